@@ -1,0 +1,1 @@
+//! dist (work in progress)

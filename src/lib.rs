@@ -1,0 +1,11 @@
+//! borderflow: a discrete-event simulator of cargo flow through land border crossings.
+//!
+//! Layers, each depending only on those above it (see `DESIGN.md`):
+//! `time` → `engine` → `dist` → `calendar` → `model` → `stats` → `scenario` → `report`.
+#![warn(missing_docs)]
+
+pub mod calendar;
+pub mod dist;
+pub mod engine;
+pub mod stats;
+pub mod time;

@@ -1,0 +1,416 @@
+//! Simulation time: integer milliseconds in newtypes, with checked arithmetic and the text forms
+//! scenarios use ("90s", "6min", "1.5h", "08:30", "+05:00").
+//!
+//! Float time compared with an epsilon is how simulators drift; here every instant is an exact
+//! integer, so two events are simultaneous exactly when they look simultaneous.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+
+/// Milliseconds in a second.
+pub const MS_PER_SEC: i64 = 1_000;
+/// Milliseconds in a minute.
+pub const MS_PER_MIN: i64 = 60 * MS_PER_SEC;
+/// Milliseconds in an hour.
+pub const MS_PER_HOUR: i64 = 60 * MS_PER_MIN;
+/// Milliseconds in a day.
+pub const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
+/// Milliseconds in a week.
+pub const MS_PER_WEEK: i64 = 7 * MS_PER_DAY;
+
+/// An instant of simulated time: milliseconds since the scenario start (midnight of
+/// `simulation.start_date` on the scenario's reference clock).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(i64);
+
+/// A span of simulated time in milliseconds (may be negative, e.g. a clock offset difference).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimDuration(i64);
+
+impl SimTime {
+    /// The scenario start.
+    pub const ZERO: SimTime = SimTime(0);
+    /// The latest representable instant; used as "never".
+    pub const MAX: SimTime = SimTime(i64::MAX);
+
+    /// The instant `ms` milliseconds after the start.
+    pub const fn from_ms(ms: i64) -> Self {
+        SimTime(ms)
+    }
+    /// The instant at the start of day `day` (day 0 is the start date).
+    pub const fn from_days(day: i64) -> Self {
+        SimTime(day * MS_PER_DAY)
+    }
+    /// The instant `h` hours after the start.
+    pub const fn from_hours(h: i64) -> Self {
+        SimTime(h * MS_PER_HOUR)
+    }
+    /// Milliseconds since the start.
+    pub const fn as_ms(self) -> i64 {
+        self.0
+    }
+    /// Hours since the start, as a float (for reporting only).
+    pub fn as_hours_f64(self) -> f64 {
+        self.0 as f64 / MS_PER_HOUR as f64
+    }
+    /// This instant plus `d`, or `None` on overflow.
+    pub const fn checked_add(self, d: SimDuration) -> Option<SimTime> {
+        match self.0.checked_add(d.0) {
+            Some(v) => Some(SimTime(v)),
+            None => None,
+        }
+    }
+    /// This instant plus `d`, clamped to [`SimTime::MAX`].
+    pub const fn saturating_add(self, d: SimDuration) -> SimTime {
+        SimTime(self.0.saturating_add(d.0))
+    }
+    /// The span from `earlier` to `self`, or `None` on overflow.
+    pub const fn checked_since(self, earlier: SimTime) -> Option<SimDuration> {
+        match self.0.checked_sub(earlier.0) {
+            Some(v) => Some(SimDuration(v)),
+            None => None,
+        }
+    }
+    /// The span from `earlier` to `self`; panics only on i64 overflow, which bounded horizons exclude.
+    pub fn since(self, earlier: SimTime) -> SimDuration {
+        self.checked_since(earlier).expect("SimTime difference overflow")
+    }
+    /// Index of the day containing this instant (floor division, so negative instants work).
+    pub const fn day_index(self) -> i64 {
+        self.0.div_euclid(MS_PER_DAY)
+    }
+    /// Milliseconds since the midnight that starts this instant's day.
+    pub const fn ms_of_day(self) -> i64 {
+        self.0.rem_euclid(MS_PER_DAY)
+    }
+    /// Hour of the day, 0..24.
+    pub const fn hour_of_day(self) -> usize {
+        (self.ms_of_day() / MS_PER_HOUR) as usize
+    }
+}
+
+impl SimDuration {
+    /// No time at all.
+    pub const ZERO: SimDuration = SimDuration(0);
+    /// The longest representable span.
+    pub const MAX: SimDuration = SimDuration(i64::MAX);
+
+    /// A span of `ms` milliseconds.
+    pub const fn from_ms(ms: i64) -> Self {
+        SimDuration(ms)
+    }
+    /// A span of `s` seconds.
+    pub const fn from_secs(s: i64) -> Self {
+        SimDuration(s * MS_PER_SEC)
+    }
+    /// A span of `m` minutes.
+    pub const fn from_mins(m: i64) -> Self {
+        SimDuration(m * MS_PER_MIN)
+    }
+    /// A span of `h` hours.
+    pub const fn from_hours(h: i64) -> Self {
+        SimDuration(h * MS_PER_HOUR)
+    }
+    /// A span of `d` days.
+    pub const fn from_days(d: i64) -> Self {
+        SimDuration(d * MS_PER_DAY)
+    }
+    /// A span from a float number of milliseconds, rounded to the nearest millisecond and clamped
+    /// to `[0, MAX]` (sampled service times are never negative).
+    pub fn from_ms_f64_nonneg(ms: f64) -> Self {
+        if ms.is_nan() || ms <= 0.0 {
+            SimDuration(0)
+        } else if ms >= i64::MAX as f64 {
+            SimDuration(i64::MAX)
+        } else {
+            SimDuration(ms.round() as i64)
+        }
+    }
+    /// Milliseconds in this span.
+    pub const fn as_ms(self) -> i64 {
+        self.0
+    }
+    /// This span in hours, as a float (for reporting only).
+    pub fn as_hours_f64(self) -> f64 {
+        self.0 as f64 / MS_PER_HOUR as f64
+    }
+    /// This span in minutes, as a float (for reporting only).
+    pub fn as_mins_f64(self) -> f64 {
+        self.0 as f64 / MS_PER_MIN as f64
+    }
+    /// Sum, or `None` on overflow.
+    pub const fn checked_add(self, o: SimDuration) -> Option<SimDuration> {
+        match self.0.checked_add(o.0) {
+            Some(v) => Some(SimDuration(v)),
+            None => None,
+        }
+    }
+    /// Product with an integer, or `None` on overflow.
+    pub const fn checked_mul(self, k: i64) -> Option<SimDuration> {
+        match self.0.checked_mul(k) {
+            Some(v) => Some(SimDuration(v)),
+            None => None,
+        }
+    }
+    /// True for a span of zero length.
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl Add<SimDuration> for SimTime {
+    type Output = SimTime;
+    /// Checked: overflowing `i64` milliseconds (292 million years) is a bug, not a wrap.
+    fn add(self, d: SimDuration) -> SimTime {
+        self.checked_add(d).expect("SimTime overflow")
+    }
+}
+
+impl AddAssign<SimDuration> for SimTime {
+    fn add_assign(&mut self, d: SimDuration) {
+        *self = *self + d;
+    }
+}
+
+impl Sub<SimTime> for SimTime {
+    type Output = SimDuration;
+    fn sub(self, o: SimTime) -> SimDuration {
+        self.since(o)
+    }
+}
+
+impl Add for SimDuration {
+    type Output = SimDuration;
+    fn add(self, o: SimDuration) -> SimDuration {
+        self.checked_add(o).expect("SimDuration overflow")
+    }
+}
+
+impl AddAssign for SimDuration {
+    fn add_assign(&mut self, o: SimDuration) {
+        *self = *self + o;
+    }
+}
+
+impl fmt::Display for SimDuration {
+    /// Shortest exact form among "ms", "s", "min", "h", "d".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0;
+        for (unit, size) in [
+            ("d", MS_PER_DAY),
+            ("h", MS_PER_HOUR),
+            ("min", MS_PER_MIN),
+            ("s", MS_PER_SEC),
+        ] {
+            if ms != 0 && ms % size == 0 {
+                return write!(f, "{}{}", ms / size, unit);
+            }
+        }
+        write!(f, "{ms}ms")
+    }
+}
+
+impl fmt::Display for SimTime {
+    /// "day D HH:MM:SS.mmm" on the reference clock.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.ms_of_day();
+        write!(
+            f,
+            "day {} {:02}:{:02}:{:02}.{:03}",
+            self.day_index(),
+            t / MS_PER_HOUR,
+            (t / MS_PER_MIN) % 60,
+            (t / MS_PER_SEC) % 60,
+            t % MS_PER_SEC
+        )
+    }
+}
+
+/// Why a duration, time of day or offset string could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseTimeError(pub String);
+
+/// Parses a duration with a unit: "500ms", "90s", "6min", "2h", "1.5h", "3d" (also "sec", "m",
+/// "hour(s)", "day(s)"). Negative, missing-unit and non-finite values are errors.
+pub fn parse_duration(text: &str) -> Result<SimDuration, ParseTimeError> {
+    let s = text.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = (s[..split].trim(), s[split..].trim());
+    let bad = || {
+        ParseTimeError(format!(
+            "malformed duration \"{text}\": expected a number and a unit, e.g. \"90s\", \"6min\", \"1.5h\", \"3d\""
+        ))
+    };
+    if num.is_empty() || unit.is_empty() {
+        return Err(bad());
+    }
+    let value: f64 = num.parse().map_err(|_| bad())?;
+    let size = unit_ms(unit).ok_or_else(bad)?;
+    let ms = value * size as f64;
+    if !ms.is_finite() || ms > 1e15 {
+        return Err(ParseTimeError(format!("duration \"{text}\" is too long")));
+    }
+    let rounded = ms.round();
+    if (rounded - ms).abs() > 1e-6 * ms.max(1.0) {
+        return Err(ParseTimeError(format!(
+            "duration \"{text}\" is not a whole number of milliseconds"
+        )));
+    }
+    Ok(SimDuration(rounded as i64))
+}
+
+/// Milliseconds in one of the accepted duration units.
+pub(crate) fn unit_ms(unit: &str) -> Option<i64> {
+    Some(match unit {
+        "ms" => 1,
+        "s" | "sec" | "secs" | "second" | "seconds" => MS_PER_SEC,
+        "m" | "min" | "mins" | "minute" | "minutes" => MS_PER_MIN,
+        "h" | "hr" | "hrs" | "hour" | "hours" => MS_PER_HOUR,
+        "d" | "day" | "days" => MS_PER_DAY,
+        "w" | "week" | "weeks" => MS_PER_WEEK,
+        _ => return None,
+    })
+}
+
+/// Parses a time of day "HH:MM" or "HH:MM:SS" into milliseconds after midnight. "24:00" is
+/// accepted (end of day) so that windows like "18:00-24:00" read naturally.
+pub fn parse_time_of_day(text: &str) -> Result<i64, ParseTimeError> {
+    let s = text.trim();
+    let bad = || {
+        ParseTimeError(format!(
+            "malformed time of day \"{text}\": expected HH:MM between 00:00 and 24:00"
+        ))
+    };
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let h: i64 = parts[0].parse().map_err(|_| bad())?;
+    let m: i64 = parts[1].parse().map_err(|_| bad())?;
+    let sec: i64 = if parts.len() == 3 {
+        parts[2].parse().map_err(|_| bad())?
+    } else {
+        0
+    };
+    if m >= 60 || sec >= 60 || h > 24 || (h == 24 && (m > 0 || sec > 0)) {
+        return Err(bad());
+    }
+    Ok(h * MS_PER_HOUR + m * MS_PER_MIN + sec * MS_PER_SEC)
+}
+
+/// Parses a UTC offset "+05:00", "-03:30", "+8", "UTC+8" into a signed duration.
+pub fn parse_utc_offset(text: &str) -> Result<SimDuration, ParseTimeError> {
+    let s = text.trim();
+    let s = s.strip_prefix("UTC").unwrap_or(s);
+    let bad = || {
+        ParseTimeError(format!(
+            "malformed UTC offset \"{text}\": expected e.g. \"+05:00\" or \"+8\""
+        ))
+    };
+    let (sign, rest) = match s.as_bytes().first() {
+        Some(b'+') => (1, &s[1..]),
+        Some(b'-') => (-1, &s[1..]),
+        _ => return Err(bad()),
+    };
+    let (h, m) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None => (rest, "0"),
+    };
+    let h: i64 = h.parse().map_err(|_| bad())?;
+    let m: i64 = m.parse().map_err(|_| bad())?;
+    if !(0..=14).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    Ok(SimDuration(sign * (h * MS_PER_HOUR + m * MS_PER_MIN)))
+}
+
+/// A calendar date on the scenario's clock (re-exported so callers need not name jiff).
+pub type Date = jiff::civil::Date;
+
+/// Parses an ISO date "YYYY-MM-DD".
+pub fn parse_date(text: &str) -> Result<Date, ParseTimeError> {
+    text.trim()
+        .parse::<Date>()
+        .map_err(|_| ParseTimeError(format!("malformed date \"{text}\": expected YYYY-MM-DD")))
+}
+
+/// The date `days` days after `start` (negative goes back), or `None` outside jiff's range.
+pub fn date_plus_days(start: Date, days: i64) -> Option<Date> {
+    start.checked_add(jiff::Span::new().days(days)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("90s").unwrap(), SimDuration::from_secs(90));
+        assert_eq!(parse_duration("6min").unwrap(), SimDuration::from_mins(6));
+        assert_eq!(parse_duration("2h").unwrap(), SimDuration::from_hours(2));
+        assert_eq!(parse_duration("1.5h").unwrap(), SimDuration::from_mins(90));
+        assert_eq!(parse_duration("3d").unwrap(), SimDuration::from_days(3));
+        assert_eq!(parse_duration("250ms").unwrap(), SimDuration::from_ms(250));
+        assert_eq!(parse_duration(" 10 min ").unwrap(), SimDuration::from_mins(10));
+    }
+
+    #[test]
+    fn malformed_durations_are_errors() {
+        for bad in [
+            "6",
+            "min",
+            "6 minutes?",
+            "-5min",
+            "",
+            "1e400h",
+            "0.0001ms",
+            "5 parsecs",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn time_of_day_bounds() {
+        assert_eq!(parse_time_of_day("08:30").unwrap(), 8 * MS_PER_HOUR + 30 * MS_PER_MIN);
+        assert_eq!(parse_time_of_day("24:00").unwrap(), MS_PER_DAY);
+        for bad in ["25:00", "9", "9:00", "24:01", "12:60", "ab:cd"] {
+            assert!(parse_time_of_day(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn offsets_parse() {
+        assert_eq!(parse_utc_offset("+05:00").unwrap(), SimDuration::from_hours(5));
+        assert_eq!(parse_utc_offset("UTC+8").unwrap(), SimDuration::from_hours(8));
+        assert_eq!(parse_utc_offset("-03:30").unwrap(), SimDuration::from_mins(-210));
+        assert!(parse_utc_offset("5").is_err());
+        assert!(parse_utc_offset("+15:00").is_err());
+    }
+
+    #[test]
+    fn day_index_and_time_of_day_floor_for_negatives() {
+        let t = SimTime::from_ms(-1);
+        assert_eq!(t.day_index(), -1);
+        assert_eq!(t.ms_of_day(), MS_PER_DAY - 1);
+        assert_eq!(SimTime::from_hours(49).hour_of_day(), 1);
+    }
+
+    #[test]
+    fn arithmetic_is_checked() {
+        assert!(SimTime::MAX.checked_add(SimDuration::from_ms(1)).is_none());
+        assert_eq!(
+            SimTime::MAX.saturating_add(SimDuration::from_days(1)),
+            SimTime::MAX
+        );
+        assert_eq!(SimDuration::from_mins(90).to_string(), "90min");
+        assert_eq!(SimDuration::from_hours(48).to_string(), "2d");
+    }
+}
