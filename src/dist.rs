@@ -1,1 +1,320 @@
-//! dist (work in progress)
+//! Service-time and travel-time distributions, and arrival rates ("32/h").
+//!
+//! Every distribution is parameterised the way planners state it — by mean and standard deviation,
+//! not by shape and scale — and samples whole milliseconds (rounded, never negative).
+
+use rand::Rng;
+use rand::RngExt;
+use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Triangular};
+
+use crate::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, MS_PER_WEEK, SimDuration};
+
+/// Why distribution parameters were rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DistError(pub String);
+
+/// A distribution of non-negative durations.
+#[derive(Clone, Debug)]
+pub enum Dist {
+    /// Always the same value.
+    Deterministic(SimDuration),
+    /// Exponential with the given mean [ms].
+    Exponential {
+        /// Mean [ms].
+        mean_ms: f64,
+        /// Sampler.
+        exp: Exp<f64>,
+    },
+    /// Uniform on [min, max] [ms].
+    Uniform {
+        /// Lower bound [ms].
+        min_ms: f64,
+        /// Upper bound [ms].
+        max_ms: f64,
+    },
+    /// Triangular with min, mode, max [ms].
+    Triangular {
+        /// Mean [ms].
+        mean_ms: f64,
+        /// Variance [ms²].
+        var_ms2: f64,
+        /// Sampler.
+        tri: Triangular<f64>,
+    },
+    /// Lognormal given by its own mean and standard deviation [ms].
+    LogNormal {
+        /// Mean [ms].
+        mean_ms: f64,
+        /// Standard deviation [ms].
+        sd_ms: f64,
+        /// Sampler.
+        ln: LogNormal<f64>,
+    },
+    /// Gamma (Erlang-k when the shape is the integer k) given by mean and standard deviation [ms].
+    Gamma {
+        /// Mean [ms].
+        mean_ms: f64,
+        /// Standard deviation [ms].
+        sd_ms: f64,
+        /// Sampler.
+        gamma: Gamma<f64>,
+    },
+    /// Uniform choice among observed values.
+    Empirical(Vec<SimDuration>),
+}
+
+fn positive(what: &str, d: SimDuration) -> Result<f64, DistError> {
+    if d.as_ms() <= 0 {
+        Err(DistError(format!("{what} must be greater than zero")))
+    } else {
+        Ok(d.as_ms() as f64)
+    }
+}
+
+impl Dist {
+    /// A constant duration (zero allowed: an instantaneous step).
+    pub fn deterministic(value: SimDuration) -> Result<Dist, DistError> {
+        if value.as_ms() < 0 {
+            return Err(DistError("value must not be negative".into()));
+        }
+        Ok(Dist::Deterministic(value))
+    }
+
+    /// Exponential with mean `mean`.
+    pub fn exponential(mean: SimDuration) -> Result<Dist, DistError> {
+        let m = positive("mean", mean)?;
+        let exp = Exp::new(1.0 / m).map_err(|e| DistError(format!("exponential: {e}")))?;
+        Ok(Dist::Exponential { mean_ms: m, exp })
+    }
+
+    /// Uniform on [min, max].
+    pub fn uniform(min: SimDuration, max: SimDuration) -> Result<Dist, DistError> {
+        if min.as_ms() < 0 || max < min {
+            return Err(DistError(format!(
+                "uniform needs 0 <= min <= max (got min {min}, max {max})"
+            )));
+        }
+        Ok(Dist::Uniform {
+            min_ms: min.as_ms() as f64,
+            max_ms: max.as_ms() as f64,
+        })
+    }
+
+    /// Triangular on [min, max] with the given mode.
+    pub fn triangular(
+        min: SimDuration,
+        mode: SimDuration,
+        max: SimDuration,
+    ) -> Result<Dist, DistError> {
+        if min.as_ms() < 0 || mode < min || max < mode || max == min {
+            return Err(DistError(format!(
+                "triangular needs 0 <= min <= mode <= max and min < max (got {min}, {mode}, {max})"
+            )));
+        }
+        let (a, c, b) = (min.as_ms() as f64, mode.as_ms() as f64, max.as_ms() as f64);
+        let tri = Triangular::new(a, b, c).map_err(|e| DistError(format!("triangular: {e}")))?;
+        Ok(Dist::Triangular {
+            mean_ms: (a + b + c) / 3.0,
+            var_ms2: (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0,
+            tri,
+        })
+    }
+
+    /// Lognormal with the given mean and standard deviation of the duration itself.
+    pub fn lognormal(mean: SimDuration, sd: SimDuration) -> Result<Dist, DistError> {
+        let m = positive("mean", mean)?;
+        let s = positive("sd", sd)?;
+        let sigma2 = (1.0 + (s / m).powi(2)).ln();
+        let mu = m.ln() - sigma2 / 2.0;
+        let ln =
+            LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DistError(format!("lognormal: {e}")))?;
+        Ok(Dist::LogNormal {
+            mean_ms: m,
+            sd_ms: s,
+            ln,
+        })
+    }
+
+    /// Gamma with the given mean and standard deviation.
+    pub fn gamma(mean: SimDuration, sd: SimDuration) -> Result<Dist, DistError> {
+        let m = positive("mean", mean)?;
+        let s = positive("sd", sd)?;
+        let shape = (m / s).powi(2);
+        let gamma = Gamma::new(shape, s * s / m).map_err(|e| DistError(format!("gamma: {e}")))?;
+        Ok(Dist::Gamma {
+            mean_ms: m,
+            sd_ms: s,
+            gamma,
+        })
+    }
+
+    /// Erlang with `k` phases and the given overall mean (a gamma with integer shape k).
+    pub fn erlang(mean: SimDuration, k: u32) -> Result<Dist, DistError> {
+        let m = positive("mean", mean)?;
+        if k == 0 {
+            return Err(DistError("k must be at least 1".into()));
+        }
+        let gamma =
+            Gamma::new(k as f64, m / k as f64).map_err(|e| DistError(format!("erlang: {e}")))?;
+        Ok(Dist::Gamma {
+            mean_ms: m,
+            sd_ms: m / (k as f64).sqrt(),
+            gamma,
+        })
+    }
+
+    /// Uniform choice among observed values (at least one).
+    pub fn empirical(values: Vec<SimDuration>) -> Result<Dist, DistError> {
+        if values.is_empty() {
+            return Err(DistError("empirical needs at least one value".into()));
+        }
+        if values.iter().any(|v| v.as_ms() < 0) {
+            return Err(DistError("empirical values must not be negative".into()));
+        }
+        Ok(Dist::Empirical(values))
+    }
+
+    /// One sample, rounded to whole milliseconds and never negative.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
+        let ms = match self {
+            Dist::Deterministic(d) => return *d,
+            Dist::Exponential { exp, .. } => exp.sample(rng),
+            Dist::Uniform { min_ms, max_ms } => min_ms + (max_ms - min_ms) * rng.random::<f64>(),
+            Dist::Triangular { tri, .. } => tri.sample(rng),
+            Dist::LogNormal { ln, .. } => ln.sample(rng),
+            Dist::Gamma { gamma, .. } => gamma.sample(rng),
+            Dist::Empirical(v) => return v[rng.random_range(0..v.len())],
+        };
+        SimDuration::from_ms_f64_nonneg(ms)
+    }
+
+    /// The mean [ms].
+    pub fn mean_ms(&self) -> f64 {
+        match self {
+            Dist::Deterministic(d) => d.as_ms() as f64,
+            Dist::Exponential { mean_ms, .. } => *mean_ms,
+            Dist::Uniform { min_ms, max_ms } => (min_ms + max_ms) / 2.0,
+            Dist::Triangular { mean_ms, .. } => *mean_ms,
+            Dist::LogNormal { mean_ms, .. } | Dist::Gamma { mean_ms, .. } => *mean_ms,
+            Dist::Empirical(v) => v.iter().map(|d| d.as_ms() as f64).sum::<f64>() / v.len() as f64,
+        }
+    }
+
+    /// The variance [ms²].
+    pub fn variance_ms2(&self) -> f64 {
+        match self {
+            Dist::Deterministic(_) => 0.0,
+            Dist::Exponential { mean_ms, .. } => mean_ms * mean_ms,
+            Dist::Uniform { min_ms, max_ms } => (max_ms - min_ms).powi(2) / 12.0,
+            Dist::Triangular { var_ms2, .. } => *var_ms2,
+            Dist::LogNormal { sd_ms, .. } | Dist::Gamma { sd_ms, .. } => sd_ms * sd_ms,
+            Dist::Empirical(v) => {
+                let m = self.mean_ms();
+                v.iter()
+                    .map(|d| (d.as_ms() as f64 - m).powi(2))
+                    .sum::<f64>()
+                    / v.len() as f64
+            }
+        }
+    }
+
+    /// True if every sample is zero (no delay at all), so callers can skip an event.
+    pub fn is_zero(&self) -> bool {
+        match self {
+            Dist::Deterministic(d) => d.is_zero(),
+            Dist::Empirical(v) => v.iter().all(|d| d.is_zero()),
+            _ => false,
+        }
+    }
+}
+
+/// Parses an arrival rate "32/h", "600/day", "1.5/min", "100/week" into vehicles per hour.
+pub fn parse_rate_per_hour(text: &str) -> Result<f64, DistError> {
+    let bad = || {
+        DistError(format!(
+            "malformed rate \"{text}\": expected a count per unit, e.g. \"32/h\", \"600/day\""
+        ))
+    };
+    let (num, unit) = text.split_once('/').ok_or_else(bad)?;
+    let n: f64 = num.trim().parse().map_err(|_| bad())?;
+    let unit_ms = match unit.trim() {
+        "min" | "minute" => MS_PER_MIN,
+        "h" | "hour" => MS_PER_HOUR,
+        "d" | "day" => MS_PER_DAY,
+        "week" | "w" => MS_PER_WEEK,
+        _ => return Err(bad()),
+    };
+    if !n.is_finite() || n < 0.0 {
+        return Err(DistError(format!(
+            "rate \"{text}\" must be a finite, non-negative number"
+        )));
+    }
+    Ok(n * MS_PER_HOUR as f64 / unit_ms as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::stream;
+
+    fn moments(d: &Dist, n: usize) -> (f64, f64) {
+        let mut rng = stream(1, 0, "test");
+        let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng).as_ms() as f64).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+        (m, v)
+    }
+
+    #[test]
+    fn sample_moments_match_stated_parameters() {
+        let min = SimDuration::from_mins;
+        let cases = [
+            Dist::exponential(min(6)).unwrap(),
+            Dist::uniform(min(2), min(10)).unwrap(),
+            Dist::triangular(min(2), min(3), min(10)).unwrap(),
+            Dist::lognormal(min(30), min(24)).unwrap(),
+            Dist::gamma(min(30), min(10)).unwrap(),
+            Dist::erlang(min(6), 4).unwrap(),
+            Dist::empirical(vec![min(1), min(2), min(6)]).unwrap(),
+        ];
+        for d in &cases {
+            let (m, v) = moments(d, 200_000);
+            let rel_m = (m - d.mean_ms()).abs() / d.mean_ms();
+            let rel_v = (v - d.variance_ms2()).abs() / d.variance_ms2();
+            assert!(rel_m < 0.01, "{d:?}: mean {m} vs {}", d.mean_ms());
+            assert!(rel_v < 0.05, "{d:?}: var {v} vs {}", d.variance_ms2());
+        }
+    }
+
+    #[test]
+    fn deterministic_is_exact() {
+        let d = Dist::deterministic(SimDuration::from_secs(90)).unwrap();
+        let mut rng = stream(1, 0, "x");
+        assert_eq!(d.sample(&mut rng), SimDuration::from_secs(90));
+        assert_eq!(d.variance_ms2(), 0.0);
+    }
+
+    #[test]
+    fn invalid_parameters_are_rejected() {
+        let z = SimDuration::ZERO;
+        let m = SimDuration::from_mins(5);
+        assert!(Dist::exponential(z).is_err());
+        assert!(Dist::uniform(m, SimDuration::from_mins(1)).is_err());
+        assert!(Dist::triangular(m, SimDuration::from_mins(1), m).is_err());
+        assert!(Dist::lognormal(m, z).is_err());
+        assert!(Dist::erlang(m, 0).is_err());
+        assert!(Dist::empirical(vec![]).is_err());
+    }
+
+    #[test]
+    fn rates_parse_to_per_hour() {
+        assert_eq!(parse_rate_per_hour("32/h").unwrap(), 32.0);
+        assert_eq!(parse_rate_per_hour("600/day").unwrap(), 25.0);
+        assert_eq!(parse_rate_per_hour("1/min").unwrap(), 60.0);
+        for bad in ["32", "32/hr?", "-1/h", "x/h", "32/parsec"] {
+            assert!(parse_rate_per_hour(bad).is_err(), "{bad}");
+        }
+    }
+}

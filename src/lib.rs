@@ -7,5 +7,7 @@
 pub mod calendar;
 pub mod dist;
 pub mod engine;
+pub mod model;
 pub mod stats;
+pub mod sweep;
 pub mod time;

@@ -73,7 +73,8 @@ impl SimTime {
     }
     /// The span from `earlier` to `self`; panics only on i64 overflow, which bounded horizons exclude.
     pub fn since(self, earlier: SimTime) -> SimDuration {
-        self.checked_since(earlier).expect("SimTime difference overflow")
+        self.checked_since(earlier)
+            .expect("SimTime difference overflow")
     }
     /// Index of the day containing this instant (floor division, so negative instants work).
     pub const fn day_index(self) -> i64 {
@@ -343,7 +344,9 @@ pub fn parse_date(text: &str) -> Result<Date, ParseTimeError> {
 
 /// The date `days` days after `start` (negative goes back), or `None` outside jiff's range.
 pub fn date_plus_days(start: Date, days: i64) -> Option<Date> {
-    start.checked_add(jiff::Span::new().days(days)).ok()
+    start
+        .checked_add(jiff::Span::new().try_days(days).ok()?)
+        .ok()
 }
 
 #[cfg(test)]
@@ -358,7 +361,10 @@ mod tests {
         assert_eq!(parse_duration("1.5h").unwrap(), SimDuration::from_mins(90));
         assert_eq!(parse_duration("3d").unwrap(), SimDuration::from_days(3));
         assert_eq!(parse_duration("250ms").unwrap(), SimDuration::from_ms(250));
-        assert_eq!(parse_duration(" 10 min ").unwrap(), SimDuration::from_mins(10));
+        assert_eq!(
+            parse_duration(" 10 min ").unwrap(),
+            SimDuration::from_mins(10)
+        );
     }
 
     #[test]
@@ -379,7 +385,10 @@ mod tests {
 
     #[test]
     fn time_of_day_bounds() {
-        assert_eq!(parse_time_of_day("08:30").unwrap(), 8 * MS_PER_HOUR + 30 * MS_PER_MIN);
+        assert_eq!(
+            parse_time_of_day("08:30").unwrap(),
+            8 * MS_PER_HOUR + 30 * MS_PER_MIN
+        );
         assert_eq!(parse_time_of_day("24:00").unwrap(), MS_PER_DAY);
         for bad in ["25:00", "9", "9:00", "24:01", "12:60", "ab:cd"] {
             assert!(parse_time_of_day(bad).is_err(), "{bad:?}");
@@ -388,9 +397,18 @@ mod tests {
 
     #[test]
     fn offsets_parse() {
-        assert_eq!(parse_utc_offset("+05:00").unwrap(), SimDuration::from_hours(5));
-        assert_eq!(parse_utc_offset("UTC+8").unwrap(), SimDuration::from_hours(8));
-        assert_eq!(parse_utc_offset("-03:30").unwrap(), SimDuration::from_mins(-210));
+        assert_eq!(
+            parse_utc_offset("+05:00").unwrap(),
+            SimDuration::from_hours(5)
+        );
+        assert_eq!(
+            parse_utc_offset("UTC+8").unwrap(),
+            SimDuration::from_hours(8)
+        );
+        assert_eq!(
+            parse_utc_offset("-03:30").unwrap(),
+            SimDuration::from_mins(-210)
+        );
         assert!(parse_utc_offset("5").is_err());
         assert!(parse_utc_offset("+15:00").is_err());
     }

@@ -1,0 +1,1099 @@
+//! The border: checkpoints made of stages (lanes, service times, operating hours, daily quotas,
+//! inspections, holding areas, neutral-zone travel), cargo classes with priorities and reserved
+//! lanes, and flows of vehicles along routes — as a state machine on the [`engine`](crate::engine).
+//!
+//! A [`Model`] is the validated, immutable description (built by `scenario` from TOML, or by hand
+//! in code); [`simulate`] runs one replication of it and returns raw per-entity results.
+//!
+//! Rules a reader needs to trust the numbers:
+//! - A vehicle's *wait* at a stage is the time from its arrival at the stage to its service start.
+//!   A checkpoint's wait is the sum over its stages; a flow's, over its whole route.
+//! - Operating hours are half-open windows `[open, close)`: a vehicle arriving exactly at the
+//!   opening may start at once; at the closing instant no service starts; a service in progress at
+//!   closing finishes. Events at the same instant run in the order they were scheduled.
+//! - A daily quota counts service starts per local calendar day of the stage; a vehicle that
+//!   finds the day's quota used waits for the next local day.
+//! - Queue discipline: non-preemptive priority by class rank (classes listed in `priority` first,
+//!   in list order; the rest after them), first come first served within a rank. Reserved lanes
+//!   serve only their classes; the other lanes serve every class. An arriving vehicle takes a free
+//!   reserved lane of its class first, then a free general lane.
+//! - Warm-up: vehicles created before the warm-up end are left out of every count and
+//!   distribution; time averages (queues, utilisation) start at the warm-up end.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+
+use crate::calendar::{Calendar, OpenState};
+use crate::dist::Dist;
+use crate::engine::{EventQueue, Handler, Rng, run_until, stream};
+use crate::stats::{Distribution, HourProfile, TimeWeighted};
+use crate::time::{Date, MS_PER_DAY, MS_PER_HOUR, SimDuration, SimTime};
+
+/// Transport mode of a flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Road trucks.
+    Truck,
+}
+
+/// A cargo class (general, perishable, hazardous, …).
+#[derive(Clone, Debug)]
+pub struct ClassSpec {
+    /// Class name.
+    pub id: String,
+    /// Longest acceptable total wait; vehicles beyond it are counted as over the limit.
+    pub max_wait: Option<SimDuration>,
+}
+
+/// A border crossing point: an ordered chain of stages.
+#[derive(Clone, Debug)]
+pub struct CheckpointSpec {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Indices into [`Model::stages`], in the order vehicles pass them.
+    pub stages: Vec<u32>,
+}
+
+/// Extra service a share of vehicles gets on the same lane (X-ray, phytosanitary check).
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    /// Name, for reports.
+    pub name: String,
+    /// Probability that a vehicle is inspected, in [0, 1].
+    pub probability: f64,
+    /// Extra service time.
+    pub service: Dist,
+}
+
+/// A set of lanes: either open to every class, or reserved for some.
+#[derive(Clone, Debug)]
+pub struct LaneGroup {
+    /// Number of lanes in the group.
+    pub lanes: u32,
+    /// Bit mask of the class indices it serves (all bits set for general lanes).
+    pub class_mask: u64,
+}
+
+/// One step of a checkpoint: parallel lanes with a service time under operating hours.
+#[derive(Clone, Debug)]
+pub struct StageSpec {
+    /// Identifier, unique within its checkpoint.
+    pub id: String,
+    /// Index of the checkpoint it belongs to.
+    pub checkpoint: u32,
+    /// Total lanes (sum over `groups`).
+    pub lanes: u32,
+    /// Service time per vehicle.
+    pub service: Dist,
+    /// Operating hours on the stage's clock.
+    pub calendar: Calendar,
+    /// Maximum service starts per local day.
+    pub daily_quota: Option<u32>,
+    /// Optional extra service for a share of vehicles.
+    pub inspection: Option<Inspection>,
+    /// Vehicles that can wait off the road; the rest of the queue stands on the road.
+    pub holding_capacity: u32,
+    /// Driving time from the previous stage (or the checkpoint gate) to this one.
+    pub travel: Option<Dist>,
+    /// Priority rank per class index (0 = served first).
+    pub class_rank: Vec<u8>,
+    /// Lane groups: reserved groups first, the general group last.
+    pub groups: Vec<LaneGroup>,
+}
+
+/// Arrival process of a flow.
+#[derive(Clone, Debug)]
+pub enum Arrivals {
+    /// Poisson arrivals at a constant rate [vehicles/h].
+    Poisson {
+        /// Rate [vehicles/h].
+        rate_per_h: f64,
+    },
+    /// Non-homogeneous Poisson: rate × hour-of-day shape × weekday × month, by thinning.
+    Profiled(Box<RateProfile>),
+    /// The same list of times every day [ms after midnight, reference clock], sorted.
+    Timetable {
+        /// Departure times of day [ms].
+        times_ms: Vec<i64>,
+    },
+}
+
+/// A time-varying arrival rate.
+#[derive(Clone, Debug)]
+pub struct RateProfile {
+    /// Base rate [vehicles/h].
+    pub rate_per_h: f64,
+    /// Hour-of-day multipliers, mean 1.
+    pub hourly: [f64; 24],
+    /// Weekday multipliers, Monday first.
+    pub weekday: [f64; 7],
+    /// Month multipliers, January first.
+    pub monthly: [f64; 12],
+}
+
+impl RateProfile {
+    fn max_per_h(&self) -> f64 {
+        let mx = |xs: &[f64]| xs.iter().cloned().fold(0.0, f64::max);
+        self.rate_per_h * mx(&self.hourly) * mx(&self.weekday) * mx(&self.monthly)
+    }
+}
+
+/// A stream of vehicles of one mode and class along a route.
+#[derive(Clone, Debug)]
+pub struct FlowSpec {
+    /// Identifier.
+    pub id: String,
+    /// Transport mode.
+    pub mode: Mode,
+    /// Cargo class index.
+    pub class: u16,
+    /// Cargo per vehicle [t].
+    pub tonnes: f64,
+    /// Cargo value per vehicle [USD].
+    pub value: f64,
+    /// Checkpoint indices in order.
+    pub route: Vec<u32>,
+    /// Travel before each route leg (`travel[0]` is always `None`: vehicles appear at the first gate).
+    pub travel: Vec<Option<Dist>>,
+    /// Arrival process.
+    pub arrivals: Arrivals,
+}
+
+/// A validated scenario, ready to simulate.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// Horizon [days].
+    pub days: u32,
+    /// Warm-up [days], less than `days`.
+    pub warmup_days: u32,
+    /// Base seed.
+    pub seed: u64,
+    /// Number of replications.
+    pub replications: u32,
+    /// Date of simulated day 0.
+    pub start_date: Date,
+    /// Road queue length per waiting vehicle [m].
+    pub metres_per_vehicle: f64,
+    /// Cargo classes.
+    pub classes: Vec<ClassSpec>,
+    /// Checkpoints.
+    pub checkpoints: Vec<CheckpointSpec>,
+    /// All stages of all checkpoints.
+    pub stages: Vec<StageSpec>,
+    /// Flows.
+    pub flows: Vec<FlowSpec>,
+}
+
+impl Model {
+    /// The end of the simulated horizon.
+    pub fn horizon(&self) -> SimTime {
+        SimTime::from_days(self.days as i64)
+    }
+    /// The end of the warm-up.
+    pub fn warmup_end(&self) -> SimTime {
+        SimTime::from_days(self.warmup_days as i64)
+    }
+
+    /// Mean arrival rate of a flow over the horizon [vehicles/h].
+    pub fn mean_rate_per_h(&self, flow: &FlowSpec) -> f64 {
+        match &flow.arrivals {
+            Arrivals::Poisson { rate_per_h } => *rate_per_h,
+            Arrivals::Profiled(p) => {
+                // Average of weekday × month factors over the simulated days.
+                let days = self.days.max(1) as i64;
+                let mut sum = 0.0;
+                for d in 0..days {
+                    let (wd, m) = day_factors_index(self.start_date, d);
+                    sum += p.weekday[wd] * p.monthly[m];
+                }
+                p.rate_per_h * sum / days as f64
+            }
+            Arrivals::Timetable { times_ms } => times_ms.len() as f64 / 24.0,
+        }
+    }
+
+    /// Stages whose offered load exceeds their capacity over open hours (or their daily quota):
+    /// their queues grow without bound. One readable line per stage.
+    pub fn overload_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let horizon = self.horizon();
+        for s in &self.stages {
+            let cp = &self.checkpoints[s.checkpoint as usize];
+            let rate: f64 = self
+                .flows
+                .iter()
+                .filter(|f| f.route.contains(&s.checkpoint))
+                .map(|f| self.mean_rate_per_h(f))
+                .sum();
+            if rate <= 0.0 {
+                continue;
+            }
+            let mut service_h = s.service.mean_ms() / MS_PER_HOUR as f64;
+            if let Some(i) = &s.inspection {
+                service_h += i.probability * i.service.mean_ms() / MS_PER_HOUR as f64;
+            }
+            let open = s.calendar.open_duration(SimTime::ZERO, horizon).as_ms() as f64
+                / horizon.as_ms().max(1) as f64;
+            let cap = if service_h > 0.0 {
+                s.lanes as f64 * open / service_h
+            } else {
+                f64::INFINITY
+            };
+            if rate >= cap {
+                out.push(format!(
+                    "stage {}/{}: offered {:.1} vehicles/h but capacity is {:.1}/h ({} lanes × {:.0}% open × {:.2}/h per lane); the queue will grow without bound",
+                    cp.id,
+                    s.id,
+                    rate,
+                    cap,
+                    s.lanes,
+                    open * 100.0,
+                    if service_h > 0.0 { 1.0 / service_h } else { f64::INFINITY }
+                ));
+            }
+            if let Some(q) = s.daily_quota
+                && rate * 24.0 > q as f64
+            {
+                out.push(format!(
+                    "stage {}/{}: {:.0} vehicles/day arrive but the daily quota accepts {q}; the queue will grow without bound",
+                    cp.id,
+                    s.id,
+                    rate * 24.0
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Weekday (0 = Monday) and month (0 = January) of simulated day `day`.
+fn day_factors_index(start: Date, day: i64) -> (usize, usize) {
+    match crate::time::date_plus_days(start, day) {
+        Some(d) => (
+            d.weekday().to_monday_zero_offset() as usize,
+            (d.month() - 1) as usize,
+        ),
+        None => (0, 0),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results of one replication
+// ---------------------------------------------------------------------------------------------
+
+/// Raw statistics of one entity (stage, checkpoint, flow or class) in one replication.
+#[derive(Clone, Debug, Default)]
+pub struct Kpi {
+    /// Vehicles that arrived (after warm-up).
+    pub arrivals: u64,
+    /// Vehicles that finished (after warm-up arrivals only).
+    pub served: u64,
+    /// Vehicles still inside at the horizon.
+    pub backlog_end: u64,
+    /// Tonnes served.
+    pub tonnes: f64,
+    /// Cargo value served [USD].
+    pub value: f64,
+    /// Waits [ms].
+    pub wait: Distribution,
+    /// Time in system [ms].
+    pub time_in_system: Distribution,
+    /// Mean wait [h] by hour of arrival (reference clock).
+    pub wait_by_hour: HourProfile,
+    /// Vehicles whose wait exceeded their class's max_wait (finished or still waiting).
+    pub over_limit: u64,
+}
+
+/// Time-weighted levels of a stage or checkpoint.
+#[derive(Clone, Debug)]
+pub struct Levels {
+    /// Vehicles waiting.
+    pub queue: TimeWeighted,
+    /// Vehicles waiting on the road (beyond holding capacity).
+    pub road: TimeWeighted,
+    /// Vehicles inside (waiting or in service, for a checkpoint also travelling between stages).
+    pub in_system: TimeWeighted,
+    /// Busy lanes.
+    pub busy: TimeWeighted,
+}
+
+impl Levels {
+    fn new() -> Self {
+        Levels {
+            queue: TimeWeighted::new(0),
+            road: TimeWeighted::new(0),
+            in_system: TimeWeighted::new(0),
+            busy: TimeWeighted::new(0),
+        }
+    }
+    fn reset(&mut self, t: i64) {
+        self.queue.reset(t);
+        self.road.reset(t);
+        self.in_system.reset(t);
+        self.busy.reset(t);
+    }
+}
+
+/// Per-stage results of one replication.
+#[derive(Clone, Debug)]
+pub struct StageResult {
+    /// Counts and distributions.
+    pub kpi: Kpi,
+    /// Queue and busy-lane levels.
+    pub levels: Levels,
+    /// Open lane-time after warm-up [ms].
+    pub open_lane_ms: i128,
+    /// Local days (after warm-up) on which the daily quota was used up.
+    pub quota_days_exhausted: u64,
+}
+
+/// Per-checkpoint results of one replication.
+#[derive(Clone, Debug)]
+pub struct CheckpointResult {
+    /// Counts and distributions.
+    pub kpi: Kpi,
+    /// Queue levels (summed over stages).
+    pub levels: Levels,
+}
+
+/// Everything one replication measured.
+#[derive(Clone, Debug)]
+pub struct RepResult {
+    /// Replication index.
+    pub replication: u32,
+    /// Events processed.
+    pub events: u64,
+    /// Measured span after warm-up [ms].
+    pub measured_ms: i64,
+    /// Per stage, indexed like [`Model::stages`].
+    pub stages: Vec<StageResult>,
+    /// Per checkpoint.
+    pub checkpoints: Vec<CheckpointResult>,
+    /// Per flow.
+    pub flows: Vec<Kpi>,
+    /// Per class.
+    pub classes: Vec<Kpi>,
+}
+
+/// A service start, recorded when tracing (tests check calendars and quotas with it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServiceStart {
+    /// When service started.
+    pub at: SimTime,
+    /// Stage index.
+    pub stage: u32,
+    /// Vehicle's flow index.
+    pub flow: u32,
+    /// Vehicle's class index.
+    pub class: u16,
+    /// Time the vehicle waited at this stage.
+    pub waited: SimDuration,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Simulation state
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug)]
+enum Ev {
+    /// Next vehicle of a flow appears at its first checkpoint.
+    Arrival(u32),
+    /// A vehicle reaches the gate of its next checkpoint.
+    Gate(u32),
+    /// A vehicle reaches its next stage (after neutral-zone travel).
+    Stage(u32),
+    /// A vehicle's service ends.
+    Done(u32),
+    /// A stage re-checks its queue (opening time or new quota day).
+    Wake(u32),
+    /// Warm-up ends: statistics restart.
+    Warmup,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Vehicle {
+    flow: u32,
+    class: u16,
+    group: u16,
+    counted: bool,
+    leg: u16,
+    step: u16,
+    created: SimTime,
+    cp_enter: SimTime,
+    stage_arrive: SimTime,
+    cp_wait_ms: i64,
+    total_wait_ms: i64,
+    // Where the vehicle is, for the backlog at the horizon.
+    in_cp: bool,
+    in_stage: bool,
+    queued: bool,
+}
+
+struct StageRt {
+    queues: Vec<VecDeque<(u32, u64)>>,
+    waiting: u32,
+    free: Vec<u32>,
+    open_cache_until: SimTime,
+    open_cache: bool,
+    wake_at: Option<SimTime>,
+    quota_day: i64,
+    quota_used: u32,
+    rng_service: Rng,
+    rng_inspect: Rng,
+    rng_travel: Rng,
+    kpi: Kpi,
+    levels: Levels,
+    quota_days_exhausted: u64,
+}
+
+struct FlowRt {
+    rng_arrivals: Rng,
+    rng_travel: Rng,
+    // Timetable position: day and index of the next departure.
+    tt_day: i64,
+    tt_idx: usize,
+    // Profiled rate: cached weekday × month factor of one day.
+    factor_day: i64,
+    factor: f64,
+    kpi: Kpi,
+}
+
+struct Sim<'m> {
+    m: &'m Model,
+    warmup: SimTime,
+    horizon: SimTime,
+    vehicles: Vec<Vehicle>,
+    free_ids: Vec<u32>,
+    stages: Vec<StageRt>,
+    cps: Vec<CheckpointResult>,
+    flows: Vec<FlowRt>,
+    classes: Vec<Kpi>,
+    seq: u64,
+    trace: Option<Vec<ServiceStart>>,
+}
+
+/// Runs replication `replication` of `model` and returns its raw results.
+pub fn simulate(model: &Model, replication: u32) -> RepResult {
+    run(model, replication, None).0
+}
+
+/// Like [`simulate`], also returning every service start in order (for tests and debugging;
+/// memory grows with the number of vehicles).
+pub fn simulate_traced(model: &Model, replication: u32) -> (RepResult, Vec<ServiceStart>) {
+    let (r, t) = run(model, replication, Some(Vec::new()));
+    (r, t.unwrap_or_default())
+}
+
+fn run(
+    m: &Model,
+    replication: u32,
+    trace: Option<Vec<ServiceStart>>,
+) -> (RepResult, Option<Vec<ServiceStart>>) {
+    let rep = replication as u64;
+    let n_classes = m.classes.len().max(1);
+    let stages = m
+        .stages
+        .iter()
+        .map(|s| {
+            let name = format!("stage/{}/{}", m.checkpoints[s.checkpoint as usize].id, s.id);
+            StageRt {
+                queues: vec![VecDeque::new(); n_classes],
+                waiting: 0,
+                free: s.groups.iter().map(|g| g.lanes).collect(),
+                open_cache_until: SimTime::ZERO,
+                open_cache: false,
+                wake_at: None,
+                quota_day: i64::MIN,
+                quota_used: 0,
+                rng_service: stream(m.seed, rep, &format!("{name}/service")),
+                rng_inspect: stream(m.seed, rep, &format!("{name}/inspection")),
+                rng_travel: stream(m.seed, rep, &format!("{name}/travel")),
+                kpi: Kpi::default(),
+                levels: Levels::new(),
+                quota_days_exhausted: 0,
+            }
+        })
+        .collect();
+    let flows = m
+        .flows
+        .iter()
+        .map(|f| FlowRt {
+            rng_arrivals: stream(m.seed, rep, &format!("flow/{}/arrivals", f.id)),
+            rng_travel: stream(m.seed, rep, &format!("flow/{}/travel", f.id)),
+            tt_day: 0,
+            tt_idx: 0,
+            factor_day: i64::MIN,
+            factor: 1.0,
+            kpi: Kpi::default(),
+        })
+        .collect();
+    let mut sim = Sim {
+        m,
+        warmup: m.warmup_end(),
+        horizon: m.horizon(),
+        vehicles: Vec::with_capacity(1024),
+        free_ids: Vec::with_capacity(1024),
+        stages,
+        cps: m
+            .checkpoints
+            .iter()
+            .map(|_| CheckpointResult {
+                kpi: Kpi::default(),
+                levels: Levels::new(),
+            })
+            .collect(),
+        flows,
+        classes: vec![Kpi::default(); m.classes.len()],
+        seq: 0,
+        trace,
+    };
+    let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
+    for f in 0..m.flows.len() {
+        if let Some(t) = sim.next_arrival(f, SimTime::ZERO, true) {
+            sim.schedule(&mut q, t, Ev::Arrival(f as u32));
+        }
+    }
+    if sim.warmup > SimTime::ZERO {
+        sim.schedule(&mut q, sim.warmup, Ev::Warmup);
+    }
+    let horizon = sim.horizon;
+    let events = run_until(&mut q, &mut sim, horizon);
+    let result = sim.finish(replication, events);
+    (result, sim.trace)
+}
+
+impl Handler<Ev> for Sim<'_> {
+    #[inline]
+    fn handle(&mut self, q: &mut EventQueue<Ev>, t: SimTime, ev: Ev) {
+        match ev {
+            Ev::Arrival(f) => self.on_arrival(q, t, f),
+            Ev::Gate(v) => self.enter_checkpoint(q, t, v),
+            Ev::Stage(v) => self.arrive_stage(q, t, v),
+            Ev::Done(v) => self.on_done(q, t, v),
+            Ev::Wake(s) => {
+                if self.stages[s as usize].wake_at == Some(t) {
+                    self.stages[s as usize].wake_at = None;
+                }
+                self.dispatch(q, t, s);
+            }
+            Ev::Warmup => self.reset_stats(t),
+        }
+    }
+}
+
+impl Sim<'_> {
+    #[inline]
+    fn schedule(&mut self, q: &mut EventQueue<Ev>, at: SimTime, ev: Ev) {
+        // Events are only ever scheduled at or after now; an error here is a model bug.
+        if let Err(e) = q.schedule(at, ev) {
+            debug_assert!(false, "{e}");
+        }
+    }
+
+    /// The first arrival of flow `f` after `t` (at or after `t` when `first`).
+    fn next_arrival(&mut self, f: usize, t: SimTime, first: bool) -> Option<SimTime> {
+        let spec = &self.m.flows[f];
+        let rt = &mut self.flows[f];
+        match &spec.arrivals {
+            Arrivals::Poisson { rate_per_h } => {
+                if *rate_per_h <= 0.0 {
+                    return None;
+                }
+                let gap_ms =
+                    -(1.0 - rt.rng_arrivals.random::<f64>()).ln() * MS_PER_HOUR as f64 / rate_per_h;
+                t.checked_add(SimDuration::from_ms_f64_nonneg(gap_ms))
+            }
+            Arrivals::Profiled(p) => {
+                let max = p.max_per_h();
+                if max <= 0.0 {
+                    return None;
+                }
+                // Exact thinning: candidates at the peak rate, each kept with probability
+                // rate(t)/peak. Gives up after the horizon, so a zero profile cannot loop forever.
+                let mut at = t;
+                loop {
+                    let gap_ms =
+                        -(1.0 - rt.rng_arrivals.random::<f64>()).ln() * MS_PER_HOUR as f64 / max;
+                    at = at.checked_add(SimDuration::from_ms_f64_nonneg(gap_ms))?;
+                    if at > self.horizon {
+                        return Some(at);
+                    }
+                    let day = at.day_index();
+                    if rt.factor_day != day {
+                        let (wd, mo) = day_factors_index(self.m.start_date, day);
+                        rt.factor = p.weekday[wd] * p.monthly[mo];
+                        rt.factor_day = day;
+                    }
+                    let rate = p.rate_per_h * p.hourly[at.hour_of_day()] * rt.factor;
+                    if rt.rng_arrivals.random::<f64>() * max < rate {
+                        return Some(at);
+                    }
+                }
+            }
+            Arrivals::Timetable { times_ms } => {
+                if times_ms.is_empty() {
+                    return None;
+                }
+                if first {
+                    rt.tt_day = t.day_index();
+                    rt.tt_idx = times_ms.partition_point(|&x| x < t.ms_of_day());
+                } else {
+                    rt.tt_idx += 1;
+                }
+                if rt.tt_idx >= times_ms.len() {
+                    rt.tt_idx = 0;
+                    rt.tt_day += 1;
+                }
+                Some(SimTime::from_ms(
+                    rt.tt_day * MS_PER_DAY + times_ms[rt.tt_idx],
+                ))
+            }
+        }
+    }
+
+    fn on_arrival(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: u32) {
+        if let Some(next) = self.next_arrival(f as usize, t, false) {
+            self.schedule(q, next, Ev::Arrival(f));
+        }
+        let spec = &self.m.flows[f as usize];
+        let counted = t >= self.warmup;
+        let v = Vehicle {
+            flow: f,
+            class: spec.class,
+            counted,
+            created: t,
+            ..Vehicle::default()
+        };
+        let id = match self.free_ids.pop() {
+            Some(id) => {
+                self.vehicles[id as usize] = v;
+                id
+            }
+            None => {
+                self.vehicles.push(v);
+                (self.vehicles.len() - 1) as u32
+            }
+        };
+        if counted {
+            self.flows[f as usize].kpi.arrivals += 1;
+            self.classes[spec.class as usize].arrivals += 1;
+        }
+        self.enter_checkpoint(q, t, id);
+    }
+
+    fn enter_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+        let veh = &mut self.vehicles[v as usize];
+        let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize] as usize;
+        veh.cp_enter = t;
+        veh.cp_wait_ms = 0;
+        veh.step = 0;
+        veh.in_cp = true;
+        let counted = veh.counted;
+        let c = &mut self.cps[cp];
+        if counted {
+            c.kpi.arrivals += 1;
+        }
+        c.levels.in_system.add(t.as_ms(), 1);
+        self.go_to_stage(q, t, v);
+    }
+
+    /// Sends a vehicle towards its current stage, through the neutral zone if there is one.
+    fn go_to_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+        let s = self.stage_of(v);
+        match &self.m.stages[s as usize].travel {
+            Some(d) if !d.is_zero() => {
+                let dt = d.sample(&mut self.stages[s as usize].rng_travel);
+                if let Some(at) = t.checked_add(dt) {
+                    self.schedule(q, at, Ev::Stage(v));
+                }
+            }
+            _ => self.arrive_stage(q, t, v),
+        }
+    }
+
+    #[inline]
+    fn stage_of(&self, v: u32) -> u32 {
+        let veh = &self.vehicles[v as usize];
+        let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize];
+        self.m.checkpoints[cp as usize].stages[veh.step as usize]
+    }
+
+    fn arrive_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+        let s = self.stage_of(v);
+        let class = {
+            let veh = &mut self.vehicles[v as usize];
+            veh.stage_arrive = t;
+            veh.in_stage = true;
+            veh.class
+        };
+        if self.vehicles[v as usize].counted {
+            self.stages[s as usize].kpi.arrivals += 1;
+        }
+        let st = &mut self.stages[s as usize];
+        st.levels.in_system.add(t.as_ms(), 1);
+        // Start at once if a lane this class may use is free and the stage may start service.
+        if let Some(g) = self.free_group_for(s, class)
+            && self.can_start(q, t, s)
+        {
+            self.start(q, t, s, v, g);
+            return;
+        }
+        let seq = self.seq;
+        self.seq += 1;
+        self.vehicles[v as usize].queued = true;
+        let st = &mut self.stages[s as usize];
+        st.queues[class as usize].push_back((v, seq));
+        self.change_waiting(t, s, 1);
+    }
+
+    /// Index of a free lane group that serves `class`: reserved groups first.
+    #[inline]
+    fn free_group_for(&self, s: u32, class: u16) -> Option<u16> {
+        let spec = &self.m.stages[s as usize];
+        let st = &self.stages[s as usize];
+        spec.groups
+            .iter()
+            .enumerate()
+            .find(|(g, grp)| st.free[*g] > 0 && grp.class_mask & (1u64 << class) != 0)
+            .map(|(g, _)| g as u16)
+    }
+
+    /// True if stage `s` may start a service at `t` (open, quota left); otherwise makes sure a
+    /// wake-up is scheduled for when it may.
+    #[inline]
+    fn can_start(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) -> bool {
+        let spec = &self.m.stages[s as usize];
+        let st = &mut self.stages[s as usize];
+        if !spec.calendar.is_always_open() {
+            if t >= st.open_cache_until {
+                match spec.calendar.state_at(t) {
+                    OpenState::Open { until } => {
+                        st.open_cache = true;
+                        st.open_cache_until = until;
+                    }
+                    OpenState::Closed { until } => {
+                        st.open_cache = false;
+                        st.open_cache_until = until;
+                    }
+                }
+            }
+            if !st.open_cache {
+                let at = st.open_cache_until;
+                self.wake(q, s, at);
+                return false;
+            }
+        }
+        if let Some(quota) = spec.daily_quota {
+            let day = spec.calendar.local_day(t);
+            if day != st.quota_day {
+                st.quota_day = day;
+                st.quota_used = 0;
+            }
+            if st.quota_used >= quota {
+                let at = spec.calendar.local_day_start(day + 1);
+                self.wake(q, s, at);
+                return false;
+            }
+        }
+        true
+    }
+
+    fn wake(&mut self, q: &mut EventQueue<Ev>, s: u32, at: SimTime) {
+        if at >= self.horizon {
+            return;
+        }
+        let st = &mut self.stages[s as usize];
+        if st.wake_at.is_none_or(|w| at < w) {
+            st.wake_at = Some(at);
+            self.schedule(q, at, Ev::Wake(s));
+        }
+    }
+
+    fn change_waiting(&mut self, t: SimTime, s: u32, delta: i64) {
+        let spec = &self.m.stages[s as usize];
+        let st = &mut self.stages[s as usize];
+        let before_road = (st.waiting as i64 - spec.holding_capacity as i64).max(0);
+        st.waiting = (st.waiting as i64 + delta) as u32;
+        let after_road = (st.waiting as i64 - spec.holding_capacity as i64).max(0);
+        let tm = t.as_ms();
+        st.levels.queue.add(tm, delta);
+        let cp = &mut self.cps[spec.checkpoint as usize].levels;
+        cp.queue.add(tm, delta);
+        if after_road != before_road {
+            st.levels.road.add(tm, after_road - before_road);
+            cp.road.add(tm, after_road - before_road);
+        }
+    }
+
+    /// Starts as many waiting vehicles as lanes, hours and quota allow.
+    fn dispatch(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) {
+        loop {
+            if self.stages[s as usize].waiting == 0 {
+                return;
+            }
+            let Some((g, class)) = self.pick(s) else {
+                return;
+            };
+            if !self.can_start(q, t, s) {
+                return;
+            }
+            let st = &mut self.stages[s as usize];
+            let (v, _) = st.queues[class as usize]
+                .pop_front()
+                .expect("picked queue is non-empty");
+            self.vehicles[v as usize].queued = false;
+            self.change_waiting(t, s, -1);
+            self.start(q, t, s, v, g);
+        }
+    }
+
+    /// The lane group and class queue to serve next: for each group with a free lane (reserved
+    /// first), the waiting vehicle of lowest (rank, arrival order) among the classes it serves.
+    #[inline]
+    fn pick(&self, s: u32) -> Option<(u16, u16)> {
+        let spec = &self.m.stages[s as usize];
+        let st = &self.stages[s as usize];
+        for (g, grp) in spec.groups.iter().enumerate() {
+            if st.free[g] == 0 {
+                continue;
+            }
+            let mut best: Option<(u8, u64, u16)> = None;
+            for (c, queue) in st.queues.iter().enumerate() {
+                if grp.class_mask & (1u64 << c) == 0 {
+                    continue;
+                }
+                if let Some(&(_, seq)) = queue.front() {
+                    let key = (spec.class_rank[c], seq, c as u16);
+                    if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+                        best = Some(key);
+                    }
+                }
+            }
+            if let Some((_, _, c)) = best {
+                return Some((g as u16, c));
+            }
+        }
+        None
+    }
+
+    fn start(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32, g: u16) {
+        let spec = &self.m.stages[s as usize];
+        let st = &mut self.stages[s as usize];
+        st.free[g as usize] -= 1;
+        st.levels.busy.add(t.as_ms(), 1);
+        if let Some(quota) = spec.daily_quota {
+            st.quota_used += 1;
+            if st.quota_used == quota && t >= self.warmup {
+                st.quota_days_exhausted += 1;
+            }
+        }
+        let veh = &mut self.vehicles[v as usize];
+        veh.group = g;
+        let waited = t.since(veh.stage_arrive);
+        veh.cp_wait_ms += waited.as_ms();
+        veh.total_wait_ms += waited.as_ms();
+        if veh.counted {
+            st.kpi.wait.record(waited.as_ms() as u64);
+            st.kpi
+                .wait_by_hour
+                .add(veh.stage_arrive.hour_of_day(), waited.as_hours_f64());
+        }
+        if let Some(tr) = &mut self.trace {
+            tr.push(ServiceStart {
+                at: t,
+                stage: s,
+                flow: veh.flow,
+                class: veh.class,
+                waited,
+            });
+        }
+        let mut service = spec.service.sample(&mut st.rng_service);
+        if let Some(insp) = &spec.inspection
+            && st.rng_inspect.random::<f64>() < insp.probability
+        {
+            service += insp.service.sample(&mut st.rng_inspect);
+        }
+        if let Some(at) = t.checked_add(service) {
+            self.schedule(q, at, Ev::Done(v));
+        }
+    }
+
+    fn on_done(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+        let s = self.stage_of(v);
+        let veh = self.vehicles[v as usize];
+        {
+            let st = &mut self.stages[s as usize];
+            st.free[veh.group as usize] += 1;
+            st.levels.busy.add(t.as_ms(), -1);
+            st.levels.in_system.add(t.as_ms(), -1);
+            if veh.counted {
+                st.kpi.served += 1;
+                st.kpi.tonnes += self.m.flows[veh.flow as usize].tonnes;
+                st.kpi
+                    .time_in_system
+                    .record(t.since(veh.stage_arrive).as_ms() as u64);
+            }
+        }
+        self.vehicles[v as usize].in_stage = false;
+        // The freed lane goes to the next waiting vehicle at this same instant.
+        self.dispatch(q, t, s);
+
+        let flow = &self.m.flows[veh.flow as usize];
+        let cp = flow.route[veh.leg as usize] as usize;
+        if (veh.step as usize + 1) < self.m.checkpoints[cp].stages.len() {
+            self.vehicles[v as usize].step += 1;
+            self.go_to_stage(q, t, v);
+            return;
+        }
+        // Leaves the checkpoint.
+        let limit = self.m.classes[veh.class as usize]
+            .max_wait
+            .map(|d| d.as_ms());
+        {
+            let c = &mut self.cps[cp];
+            c.levels.in_system.add(t.as_ms(), -1);
+            if veh.counted {
+                c.kpi.served += 1;
+                c.kpi.tonnes += flow.tonnes;
+                c.kpi.value += flow.value;
+                c.kpi.wait.record(veh.cp_wait_ms as u64);
+                c.kpi
+                    .time_in_system
+                    .record(t.since(veh.cp_enter).as_ms() as u64);
+                c.kpi.wait_by_hour.add(
+                    veh.cp_enter.hour_of_day(),
+                    veh.cp_wait_ms as f64 / MS_PER_HOUR as f64,
+                );
+                if limit.is_some_and(|l| veh.cp_wait_ms > l) {
+                    c.kpi.over_limit += 1;
+                }
+            }
+        }
+        self.vehicles[v as usize].in_cp = false;
+        let next_leg = veh.leg as usize + 1;
+        if next_leg < flow.route.len() {
+            let veh = &mut self.vehicles[v as usize];
+            veh.leg += 1;
+            match &flow.travel[next_leg] {
+                Some(d) if !d.is_zero() => {
+                    let dt = d.sample(&mut self.flows[veh.flow as usize].rng_travel);
+                    if let Some(at) = t.checked_add(dt) {
+                        self.schedule(q, at, Ev::Gate(v));
+                    }
+                }
+                _ => self.enter_checkpoint(q, t, v),
+            }
+            return;
+        }
+        // Leaves the system.
+        if veh.counted {
+            let tis = t.since(veh.created).as_ms() as u64;
+            let over = limit.is_some_and(|l| veh.total_wait_ms > l);
+            for k in [
+                &mut self.flows[veh.flow as usize].kpi,
+                &mut self.classes[veh.class as usize],
+            ] {
+                k.served += 1;
+                k.tonnes += flow.tonnes;
+                k.value += flow.value;
+                k.wait.record(veh.total_wait_ms as u64);
+                k.time_in_system.record(tis);
+                k.wait_by_hour.add(
+                    veh.created.hour_of_day(),
+                    veh.total_wait_ms as f64 / MS_PER_HOUR as f64,
+                );
+                if over {
+                    k.over_limit += 1;
+                }
+            }
+        }
+        self.vehicles[v as usize].counted = false;
+        self.vehicles[v as usize].flow = u32::MAX;
+        self.free_ids.push(v);
+    }
+
+    fn reset_stats(&mut self, t: SimTime) {
+        let tm = t.as_ms();
+        for st in &mut self.stages {
+            st.levels.reset(tm);
+        }
+        for c in &mut self.cps {
+            c.levels.reset(tm);
+        }
+    }
+
+    fn finish(&mut self, replication: u32, events: u64) -> RepResult {
+        let end = self.horizon;
+        // Vehicles still inside: the backlog, and waits that are already over their limit.
+        let free: std::collections::HashSet<u32> = self.free_ids.iter().copied().collect();
+        for (id, veh) in self.vehicles.iter().enumerate() {
+            if free.contains(&(id as u32)) || !veh.counted {
+                continue;
+            }
+            let flow = &self.m.flows[veh.flow as usize];
+            let queued_now = if veh.queued {
+                end.since(veh.stage_arrive).as_ms()
+            } else {
+                0
+            };
+            let limit = self.m.classes[veh.class as usize]
+                .max_wait
+                .map(|d| d.as_ms());
+            let fk = &mut self.flows[veh.flow as usize].kpi;
+            fk.backlog_end += 1;
+            let over_total = limit.is_some_and(|l| veh.total_wait_ms + queued_now > l);
+            if over_total {
+                fk.over_limit += 1;
+            }
+            let ck = &mut self.classes[veh.class as usize];
+            ck.backlog_end += 1;
+            if over_total {
+                ck.over_limit += 1;
+            }
+            if veh.in_cp {
+                let cp = flow.route[veh.leg as usize] as usize;
+                let k = &mut self.cps[cp].kpi;
+                k.backlog_end += 1;
+                if limit.is_some_and(|l| veh.cp_wait_ms + queued_now > l) {
+                    k.over_limit += 1;
+                }
+                if veh.in_stage {
+                    let s = self.m.checkpoints[cp].stages[veh.step as usize];
+                    self.stages[s as usize].kpi.backlog_end += 1;
+                }
+            }
+        }
+        let measured_ms = end.since(self.warmup).as_ms();
+        let stages = self
+            .m
+            .stages
+            .iter()
+            .zip(self.stages.iter_mut())
+            .map(|(spec, st)| StageResult {
+                kpi: std::mem::take(&mut st.kpi),
+                levels: st.levels.clone(),
+                open_lane_ms: spec.calendar.open_duration(self.warmup, end).as_ms() as i128
+                    * spec.lanes as i128,
+                quota_days_exhausted: st.quota_days_exhausted,
+            })
+            .collect();
+        RepResult {
+            replication,
+            events,
+            measured_ms,
+            stages,
+            checkpoints: std::mem::take(&mut self.cps),
+            flows: self
+                .flows
+                .iter_mut()
+                .map(|f| std::mem::take(&mut f.kpi))
+                .collect(),
+            classes: std::mem::take(&mut self.classes),
+        }
+    }
+}
