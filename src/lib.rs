@@ -8,6 +8,8 @@ pub mod calendar;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod report;
+pub mod scenario;
 pub mod stats;
 pub mod sweep;
 pub mod time;

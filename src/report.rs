@@ -1,0 +1,197 @@
+//! Output: the JSON document of the contract (`run --json`) and aligned text tables for people.
+
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value, json};
+
+use crate::stats::Estimate;
+use crate::sweep::{EntitySummary, Summary};
+
+fn num(x: f64) -> Value {
+    // JSON has no NaN/inf; summaries never produce them, but never write invalid JSON.
+    if x.is_finite() { json!(x) } else { Value::Null }
+}
+
+fn estimate(e: &Estimate) -> Value {
+    json!({ "mean": num(e.mean), "ci95": num(e.ci95) })
+}
+
+fn entity(e: &EntitySummary) -> Value {
+    let mut m = Map::new();
+    for (name, est) in &e.metrics {
+        m.insert((*name).to_string(), estimate(est));
+    }
+    m.insert(
+        "wait_by_hour_h".into(),
+        Value::Array(
+            e.wait_by_hour_h
+                .iter()
+                .map(|x| x.map_or(Value::Null, num))
+                .collect(),
+        ),
+    );
+    Value::Object(m)
+}
+
+fn group(es: &[EntitySummary]) -> Value {
+    Value::Object(es.iter().map(|e| (e.id.clone(), entity(e))).collect())
+}
+
+/// The `run --json` document (keys of the DESIGN.md contract plus stages, classes, warnings).
+pub fn to_json(s: &Summary) -> Value {
+    json!({
+        "scenario": s.scenario,
+        "seed": s.seed,
+        "replications": s.replications,
+        "days": s.days,
+        "warmup_days": s.warmup_days,
+        "events": s.events,
+        "wall_s": num(s.wall_s),
+        "checkpoints": group(&s.checkpoints),
+        "stages": group(&s.stages),
+        "flows": group(&s.flows),
+        "classes": group(&s.classes),
+        "warnings": s.warnings,
+    })
+}
+
+/// A column of a text table: header, KPI name, scale factor, decimals.
+struct Col {
+    header: &'static str,
+    kpi: &'static str,
+    scale: f64,
+    decimals: usize,
+}
+
+const fn col(header: &'static str, kpi: &'static str, scale: f64, decimals: usize) -> Col {
+    Col {
+        header,
+        kpi,
+        scale,
+        decimals,
+    }
+}
+
+fn cell(e: Option<Estimate>, c: &Col, with_ci: bool) -> String {
+    match e {
+        None => "-".into(),
+        Some(e) if with_ci => format!(
+            "{:.*} ± {:.*}",
+            c.decimals,
+            e.mean * c.scale,
+            c.decimals,
+            e.ci95 * c.scale
+        ),
+        Some(e) => format!("{:.*}", c.decimals, e.mean * c.scale),
+    }
+}
+
+fn table(out: &mut String, title: &str, rows: &[EntitySummary], cols: &[Col], with_ci: bool) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut grid: Vec<Vec<String>> = vec![
+        std::iter::once(title.to_string())
+            .chain(cols.iter().map(|c| c.header.to_string()))
+            .collect(),
+    ];
+    for r in rows {
+        grid.push(
+            std::iter::once(r.id.clone())
+                .chain(cols.iter().map(|c| cell(r.get(c.kpi), c, with_ci)))
+                .collect(),
+        );
+    }
+    let widths: Vec<usize> = (0..grid[0].len())
+        .map(|i| {
+            grid.iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for (ri, row) in grid.iter().enumerate() {
+        let mut line = String::new();
+        for (i, v) in row.iter().enumerate() {
+            let pad = widths[i] - v.chars().count();
+            if i == 0 {
+                line.push_str(v);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(v);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+        if ri == 0 {
+            let _ = writeln!(
+                out,
+                "{}",
+                "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
+            );
+        }
+    }
+    out.push('\n');
+}
+
+/// The human-readable report of a run: one table per kind of entity, means ± 95% half-widths.
+pub fn to_text(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "borderflow · {} · {} days (first {} warm-up) · {} replication{} · seed {}",
+        s.scenario,
+        s.days,
+        s.warmup_days,
+        s.replications,
+        if s.replications == 1 { "" } else { "s" },
+        s.seed
+    );
+    let _ = writeln!(
+        out,
+        "{} events in {:.2} s ({:.1} M events/s). Values: mean ± 95% CI half-width over replications.\n",
+        s.events,
+        s.wall_s,
+        s.events as f64 / s.wall_s.max(1e-9) / 1e6
+    );
+    let with_ci = s.replications > 1;
+    let cp_cols = [
+        col("served/day", "served_per_day", 1.0, 1),
+        col("wait mean [h]", "wait_mean_h", 1.0, 2),
+        col("wait p95 [h]", "wait_p95_h", 1.0, 2),
+        col("in system [h]", "time_in_system_mean_h", 1.0, 2),
+        col("queue [veh]", "queue_mean", 1.0, 1),
+        col("queue max [veh]", "queue_max", 1.0, 0),
+        col("road queue [km]", "queue_km_mean", 1.0, 2),
+        col("util [%]", "utilization", 100.0, 1),
+        col("backlog [veh]", "backlog_end", 1.0, 0),
+    ];
+    table(&mut out, "checkpoint", &s.checkpoints, &cp_cols, with_ci);
+    let st_cols = [
+        col("served/day", "served_per_day", 1.0, 1),
+        col("wait mean [h]", "wait_mean_h", 1.0, 2),
+        col("wait p95 [h]", "wait_p95_h", 1.0, 2),
+        col("wait max [h]", "wait_max_h", 1.0, 1),
+        col("queue [veh]", "queue_mean", 1.0, 1),
+        col("road max [km]", "queue_km_max", 1.0, 1),
+        col("util [%]", "utilization", 100.0, 1),
+        col("quota days", "quota_days_exhausted", 1.0, 0),
+    ];
+    table(&mut out, "stage", &s.stages, &st_cols, with_ci);
+    let fl_cols = [
+        col("served/day", "served_per_day", 1.0, 1),
+        col("t/day", "tonnes_per_day", 1.0, 0),
+        col("wait mean [h]", "wait_mean_h", 1.0, 2),
+        col("wait p95 [h]", "wait_p95_h", 1.0, 2),
+        col("wait p99 [h]", "wait_p99_h", 1.0, 2),
+        col("in system [h]", "time_in_system_mean_h", 1.0, 2),
+        col("over limit", "over_limit", 1.0, 0),
+        col("backlog [veh]", "backlog_end", 1.0, 0),
+    ];
+    table(&mut out, "flow", &s.flows, &fl_cols, with_ci);
+    if s.classes.len() > 1 {
+        table(&mut out, "cargo class", &s.classes, &fl_cols, with_ci);
+    }
+    out
+}

@@ -1,0 +1,1371 @@
+//! Scenario files: TOML read into serde "raw" structs, then checked and converted into a
+//! [`Model`]. Every problem is reported — with the file, the field path and its line:column —
+//! rather than the first one only; nothing a user wrote is silently ignored (unknown fields are
+//! errors).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::calendar::{Calendar, ClosedDate, Window, parse_closed_date, parse_windows};
+use crate::dist::{Dist, parse_rate_per_hour};
+use crate::model::{
+    Arrivals, CheckpointSpec, ClassSpec, FlowSpec, Inspection, LaneGroup, Mode, Model, RateProfile,
+    StageSpec,
+};
+use crate::time::{
+    Date, SimDuration, parse_date, parse_duration, parse_time_of_day, parse_utc_offset,
+};
+
+/// The built-in default scenario (the Kazakhstan–China road crossings).
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/kz-cn-road.toml");
+/// The name used for the built-in scenario in messages.
+pub const DEFAULT_SCENARIO_NAME: &str = "<built-in kz-cn-road.toml>";
+
+/// One thing wrong with a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file it is in.
+    pub file: String,
+    /// Field path, e.g. `checkpoints[0].stages[1].lanes` (empty for the file as a whole).
+    pub path: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// What is wrong, lowercase.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            write!(f, ":{l}:{c}")?;
+        }
+        if self.path.is_empty() {
+            write!(f, ": {}", self.message)
+        } else {
+            write!(f, ": {}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// All problems found in a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// One entry per problem, in file order where known.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Values given on the command line that replace the file's.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Overrides {
+    /// Replaces `simulation.seed`.
+    pub seed: Option<u64>,
+    /// Replaces `simulation.replications`.
+    pub replications: Option<i64>,
+    /// Replaces `simulation.days`.
+    pub days: Option<i64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw structs: what the TOML says, before any checking
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    simulation: RawSimulation,
+    #[serde(default)]
+    calendars: BTreeMap<String, RawCalendar>,
+    #[serde(default)]
+    classes: BTreeMap<String, RawClass>,
+    #[serde(default)]
+    checkpoints: Vec<RawCheckpoint>,
+    #[serde(default)]
+    flows: Vec<RawFlow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSimulation {
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code)] // documentation for readers of the file
+    description: Option<String>,
+    days: i64,
+    warmup_days: Option<i64>,
+    seed: Option<i64>,
+    replications: Option<i64>,
+    start_date: Option<String>,
+    utc_offset: Option<String>,
+    metres_per_vehicle: Option<f64>,
+}
+
+#[derive(Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    hours: Option<String>,
+    mon: Option<String>,
+    tue: Option<String>,
+    wed: Option<String>,
+    thu: Option<String>,
+    fri: Option<String>,
+    sat: Option<String>,
+    sun: Option<String>,
+    #[serde(default)]
+    closed: Vec<String>,
+    utc_offset: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClass {
+    max_wait: Option<String>,
+    #[allow(dead_code)] // documentation for readers of the file
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheckpoint {
+    id: String,
+    name: Option<String>,
+    #[serde(default)]
+    stages: Vec<RawStage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    id: String,
+    lanes: i64,
+    service: RawDist,
+    hours: Option<toml::Value>,
+    utc_offset: Option<String>,
+    daily_quota: Option<i64>,
+    inspection: Option<RawInspection>,
+    holding_capacity: Option<i64>,
+    travel: Option<toml::Value>,
+    #[serde(default)]
+    priority: Vec<String>,
+    #[serde(default)]
+    reserved_lanes: BTreeMap<String, i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInspection {
+    name: Option<String>,
+    probability: f64,
+    service: RawDist,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+enum RawDist {
+    Exponential {
+        mean: String,
+    },
+    Deterministic {
+        value: String,
+    },
+    Uniform {
+        min: String,
+        max: String,
+    },
+    Triangular {
+        min: String,
+        mode: String,
+        max: String,
+    },
+    Lognormal {
+        mean: String,
+        sd: String,
+    },
+    Erlang {
+        mean: String,
+        k: i64,
+    },
+    Gamma {
+        mean: String,
+        sd: String,
+    },
+    Empirical {
+        values: Vec<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFlow {
+    id: String,
+    mode: String,
+    class: Option<String>,
+    tonnes: Option<f64>,
+    value: Option<f64>,
+    #[serde(default)]
+    route: Vec<String>,
+    travel: Option<Vec<toml::Value>>,
+    arrivals: RawArrivals,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "process", rename_all = "lowercase", deny_unknown_fields)]
+enum RawArrivals {
+    Poisson {
+        rate: String,
+        hourly: Option<Vec<f64>>,
+        weekday: Option<Vec<f64>>,
+        monthly: Option<Vec<f64>>,
+        scale: Option<f64>,
+    },
+    Timetable {
+        every: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+        times: Option<Vec<String>>,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locating fields in the text
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A field path under construction: `checkpoints[0].stages[1].lanes`.
+#[derive(Clone, Debug, Default)]
+struct FieldPath(Vec<Seg>);
+
+impl FieldPath {
+    fn key(&self, k: &str) -> FieldPath {
+        let mut p = self.clone();
+        p.0.push(Seg::Key(k.to_string()));
+        p
+    }
+    fn index(&self, i: usize) -> FieldPath {
+        let mut p = self.clone();
+        p.0.push(Seg::Index(i));
+        p
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.0.iter().enumerate() {
+            match s {
+                Seg::Key(k) if i == 0 => write!(f, "{k}")?,
+                Seg::Key(k) => write!(f, ".{k}")?,
+                Seg::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Collects problems and maps field paths to line:column through a span-keeping parse.
+struct Checker<'a> {
+    file: &'a str,
+    text: &'a str,
+    doc: Option<toml_edit::Document<&'a str>>,
+    problems: Vec<(Option<usize>, Problem)>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(file: &'a str, text: &'a str) -> Self {
+        Checker {
+            file,
+            text,
+            doc: toml_edit::Document::parse(text).ok(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+
+    /// Byte offset of the value at `path`, or of its nearest located ancestor. For a key in a
+    /// table, the value's own position is preferred; a table without a span (an implicit parent)
+    /// falls back to the key.
+    fn offset_of(&self, path: &FieldPath) -> Option<usize> {
+        let doc = self.doc.as_ref()?;
+        let mut item: &toml_edit::Item = doc.as_item();
+        let mut best = None;
+        for seg in &path.0 {
+            let (next, key_span) = match seg {
+                Seg::Key(k) => {
+                    let kv = match item {
+                        toml_edit::Item::Table(t) => t.get_key_value(k),
+                        toml_edit::Item::Value(toml_edit::Value::InlineTable(t)) => t
+                            .get_key_value(k)
+                            .map(|(key, _)| key)
+                            .and_then(|key| item.get(k.as_str()).map(|i| (key, i))),
+                        _ => None,
+                    };
+                    match kv {
+                        Some((key, i)) => (Some(i), key.span()),
+                        None => (None, None),
+                    }
+                }
+                Seg::Index(i) => (item.get(*i), None),
+            };
+            let Some(next) = next else { return best };
+            best = next.span().or(key_span).map(|s| s.start).or(best);
+            item = next;
+        }
+        best
+    }
+
+    fn report(&mut self, path: &FieldPath, message: impl Into<String>) {
+        let off = self.offset_of(path);
+        let (line, column) = match off {
+            Some(o) => {
+                let (l, c) = self.line_col(o);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        self.problems.push((
+            off,
+            Problem {
+                file: self.file.to_string(),
+                path: path.to_string(),
+                line,
+                column,
+                message: message.into(),
+            },
+        ));
+    }
+
+    fn into_error(mut self) -> ScenarioError {
+        // File order where known; stable, so same-place problems keep their check order.
+        self.problems.sort_by_key(|(o, _)| o.unwrap_or(usize::MAX));
+        ScenarioError {
+            problems: self.problems.into_iter().map(|(_, p)| p).collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+// ---------------------------------------------------------------------------------------------
+
+/// Reads and checks the scenario file at `path`.
+pub fn load(path: &Path, overrides: Overrides) -> Result<Model, ScenarioError> {
+    let file = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, &file, overrides),
+        Err(e) => Err(ScenarioError {
+            problems: vec![Problem {
+                file,
+                path: String::new(),
+                line: None,
+                column: None,
+                message: format!("cannot read the scenario file: {e}"),
+            }],
+        }),
+    }
+}
+
+/// The built-in default scenario.
+pub fn default_scenario(overrides: Overrides) -> Result<Model, ScenarioError> {
+    parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, overrides)
+}
+
+/// Checks scenario `text` (from `file`, for messages) and builds its model.
+pub fn parse(text: &str, file: &str, overrides: Overrides) -> Result<Model, ScenarioError> {
+    let mut ck = Checker::new(file, text);
+    let raw: RawScenario = match toml::Deserializer::parse(text) {
+        Err(e) => {
+            let off = e.span().map(|s| s.start);
+            let (line, column) = match off {
+                Some(o) => {
+                    let (l, c) = ck.line_col(o);
+                    (Some(l), Some(c))
+                }
+                None => (None, None),
+            };
+            return Err(ScenarioError {
+                problems: vec![Problem {
+                    file: file.to_string(),
+                    path: String::new(),
+                    line,
+                    column,
+                    message: format!("not valid TOML: {}", e.message()),
+                }],
+            });
+        }
+        Ok(de) => match serde_path_to_error::deserialize(de) {
+            Ok(r) => r,
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let off = inner.span().map(|s| s.start);
+                let (line, column) = match off {
+                    Some(o) => {
+                        let (l, c) = ck.line_col(o);
+                        (Some(l), Some(c))
+                    }
+                    None => (None, None),
+                };
+                let path = if path == "." { String::new() } else { path };
+                return Err(ScenarioError {
+                    problems: vec![Problem {
+                        file: file.to_string(),
+                        path,
+                        line,
+                        column,
+                        message: inner.message().to_string(),
+                    }],
+                });
+            }
+        },
+    };
+    let model = build(&mut ck, raw, overrides);
+    if ck.problems.is_empty() {
+        model.ok_or_else(|| ck.into_error())
+    } else {
+        Err(ck.into_error())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking and building
+// ---------------------------------------------------------------------------------------------
+
+fn duration(ck: &mut Checker, path: &FieldPath, text: &str) -> Option<SimDuration> {
+    match parse_duration(text) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            ck.report(path, e.to_string());
+            None
+        }
+    }
+}
+
+fn dist(ck: &mut Checker, path: &FieldPath, raw: &RawDist) -> Option<Dist> {
+    let mut d = |k: &str, t: &str| duration(ck, &path.key(k), t);
+    let built = match raw {
+        RawDist::Exponential { mean } => Dist::exponential(d("mean", mean)?),
+        RawDist::Deterministic { value } => Dist::deterministic(d("value", value)?),
+        RawDist::Uniform { min, max } => {
+            let (a, b) = (d("min", min), d("max", max));
+            Dist::uniform(a?, b?)
+        }
+        RawDist::Triangular { min, mode, max } => {
+            let (a, m, b) = (d("min", min), d("mode", mode), d("max", max));
+            Dist::triangular(a?, m?, b?)
+        }
+        RawDist::Lognormal { mean, sd } => {
+            let (m, s) = (d("mean", mean), d("sd", sd));
+            Dist::lognormal(m?, s?)
+        }
+        RawDist::Gamma { mean, sd } => {
+            let (m, s) = (d("mean", mean), d("sd", sd));
+            Dist::gamma(m?, s?)
+        }
+        RawDist::Erlang { mean, k } => {
+            let m = d("mean", mean);
+            if *k < 1 || *k > 1000 {
+                ck.report(
+                    &path.key("k"),
+                    format!("k must be between 1 and 1000 (got {k})"),
+                );
+                return None;
+            }
+            Dist::erlang(m?, *k as u32)
+        }
+        RawDist::Empirical { values } => {
+            let mut out = Vec::with_capacity(values.len());
+            let mut ok = true;
+            for (i, v) in values.iter().enumerate() {
+                match duration(ck, &path.key("values").index(i), v) {
+                    Some(x) => out.push(x),
+                    None => ok = false,
+                }
+            }
+            if !ok {
+                return None;
+            }
+            Dist::empirical(out)
+        }
+    };
+    match built {
+        Ok(x) => Some(x),
+        Err(e) => {
+            ck.report(path, e.to_string());
+            None
+        }
+    }
+}
+
+/// A duration string or a distribution table (travel times).
+fn dist_or_duration(ck: &mut Checker, path: &FieldPath, v: &toml::Value) -> Option<Dist> {
+    match v {
+        toml::Value::String(s) => {
+            let d = duration(ck, path, s)?;
+            Dist::deterministic(d).ok()
+        }
+        toml::Value::Table(_) => match v.clone().try_into::<RawDist>() {
+            Ok(raw) => dist(ck, path, &raw),
+            Err(e) => {
+                ck.report(path, e.message().to_string());
+                None
+            }
+        },
+        other => {
+            ck.report(
+                path,
+                format!(
+                    "expected a duration like \"20min\" or a distribution table, found {}",
+                    other.type_str()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn int_in(ck: &mut Checker, path: &FieldPath, v: i64, lo: i64, hi: i64, what: &str) -> Option<i64> {
+    if v < lo || v > hi {
+        ck.report(
+            path,
+            format!("{what} must be between {lo} and {hi} (got {v})"),
+        );
+        None
+    } else {
+        Some(v)
+    }
+}
+
+fn nonneg(ck: &mut Checker, path: &FieldPath, v: f64) -> Option<f64> {
+    if !v.is_finite() || v < 0.0 {
+        ck.report(path, format!("must be a finite number >= 0 (got {v})"));
+        None
+    } else {
+        Some(v)
+    }
+}
+
+/// Weekday windows and closed dates of a calendar definition, checked.
+struct CalendarParts {
+    week: [Vec<Window>; 7],
+    closed: Vec<ClosedDate>,
+    offset: Option<SimDuration>,
+}
+
+fn calendar_parts(ck: &mut Checker, path: &FieldPath, raw: &RawCalendar) -> Option<CalendarParts> {
+    let mut ok = true;
+    let mut windows = |ck: &mut Checker, key: &str, text: &str| match parse_windows(text) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            ck.report(&path.key(key), e.to_string());
+            ok = false;
+            None
+        }
+    };
+    let base = match &raw.hours {
+        Some(h) => windows(ck, "hours", h).unwrap_or_default(),
+        None => parse_windows("24/7").unwrap_or_default(),
+    };
+    let days = [
+        ("mon", &raw.mon),
+        ("tue", &raw.tue),
+        ("wed", &raw.wed),
+        ("thu", &raw.thu),
+        ("fri", &raw.fri),
+        ("sat", &raw.sat),
+        ("sun", &raw.sun),
+    ];
+    let mut week: [Vec<Window>; 7] = std::array::from_fn(|_| base.clone());
+    for (i, (key, val)) in days.iter().enumerate() {
+        if let Some(text) = val
+            && let Some(w) = windows(ck, key, text)
+        {
+            week[i] = w;
+        }
+    }
+    let mut closed = Vec::new();
+    for (i, c) in raw.closed.iter().enumerate() {
+        match parse_closed_date(c) {
+            Ok(d) => closed.push(d),
+            Err(e) => {
+                ck.report(&path.key("closed").index(i), e.to_string());
+                ok = false;
+            }
+        }
+    }
+    let offset = match &raw.utc_offset {
+        Some(o) => match parse_utc_offset(o) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                ck.report(&path.key("utc_offset"), e.to_string());
+                ok = false;
+                None
+            }
+        },
+        None => None,
+    };
+    ok.then_some(CalendarParts {
+        week,
+        closed,
+        offset,
+    })
+}
+
+struct Ctx {
+    start_date: Date,
+    reference: SimDuration,
+}
+
+fn make_calendar(ctx: &Ctx, parts: &CalendarParts, stage_offset: Option<SimDuration>) -> Calendar {
+    let offset = stage_offset.or(parts.offset).unwrap_or(ctx.reference);
+    let shift = SimDuration::from_ms(offset.as_ms() - ctx.reference.as_ms());
+    Calendar::new(
+        parts.week.clone(),
+        parts.closed.clone(),
+        ctx.start_date,
+        shift,
+    )
+}
+
+fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
+    let sim_p = FieldPath::default().key("simulation");
+    let s = &raw.simulation;
+
+    // --- simulation ---
+    if s.name.trim().is_empty() {
+        ck.report(&sim_p.key("name"), "must not be empty");
+    }
+    let days_raw = ov.days.unwrap_or(s.days);
+    let days_note = if ov.days.is_some() {
+        " (from --days)"
+    } else {
+        ""
+    };
+    let days = if !(1..=36_500).contains(&days_raw) {
+        ck.report(
+            &sim_p.key("days"),
+            format!("must be between 1 and 36500 (got {days_raw}){days_note}"),
+        );
+        None
+    } else {
+        Some(days_raw as u32)
+    };
+    let warmup = s.warmup_days.unwrap_or(0);
+    let warmup_days = if warmup < 0 {
+        ck.report(
+            &sim_p.key("warmup_days"),
+            format!("must not be negative (got {warmup})"),
+        );
+        None
+    } else if days.is_some_and(|d| warmup >= d as i64) {
+        ck.report(
+            &sim_p.key("warmup_days"),
+            format!(
+                "must be less than days ({warmup} >= {days_raw}{days_note}): nothing would be measured"
+            ),
+        );
+        None
+    } else {
+        Some(warmup as u32)
+    };
+    let seed = match (ov.seed, s.seed) {
+        (Some(x), _) => Some(x),
+        (None, None) => Some(1),
+        (None, Some(x)) if x >= 0 => Some(x as u64),
+        (None, Some(x)) => {
+            ck.report(
+                &sim_p.key("seed"),
+                format!("must not be negative (got {x})"),
+            );
+            None
+        }
+    };
+    let reps_raw = ov.replications.or(s.replications).unwrap_or(1);
+    let replications = if !(1..=100_000).contains(&reps_raw) {
+        let note = if ov.replications.is_some() {
+            " (from --replications)"
+        } else {
+            ""
+        };
+        ck.report(
+            &sim_p.key("replications"),
+            format!("must be between 1 and 100000 (got {reps_raw}){note}"),
+        );
+        None
+    } else {
+        Some(reps_raw as u32)
+    };
+    let start_date = match &s.start_date {
+        Some(d) => match parse_date(d) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                ck.report(&sim_p.key("start_date"), e.to_string());
+                None
+            }
+        },
+        None => Some(Date::constant(2026, 1, 5)),
+    };
+    let reference = match &s.utc_offset {
+        Some(o) => match parse_utc_offset(o) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                ck.report(&sim_p.key("utc_offset"), e.to_string());
+                None
+            }
+        },
+        None => Some(SimDuration::ZERO),
+    };
+    let mpv = s.metres_per_vehicle.unwrap_or(33.0);
+    if !(mpv.is_finite() && mpv > 0.0) {
+        ck.report(
+            &sim_p.key("metres_per_vehicle"),
+            format!("must be a number > 0 (got {mpv})"),
+        );
+    }
+    let ctx = Ctx {
+        start_date: start_date.unwrap_or(Date::constant(2026, 1, 5)),
+        reference: reference.unwrap_or(SimDuration::ZERO),
+    };
+
+    // --- named calendars ---
+    let mut calendars: HashMap<String, CalendarParts> = HashMap::new();
+    for (id, c) in &raw.calendars {
+        let p = FieldPath::default().key("calendars").key(id);
+        if let Some(parts) = calendar_parts(ck, &p, c) {
+            calendars.insert(id.clone(), parts);
+        }
+    }
+
+    // --- classes: declared ones, then those first named by flows ---
+    let mut class_ids: Vec<String> = Vec::new();
+    for f in &raw.flows {
+        let c = f.class.clone().unwrap_or_else(|| "general".to_string());
+        if !class_ids.contains(&c) {
+            class_ids.push(c);
+        }
+    }
+    for id in raw.classes.keys() {
+        if !class_ids.contains(id) {
+            class_ids.push(id.clone());
+        }
+    }
+    if class_ids.len() > 64 {
+        ck.report(
+            &FieldPath::default().key("classes"),
+            format!(
+                "at most 64 cargo classes are supported (found {})",
+                class_ids.len()
+            ),
+        );
+    }
+    let class_index: HashMap<&str, u16> = class_ids
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i as u16))
+        .collect();
+    let mut classes: Vec<ClassSpec> = class_ids
+        .iter()
+        .map(|id| ClassSpec {
+            id: id.clone(),
+            max_wait: None,
+        })
+        .collect();
+    for (id, c) in &raw.classes {
+        let p = FieldPath::default().key("classes").key(id);
+        if let Some(mw) = &c.max_wait
+            && let Some(d) = duration(ck, &p.key("max_wait"), mw)
+        {
+            if d.as_ms() <= 0 {
+                ck.report(&p.key("max_wait"), "must be greater than zero");
+            }
+            classes[class_index[id.as_str()] as usize].max_wait = Some(d);
+        }
+    }
+
+    // --- checkpoints and stages ---
+    if raw.checkpoints.is_empty() {
+        ck.report(
+            &FieldPath::default().key("checkpoints"),
+            "no checkpoints: define at least one [[checkpoints]]",
+        );
+    }
+    let mut checkpoints = Vec::new();
+    let mut stages: Vec<StageSpec> = Vec::new();
+    let mut cp_index: HashMap<String, u32> = HashMap::new();
+    for (ci, c) in raw.checkpoints.iter().enumerate() {
+        let cp_p = FieldPath::default().key("checkpoints").index(ci);
+        if c.id.trim().is_empty() {
+            ck.report(&cp_p.key("id"), "must not be empty");
+        }
+        if cp_index.insert(c.id.clone(), ci as u32).is_some() {
+            ck.report(
+                &cp_p.key("id"),
+                format!("duplicate checkpoint id \"{}\"", c.id),
+            );
+        }
+        if c.stages.is_empty() {
+            ck.report(
+                &cp_p.key("stages"),
+                "a checkpoint needs at least one stage ([[checkpoints.stages]])",
+            );
+        }
+        let mut stage_ids = HashSet::new();
+        let mut indices = Vec::new();
+        for (si, st) in c.stages.iter().enumerate() {
+            let p = cp_p.key("stages").index(si);
+            if st.id.trim().is_empty() {
+                ck.report(&p.key("id"), "must not be empty");
+            }
+            if !stage_ids.insert(st.id.clone()) {
+                ck.report(
+                    &p.key("id"),
+                    format!(
+                        "duplicate stage id \"{}\" in checkpoint \"{}\"",
+                        st.id, c.id
+                    ),
+                );
+            }
+            if let Some(spec) = build_stage(
+                ck,
+                &p,
+                st,
+                ci as u32,
+                &ctx,
+                &calendars,
+                &class_index,
+                class_ids.len(),
+            ) {
+                indices.push(stages.len() as u32);
+                stages.push(spec);
+            }
+        }
+        checkpoints.push(CheckpointSpec {
+            id: c.id.clone(),
+            name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+            stages: indices,
+        });
+    }
+
+    // --- flows ---
+    if raw.flows.is_empty() {
+        ck.report(
+            &FieldPath::default().key("flows"),
+            "no flows: define at least one [[flows]], or nothing ever arrives",
+        );
+    }
+    let mut flows = Vec::new();
+    let mut flow_ids = HashSet::new();
+    for (fi, f) in raw.flows.iter().enumerate() {
+        let p = FieldPath::default().key("flows").index(fi);
+        if f.id.trim().is_empty() {
+            ck.report(&p.key("id"), "must not be empty");
+        }
+        if !flow_ids.insert(f.id.clone()) {
+            ck.report(&p.key("id"), format!("duplicate flow id \"{}\"", f.id));
+        }
+        if let Some(flow) = build_flow(ck, &p, f, &cp_index, &class_index, &stages, &checkpoints) {
+            flows.push(flow);
+        }
+    }
+
+    Some(Model {
+        name: s.name.clone(),
+        days: days?,
+        warmup_days: warmup_days?,
+        seed: seed?,
+        replications: replications?,
+        start_date: start_date?,
+        metres_per_vehicle: mpv,
+        classes,
+        checkpoints,
+        stages,
+        flows,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_stage(
+    ck: &mut Checker,
+    p: &FieldPath,
+    st: &RawStage,
+    checkpoint: u32,
+    ctx: &Ctx,
+    calendars: &HashMap<String, CalendarParts>,
+    class_index: &HashMap<&str, u16>,
+    n_classes: usize,
+) -> Option<StageSpec> {
+    let lanes = int_in(ck, &p.key("lanes"), st.lanes, 1, 100_000, "lanes");
+    let service = dist(ck, &p.key("service"), &st.service);
+    let stage_offset = match &st.utc_offset {
+        Some(o) => match parse_utc_offset(o) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                ck.report(&p.key("utc_offset"), e.to_string());
+                return None;
+            }
+        },
+        None => None,
+    };
+    let hours_p = p.key("hours");
+    let calendar = match &st.hours {
+        None => Some(make_calendar(
+            ctx,
+            &CalendarParts {
+                week: std::array::from_fn(|_| parse_windows("24/7").unwrap_or_default()),
+                closed: vec![],
+                offset: None,
+            },
+            stage_offset,
+        )),
+        Some(toml::Value::String(text)) => {
+            if let Some(parts) = calendars.get(text) {
+                Some(make_calendar(ctx, parts, stage_offset))
+            } else {
+                match parse_windows(text) {
+                    Ok(w) => Some(make_calendar(
+                        ctx,
+                        &CalendarParts {
+                            week: std::array::from_fn(|_| w.clone()),
+                            closed: vec![],
+                            offset: None,
+                        },
+                        stage_offset,
+                    )),
+                    Err(e) => {
+                        let hint = if calendars.is_empty() {
+                            String::new()
+                        } else {
+                            let mut ids: Vec<&String> = calendars.keys().collect();
+                            ids.sort();
+                            format!(
+                                " (nor is it one of the named calendars: {})",
+                                ids.iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        };
+                        ck.report(&hours_p, format!("{e}{hint}"));
+                        None
+                    }
+                }
+            }
+        }
+        Some(v @ toml::Value::Table(_)) => match v.clone().try_into::<RawCalendar>() {
+            Ok(rc) => calendar_parts(ck, &hours_p, &rc)
+                .map(|parts| make_calendar(ctx, &parts, stage_offset)),
+            Err(e) => {
+                ck.report(&hours_p, e.message().to_string());
+                None
+            }
+        },
+        Some(other) => {
+            ck.report(
+                &hours_p,
+                format!(
+                    "expected \"24/7\", windows like \"09:00-18:00\", a calendar id or a calendar table, found {}",
+                    other.type_str()
+                ),
+            );
+            None
+        }
+    };
+    let daily_quota = match st.daily_quota {
+        Some(q) => Some(int_in(ck, &p.key("daily_quota"), q, 1, 10_000_000, "daily_quota")? as u32),
+        None => None,
+    };
+    let inspection = match &st.inspection {
+        Some(i) => {
+            let ip = p.key("inspection");
+            if !(0.0..=1.0).contains(&i.probability) {
+                ck.report(
+                    &ip.key("probability"),
+                    format!("must be between 0 and 1 (got {})", i.probability),
+                );
+            }
+            let service = dist(ck, &ip.key("service"), &i.service);
+            Some(Inspection {
+                name: i.name.clone().unwrap_or_else(|| "inspection".into()),
+                probability: i.probability,
+                service: service?,
+            })
+        }
+        None => None,
+    };
+    let holding = int_in(
+        ck,
+        &p.key("holding_capacity"),
+        st.holding_capacity.unwrap_or(0),
+        0,
+        10_000_000,
+        "holding_capacity",
+    );
+    let travel = match &st.travel {
+        Some(v) => Some(dist_or_duration(ck, &p.key("travel"), v)?),
+        None => None,
+    };
+
+    // Priority ranks: listed classes in order, then everyone else.
+    let mut class_rank = vec![st.priority.len().min(255) as u8; n_classes.max(1)];
+    let mut seen = HashSet::new();
+    for (i, c) in st.priority.iter().enumerate() {
+        let cp = p.key("priority").index(i);
+        match class_index.get(c.as_str()) {
+            Some(&ci) => {
+                if !seen.insert(c) {
+                    ck.report(&cp, format!("class \"{c}\" is listed twice"));
+                }
+                class_rank[ci as usize] = i.min(254) as u8;
+            }
+            None => ck.report(&cp, unknown_class(c, class_index)),
+        }
+    }
+    // Lane groups: reserved first, general last.
+    let lanes_n = lanes.unwrap_or(1) as u32;
+    let mut groups = Vec::new();
+    let mut reserved_total = 0u32;
+    let mut reserved_mask = 0u64;
+    for (c, n) in &st.reserved_lanes {
+        let rp = p.key("reserved_lanes").key(c);
+        let Some(&ci) = class_index.get(c.as_str()) else {
+            ck.report(&rp, unknown_class(c, class_index));
+            continue;
+        };
+        if let Some(n) = int_in(ck, &rp, *n, 1, 100_000, "reserved lanes") {
+            reserved_total += n as u32;
+            reserved_mask |= 1u64 << ci;
+            groups.push(LaneGroup {
+                lanes: n as u32,
+                class_mask: 1u64 << ci,
+            });
+        }
+    }
+    if reserved_total > lanes_n {
+        ck.report(
+            &p.key("reserved_lanes"),
+            format!("reserves {reserved_total} lanes but the stage has only {lanes_n}"),
+        );
+    } else if reserved_total < lanes_n {
+        groups.push(LaneGroup {
+            lanes: lanes_n - reserved_total,
+            class_mask: u64::MAX,
+        });
+    } else {
+        // Every lane is reserved: classes without a reservation would never be served;
+        // flows are checked against this below.
+        let _ = reserved_mask;
+    }
+    Some(StageSpec {
+        id: st.id.clone(),
+        checkpoint,
+        lanes: lanes? as u32,
+        service: service?,
+        calendar: calendar?,
+        daily_quota,
+        inspection,
+        holding_capacity: holding? as u32,
+        travel,
+        class_rank,
+        groups,
+    })
+}
+
+fn unknown_class(c: &str, class_index: &HashMap<&str, u16>) -> String {
+    let mut known: Vec<&&str> = class_index.keys().collect();
+    known.sort();
+    format!(
+        "unknown class \"{c}\" (known classes, from flows and [classes]: {})",
+        known.iter().map(|s| **s).collect::<Vec<_>>().join(", ")
+    )
+}
+
+fn build_flow(
+    ck: &mut Checker,
+    p: &FieldPath,
+    f: &RawFlow,
+    cp_index: &HashMap<String, u32>,
+    class_index: &HashMap<&str, u16>,
+    stages: &[StageSpec],
+    checkpoints: &[CheckpointSpec],
+) -> Option<FlowSpec> {
+    let mode = match f.mode.as_str() {
+        "truck" => Some(Mode::Truck),
+        other => {
+            ck.report(
+                &p.key("mode"),
+                format!("unsupported mode \"{other}\": this version simulates \"truck\" (trains and barges are planned)"),
+            );
+            None
+        }
+    };
+    let class = class_index[f.class.as_deref().unwrap_or("general")];
+    let tonnes = nonneg(ck, &p.key("tonnes"), f.tonnes.unwrap_or(0.0));
+    let value = nonneg(ck, &p.key("value"), f.value.unwrap_or(0.0));
+    let mut route = Vec::new();
+    if f.route.is_empty() {
+        ck.report(
+            &p.key("route"),
+            "empty route: list at least one checkpoint id",
+        );
+    }
+    for (i, id) in f.route.iter().enumerate() {
+        match cp_index.get(id) {
+            Some(&c) => {
+                if route.contains(&c) {
+                    ck.report(
+                        &p.key("route").index(i),
+                        format!("checkpoint \"{id}\" appears twice in the route"),
+                    );
+                }
+                route.push(c);
+                // A class that no lane of a stage may serve would wait forever.
+                for &s in &checkpoints[c as usize].stages {
+                    let st = &stages[s as usize];
+                    if !st
+                        .groups
+                        .iter()
+                        .any(|g| g.class_mask & (1u64 << class) != 0)
+                    {
+                        ck.report(
+                            &p.key("route").index(i),
+                            format!(
+                                "class \"{}\" cannot be served at {}/{}: all its lanes are reserved for other classes",
+                                f.class.as_deref().unwrap_or("general"),
+                                id,
+                                st.id
+                            ),
+                        );
+                    }
+                }
+            }
+            None => {
+                let mut known: Vec<&String> = cp_index.keys().collect();
+                known.sort();
+                ck.report(
+                    &p.key("route").index(i),
+                    format!(
+                        "unknown checkpoint \"{id}\" (known: {})",
+                        known
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    let mut travel: Vec<Option<Dist>> = vec![None; f.route.len().max(1)];
+    if let Some(list) = &f.travel {
+        if list.len() + 1 != f.route.len() {
+            ck.report(
+                &p.key("travel"),
+                format!(
+                    "needs one travel time between each pair of consecutive checkpoints: {} for a route of {}, got {}",
+                    f.route.len().saturating_sub(1),
+                    f.route.len(),
+                    list.len()
+                ),
+            );
+        } else {
+            for (i, v) in list.iter().enumerate() {
+                travel[i + 1] = dist_or_duration(ck, &p.key("travel").index(i), v);
+            }
+        }
+    }
+    let arrivals = build_arrivals(ck, &p.key("arrivals"), &f.arrivals);
+    Some(FlowSpec {
+        id: f.id.clone(),
+        mode: mode?,
+        class,
+        tonnes: tonnes?,
+        value: value?,
+        route,
+        travel,
+        arrivals: arrivals?,
+    })
+}
+
+fn profile<const N: usize>(
+    ck: &mut Checker,
+    p: &FieldPath,
+    xs: &Option<Vec<f64>>,
+    what: &str,
+) -> Option<[f64; N]> {
+    let Some(xs) = xs else {
+        return Some([1.0; N]);
+    };
+    if xs.len() != N {
+        ck.report(
+            p,
+            format!("needs exactly {N} values ({what}), got {}", xs.len()),
+        );
+        return None;
+    }
+    if let Some((i, x)) = xs
+        .iter()
+        .enumerate()
+        .find(|(_, x)| !x.is_finite() || **x < 0.0)
+    {
+        ck.report(
+            &p.index(i),
+            format!("must be a finite number >= 0 (got {x})"),
+        );
+        return None;
+    }
+    let mut out = [0.0; N];
+    out.copy_from_slice(xs);
+    Some(out)
+}
+
+fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<Arrivals> {
+    match raw {
+        RawArrivals::Poisson {
+            rate,
+            hourly,
+            weekday,
+            monthly,
+            scale,
+        } => {
+            let r = match parse_rate_per_hour(rate) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    ck.report(&p.key("rate"), e.to_string());
+                    None
+                }
+            };
+            let scale = nonneg(ck, &p.key("scale"), scale.unwrap_or(1.0));
+            let h = profile::<24>(
+                ck,
+                &p.key("hourly"),
+                hourly,
+                "one per hour of the day, 00:00 first",
+            );
+            let w = profile::<7>(ck, &p.key("weekday"), weekday, "Monday to Sunday");
+            let m = profile::<12>(ck, &p.key("monthly"), monthly, "January to December");
+            let rate_per_h = r? * scale?;
+            let (mut h, w, m) = (h?, w?, m?);
+            if hourly.is_none() && weekday.is_none() && monthly.is_none() {
+                return Some(Arrivals::Poisson { rate_per_h });
+            }
+            let mean_h = h.iter().sum::<f64>() / 24.0;
+            if mean_h <= 0.0 {
+                ck.report(
+                    &p.key("hourly"),
+                    "all hourly weights are zero: nothing would arrive",
+                );
+                return None;
+            }
+            for x in &mut h {
+                *x /= mean_h;
+            }
+            Some(Arrivals::Profiled(Box::new(RateProfile {
+                rate_per_h,
+                hourly: h,
+                weekday: w,
+                monthly: m,
+            })))
+        }
+        RawArrivals::Timetable {
+            every,
+            from,
+            to,
+            times,
+        } => {
+            let mut out = Vec::new();
+            match (times, every) {
+                (Some(_), Some(_)) => {
+                    ck.report(
+                        p,
+                        "give either `times` or `every` (with `from` and `to`), not both",
+                    );
+                    return None;
+                }
+                (None, None) => {
+                    ck.report(p, "a timetable needs `times = [\"08:00\", …]` or `every = \"30min\"` with `from` and `to`");
+                    return None;
+                }
+                (Some(ts), None) => {
+                    if from.is_some() || to.is_some() {
+                        ck.report(p, "`from` and `to` go with `every`, not with `times`");
+                    }
+                    if ts.is_empty() {
+                        ck.report(&p.key("times"), "needs at least one time of day");
+                    }
+                    for (i, t) in ts.iter().enumerate() {
+                        match parse_time_of_day(t) {
+                            Ok(ms) if ms < crate::time::MS_PER_DAY => out.push(ms),
+                            Ok(_) => ck.report(
+                                &p.key("times").index(i),
+                                "24:00 is the next day's 00:00; write \"00:00\"",
+                            ),
+                            Err(e) => ck.report(&p.key("times").index(i), e.to_string()),
+                        }
+                    }
+                }
+                (None, Some(ev)) => {
+                    let step = duration(ck, &p.key("every"), ev)?;
+                    if step.as_ms() <= 0 {
+                        ck.report(&p.key("every"), "must be greater than zero");
+                        return None;
+                    }
+                    let tod = |ck: &mut Checker, key: &str, v: &Option<String>, default: &str| {
+                        match parse_time_of_day(v.as_deref().unwrap_or(default)) {
+                            Ok(x) => Some(x),
+                            Err(e) => {
+                                ck.report(&p.key(key), e.to_string());
+                                None
+                            }
+                        }
+                    };
+                    let a = tod(ck, "from", from, "00:00");
+                    let b = tod(ck, "to", to, "24:00");
+                    let (a, b) = (a?, b?);
+                    if b < a {
+                        ck.report(
+                            &p.key("to"),
+                            "must not be before `from` (a timetable runs within one day)",
+                        );
+                        return None;
+                    }
+                    let mut t = a;
+                    while t <= b && t < crate::time::MS_PER_DAY {
+                        out.push(t);
+                        t += step.as_ms();
+                    }
+                }
+            }
+            out.sort_unstable();
+            out.dedup();
+            Some(Arrivals::Timetable { times_ms: out })
+        }
+    }
+}
