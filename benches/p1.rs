@@ -1,1 +1,33 @@
-fn main() {}
+//! Whole-simulation benchmark of the reference model P1: 8 independent checkpoints × 4 lanes,
+//! exponential 6-min service, Poisson 32 trucks/h each, 24/7, one simulated year (≈ 2.2M trucks),
+//! all KPIs on. Criterion reports throughput in trucks served per second ("elements/s").
+
+use std::hint::black_box;
+
+use borderflow::model::simulate;
+use borderflow::scenario::{Overrides, parse};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+const P1: &str = include_str!("models/p1.toml");
+
+fn p1_year(c: &mut Criterion) {
+    let model = parse(P1, "benches/models/p1.toml", Overrides::default()).expect("P1 parses");
+    // Trucks served in one year, to express the time as trucks/s.
+    let served: u64 = simulate(&model, 0).flows.iter().map(|f| f.served).sum();
+    let mut g = c.benchmark_group("whole");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(served));
+    g.bench_function("p1_year", |b| {
+        b.iter(|| {
+            let r = simulate(black_box(&model), 0);
+            let n: u64 = r.flows.iter().map(|f| f.served).sum();
+            // Plausibility inside the measured loop: 8 × 32/h × 8760 h ≈ 2.24M trucks.
+            assert!((2_150_000..2_330_000).contains(&n), "served {n}");
+            n
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, p1_year);
+criterion_main!(benches);

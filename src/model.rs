@@ -271,6 +271,18 @@ impl Model {
     }
 }
 
+/// Lane-time of a service on [start, end) that falls in open hours after the warm-up.
+fn busy_open(spec: &StageSpec, warmup: SimTime, start: SimTime, end: SimTime) -> i128 {
+    let from = start.max(warmup);
+    if end <= from {
+        0
+    } else if spec.calendar.is_always_open() {
+        end.since(from).as_ms() as i128
+    } else {
+        spec.calendar.open_duration(from, end).as_ms() as i128
+    }
+}
+
 /// Weekday (0 = Monday) and month (0 = January) of simulated day `day`.
 fn day_factors_index(start: Date, day: i64) -> (usize, usize) {
     match crate::time::date_plus_days(start, day) {
@@ -348,6 +360,9 @@ pub struct StageResult {
     pub levels: Levels,
     /// Open lane-time after warm-up [ms].
     pub open_lane_ms: i128,
+    /// Busy lane-time inside open hours after warm-up [ms] (service overrunning a closing is
+    /// not counted, so utilisation never exceeds 1).
+    pub busy_open_lane_ms: i128,
     /// Local days (after warm-up) on which the daily quota was used up.
     pub quota_days_exhausted: u64,
 }
@@ -426,6 +441,7 @@ struct Vehicle {
     created: SimTime,
     cp_enter: SimTime,
     stage_arrive: SimTime,
+    service_start: SimTime,
     cp_wait_ms: i64,
     total_wait_ms: i64,
     // Where the vehicle is, for the backlog at the horizon.
@@ -448,6 +464,7 @@ struct StageRt {
     rng_travel: Rng,
     kpi: Kpi,
     levels: Levels,
+    busy_open_ms: i128,
     quota_days_exhausted: u64,
 }
 
@@ -515,6 +532,7 @@ fn run(
                 rng_travel: stream(m.seed, rep, &format!("{name}/travel")),
                 kpi: Kpi::default(),
                 levels: Levels::new(),
+                busy_open_ms: 0,
                 quota_days_exhausted: 0,
             }
         })
@@ -894,6 +912,7 @@ impl Sim<'_> {
         }
         let veh = &mut self.vehicles[v as usize];
         veh.group = g;
+        veh.service_start = t;
         let waited = t.since(veh.stage_arrive);
         veh.cp_wait_ms += waited.as_ms();
         veh.total_wait_ms += waited.as_ms();
@@ -931,6 +950,12 @@ impl Sim<'_> {
             st.free[veh.group as usize] += 1;
             st.levels.busy.add(t.as_ms(), -1);
             st.levels.in_system.add(t.as_ms(), -1);
+            st.busy_open_ms += busy_open(
+                &self.m.stages[s as usize],
+                self.warmup,
+                veh.service_start,
+                t,
+            );
             if veh.counted {
                 st.kpi.served += 1;
                 st.kpi.tonnes += self.m.flows[veh.flow as usize].tonnes;
@@ -1032,7 +1057,18 @@ impl Sim<'_> {
         // Vehicles still inside: the backlog, and waits that are already over their limit.
         let free: std::collections::HashSet<u32> = self.free_ids.iter().copied().collect();
         for (id, veh) in self.vehicles.iter().enumerate() {
-            if free.contains(&(id as u32)) || !veh.counted {
+            if free.contains(&(id as u32)) {
+                continue;
+            }
+            if veh.in_stage && !veh.queued {
+                // In service at the horizon: its lane was busy until the end.
+                let flow = &self.m.flows[veh.flow as usize];
+                let cp = flow.route[veh.leg as usize] as usize;
+                let s = self.m.checkpoints[cp].stages[veh.step as usize] as usize;
+                self.stages[s].busy_open_ms +=
+                    busy_open(&self.m.stages[s], self.warmup, veh.service_start, end);
+            }
+            if !veh.counted {
                 continue;
             }
             let flow = &self.m.flows[veh.flow as usize];
@@ -1077,6 +1113,7 @@ impl Sim<'_> {
             .map(|(spec, st)| StageResult {
                 kpi: std::mem::take(&mut st.kpi),
                 levels: st.levels.clone(),
+                busy_open_lane_ms: st.busy_open_ms,
                 open_lane_ms: spec.calendar.open_duration(self.warmup, end).as_ms() as i128
                     * spec.lanes as i128,
                 quota_days_exhausted: st.quota_days_exhausted,

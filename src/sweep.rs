@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use crate::model::{Kpi, Levels, Model, RepResult, simulate};
+use crate::model::{Kpi, Levels, Model, RepResult, StageResult, simulate};
 use crate::stats::Estimate;
 use crate::time::{MS_PER_DAY, MS_PER_HOUR};
 
@@ -118,11 +118,12 @@ fn level_metrics(l: &Levels, end_ms: i64, m_per_vehicle: f64, out: &mut Vec<(&'s
     ]);
 }
 
-fn utilization(l: &Levels, end_ms: i64, open_lane_ms: i128) -> f64 {
-    if open_lane_ms <= 0 {
+/// Busy lane-time in open hours over open lane-time.
+fn utilization(s: &StageResult) -> f64 {
+    if s.open_lane_ms <= 0 {
         0.0
     } else {
-        l.busy.area(end_ms) as f64 / open_lane_ms as f64
+        s.busy_open_lane_ms as f64 / s.open_lane_ms as f64
     }
 }
 
@@ -178,7 +179,7 @@ pub fn summarize(model: &Model, reps: &[RepResult], wall_s: f64) -> Summary {
                     let mut v = Vec::with_capacity(24);
                     kpi_metrics(&s.kpi, days_of(r), &mut v);
                     level_metrics(&s.levels, end, mpv, &mut v);
-                    v.push(("utilization", utilization(&s.levels, end, s.open_lane_ms)));
+                    v.push(("utilization", utilization(s)));
                     v.push(("quota_days_exhausted", s.quota_days_exhausted as f64));
                     v
                 })
@@ -207,10 +208,7 @@ pub fn summarize(model: &Model, reps: &[RepResult], wall_s: f64) -> Summary {
                     let util = cp
                         .stages
                         .iter()
-                        .map(|&s| {
-                            let st = &r.stages[s as usize];
-                            utilization(&st.levels, end, st.open_lane_ms)
-                        })
+                        .map(|&s| utilization(&r.stages[s as usize]))
                         .fold(0.0, f64::max);
                     v.push(("utilization", util));
                     let quota_days: u64 = cp
