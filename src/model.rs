@@ -10,7 +10,10 @@
 //!   A checkpoint's wait is the sum over its stages; a flow's, over its whole route.
 //! - Operating hours are half-open windows `[open, close)`: a vehicle arriving exactly at the
 //!   opening may start at once; at the closing instant no service starts; a service in progress at
-//!   closing finishes. Events at the same instant run in the order they were scheduled.
+//!   closing finishes. Events at the same instant run in the order they were scheduled, but the
+//!   queue discipline does not depend on that order: a vehicle arriving at the opening instant
+//!   joins the queue behind those already waiting (same rank), and a lane freed at an instant
+//!   goes to the queue before the vehicle that freed it moves on.
 //! - A daily quota counts service starts per local calendar day of the stage; a vehicle that
 //!   finds the day's quota used waits for the next local day.
 //! - Queue discipline: non-preemptive priority by class rank (classes listed in `priority` first,
@@ -135,7 +138,8 @@ pub struct RateProfile {
 }
 
 impl RateProfile {
-    fn max_per_h(&self) -> f64 {
+    /// The highest instantaneous rate [vehicles/h]: the thinning envelope.
+    pub fn peak_per_h(&self) -> f64 {
         let mx = |xs: &[f64]| xs.iter().cloned().fold(0.0, f64::max);
         self.rate_per_h * mx(&self.hourly) * mx(&self.weekday) * mx(&self.monthly)
     }
@@ -627,7 +631,7 @@ impl Sim<'_> {
                 t.checked_add(SimDuration::from_ms_f64_nonneg(gap_ms))
             }
             Arrivals::Profiled(p) => {
-                let max = p.max_per_h();
+                let max = p.peak_per_h();
                 if max <= 0.0 {
                     return None;
                 }
@@ -754,19 +758,23 @@ impl Sim<'_> {
         }
         let st = &mut self.stages[s as usize];
         st.levels.in_system.add(t.as_ms(), 1);
-        // Start at once if a lane this class may use is free and the stage may start service.
-        if let Some(g) = self.free_group_for(s, class)
+        // Fast path: nobody waiting, a lane this class may use is free, and service may start.
+        if self.stages[s as usize].waiting == 0
+            && let Some(g) = self.free_group_for(s, class)
             && self.can_start(q, t, s)
         {
             self.start(q, t, s, v, g);
             return;
         }
+        // Otherwise join the queue and let the discipline decide: at an opening instant, vehicles
+        // that waited go before one arriving at that instant, whatever the event order.
         let seq = self.seq;
         self.seq += 1;
         self.vehicles[v as usize].queued = true;
         let st = &mut self.stages[s as usize];
         st.queues[class as usize].push_back((v, seq));
         self.change_waiting(t, s, 1);
+        self.dispatch(q, t, s);
     }
 
     /// Index of a free lane group that serves `class`: reserved groups first.

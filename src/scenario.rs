@@ -441,7 +441,7 @@ pub fn parse(text: &str, file: &str, overrides: Overrides) -> Result<Model, Scen
                         path,
                         line,
                         column,
-                        message: inner.message().to_string(),
+                        message: plain_types(inner.message()),
                     }],
                 });
             }
@@ -453,6 +453,19 @@ pub fn parse(text: &str, file: &str, overrides: Overrides) -> Result<Model, Scen
     } else {
         Err(ck.into_error())
     }
+}
+
+/// Highest accepted arrival rate [vehicles/h]: far beyond any crossing, and low enough that
+/// inter-arrival gaps stay well above the 1 ms clock resolution.
+const MAX_RATE_PER_H: f64 = 100_000.0;
+/// Most departures a daily timetable may list.
+const MAX_TIMETABLE_PER_DAY: usize = 100_000;
+
+/// Serde names Rust types ("expected i64"); planners read "an integer".
+fn plain_types(msg: &str) -> String {
+    msg.replace("expected i64", "expected an integer")
+        .replace("expected f64", "expected a number")
+        .replace("expected a string", "expected a string (in quotes)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1273,6 +1286,13 @@ fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<
             let m = profile::<12>(ck, &p.key("monthly"), monthly, "January to December");
             let rate_per_h = r? * scale?;
             let (mut h, w, m) = (h?, w?, m?);
+            if rate_per_h > MAX_RATE_PER_H {
+                ck.report(
+                    &p.key("rate"),
+                    format!("{rate_per_h:.0} vehicles/h (after scale) is beyond what a border crossing can see; at most {MAX_RATE_PER_H:.0}/h is accepted"),
+                );
+                return None;
+            }
             if hourly.is_none() && weekday.is_none() && monthly.is_none() {
                 return Some(Arrivals::Poisson { rate_per_h });
             }
@@ -1287,12 +1307,23 @@ fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<
             for x in &mut h {
                 *x /= mean_h;
             }
-            Some(Arrivals::Profiled(Box::new(RateProfile {
+            let profile = RateProfile {
                 rate_per_h,
                 hourly: h,
                 weekday: w,
                 monthly: m,
-            })))
+            };
+            if profile.peak_per_h() > MAX_RATE_PER_H {
+                ck.report(
+                    p,
+                    format!(
+                        "the peak rate (rate × busiest hour × weekday × month) is {:.0} vehicles/h; at most {MAX_RATE_PER_H:.0}/h is accepted",
+                        profile.peak_per_h()
+                    ),
+                );
+                return None;
+            }
+            Some(Arrivals::Profiled(Box::new(profile)))
         }
         RawArrivals::Timetable {
             every,
@@ -1357,11 +1388,24 @@ fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<
                         return None;
                     }
                     let mut t = a;
-                    while t <= b && t < crate::time::MS_PER_DAY {
+                    while t <= b
+                        && t < crate::time::MS_PER_DAY
+                        && out.len() <= MAX_TIMETABLE_PER_DAY
+                    {
                         out.push(t);
                         t += step.as_ms();
                     }
                 }
+            }
+            if out.len() > MAX_TIMETABLE_PER_DAY {
+                ck.report(
+                    p,
+                    format!(
+                        "{} departures a day; at most {MAX_TIMETABLE_PER_DAY} are accepted",
+                        out.len()
+                    ),
+                );
+                return None;
             }
             out.sort_unstable();
             out.dedup();
