@@ -149,6 +149,15 @@ impl<E: Copy> EventQueue<E> {
         Some((t, e.event))
     }
 
+    /// Removes the next event if it is due strictly before `end`, advancing the clock to it.
+    #[inline]
+    pub fn pop_before(&mut self, end: SimTime) -> Option<(SimTime, E)> {
+        match end.as_ms().checked_sub(1) {
+            Some(last) if last >= 0 => self.pop_until(SimTime::from_ms(last)),
+            _ => None,
+        }
+    }
+
     /// Removes the next event, advancing the clock to it.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
@@ -169,18 +178,19 @@ pub trait Handler<E: Copy> {
     fn handle(&mut self, queue: &mut EventQueue<E>, t: SimTime, event: E);
 }
 
-/// Runs events until none is left at or before `until`, then moves the clock to `until`.
-/// Returns the number of events handled.
-pub fn run_until<E: Copy, H: Handler<E>>(
+/// Runs the events of the half-open horizon `[now, end)` — an event due exactly at `end` belongs
+/// to the next period and is left pending — then moves the clock to `end`. Returns the number of
+/// events handled.
+pub fn run_before<E: Copy, H: Handler<E>>(
     queue: &mut EventQueue<E>,
     handler: &mut H,
-    until: SimTime,
+    end: SimTime,
 ) -> u64 {
     let before = queue.processed();
-    while let Some((t, e)) = queue.pop_until(until) {
+    while let Some((t, e)) = queue.pop_before(end) {
         handler.handle(queue, t, e);
     }
-    queue.advance_to(until);
+    queue.advance_to(end);
     queue.processed() - before
 }
 
@@ -253,6 +263,25 @@ mod tests {
         );
         assert_eq!(q.pop_until(SimTime::from_ms(15)), None);
         assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn run_before_leaves_events_at_the_end_instant_pending() {
+        struct Count(u32);
+        impl Handler<u8> for Count {
+            fn handle(&mut self, _: &mut EventQueue<u8>, _: SimTime, _: u8) {
+                self.0 += 1;
+            }
+        }
+        let mut q = EventQueue::new();
+        for ms in [0, 5, 9, 10, 11] {
+            q.schedule(SimTime::from_ms(ms), 0).unwrap();
+        }
+        let mut h = Count(0);
+        assert_eq!(run_before(&mut q, &mut h, SimTime::from_ms(10)), 3);
+        assert_eq!(h.0, 3);
+        assert_eq!(q.now(), SimTime::from_ms(10));
+        assert_eq!(q.len(), 2);
     }
 
     #[test]

@@ -26,10 +26,11 @@
 use std::collections::VecDeque;
 
 use rand::RngExt;
+use rand_distr::Exp1;
 
 use crate::calendar::{Calendar, OpenState};
 use crate::dist::Dist;
-use crate::engine::{EventQueue, Handler, Rng, run_until, stream};
+use crate::engine::{EventQueue, Handler, Rng, run_before, stream};
 use crate::stats::{Distribution, HourProfile, TimeWeighted};
 use crate::time::{Date, MS_PER_DAY, MS_PER_HOUR, SimDuration, SimTime};
 
@@ -584,7 +585,7 @@ fn run(
         sim.schedule(&mut q, sim.warmup, Ev::Warmup);
     }
     let horizon = sim.horizon;
-    let events = run_until(&mut q, &mut sim, horizon);
+    let events = run_before(&mut q, &mut sim, horizon);
     let result = sim.finish(replication, events);
     (result, sim.trace)
 }
@@ -626,8 +627,8 @@ impl Sim<'_> {
                 if *rate_per_h <= 0.0 {
                     return None;
                 }
-                let gap_ms =
-                    -(1.0 - rt.rng_arrivals.random::<f64>()).ln() * MS_PER_HOUR as f64 / rate_per_h;
+                let e: f64 = rt.rng_arrivals.sample(Exp1);
+                let gap_ms = e * MS_PER_HOUR as f64 / rate_per_h;
                 t.checked_add(SimDuration::from_ms_f64_nonneg(gap_ms))
             }
             Arrivals::Profiled(p) => {
@@ -639,8 +640,8 @@ impl Sim<'_> {
                 // rate(t)/peak. Gives up after the horizon, so a zero profile cannot loop forever.
                 let mut at = t;
                 loop {
-                    let gap_ms =
-                        -(1.0 - rt.rng_arrivals.random::<f64>()).ln() * MS_PER_HOUR as f64 / max;
+                    let e: f64 = rt.rng_arrivals.sample(Exp1);
+                    let gap_ms = e * MS_PER_HOUR as f64 / max;
                     at = at.checked_add(SimDuration::from_ms_f64_nonneg(gap_ms))?;
                     if at > self.horizon {
                         return Some(at);
