@@ -161,9 +161,10 @@ pub fn to_text(s: &Summary) -> String {
         col("wait mean [h]", "wait_mean_h", 1.0, 2),
         col("wait p95 [h]", "wait_p95_h", 1.0, 2),
         col("in system [h]", "time_in_system_mean_h", 1.0, 2),
-        col("queue [veh]", "queue_mean", 1.0, 1),
+        col("queue mean [veh]", "queue_mean", 1.0, 1),
         col("queue max [veh]", "queue_max", 1.0, 0),
-        col("road queue [km]", "queue_km_mean", 1.0, 2),
+        col("road mean [km]", "queue_km_mean", 1.0, 2),
+        col("road max [km]", "queue_km_max", 1.0, 1),
         col("util [%]", "utilization", 100.0, 1),
         col("backlog [veh]", "backlog_end", 1.0, 0),
     ];
@@ -173,7 +174,7 @@ pub fn to_text(s: &Summary) -> String {
         col("wait mean [h]", "wait_mean_h", 1.0, 2),
         col("wait p95 [h]", "wait_p95_h", 1.0, 2),
         col("wait max [h]", "wait_max_h", 1.0, 1),
-        col("queue [veh]", "queue_mean", 1.0, 1),
+        col("queue mean [veh]", "queue_mean", 1.0, 1),
         col("road max [km]", "queue_km_max", 1.0, 1),
         col("util [%]", "utilization", 100.0, 1),
         col("quota days", "quota_days_exhausted", 1.0, 0),
@@ -186,7 +187,7 @@ pub fn to_text(s: &Summary) -> String {
         col("wait p95 [h]", "wait_p95_h", 1.0, 2),
         col("wait p99 [h]", "wait_p99_h", 1.0, 2),
         col("in system [h]", "time_in_system_mean_h", 1.0, 2),
-        col("over limit", "over_limit", 1.0, 0),
+        col("over max_wait [veh]", "over_limit", 1.0, 0),
         col("backlog [veh]", "backlog_end", 1.0, 0),
     ];
     table(&mut out, "flow", &s.flows, &fl_cols, with_ci);
