@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use borderflow::scenario::{self, Overrides};
+use borderflow::sweep::{exec, plan};
 use borderflow::{report, sweep};
 
 /// Discrete-event simulation of cargo flow through land border crossings.
@@ -41,6 +42,102 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run a sweep: a base scenario × axes of policies, each point for R replications.
+    Sweep {
+        /// Sweep TOML file.
+        file: PathBuf,
+        /// Write runs.csv, summary.csv, summary.json and manifest.json here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Continue an interrupted sweep in DIR, running only the jobs it lacks.
+        #[arg(long, value_name = "DIR", conflicts_with = "out")]
+        resume: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only shard I of N (0-based), e.g. 0/3; combine shards with `merge`.
+        #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Compare every point with this one (paired differences); replaces the file's baseline.
+        #[arg(long)]
+        baseline: Option<String>,
+        /// List the points and stop.
+        #[arg(long)]
+        dry_run: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// Base seed (replaces the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replications per point.
+        #[arg(long)]
+        replications: Option<i64>,
+        /// Horizon in days.
+        #[arg(long)]
+        days: Option<i64>,
+        /// Print summary.json on stdout instead of the ranked table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare two scenarios with paired replications (B − A), as a two-point sweep.
+    Compare {
+        /// Baseline scenario.
+        a: PathBuf,
+        /// Alternative scenario.
+        b: PathBuf,
+        /// Write the sweep files here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// Base seed (replaces both scenarios').
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replications.
+        #[arg(long)]
+        replications: Option<i64>,
+        /// Horizon in days.
+        #[arg(long)]
+        days: Option<i64>,
+        /// Print summary.json on stdout instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Combine shard directories of one sweep into the files an unsharded run writes.
+    Merge {
+        /// Shard output directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the combined files.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print summary.json on stdout instead of the ranked table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected I/N such as 0/3, got \"{s}\""))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard index \"{i}\" is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard count \"{n}\" is not a number"))?;
+    if n == 0 || i >= n {
+        return Err(format!("need 0 <= I < N, got {i}/{n}"));
+    }
+    Ok((i, n))
 }
 
 fn main() -> ExitCode {
@@ -74,6 +171,88 @@ fn main() -> ExitCode {
             json,
         ),
         Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Sweep {
+            file,
+            out,
+            resume,
+            threads,
+            shard,
+            baseline,
+            dry_run,
+            quiet,
+            seed,
+            replications,
+            days,
+            json,
+        }) => {
+            let ov = Overrides {
+                seed,
+                replications,
+                days,
+            };
+            match plan::load(&file, ov, baseline.as_deref()) {
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
+                Ok(p) if dry_run => dry_run_list(&p),
+                Ok(p) => {
+                    let opts = exec::Options {
+                        threads,
+                        shard,
+                        resume: resume.is_some(),
+                        out: resume.or(out),
+                        quiet,
+                    };
+                    sweep_run(&p, &opts, json)
+                }
+            }
+        }
+        Some(Command::Compare {
+            a,
+            b,
+            out,
+            threads,
+            quiet,
+            seed,
+            replications,
+            days,
+            json,
+        }) => {
+            let ov = Overrides {
+                seed,
+                replications,
+                days,
+            };
+            match plan::compare(&a, &b, ov) {
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
+                Ok(p) => sweep_run(
+                    &p,
+                    &exec::Options {
+                        threads,
+                        shard: None,
+                        out,
+                        resume: false,
+                        quiet,
+                    },
+                    json,
+                ),
+            }
+        }
+        Some(Command::Merge { dirs, out, json }) => match exec::merge(&dirs, &out) {
+            Ok(s) => {
+                print_summary(
+                    &s,
+                    &format!("merged {} directories into {}", dirs.len(), out.display()),
+                    json,
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => sweep_error(e),
+        },
     }
 }
 
@@ -134,4 +313,99 @@ fn validate(files: &[PathBuf]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn sweep_error(e: exec::SweepError) -> ExitCode {
+    eprintln!("error: {e}");
+    match e {
+        exec::SweepError::Usage(_) => ExitCode::from(2),
+        exec::SweepError::Failed(_) => ExitCode::from(1),
+    }
+}
+
+fn dry_run_list(p: &plan::Plan) -> ExitCode {
+    println!(
+        "sweep {}: {} points × {} replications = {} jobs",
+        p.name,
+        p.points.len(),
+        p.replications,
+        exec::all_jobs(p).len()
+    );
+    for pt in &p.points {
+        let base = if p.baseline == Some(pt.index) {
+            "  (baseline)"
+        } else {
+            ""
+        };
+        match &pt.model {
+            Ok(_) => println!("{:>4}  {}{base}", pt.index, pt.label),
+            Err(e) => {
+                println!("{:>4}  {}  INVALID, will be skipped:", pt.index, pt.label);
+                for prob in &e.problems {
+                    println!("        {prob}");
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_summary(s: &exec::SweepSummary, title: &str, json: bool) {
+    if json {
+        match serde_json::to_string_pretty(&exec::summary_json(s)) {
+            Ok(t) => println!("{t}"),
+            Err(e) => eprintln!("error: cannot write JSON: {e}"),
+        }
+    } else {
+        print!("{}", report::sweep_text(s, title));
+    }
+}
+
+fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> ExitCode {
+    for pt in &p.points {
+        if let Err(e) = &pt.model {
+            eprintln!(
+                "warning: point \"{}\" is invalid and will be skipped:",
+                pt.label
+            );
+            for prob in &e.problems {
+                eprintln!("  {prob}");
+            }
+        }
+    }
+    if opts.shard.is_some() && opts.out.is_none() {
+        eprintln!("error: --shard needs --out DIR to record its jobs");
+        return ExitCode::from(2);
+    }
+    let outcome = match exec::execute(p, opts) {
+        Ok(o) => o,
+        Err(e) => return sweep_error(e),
+    };
+    let title = format!(
+        "sweep {} · {} points × {} replications · {} jobs run in {:.2} s ({:.1} M events/s)",
+        p.name,
+        p.points.len(),
+        p.replications,
+        outcome.ran,
+        outcome.wall_s,
+        outcome.events as f64 / outcome.wall_s.max(1e-9) / 1e6
+    );
+    let summary = match &opts.out {
+        Some(dir) => match exec::finish_dir(dir, p, opts, &outcome.results) {
+            Ok(Some(s)) => s,
+            Ok(None) => {
+                let (i, n) = opts.shard.unwrap_or((0, 1));
+                println!(
+                    "{title}\nshard {i}/{n}: {} jobs recorded in {}; combine the shards with `borderflow merge DIR… --out OUT`",
+                    outcome.results.jobs.len(),
+                    dir.display()
+                );
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => return sweep_error(e),
+        },
+        None => exec::summarize_plan(p, &outcome.results),
+    };
+    print_summary(&summary, &title, json);
+    ExitCode::SUCCESS
 }

@@ -19,7 +19,7 @@ fn estimate(e: &Estimate) -> Value {
 fn entity(e: &EntitySummary) -> Value {
     let mut m = Map::new();
     for (name, est) in &e.metrics {
-        m.insert((*name).to_string(), estimate(est));
+        m.insert(name.clone(), estimate(est));
     }
     m.insert(
         "wait_by_hour_h".into(),
@@ -47,6 +47,7 @@ pub fn to_json(s: &Summary) -> Value {
         "warmup_days": s.warmup_days,
         "events": s.events,
         "wall_s": num(s.wall_s),
+        "system": entity(&s.system),
         "checkpoints": group(&s.checkpoints),
         "stages": group(&s.stages),
         "flows": group(&s.flows),
@@ -193,6 +194,139 @@ pub fn to_text(s: &Summary) -> String {
     table(&mut out, "flow", &s.flows, &fl_cols, with_ci);
     if s.classes.len() > 1 {
         table(&mut out, "cargo class", &s.classes, &fl_cols, with_ci);
+    }
+    out
+}
+
+/// System-level KPIs shown in a sweep's ranked table: (KPI, header, lower is better).
+const SWEEP_COLUMNS: [(&str, &str, bool); 6] = [
+    ("served_per_day", "served/day", false),
+    ("tonnes_per_day", "t/day", false),
+    ("wait_mean_h", "wait mean [h]", true),
+    ("wait_p95_h", "wait p95 [h]", true),
+    ("over_limit", "over max_wait [veh]", true),
+    ("backlog_end", "backlog [veh]", true),
+];
+
+/// The ranked table of a sweep: points by mean wait of all vehicles (best first), each KPI as
+/// mean ± 95% half-width, the paired difference from the baseline, and the best point per KPI.
+pub fn sweep_text(s: &crate::sweep::exec::SweepSummary, title: &str) -> String {
+    use crate::sweep::EntityKind;
+    let mut out = String::new();
+    let system = s
+        .entities
+        .iter()
+        .position(|(k, _)| *k == EntityKind::System)
+        .map(|i| i as u32);
+    let kpi = |name: &str| s.kpis.iter().position(|k| k == name).map(|i| i as u32);
+    let cell = |p: usize, name: &str| {
+        let (e, k) = (system?, kpi(name)?);
+        s.cells.get(&(p, e, k))
+    };
+    let valid: Vec<usize> = (0..s.labels.len())
+        .filter(|p| !s.invalid.iter().any(|(i, _)| i == p))
+        .collect();
+    let _ = writeln!(out, "{title}");
+    if let Some(b) = s.baseline {
+        let _ = writeln!(out, "baseline: {}", s.labels[b]);
+    }
+    out.push('\n');
+    let mut ranked = valid.clone();
+    let wait = |p: &usize| cell(*p, "wait_mean_h").map_or(f64::INFINITY, |c| c.estimate.mean);
+    ranked.sort_by(|a, b| wait(a).total_cmp(&wait(b)).then(a.cmp(b)));
+    let mut grid: Vec<Vec<String>> = Vec::new();
+    let mut header: Vec<String> = vec!["rank".into(), "point".into()];
+    header.extend(SWEEP_COLUMNS.iter().map(|(_, h, _)| h.to_string()));
+    if s.baseline.is_some() {
+        header.push("Δ wait mean vs baseline [h]".into());
+    }
+    grid.push(header);
+    for (rank, &p) in ranked.iter().enumerate() {
+        let mut row = vec![(rank + 1).to_string(), s.labels[p].clone()];
+        for (name, _, _) in SWEEP_COLUMNS {
+            let dec = if name.ends_with("_h") { 2 } else { 1 };
+            row.push(match cell(p, name) {
+                Some(c) => format!("{:.*} ± {:.*}", dec, c.estimate.mean, dec, c.estimate.ci95),
+                None => "-".into(),
+            });
+        }
+        if let Some(b) = s.baseline {
+            row.push(
+                match cell(p, "wait_mean_h").and_then(|c| c.diff.map(|d| (c, d))) {
+                    Some((c, d)) => format!(
+                        "{:+.2} ± {:.2}{}",
+                        d.mean,
+                        d.ci95,
+                        if c.significant() { " *" } else { "  " }
+                    ),
+                    None if p == b => "(baseline)".into(),
+                    None => "-".into(),
+                },
+            );
+        }
+        grid.push(row);
+    }
+    let widths: Vec<usize> = (0..grid[0].len())
+        .map(|i| grid.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for (ri, row) in grid.iter().enumerate() {
+        let mut line = String::new();
+        for (i, v) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[i] - v.chars().count());
+            if i == 1 {
+                line.push_str(v);
+                line.push_str(&pad);
+            } else {
+                line.push_str(&pad);
+                line.push_str(v);
+            }
+            line.push_str("  ");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+        if ri == 0 {
+            let _ = writeln!(
+                out,
+                "{}",
+                "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
+            );
+        }
+    }
+    if s.baseline.is_some() {
+        let _ = writeln!(
+            out,
+            "* the paired 95% interval of the difference excludes zero"
+        );
+    }
+    let _ = writeln!(out, "\nbest point per KPI (all vehicles):");
+    for (name, _, lower_better) in SWEEP_COLUMNS {
+        let best = valid
+            .iter()
+            .filter_map(|&p| cell(p, name).map(|c| (p, c)))
+            .min_by(|(pa, a), (pb, b)| {
+                let (x, y) = (a.estimate.mean, b.estimate.mean);
+                let ord = if lower_better {
+                    x.total_cmp(&y)
+                } else {
+                    y.total_cmp(&x)
+                };
+                ord.then(pa.cmp(pb))
+            });
+        if let Some((p, c)) = best {
+            let _ = writeln!(
+                out,
+                "  {:<16} {}  ({:.3} ± {:.3})",
+                name, s.labels[p], c.estimate.mean, c.estimate.ci95
+            );
+        }
+    }
+    if !s.invalid.is_empty() {
+        let _ = writeln!(out, "\ninvalid points (skipped):");
+        for (p, probs) in &s.invalid {
+            let _ = writeln!(out, "  {}:", s.labels[*p]);
+            for m in probs {
+                let _ = writeln!(out, "    {m}");
+            }
+        }
     }
     out
 }

@@ -37,6 +37,21 @@ pub struct Problem {
     pub column: Option<usize>,
     /// What is wrong, lowercase.
     pub message: String,
+    /// Which check found it.
+    pub kind: ProblemKind,
+}
+
+/// Which check found a problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file could not be read.
+    Io,
+    /// Not valid TOML.
+    Syntax,
+    /// Valid TOML, but an unknown field, a missing field or a value of the wrong type.
+    Schema,
+    /// Well-formed, but a value is out of range or inconsistent with another.
+    Value,
 }
 
 impl fmt::Display for Problem {
@@ -250,22 +265,22 @@ enum RawArrivals {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Clone, Debug)]
-enum Seg {
+pub(crate) enum Seg {
     Key(String),
     Index(usize),
 }
 
 /// A field path under construction: `checkpoints[0].stages[1].lanes`.
 #[derive(Clone, Debug, Default)]
-struct FieldPath(Vec<Seg>);
+pub(crate) struct FieldPath(pub(crate) Vec<Seg>);
 
 impl FieldPath {
-    fn key(&self, k: &str) -> FieldPath {
+    pub(crate) fn key(&self, k: &str) -> FieldPath {
         let mut p = self.clone();
         p.0.push(Seg::Key(k.to_string()));
         p
     }
-    fn index(&self, i: usize) -> FieldPath {
+    pub(crate) fn index(&self, i: usize) -> FieldPath {
         let mut p = self.clone();
         p.0.push(Seg::Index(i));
         p
@@ -286,7 +301,7 @@ impl fmt::Display for FieldPath {
 }
 
 /// Collects problems and maps field paths to line:column through a span-keeping parse.
-struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     file: &'a str,
     text: &'a str,
     doc: Option<toml_edit::Document<&'a str>>,
@@ -294,7 +309,7 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(file: &'a str, text: &'a str) -> Self {
+    pub(crate) fn new(file: &'a str, text: &'a str) -> Self {
         Checker {
             file,
             text,
@@ -342,7 +357,7 @@ impl<'a> Checker<'a> {
         best
     }
 
-    fn report(&mut self, path: &FieldPath, message: impl Into<String>) {
+    pub(crate) fn report(&mut self, path: &FieldPath, message: impl Into<String>) {
         let off = self.offset_of(path);
         let (line, column) = match off {
             Some(o) => {
@@ -359,11 +374,16 @@ impl<'a> Checker<'a> {
                 line,
                 column,
                 message: message.into(),
+                kind: ProblemKind::Value,
             },
         ));
     }
 
-    fn into_error(mut self) -> ScenarioError {
+    pub(crate) fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    pub(crate) fn into_error(mut self) -> ScenarioError {
         // File order where known; stable, so same-place problems keep their check order.
         self.problems.sort_by_key(|(o, _)| o.unwrap_or(usize::MAX));
         ScenarioError {
@@ -388,6 +408,7 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Model, ScenarioError> {
                 line: None,
                 column: None,
                 message: format!("cannot read the scenario file: {e}"),
+                kind: ProblemKind::Io,
             }],
         }),
     }
@@ -398,61 +419,89 @@ pub fn default_scenario(overrides: Overrides) -> Result<Model, ScenarioError> {
     parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, overrides)
 }
 
+/// Reads `text` (from `file`) into `T`, reporting a syntax or schema problem (unknown field,
+/// wrong type, missing field) with its field path and line:column.
+pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<T, ScenarioError> {
+    let ck = Checker::new(file, text);
+    let located = |off: Option<usize>, path: String, kind, message: String| {
+        let (line, column) = match off {
+            Some(o) => {
+                let (l, c) = ck.line_col(o);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        ScenarioError {
+            problems: vec![Problem {
+                file: file.to_string(),
+                path,
+                line,
+                column,
+                message,
+                kind,
+            }],
+        }
+    };
+    match toml::Deserializer::parse(text) {
+        Err(e) => Err(located(
+            e.span().map(|s| s.start),
+            String::new(),
+            ProblemKind::Syntax,
+            format!("not valid TOML: {}", e.message()),
+        )),
+        Ok(de) => serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let path = if path == "." { String::new() } else { path };
+            located(
+                inner.span().map(|s| s.start),
+                path,
+                ProblemKind::Schema,
+                plain_types(inner.message()),
+            )
+        }),
+    }
+}
+
 /// Checks scenario `text` (from `file`, for messages) and builds its model.
 pub fn parse(text: &str, file: &str, overrides: Overrides) -> Result<Model, ScenarioError> {
+    let raw: RawScenario = deserialize_located(text, file)?;
     let mut ck = Checker::new(file, text);
-    let raw: RawScenario = match toml::Deserializer::parse(text) {
-        Err(e) => {
-            let off = e.span().map(|s| s.start);
-            let (line, column) = match off {
-                Some(o) => {
-                    let (l, c) = ck.line_col(o);
-                    (Some(l), Some(c))
-                }
-                None => (None, None),
-            };
-            return Err(ScenarioError {
-                problems: vec![Problem {
-                    file: file.to_string(),
-                    path: String::new(),
-                    line,
-                    column,
-                    message: format!("not valid TOML: {}", e.message()),
-                }],
-            });
-        }
-        Ok(de) => match serde_path_to_error::deserialize(de) {
-            Ok(r) => r,
-            Err(e) => {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                let off = inner.span().map(|s| s.start);
-                let (line, column) = match off {
-                    Some(o) => {
-                        let (l, c) = ck.line_col(o);
-                        (Some(l), Some(c))
-                    }
-                    None => (None, None),
-                };
-                let path = if path == "." { String::new() } else { path };
-                return Err(ScenarioError {
-                    problems: vec![Problem {
-                        file: file.to_string(),
-                        path,
-                        line,
-                        column,
-                        message: plain_types(inner.message()),
-                    }],
-                });
-            }
-        },
-    };
     let model = build(&mut ck, raw, overrides);
     if ck.problems.is_empty() {
         model.ok_or_else(|| ck.into_error())
     } else {
         Err(ck.into_error())
     }
+}
+
+/// Checks a scenario given as a TOML table (e.g. a base scenario with a sweep's changes applied).
+/// Positions refer to no file, so problems carry field paths only.
+pub fn parse_table(
+    table: &toml::Table,
+    file: &str,
+    overrides: Overrides,
+) -> Result<Model, ScenarioError> {
+    let text = toml::to_string(table).map_err(|e| ScenarioError {
+        problems: vec![Problem {
+            file: file.to_string(),
+            path: String::new(),
+            line: None,
+            column: None,
+            message: format!("cannot write the scenario as TOML: {e}"),
+            kind: ProblemKind::Schema,
+        }],
+    })?;
+    parse(&text, file, overrides).map_err(|mut e| {
+        for p in &mut e.problems {
+            p.line = None;
+            p.column = None;
+        }
+        e
+    })
 }
 
 /// Highest accepted arrival rate [vehicles/h]: far beyond any crossing, and low enough that
