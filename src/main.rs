@@ -1,6 +1,21 @@
 //! The `borderflow` command line: a thin layer over the library.
 
+use std::io::Write as _;
 use std::path::PathBuf;
+
+/// Writes to stdout, ignoring a closed pipe (`borderflow … | head` is not an error).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -274,14 +289,14 @@ fn run(path: Option<PathBuf>, overrides: Overrides, json: bool) -> ExitCode {
     let summary = sweep::run(&model);
     if json {
         match serde_json::to_string_pretty(&report::to_json(&summary)) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(e) => {
                 eprintln!("error: cannot write JSON: {e}");
                 return ExitCode::from(1);
             }
         }
     } else {
-        print!("{}", report::to_text(&summary));
+        out!("{}", report::to_text(&summary));
     }
     ExitCode::SUCCESS
 }
@@ -291,7 +306,7 @@ fn validate(files: &[PathBuf]) -> ExitCode {
     for f in files {
         match scenario::load(f, Overrides::default()) {
             Ok(m) => {
-                println!(
+                outln!(
                     "{}: ok ({} checkpoints, {} stages, {} flows)",
                     f.display(),
                     m.checkpoints.len(),
@@ -324,7 +339,7 @@ fn sweep_error(e: exec::SweepError) -> ExitCode {
 }
 
 fn dry_run_list(p: &plan::Plan) -> ExitCode {
-    println!(
+    outln!(
         "sweep {}: {} points × {} replications = {} jobs",
         p.name,
         p.points.len(),
@@ -338,11 +353,11 @@ fn dry_run_list(p: &plan::Plan) -> ExitCode {
             ""
         };
         match &pt.model {
-            Ok(_) => println!("{:>4}  {}{base}", pt.index, pt.label),
+            Ok(_) => outln!("{:>4}  {}{base}", pt.index, pt.label),
             Err(e) => {
-                println!("{:>4}  {}  INVALID, will be skipped:", pt.index, pt.label);
+                outln!("{:>4}  {}  INVALID, will be skipped:", pt.index, pt.label);
                 for prob in &e.problems {
-                    println!("        {prob}");
+                    outln!("        {prob}");
                 }
             }
         }
@@ -353,11 +368,11 @@ fn dry_run_list(p: &plan::Plan) -> ExitCode {
 fn print_summary(s: &exec::SweepSummary, title: &str, json: bool) {
     if json {
         match serde_json::to_string_pretty(&exec::summary_json(s)) {
-            Ok(t) => println!("{t}"),
+            Ok(t) => outln!("{t}"),
             Err(e) => eprintln!("error: cannot write JSON: {e}"),
         }
     } else {
-        print!("{}", report::sweep_text(s, title));
+        out!("{}", report::sweep_text(s, title));
     }
 }
 
@@ -395,7 +410,7 @@ fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> ExitCode {
             Ok(Some(s)) => s,
             Ok(None) => {
                 let (i, n) = opts.shard.unwrap_or((0, 1));
-                println!(
+                outln!(
                     "{title}\nshard {i}/{n}: {} jobs recorded in {}; combine the shards with `borderflow merge DIR… --out OUT`",
                     outcome.results.jobs.len(),
                     dir.display()

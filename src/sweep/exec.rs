@@ -723,6 +723,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, SweepError> {
         )));
     }
     let results = canonical(&results, reps);
+    if out.exists()
+        && fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false)
+    {
+        return Err(SweepError::Usage(format!(
+            "{} already holds files: merge into a new or empty directory",
+            out.display()
+        )));
+    }
     fs::create_dir_all(out).map_err(|e| io_err("cannot create", out, e))?;
     fs::write(out.join("manifest.json"), &manifest_text)
         .map_err(|e| io_err("cannot write", &out.join("manifest.json"), e))?;
@@ -779,6 +789,8 @@ pub fn finish_dir(
         fs::write(&path, text + "\n").map_err(|e| io_err("cannot write", &path, e))?;
         return Ok(None);
     }
+    // A directory that held a shard and was resumed unsharded is a complete run now.
+    let _ = fs::remove_file(dir.join("shard.json"));
     let summary = summarize_plan(plan, &results);
     write_summary(dir, &summary)?;
     Ok(Some(summary))

@@ -177,7 +177,44 @@ pub fn parse(
     let mut ck = Checker::new(file, text);
     let root = FieldPath::default();
 
-    // The base scenario: a file next to the sweep, or inline.
+    let overrides = Overrides {
+        seed: cli.seed.or(raw.seed),
+        replications: cli.replications.or(raw.replications),
+        days: cli.days.or(raw.days),
+    };
+
+    // Sweep-wide values are checked once, where they were written.
+    for (key, cli_v, file_v, lo, hi) in [
+        (
+            "replications",
+            cli.replications,
+            raw.replications,
+            1,
+            100_000,
+        ),
+        ("days", cli.days, raw.days, 1, 36_500),
+    ] {
+        match (cli_v, file_v) {
+            (Some(v), _) if !(lo..=hi).contains(&v) => {
+                return Err(problem(
+                    file,
+                    &format!("--{key}"),
+                    format!("must be between {lo} and {hi} (got {v})"),
+                ));
+            }
+            (None, Some(v)) if !(lo..=hi).contains(&v) => {
+                ck.report(
+                    &root.key(key),
+                    format!("must be between {lo} and {hi} (got {v})"),
+                );
+                return Err(ck.into_error());
+            }
+            _ => {}
+        }
+    }
+
+    // The base scenario: a file next to the sweep, or inline. It must be valid on its own with the
+    // sweep's overrides (replications, days, seed apply to every point alike).
     let (base_table, base_text, base_file) = match &raw.base {
         toml::Value::String(p) => {
             let bp: PathBuf = dir.join(p);
@@ -192,14 +229,14 @@ pub fn parse(
                     return Err(ck.into_error());
                 }
             };
-            // The base must be a valid scenario on its own: report its problems where they are.
-            scenario::parse(&btext, &bfile, Overrides::default())?;
+            // Report the base's own problems where they are.
+            scenario::parse(&btext, &bfile, overrides)?;
             let table: toml::Table = deserialize_located(&btext, &bfile)?;
             (table, btext, bfile)
         }
         toml::Value::Table(t) => {
             let btext = toml::to_string(t).unwrap_or_default();
-            scenario::parse_table(t, &format!("{file} [base]"), Overrides::default())?;
+            scenario::parse_table(t, &format!("{file} [base]"), overrides)?;
             (t.clone(), btext, format!("{file} [base]"))
         }
         other => {
@@ -214,12 +251,6 @@ pub fn parse(
         }
     };
 
-    let overrides = Overrides {
-        seed: cli.seed.or(raw.seed),
-        replications: cli.replications.or(raw.replications),
-        days: cli.days.or(raw.days),
-    };
-
     // Policies by label; "today"/"baseline" need no definition.
     let mut policies: BTreeMap<String, Vec<Assignment>> = BTreeMap::new();
     for (i, p) in raw.policies.iter().enumerate() {
@@ -230,7 +261,9 @@ pub fn parse(
         let mut changes = Vec::new();
         for (path, value) in &p.set {
             let vp = pp.key("set").key(path);
-            check_assignment(&mut ck, &vp, &base_table, &base_file, path, value);
+            if check_matches(&mut ck, &vp, &base_table, &base_file, path, value) {
+                check_fits(&mut ck, &vp, &base_table, &base_file, path, value);
+            }
             changes.push(Assignment {
                 path: path.clone(),
                 value: value.clone(),
@@ -268,8 +301,18 @@ pub fn parse(
                         format!("{} labels for {} values", labels.len(), values.len()),
                     );
                 }
+                if let Some(first) = values.first() {
+                    check_matches(
+                        &mut ck,
+                        &ap.key("path"),
+                        &base_table,
+                        &base_file,
+                        path,
+                        first,
+                    );
+                }
                 for (vi, v) in values.iter().enumerate() {
-                    check_assignment(
+                    check_fits(
                         &mut ck,
                         &ap.key("values").index(vi),
                         &base_table,
@@ -532,9 +575,35 @@ fn value_label(v: &toml::Value) -> String {
     }
 }
 
-/// Checks that `path` matches something in the base and that setting `value` there leaves the
-/// base scenario's schema intact (a wrong type or unknown field is a sweep-file error).
-fn check_assignment(
+/// Checks that `path` matches something in the base; reports at `at` if not.
+fn check_matches(
+    ck: &mut Checker,
+    at: &FieldPath,
+    base: &toml::Table,
+    base_file: &str,
+    path: &str,
+    value: &toml::Value,
+) -> bool {
+    let mut probe = base.clone();
+    match apply(&mut probe, path, value) {
+        Err(msg) => {
+            ck.report(at, msg);
+            false
+        }
+        Ok(0) => {
+            ck.report(
+                at,
+                format!("path \"{path}\" matches nothing in {base_file}"),
+            );
+            false
+        }
+        Ok(_) => true,
+    }
+}
+
+/// Checks that setting `value` at `path` leaves the base scenario's schema intact: a wrong type
+/// or an unknown field is an error of the sweep file, reported at the value.
+fn check_fits(
     ck: &mut Checker,
     at: &FieldPath,
     base: &toml::Table,
@@ -543,24 +612,18 @@ fn check_assignment(
     value: &toml::Value,
 ) {
     let mut probe = base.clone();
-    match apply(&mut probe, path, value) {
-        Err(msg) => ck.report(at, msg),
-        Ok(0) => ck.report(
-            at,
-            format!("path \"{path}\" matches nothing in {base_file}"),
-        ),
-        Ok(_) => {
-            if let Err(e) = scenario::parse_table(&probe, base_file, Overrides::default()) {
-                for p in e.problems.iter().filter(|p| p.kind == ProblemKind::Schema) {
-                    ck.report(
-                        at,
-                        format!(
-                            "setting {path} = {value} does not fit the scenario: {}: {}",
-                            p.path, p.message
-                        ),
-                    );
-                }
-            }
+    if !matches!(apply(&mut probe, path, value), Ok(n) if n > 0) {
+        return;
+    }
+    if let Err(e) = scenario::parse_table(&probe, base_file, Overrides::default()) {
+        for p in e.problems.iter().filter(|p| p.kind == ProblemKind::Schema) {
+            ck.report(
+                at,
+                format!(
+                    "setting {path} = {value} does not fit the scenario: {}: {}",
+                    p.path, p.message
+                ),
+            );
         }
     }
 }
