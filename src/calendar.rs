@@ -136,6 +136,14 @@ pub enum ClosedDate {
     },
     /// One specific date.
     On(Date),
+    /// Every day outside a yearly season (inclusive month/day bounds; a season may run over the
+    /// new year, e.g. 11-01..03-31): a river closed outside its navigation season.
+    OutsideSeason {
+        /// First open day (month, day).
+        from: (i8, i8),
+        /// Last open day (month, day).
+        to: (i8, i8),
+    },
 }
 
 impl ClosedDate {
@@ -144,8 +152,35 @@ impl ClosedDate {
         match *self {
             ClosedDate::Annual { month, day } => date.month() == month && date.day() == day,
             ClosedDate::On(d) => d == date,
+            ClosedDate::OutsideSeason { from, to } => {
+                let md = (date.month(), date.day());
+                let inside = if from <= to {
+                    from <= md && md <= to
+                } else {
+                    md >= from || md <= to
+                };
+                !inside
+            }
         }
     }
+}
+
+/// Parses a yearly season "MM-DD..MM-DD" (e.g. "04-15..11-15") into the closed days outside it.
+pub fn parse_season(text: &str) -> Result<ClosedDate, ParseTimeError> {
+    let bad = || {
+        ParseTimeError(format!(
+            "malformed season \"{text}\": expected MM-DD..MM-DD, e.g. \"04-15..11-15\""
+        ))
+    };
+    let (a, b) = text.trim().split_once("..").ok_or_else(bad)?;
+    let md = |x: &str| match parse_closed_date(x) {
+        Ok(ClosedDate::Annual { month, day }) => Ok((month, day)),
+        _ => Err(bad()),
+    };
+    Ok(ClosedDate::OutsideSeason {
+        from: md(a)?,
+        to: md(b)?,
+    })
 }
 
 /// Parses "MM-DD" (annual, validated: 02-30 is an error, 02-29 is allowed) or "YYYY-MM-DD".
@@ -581,6 +616,21 @@ mod tests {
             .map(|s| parse_closed_date(s).unwrap())
             .collect();
         Calendar::new(week, c, monday(), SimDuration::ZERO)
+    }
+
+    #[test]
+    fn season_closes_the_days_outside_it() {
+        let s = parse_season("04-15..11-15").unwrap();
+        assert!(s.matches(date("2026-04-14")));
+        assert!(!s.matches(date("2026-04-15")));
+        assert!(!s.matches(date("2026-11-15")));
+        assert!(s.matches(date("2026-11-16")));
+        let winter = parse_season("11-01..03-31").unwrap();
+        assert!(!winter.matches(date("2026-01-10")));
+        assert!(winter.matches(date("2026-07-10")));
+        for bad in ["04-15", "04-15..13-01", "2026-04-15..2026-11-15", "x..y"] {
+            assert!(parse_season(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use borderflow::model::NodeKind;
 use borderflow::scenario::{self, Overrides};
 use borderflow::sweep::{exec, plan};
 use borderflow::{report, sweep};
@@ -306,10 +307,19 @@ fn validate(files: &[PathBuf]) -> ExitCode {
     for f in files {
         match scenario::load(f, Overrides::default()) {
             Ok(m) => {
+                let count = |k: NodeKind| m.checkpoints.iter().filter(|c| c.kind == k).count();
+                let (links, terminals) = (count(NodeKind::Link), count(NodeKind::Terminal));
+                let mut extra = String::new();
+                if links > 0 {
+                    extra.push_str(&format!(", {links} links"));
+                }
+                if terminals > 0 {
+                    extra.push_str(&format!(", {terminals} terminals"));
+                }
                 outln!(
-                    "{}: ok ({} checkpoints, {} stages, {} flows)",
+                    "{}: ok ({} checkpoints{extra}, {} stages, {} flows)",
                     f.display(),
-                    m.checkpoints.len(),
+                    count(NodeKind::Checkpoint),
                     m.stages.len(),
                     m.flows.len()
                 );

@@ -39,6 +39,34 @@ use crate::time::{Date, MS_PER_DAY, MS_PER_HOUR, SimDuration, SimTime};
 pub enum Mode {
     /// Road trucks.
     Truck,
+    /// Container trains.
+    Train,
+    /// River barges.
+    Barge,
+}
+
+/// What a node of a route is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A border crossing point (road checkpoint or rail border station).
+    Checkpoint,
+    /// A line, road or river section between nodes, with a travel time and optional capacity.
+    Link,
+    /// A terminal where cargo may change mode.
+    Terminal,
+}
+
+/// The resource a stage is made of, and what one unit of service is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StageKind {
+    /// Lanes (booths, teams, berths): one vehicle per lane for its service time.
+    Lanes,
+    /// Receiving–departure tracks: a train keeps its track until it leaves the checkpoint.
+    Tracks,
+    /// Pooled servers that each handle one container at a time (gantry cranes, reach stackers).
+    Cranes,
+    /// Pooled servers that each handle one wagon at a time (bogie-exchange positions).
+    BogieExchange,
 }
 
 /// A cargo class (general, perishable, hazardous, …).
@@ -50,15 +78,19 @@ pub struct ClassSpec {
     pub max_wait: Option<SimDuration>,
 }
 
-/// A border crossing point: an ordered chain of stages.
+/// A node of a route — a border crossing point, a link or a terminal: an ordered chain of stages.
 #[derive(Clone, Debug)]
 pub struct CheckpointSpec {
     /// Identifier.
     pub id: String,
     /// Display name.
     pub name: String,
+    /// What the node is.
+    pub kind: NodeKind,
     /// Indices into [`Model::stages`], in the order vehicles pass them.
     pub stages: Vec<u32>,
+    /// For a terminal: the flow whose vehicles carry the cargo on from here.
+    pub transfer_to: Option<u32>,
 }
 
 /// Extra service a share of vehicles gets on the same lane (X-ray, phytosanitary check).
@@ -88,10 +120,18 @@ pub struct StageSpec {
     pub id: String,
     /// Index of the checkpoint it belongs to.
     pub checkpoint: u32,
-    /// Total lanes (sum over `groups`).
+    /// The resource and its unit of work.
+    pub kind: StageKind,
+    /// Servers: lanes, tracks, cranes or positions (sum over `groups`).
     pub lanes: u32,
-    /// Service time per vehicle.
+    /// Service time per vehicle (lanes, tracks) or per container / wagon move (cranes, bogies).
     pub service: Dist,
+    /// Most cranes/positions working on one vehicle at once (pooled stages).
+    pub max_per_vehicle: Option<u32>,
+    /// Cargo handling rate [t/h]: adds tonnes ÷ rate to a vehicle's service (berths).
+    pub handling_rate_tph: Option<f64>,
+    /// Maximum wagons admitted per local day.
+    pub daily_quota_wagons: Option<u32>,
     /// Operating hours on the stage's clock.
     pub calendar: Calendar,
     /// Maximum service starts per local day.
@@ -118,11 +158,16 @@ pub enum Arrivals {
     },
     /// Non-homogeneous Poisson: rate × hour-of-day shape × weekday × month, by thinning.
     Profiled(Box<RateProfile>),
-    /// The same list of times every day [ms after midnight, reference clock], sorted.
+    /// The same list of times every day [ms after midnight, reference clock], sorted, each
+    /// departure late by an optional random delay.
     Timetable {
         /// Departure times of day [ms].
         times_ms: Vec<i64>,
+        /// Random lateness of each departure.
+        delay: Option<Dist>,
     },
+    /// No arrivals of its own: vehicles are created by a terminal transferring cargo to this flow.
+    Transfer,
 }
 
 /// A time-varying arrival rate.
@@ -159,7 +204,13 @@ pub struct FlowSpec {
     pub tonnes: f64,
     /// Cargo value per vehicle [USD].
     pub value: f64,
-    /// Checkpoint indices in order.
+    /// Wagons per vehicle (trains; 0 otherwise).
+    pub wagons: u32,
+    /// Containers per vehicle.
+    pub containers: u32,
+    /// TEU per container.
+    pub teu_per_container: f64,
+    /// Node indices (checkpoints, links, terminals) in order.
     pub route: Vec<u32>,
     /// Travel before each route leg (`travel[0]` is always `None`: vehicles appear at the first gate).
     pub travel: Vec<Option<Dist>>,
@@ -218,7 +269,9 @@ impl Model {
                 }
                 p.rate_per_h * sum / days as f64
             }
-            Arrivals::Timetable { times_ms } => times_ms.len() as f64 / 24.0,
+            Arrivals::Timetable { times_ms, .. } => times_ms.len() as f64 / 24.0,
+            // Fed by a terminal: its rate is that of the flows arriving there.
+            Arrivals::Transfer => 0.0,
         }
     }
 
@@ -229,36 +282,55 @@ impl Model {
         let horizon = self.horizon();
         for s in &self.stages {
             let cp = &self.checkpoints[s.checkpoint as usize];
-            let rate: f64 = self
+            // Tracks are held through later stages and links have room for all: neither has a
+            // capacity of its own to compare with.
+            if s.kind == StageKind::Tracks || cp.kind == NodeKind::Link {
+                continue;
+            }
+            let through: Vec<&FlowSpec> = self
                 .flows
                 .iter()
                 .filter(|f| f.route.contains(&s.checkpoint))
-                .map(|f| self.mean_rate_per_h(f))
-                .sum();
+                .collect();
+            let rate: f64 = through.iter().map(|f| self.mean_rate_per_h(f)).sum();
             if rate <= 0.0 {
                 continue;
             }
-            let mut service_h = s.service.mean_ms() / MS_PER_HOUR as f64;
-            if let Some(i) = &s.inspection {
-                service_h += i.probability * i.service.mean_ms() / MS_PER_HOUR as f64;
-            }
+            // Offered work [server-hours per hour]: per vehicle, its service (per container or
+            // wagon at pooled stages), inspection and handling.
+            let h = MS_PER_HOUR as f64;
+            let work: f64 = through
+                .iter()
+                .map(|f| {
+                    let units = match s.kind {
+                        StageKind::Cranes => f.containers as f64,
+                        StageKind::BogieExchange => f.wagons as f64,
+                        _ => 1.0,
+                    };
+                    let mut per = s.service.mean_ms() / h * units;
+                    if let Some(i) = &s.inspection {
+                        per += i.probability * i.service.mean_ms() / h;
+                    }
+                    if let Some(r) = s.handling_rate_tph {
+                        per += f.tonnes / r;
+                    }
+                    self.mean_rate_per_h(f) * per
+                })
+                .sum();
             let open = s.calendar.open_duration(SimTime::ZERO, horizon).as_ms() as f64
                 / horizon.as_ms().max(1) as f64;
-            let cap = if service_h > 0.0 {
-                s.lanes as f64 * open / service_h
-            } else {
-                f64::INFINITY
-            };
-            if rate >= cap {
+            let servers = s.lanes as f64 * open;
+            if work >= servers && work > 0.0 {
+                let per_vehicle_h = work / rate;
                 out.push(format!(
-                    "stage {}/{}: offered {:.1} vehicles/h but capacity is {:.1}/h ({} lanes × {:.0}% open × {:.2}/h per lane); the queue will grow without bound",
+                    "stage {}/{}: offered {:.1} vehicles/h but capacity is {:.1}/h ({} servers × {:.0}% open, {:.2} server-hours per vehicle); the queue will grow without bound",
                     cp.id,
                     s.id,
                     rate,
-                    cap,
+                    servers / per_vehicle_h,
                     s.lanes,
                     open * 100.0,
-                    if service_h > 0.0 { 1.0 / service_h } else { f64::INFINITY }
+                    per_vehicle_h
                 ));
             }
             if let Some(q) = s.daily_quota
@@ -316,6 +388,14 @@ pub struct Kpi {
     pub tonnes: f64,
     /// Cargo value served [USD].
     pub value: f64,
+    /// Wagons served.
+    pub wagons: f64,
+    /// Containers served.
+    pub containers: f64,
+    /// TEU served.
+    pub teu: f64,
+    /// Vehicles that had to wait for a receiving track ("held outside" the station).
+    pub held_outside: u64,
     /// Waits [ms].
     pub wait: Distribution,
     /// Time in system [ms].
@@ -411,8 +491,11 @@ pub struct ServiceStart {
     pub flow: u32,
     /// Vehicle's class index.
     pub class: u16,
-    /// Time the vehicle waited at this stage.
+    /// Time the vehicle waited at this stage (zero for a move after the first).
     pub waited: SimDuration,
+    /// True for one container or wagon move at a crane or bogie-exchange stage; false for the
+    /// start of a vehicle's service (at pooled stages: its first move).
+    pub unit_move: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,21 +504,27 @@ pub struct ServiceStart {
 
 #[derive(Clone, Copy, Debug)]
 enum Ev {
-    /// Next vehicle of a flow appears at its first checkpoint.
+    /// Next scheduled departure of a flow (a vehicle appears, or starts its delay).
     Arrival(u32),
-    /// A vehicle reaches the gate of its next checkpoint.
+    /// A late timetable vehicle of a flow finally appears.
+    Late(u32),
+    /// A vehicle reaches the gate of its next node.
     Gate(u32),
     /// A vehicle reaches its next stage (after neutral-zone travel).
     Stage(u32),
-    /// A vehicle's service ends.
+    /// A vehicle's service ends (lanes and tracks stages).
     Done(u32),
+    /// One container or wagon move of a vehicle ends (cranes and bogie-exchange stages).
+    Move(u32),
     /// A stage re-checks its queue (opening time or new quota day).
     Wake(u32),
     /// Warm-up ends: statistics restart.
     Warmup,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
+const NO_TRACK: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug)]
 struct Vehicle {
     flow: u32,
     class: u16,
@@ -453,17 +542,59 @@ struct Vehicle {
     in_cp: bool,
     in_stage: bool,
     queued: bool,
+    // Cargo on board (a terminal may split it over several onward vehicles).
+    containers: u32,
+    tonnes: f64,
+    // Pooled stages: moves not yet started, and moves in progress.
+    units_left: u32,
+    units_busy: u32,
+    // A receiving track held until the vehicle leaves the checkpoint.
+    track_stage: u32,
+    track_group: u16,
+    track_since: SimTime,
+}
+
+impl Default for Vehicle {
+    fn default() -> Self {
+        Vehicle {
+            flow: 0,
+            class: 0,
+            group: 0,
+            counted: false,
+            leg: 0,
+            step: 0,
+            created: SimTime::ZERO,
+            cp_enter: SimTime::ZERO,
+            stage_arrive: SimTime::ZERO,
+            service_start: SimTime::ZERO,
+            cp_wait_ms: 0,
+            total_wait_ms: 0,
+            in_cp: false,
+            in_stage: false,
+            queued: false,
+            containers: 0,
+            tonnes: 0.0,
+            units_left: 0,
+            units_busy: 0,
+            track_stage: NO_TRACK,
+            track_group: 0,
+            track_since: SimTime::ZERO,
+        }
+    }
 }
 
 struct StageRt {
     queues: Vec<VecDeque<(u32, u64)>>,
     waiting: u32,
     free: Vec<u32>,
+    // Pooled stages: vehicles admitted and being worked on, in admission order.
+    work: VecDeque<u32>,
     open_cache_until: SimTime,
     open_cache: bool,
     wake_at: Option<SimTime>,
     quota_day: i64,
     quota_used: u32,
+    quota_wagons_used: u32,
     rng_service: Rng,
     rng_inspect: Rng,
     rng_travel: Rng,
@@ -476,6 +607,7 @@ struct StageRt {
 struct FlowRt {
     rng_arrivals: Rng,
     rng_travel: Rng,
+    rng_delay: Rng,
     // Timetable position: day and index of the next departure.
     tt_day: i64,
     tt_idx: usize,
@@ -504,8 +636,8 @@ pub fn simulate(model: &Model, replication: u32) -> RepResult {
     run(model, replication, None).0
 }
 
-/// Like [`simulate`], also returning every service start in order (for tests and debugging;
-/// memory grows with the number of vehicles).
+/// Like [`simulate`], also returning every service start and every container or wagon move in
+/// order (for tests and debugging; memory grows with the number of vehicles).
 pub fn simulate_traced(model: &Model, replication: u32) -> (RepResult, Vec<ServiceStart>) {
     let (r, t) = run(model, replication, Some(Vec::new()));
     (r, t.unwrap_or_default())
@@ -527,11 +659,13 @@ fn run(
                 queues: vec![VecDeque::new(); n_classes],
                 waiting: 0,
                 free: s.groups.iter().map(|g| g.lanes).collect(),
+                work: VecDeque::new(),
                 open_cache_until: SimTime::ZERO,
                 open_cache: false,
                 wake_at: None,
                 quota_day: i64::MIN,
                 quota_used: 0,
+                quota_wagons_used: 0,
                 rng_service: stream(m.seed, rep, &format!("{name}/service")),
                 rng_inspect: stream(m.seed, rep, &format!("{name}/inspection")),
                 rng_travel: stream(m.seed, rep, &format!("{name}/travel")),
@@ -548,6 +682,7 @@ fn run(
         .map(|f| FlowRt {
             rng_arrivals: stream(m.seed, rep, &format!("flow/{}/arrivals", f.id)),
             rng_travel: stream(m.seed, rep, &format!("flow/{}/travel", f.id)),
+            rng_delay: stream(m.seed, rep, &format!("flow/{}/delay", f.id)),
             tt_day: 0,
             tt_idx: 0,
             factor_day: i64::MIN,
@@ -595,9 +730,14 @@ impl Handler<Ev> for Sim<'_> {
     fn handle(&mut self, q: &mut EventQueue<Ev>, t: SimTime, ev: Ev) {
         match ev {
             Ev::Arrival(f) => self.on_arrival(q, t, f),
+            Ev::Late(f) => {
+                let spec = &self.m.flows[f as usize];
+                self.create_vehicle(q, t, f, spec.containers, spec.tonnes);
+            }
             Ev::Gate(v) => self.enter_checkpoint(q, t, v),
             Ev::Stage(v) => self.arrive_stage(q, t, v),
             Ev::Done(v) => self.on_done(q, t, v),
+            Ev::Move(v) => self.on_move(q, t, v),
             Ev::Wake(s) => {
                 if self.stages[s as usize].wake_at == Some(t) {
                     self.stages[s as usize].wake_at = None;
@@ -607,6 +747,16 @@ impl Handler<Ev> for Sim<'_> {
             Ev::Warmup => self.reset_stats(t),
         }
     }
+}
+
+/// Adds one vehicle's cargo to a KPI's served totals.
+#[inline]
+fn add_cargo(k: &mut Kpi, flow: &FlowSpec, veh: &Vehicle) {
+    k.tonnes += veh.tonnes;
+    k.value += flow.value;
+    k.wagons += flow.wagons as f64;
+    k.containers += veh.containers as f64;
+    k.teu += veh.containers as f64 * flow.teu_per_container;
 }
 
 impl Sim<'_> {
@@ -658,7 +808,7 @@ impl Sim<'_> {
                     }
                 }
             }
-            Arrivals::Timetable { times_ms } => {
+            Arrivals::Timetable { times_ms, .. } => {
                 if times_ms.is_empty() {
                     return None;
                 }
@@ -676,6 +826,7 @@ impl Sim<'_> {
                     rt.tt_day * MS_PER_DAY + times_ms[rt.tt_idx],
                 ))
             }
+            Arrivals::Transfer => None,
         }
     }
 
@@ -684,12 +835,37 @@ impl Sim<'_> {
             self.schedule(q, next, Ev::Arrival(f));
         }
         let spec = &self.m.flows[f as usize];
+        if let Arrivals::Timetable { delay: Some(d), .. } = &spec.arrivals {
+            // The timetable chain stays on schedule; this vehicle turns up late.
+            let late = d.sample(&mut self.flows[f as usize].rng_delay);
+            if !late.is_zero() {
+                if let Some(at) = t.checked_add(late) {
+                    self.schedule(q, at, Ev::Late(f));
+                }
+                return;
+            }
+        }
+        self.create_vehicle(q, t, f, spec.containers, spec.tonnes);
+    }
+
+    /// A new vehicle of flow `f` with the given cargo appears at the first node of its route.
+    fn create_vehicle(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        f: u32,
+        containers: u32,
+        tonnes: f64,
+    ) {
+        let spec = &self.m.flows[f as usize];
         let counted = t >= self.warmup;
         let v = Vehicle {
             flow: f,
             class: spec.class,
             counted,
             created: t,
+            containers,
+            tonnes,
             ..Vehicle::default()
         };
         let id = match self.free_ids.pop() {
@@ -748,21 +924,24 @@ impl Sim<'_> {
 
     fn arrive_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
         let s = self.stage_of(v);
-        let class = {
+        let (class, wagons) = {
             let veh = &mut self.vehicles[v as usize];
             veh.stage_arrive = t;
             veh.in_stage = true;
-            veh.class
+            (veh.class, self.m.flows[veh.flow as usize].wagons)
         };
         if self.vehicles[v as usize].counted {
             self.stages[s as usize].kpi.arrivals += 1;
         }
+        let pooled = self.m.stages[s as usize].kind.is_pooled();
         let st = &mut self.stages[s as usize];
         st.levels.in_system.add(t.as_ms(), 1);
         // Fast path: nobody waiting, a lane this class may use is free, and service may start.
-        if self.stages[s as usize].waiting == 0
+        if !pooled
+            && self.stages[s as usize].waiting == 0
             && let Some(g) = self.free_group_for(s, class)
-            && self.can_start(q, t, s)
+            && self.is_open(q, t, s)
+            && self.quota_allows(q, t, s, wagons)
         {
             self.start(q, t, s, v, g);
             return;
@@ -790,44 +969,80 @@ impl Sim<'_> {
             .map(|(g, _)| g as u16)
     }
 
-    /// True if stage `s` may start a service at `t` (open, quota left); otherwise makes sure a
-    /// wake-up is scheduled for when it may.
+    /// True if stage `s` is open at `t`; otherwise makes sure a wake-up is scheduled for its
+    /// next opening.
     #[inline]
-    fn can_start(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) -> bool {
+    fn is_open(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) -> bool {
         let spec = &self.m.stages[s as usize];
+        if spec.calendar.is_always_open() {
+            return true;
+        }
         let st = &mut self.stages[s as usize];
-        if !spec.calendar.is_always_open() {
-            if t >= st.open_cache_until {
-                match spec.calendar.state_at(t) {
-                    OpenState::Open { until } => {
-                        st.open_cache = true;
-                        st.open_cache_until = until;
-                    }
-                    OpenState::Closed { until } => {
-                        st.open_cache = false;
-                        st.open_cache_until = until;
-                    }
+        if t >= st.open_cache_until {
+            match spec.calendar.state_at(t) {
+                OpenState::Open { until } => {
+                    st.open_cache = true;
+                    st.open_cache_until = until;
+                }
+                OpenState::Closed { until } => {
+                    st.open_cache = false;
+                    st.open_cache_until = until;
                 }
             }
-            if !st.open_cache {
-                let at = st.open_cache_until;
-                self.wake(q, s, at);
-                return false;
-            }
         }
-        if let Some(quota) = spec.daily_quota {
-            let day = spec.calendar.local_day(t);
-            if day != st.quota_day {
-                st.quota_day = day;
-                st.quota_used = 0;
-            }
-            if st.quota_used >= quota {
-                let at = spec.calendar.local_day_start(day + 1);
-                self.wake(q, s, at);
-                return false;
-            }
+        if !st.open_cache {
+            let at = st.open_cache_until;
+            self.wake(q, s, at);
+            return false;
         }
         true
+    }
+
+    /// True if the day's quotas leave room for a vehicle of `wagons` wagons; otherwise makes
+    /// sure a wake-up is scheduled for the next local day.
+    #[inline]
+    fn quota_allows(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, wagons: u32) -> bool {
+        let spec = &self.m.stages[s as usize];
+        if spec.daily_quota.is_none() && spec.daily_quota_wagons.is_none() {
+            return true;
+        }
+        let st = &mut self.stages[s as usize];
+        let day = spec.calendar.local_day(t);
+        if day != st.quota_day {
+            st.quota_day = day;
+            st.quota_used = 0;
+            st.quota_wagons_used = 0;
+        }
+        let full_vehicles = spec.daily_quota.is_some_and(|qv| st.quota_used >= qv);
+        // A train longer than the whole wagon quota may still enter as the day's first.
+        let full_wagons = spec
+            .daily_quota_wagons
+            .is_some_and(|qw| st.quota_wagons_used > 0 && st.quota_wagons_used + wagons > qw);
+        if full_vehicles || full_wagons {
+            let at = spec.calendar.local_day_start(day + 1);
+            self.wake(q, s, at);
+            return false;
+        }
+        true
+    }
+
+    /// Counts one admitted vehicle against the day's quotas.
+    fn use_quota(&mut self, t: SimTime, s: u32, wagons: u32) {
+        let spec = &self.m.stages[s as usize];
+        let st = &mut self.stages[s as usize];
+        let mut exhausted = false;
+        if let Some(quota) = spec.daily_quota {
+            st.quota_used += 1;
+            exhausted |= st.quota_used == quota;
+        }
+        if let Some(qw) = spec.daily_quota_wagons {
+            let before = st.quota_wagons_used;
+            st.quota_wagons_used += wagons;
+            exhausted |= before < qw && st.quota_wagons_used >= qw;
+        }
+        if exhausted && t >= self.warmup {
+            st.quota_days_exhausted += 1;
+        }
     }
 
     fn wake(&mut self, q: &mut EventQueue<Ev>, s: u32, at: SimTime) {
@@ -857,8 +1072,12 @@ impl Sim<'_> {
         }
     }
 
-    /// Starts as many waiting vehicles as lanes, hours and quota allow.
+    /// Starts as many waiting vehicles (and, at pooled stages, container or wagon moves) as
+    /// servers, hours and quotas allow.
     fn dispatch(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) {
+        if self.m.stages[s as usize].kind.is_pooled() {
+            return self.dispatch_pooled(q, t, s);
+        }
         loop {
             if self.stages[s as usize].waiting == 0 {
                 return;
@@ -866,16 +1085,62 @@ impl Sim<'_> {
             let Some((g, class)) = self.pick(s) else {
                 return;
             };
-            if !self.can_start(q, t, s) {
+            let Some(&(v, _)) = self.stages[s as usize].queues[class as usize].front() else {
+                return;
+            };
+            let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
+            if !self.is_open(q, t, s) || !self.quota_allows(q, t, s, wagons) {
                 return;
             }
-            let st = &mut self.stages[s as usize];
-            let (v, _) = st.queues[class as usize]
-                .pop_front()
-                .expect("picked queue is non-empty");
+            self.stages[s as usize].queues[class as usize].pop_front();
             self.vehicles[v as usize].queued = false;
             self.change_waiting(t, s, -1);
             self.start(q, t, s, v, g);
+        }
+    }
+
+    /// Pooled stages (cranes, bogie exchange): free servers take the next move of the vehicles
+    /// being worked on, first admitted first; when none has a move left to start, the next
+    /// waiting vehicle is admitted.
+    fn dispatch_pooled(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) {
+        let spec = &self.m.stages[s as usize];
+        loop {
+            if self.stages[s as usize].free[0] == 0 {
+                return;
+            }
+            let cap = spec.max_per_vehicle.unwrap_or(u32::MAX);
+            let next = self.stages[s as usize].work.iter().copied().find(|&v| {
+                let veh = &self.vehicles[v as usize];
+                veh.units_left > 0 && veh.units_busy < cap
+            });
+            if let Some(v) = next {
+                if !self.is_open(q, t, s) {
+                    return;
+                }
+                self.start_move(q, t, s, v);
+                continue;
+            }
+            if self.stages[s as usize].waiting == 0 {
+                return;
+            }
+            let Some((_, class)) = self.pick(s) else {
+                return;
+            };
+            let Some(&(v, _)) = self.stages[s as usize].queues[class as usize].front() else {
+                return;
+            };
+            let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
+            if !self.is_open(q, t, s) || !self.quota_allows(q, t, s, wagons) {
+                return;
+            }
+            self.stages[s as usize].queues[class as usize].pop_front();
+            self.vehicles[v as usize].queued = false;
+            self.change_waiting(t, s, -1);
+            self.admit(t, s, v);
+            if self.vehicles[v as usize].units_left == 0 {
+                // Nothing to move (e.g. a train without containers at a crane stage): it passes.
+                self.finish_pooled(q, t, s, v);
+            }
         }
     }
 
@@ -908,19 +1173,14 @@ impl Sim<'_> {
         None
     }
 
-    fn start(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32, g: u16) {
-        let spec = &self.m.stages[s as usize];
+    /// The vehicle's wait at stage `s` ends now: statistics, quota and trace.
+    fn end_wait(&mut self, t: SimTime, s: u32, v: u32) -> SimDuration {
+        let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
+        self.use_quota(t, s, wagons);
+        let kind = self.m.stages[s as usize].kind;
+        let cp = self.m.stages[s as usize].checkpoint as usize;
         let st = &mut self.stages[s as usize];
-        st.free[g as usize] -= 1;
-        st.levels.busy.add(t.as_ms(), 1);
-        if let Some(quota) = spec.daily_quota {
-            st.quota_used += 1;
-            if st.quota_used == quota && t >= self.warmup {
-                st.quota_days_exhausted += 1;
-            }
-        }
         let veh = &mut self.vehicles[v as usize];
-        veh.group = g;
         veh.service_start = t;
         let waited = t.since(veh.stage_arrive);
         veh.cp_wait_ms += waited.as_ms();
@@ -930,6 +1190,10 @@ impl Sim<'_> {
             st.kpi
                 .wait_by_hour
                 .add(veh.stage_arrive.hour_of_day(), waited.as_hours_f64());
+            if kind == StageKind::Tracks && !waited.is_zero() {
+                st.kpi.held_outside += 1;
+                self.cps[cp].kpi.held_outside += 1;
+            }
         }
         if let Some(tr) = &mut self.trace {
             tr.push(ServiceStart {
@@ -938,53 +1202,187 @@ impl Sim<'_> {
                 flow: veh.flow,
                 class: veh.class,
                 waited,
+                unit_move: false,
             });
         }
+        waited
+    }
+
+    /// Lane-time of a service on [start, end) inside open hours, warm-up and horizon.
+    #[inline]
+    fn busy_open(&self, s: u32, start: SimTime, end: SimTime) -> i128 {
+        busy_open(
+            &self.m.stages[s as usize],
+            self.warmup,
+            start,
+            end.min(self.horizon),
+        )
+    }
+
+    /// Starts a vehicle's service on a lane or track of group `g`.
+    fn start(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32, g: u16) {
+        self.end_wait(t, s, v);
+        let spec = &self.m.stages[s as usize];
+        let st = &mut self.stages[s as usize];
+        st.free[g as usize] -= 1;
+        st.levels.busy.add(t.as_ms(), 1);
+        let veh = &mut self.vehicles[v as usize];
+        veh.group = g;
         let mut service = spec.service.sample(&mut st.rng_service);
         if let Some(insp) = &spec.inspection
             && st.rng_inspect.random::<f64>() < insp.probability
         {
             service += insp.service.sample(&mut st.rng_inspect);
         }
-        if let Some(at) = t.checked_add(service) {
-            self.schedule(q, at, Ev::Done(v));
+        if let Some(rate) = spec.handling_rate_tph {
+            service += SimDuration::from_ms_f64_nonneg(veh.tonnes / rate * MS_PER_HOUR as f64);
         }
+        let Some(end) = t.checked_add(service) else {
+            return;
+        };
+        // A track stays busy until the train leaves the checkpoint: counted then.
+        if spec.kind != StageKind::Tracks {
+            let busy = self.busy_open(s, t, end);
+            self.stages[s as usize].busy_open_ms += busy;
+        }
+        self.schedule(q, end, Ev::Done(v));
+    }
+
+    /// Admits a vehicle at a pooled stage: its wait ends and its moves become available.
+    fn admit(&mut self, t: SimTime, s: u32, v: u32) {
+        self.end_wait(t, s, v);
+        let spec = &self.m.stages[s as usize];
+        let flow = &self.m.flows[self.vehicles[v as usize].flow as usize];
+        let units = match spec.kind {
+            StageKind::Cranes => self.vehicles[v as usize].containers,
+            StageKind::BogieExchange => flow.wagons,
+            StageKind::Lanes | StageKind::Tracks => 1,
+        };
+        let veh = &mut self.vehicles[v as usize];
+        veh.units_left = units;
+        veh.units_busy = 0;
+        self.stages[s as usize].work.push_back(v);
+    }
+
+    /// Starts one container or wagon move of vehicle `v`.
+    fn start_move(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32) {
+        let spec = &self.m.stages[s as usize];
+        let st = &mut self.stages[s as usize];
+        st.free[0] -= 1;
+        st.levels.busy.add(t.as_ms(), 1);
+        let veh = &mut self.vehicles[v as usize];
+        veh.units_left -= 1;
+        veh.units_busy += 1;
+        if let Some(tr) = &mut self.trace {
+            tr.push(ServiceStart {
+                at: t,
+                stage: s,
+                flow: veh.flow,
+                class: veh.class,
+                waited: SimDuration::ZERO,
+                unit_move: true,
+            });
+        }
+        let dur = spec.service.sample(&mut st.rng_service);
+        let Some(end) = t.checked_add(dur) else {
+            return;
+        };
+        let busy = self.busy_open(s, t, end);
+        self.stages[s as usize].busy_open_ms += busy;
+        self.schedule(q, end, Ev::Move(v));
+    }
+
+    fn on_move(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+        let s = self.stage_of(v);
+        {
+            let st = &mut self.stages[s as usize];
+            st.free[0] += 1;
+            st.levels.busy.add(t.as_ms(), -1);
+        }
+        let veh = &mut self.vehicles[v as usize];
+        veh.units_busy -= 1;
+        if veh.units_left == 0 && veh.units_busy == 0 {
+            self.finish_pooled(q, t, s, v);
+        } else {
+            self.dispatch_pooled(q, t, s);
+        }
+    }
+
+    /// The last move of `v` at pooled stage `s` is done: it leaves the stage.
+    fn finish_pooled(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32) {
+        let st = &mut self.stages[s as usize];
+        if let Some(pos) = st.work.iter().position(|&x| x == v) {
+            st.work.remove(pos);
+        }
+        self.stage_served(t, s, v);
+        self.dispatch_pooled(q, t, s);
+        self.after_stage(q, t, v);
+    }
+
+    /// Served-at-stage statistics of `v` leaving stage `s` at `t`.
+    fn stage_served(&mut self, t: SimTime, s: u32, v: u32) {
+        let veh = self.vehicles[v as usize];
+        let flow = &self.m.flows[veh.flow as usize];
+        let st = &mut self.stages[s as usize];
+        st.levels.in_system.add(t.as_ms(), -1);
+        if veh.counted {
+            st.kpi.served += 1;
+            add_cargo(&mut st.kpi, flow, &veh);
+            st.kpi
+                .time_in_system
+                .record(t.since(veh.stage_arrive).as_ms() as u64);
+        }
+        self.vehicles[v as usize].in_stage = false;
     }
 
     fn on_done(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
         let s = self.stage_of(v);
         let veh = self.vehicles[v as usize];
-        {
+        if self.m.stages[s as usize].kind == StageKind::Tracks {
+            // The train keeps its track until it leaves the checkpoint.
+            let veh = &mut self.vehicles[v as usize];
+            veh.track_stage = s;
+            veh.track_group = veh.group;
+            veh.track_since = veh.service_start;
+            self.stage_served(t, s, v);
+        } else {
             let st = &mut self.stages[s as usize];
             st.free[veh.group as usize] += 1;
             st.levels.busy.add(t.as_ms(), -1);
-            st.levels.in_system.add(t.as_ms(), -1);
-            st.busy_open_ms += busy_open(
-                &self.m.stages[s as usize],
-                self.warmup,
-                veh.service_start,
-                t,
-            );
-            if veh.counted {
-                st.kpi.served += 1;
-                st.kpi.tonnes += self.m.flows[veh.flow as usize].tonnes;
-                st.kpi
-                    .time_in_system
-                    .record(t.since(veh.stage_arrive).as_ms() as u64);
-            }
+            self.stage_served(t, s, v);
+            // The freed lane goes to the next waiting vehicle at this same instant.
+            self.dispatch(q, t, s);
         }
-        self.vehicles[v as usize].in_stage = false;
-        // The freed lane goes to the next waiting vehicle at this same instant.
-        self.dispatch(q, t, s);
+        self.after_stage(q, t, v);
+    }
 
-        let flow = &self.m.flows[veh.flow as usize];
-        let cp = flow.route[veh.leg as usize] as usize;
+    /// Sends `v` to its next stage, or out of its checkpoint.
+    fn after_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+        let veh = self.vehicles[v as usize];
+        let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize] as usize;
         if (veh.step as usize + 1) < self.m.checkpoints[cp].stages.len() {
             self.vehicles[v as usize].step += 1;
             self.go_to_stage(q, t, v);
-            return;
+        } else {
+            self.leave_checkpoint(q, t, v);
         }
-        // Leaves the checkpoint.
+    }
+
+    fn leave_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+        let veh = self.vehicles[v as usize];
+        let flow = &self.m.flows[veh.flow as usize];
+        let cp = flow.route[veh.leg as usize] as usize;
+        // A departing train frees its receiving track; the next train outside takes it now.
+        if veh.track_stage != NO_TRACK {
+            let s = veh.track_stage;
+            let busy = self.busy_open(s, veh.track_since, t);
+            let st = &mut self.stages[s as usize];
+            st.free[veh.track_group as usize] += 1;
+            st.levels.busy.add(t.as_ms(), -1);
+            st.busy_open_ms += busy;
+            self.vehicles[v as usize].track_stage = NO_TRACK;
+            self.dispatch(q, t, s);
+        }
         let limit = self.m.classes[veh.class as usize]
             .max_wait
             .map(|d| d.as_ms());
@@ -993,8 +1391,7 @@ impl Sim<'_> {
             c.levels.in_system.add(t.as_ms(), -1);
             if veh.counted {
                 c.kpi.served += 1;
-                c.kpi.tonnes += flow.tonnes;
-                c.kpi.value += flow.value;
+                add_cargo(&mut c.kpi, flow, &veh);
                 c.kpi.wait.record(veh.cp_wait_ms as u64);
                 c.kpi
                     .time_in_system
@@ -1009,8 +1406,9 @@ impl Sim<'_> {
             }
         }
         self.vehicles[v as usize].in_cp = false;
+        let transfer = self.m.checkpoints[cp].transfer_to;
         let next_leg = veh.leg as usize + 1;
-        if next_leg < flow.route.len() {
+        if transfer.is_none() && next_leg < flow.route.len() {
             let veh = &mut self.vehicles[v as usize];
             veh.leg += 1;
             match &flow.travel[next_leg] {
@@ -1024,7 +1422,7 @@ impl Sim<'_> {
             }
             return;
         }
-        // Leaves the system.
+        // Leaves the system (at a transfer terminal, its cargo goes on in other vehicles).
         if veh.counted {
             let tis = t.since(veh.created).as_ms() as u64;
             let over = limit.is_some_and(|l| veh.total_wait_ms > l);
@@ -1033,8 +1431,7 @@ impl Sim<'_> {
                 &mut self.classes[veh.class as usize],
             ] {
                 k.served += 1;
-                k.tonnes += flow.tonnes;
-                k.value += flow.value;
+                add_cargo(k, flow, &veh);
                 k.wait.record(veh.total_wait_ms as u64);
                 k.time_in_system.record(tis);
                 k.wait_by_hour.add(
@@ -1049,6 +1446,52 @@ impl Sim<'_> {
         self.vehicles[v as usize].counted = false;
         self.vehicles[v as usize].flow = u32::MAX;
         self.free_ids.push(v);
+        if let Some(onward) = transfer {
+            self.transfer(q, t, onward, veh.containers, veh.tonnes);
+        }
+    }
+
+    /// Loads `containers` and `tonnes` onto as many vehicles of flow `onward` as they need, each
+    /// filled up to that flow's load per vehicle; they start the onward route now. Containers are
+    /// split by count; bulk (no containers) by tonnes — and if the onward flow carries
+    /// containers, bulk is stuffed into them at that flow's tonnes per container.
+    fn transfer(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        onward: u32,
+        containers: u32,
+        tonnes: f64,
+    ) {
+        let spec = &self.m.flows[onward as usize];
+        let (per_c, per_t) = (spec.containers, spec.tonnes);
+        let mut loads: Vec<(u32, f64)> = Vec::new();
+        if containers > 0 && per_c > 0 {
+            let mut left = containers;
+            while left > 0 {
+                let c = left.min(per_c);
+                loads.push((c, tonnes * c as f64 / containers as f64));
+                left -= c;
+            }
+        } else if tonnes > 0.0 && per_t > 0.0 {
+            let t_per_c = if per_c > 0 { per_t / per_c as f64 } else { 0.0 };
+            let mut left = tonnes;
+            while left > 1e-9 {
+                let w = left.min(per_t);
+                let c = if t_per_c > 0.0 {
+                    (w / t_per_c).ceil() as u32
+                } else {
+                    containers
+                };
+                loads.push((c, w));
+                left -= w;
+            }
+        } else {
+            loads.push((containers, tonnes));
+        }
+        for (c, w) in loads {
+            self.create_vehicle(q, t, onward, c, w);
+        }
     }
 
     fn reset_stats(&mut self, t: SimTime) {
@@ -1065,17 +1508,15 @@ impl Sim<'_> {
         let end = self.horizon;
         // Vehicles still inside: the backlog, and waits that are already over their limit.
         let free: std::collections::HashSet<u32> = self.free_ids.iter().copied().collect();
-        for (id, veh) in self.vehicles.iter().enumerate() {
+        for id in 0..self.vehicles.len() {
             if free.contains(&(id as u32)) {
                 continue;
             }
-            if veh.in_stage && !veh.queued {
-                // In service at the horizon: its lane was busy until the end.
-                let flow = &self.m.flows[veh.flow as usize];
-                let cp = flow.route[veh.leg as usize] as usize;
-                let s = self.m.checkpoints[cp].stages[veh.step as usize] as usize;
-                self.stages[s].busy_open_ms +=
-                    busy_open(&self.m.stages[s], self.warmup, veh.service_start, end);
+            let veh = self.vehicles[id];
+            if veh.track_stage != NO_TRACK {
+                // Still on its receiving track at the horizon: the track was busy until the end.
+                let busy = self.busy_open(veh.track_stage, veh.track_since, end);
+                self.stages[veh.track_stage as usize].busy_open_ms += busy;
             }
             if !veh.counted {
                 continue;
@@ -1141,5 +1582,13 @@ impl Sim<'_> {
                 .collect(),
             classes: std::mem::take(&mut self.classes),
         }
+    }
+}
+
+impl StageKind {
+    /// True for stages whose servers handle one container or wagon at a time, pooled over
+    /// vehicles.
+    pub fn is_pooled(self) -> bool {
+        matches!(self, StageKind::Cranes | StageKind::BogieExchange)
     }
 }

@@ -49,6 +49,8 @@ pub fn to_json(s: &Summary) -> Value {
         "wall_s": num(s.wall_s),
         "system": entity(&s.system),
         "checkpoints": group(&s.checkpoints),
+        "links": group(&s.links),
+        "terminals": group(&s.terminals),
         "stages": group(&s.stages),
         "flows": group(&s.flows),
         "classes": group(&s.classes),
@@ -170,6 +172,39 @@ pub fn to_text(s: &Summary) -> String {
         col("backlog [veh]", "backlog_end", 1.0, 0),
     ];
     table(&mut out, "checkpoint", &s.checkpoints, &cp_cols, with_ci);
+    let rail = s.system.get("wagons_per_day").is_some_and(|e| e.mean > 0.0);
+    if rail {
+        let rail_cols = [
+            col("vehicles/day", "served_per_day", 1.0, 1),
+            col("wagons/day", "wagons_per_day", 1.0, 0),
+            col("TEU/day", "teu_per_day", 1.0, 0),
+            col("t/day", "tonnes_per_day", 1.0, 0),
+            col("dwell mean [h]", "time_in_system_mean_h", 1.0, 2),
+            col("dwell p95 [h]", "time_in_system_p95_h", 1.0, 2),
+            col("held outside [trains, total]", "held_outside", 1.0, 1),
+            col("util [%]", "utilization", 100.0, 1),
+        ];
+        let rail_nodes: Vec<EntitySummary> = s
+            .checkpoints
+            .iter()
+            .chain(&s.terminals)
+            .filter(|e| e.get("wagons_per_day").is_some_and(|w| w.mean > 0.0))
+            .cloned()
+            .collect();
+        table(&mut out, "rail station", &rail_nodes, &rail_cols, with_ci);
+    }
+    let link_cols = [
+        col("served/day", "served_per_day", 1.0, 1),
+        col("t/day", "tonnes_per_day", 1.0, 0),
+        col("wait for path [h]", "wait_mean_h", 1.0, 2),
+        col("wait p95 [h]", "wait_p95_h", 1.0, 2),
+        col("travel [h]", "time_in_system_mean_h", 1.0, 2),
+        col("queue mean [veh]", "queue_mean", 1.0, 1),
+        col("quota days", "quota_days_exhausted", 1.0, 0),
+        col("backlog [veh]", "backlog_end", 1.0, 0),
+    ];
+    table(&mut out, "link", &s.links, &link_cols, with_ci);
+    table(&mut out, "terminal", &s.terminals, &cp_cols, with_ci);
     let st_cols = [
         col("served/day", "served_per_day", 1.0, 1),
         col("wait mean [h]", "wait_mean_h", 1.0, 2),

@@ -9,11 +9,13 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::calendar::{Calendar, ClosedDate, Window, parse_closed_date, parse_windows};
+use crate::calendar::{
+    Calendar, ClosedDate, Window, parse_closed_date, parse_season, parse_windows,
+};
 use crate::dist::{Dist, parse_rate_per_hour};
 use crate::model::{
-    Arrivals, CheckpointSpec, ClassSpec, FlowSpec, Inspection, LaneGroup, Mode, Model, RateProfile,
-    StageSpec,
+    Arrivals, CheckpointSpec, ClassSpec, FlowSpec, Inspection, LaneGroup, Mode, Model, NodeKind,
+    RateProfile, StageKind, StageSpec,
 };
 use crate::time::{
     Date, SimDuration, parse_date, parse_duration, parse_time_of_day, parse_utc_offset,
@@ -115,7 +117,34 @@ struct RawScenario {
     #[serde(default)]
     checkpoints: Vec<RawCheckpoint>,
     #[serde(default)]
+    links: Vec<RawLink>,
+    #[serde(default)]
+    terminals: Vec<RawTerminal>,
+    #[serde(default)]
     flows: Vec<RawFlow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    id: String,
+    name: Option<String>,
+    mode: String,
+    travel: toml::Value,
+    paths_per_day: Option<i64>,
+    hours: Option<toml::Value>,
+    season: Option<String>,
+    utc_offset: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTerminal {
+    id: String,
+    name: Option<String>,
+    transfer_to: Option<String>,
+    #[serde(default)]
+    stages: Vec<RawStage>,
 }
 
 #[derive(Deserialize)]
@@ -171,8 +200,17 @@ struct RawCheckpoint {
 #[serde(deny_unknown_fields)]
 struct RawStage {
     id: String,
-    lanes: i64,
-    service: RawDist,
+    kind: Option<String>,
+    lanes: Option<i64>,
+    tracks: Option<i64>,
+    cranes: Option<i64>,
+    positions: Option<i64>,
+    berths: Option<i64>,
+    service: Option<RawDist>,
+    max_cranes_per_train: Option<i64>,
+    max_positions_per_train: Option<i64>,
+    handling_rate: Option<String>,
+    daily_quota_wagons: Option<i64>,
     hours: Option<toml::Value>,
     utc_offset: Option<String>,
     daily_quota: Option<i64>,
@@ -236,6 +274,12 @@ struct RawFlow {
     class: Option<String>,
     tonnes: Option<f64>,
     value: Option<f64>,
+    wagons: Option<i64>,
+    containers_per_wagon: Option<i64>,
+    teu_per_container: Option<f64>,
+    tonnes_per_container: Option<f64>,
+    wagon_capacity_teu: Option<f64>,
+    containers: Option<i64>,
     #[serde(default)]
     route: Vec<String>,
     travel: Option<Vec<toml::Value>>,
@@ -257,7 +301,9 @@ enum RawArrivals {
         from: Option<String>,
         to: Option<String>,
         times: Option<Vec<String>>,
+        delay: Option<RawDist>,
     },
+    Transfer {},
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -872,36 +918,65 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
         }
     }
 
-    // --- checkpoints and stages ---
-    if raw.checkpoints.is_empty() {
+    // --- nodes: checkpoints, terminals and links share one id space ---
+    if raw.checkpoints.is_empty() && raw.terminals.is_empty() && raw.links.is_empty() {
         ck.report(
             &FieldPath::default().key("checkpoints"),
             "no checkpoints: define at least one [[checkpoints]]",
         );
     }
-    let mut checkpoints = Vec::new();
+    let mut checkpoints: Vec<CheckpointSpec> = Vec::new();
     let mut stages: Vec<StageSpec> = Vec::new();
     let mut cp_index: HashMap<String, u32> = HashMap::new();
-    for (ci, c) in raw.checkpoints.iter().enumerate() {
-        let cp_p = FieldPath::default().key("checkpoints").index(ci);
-        if c.id.trim().is_empty() {
+    // (section, index) of each node, to point at it in later messages.
+    let mut node_paths: Vec<FieldPath> = Vec::new();
+    let stage_nodes = raw
+        .checkpoints
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                "checkpoints",
+                i,
+                &c.id,
+                &c.name,
+                &c.stages,
+                NodeKind::Checkpoint,
+            )
+        })
+        .chain(raw.terminals.iter().enumerate().map(|(i, t)| {
+            (
+                "terminals",
+                i,
+                &t.id,
+                &t.name,
+                &t.stages,
+                NodeKind::Terminal,
+            )
+        }));
+    for (section, ci, id, name, raw_stages, kind) in stage_nodes {
+        let cp_p = FieldPath::default().key(section).index(ci);
+        let node = checkpoints.len() as u32;
+        if id.trim().is_empty() {
             ck.report(&cp_p.key("id"), "must not be empty");
         }
-        if cp_index.insert(c.id.clone(), ci as u32).is_some() {
+        if cp_index.insert(id.clone(), node).is_some() {
             ck.report(
                 &cp_p.key("id"),
-                format!("duplicate checkpoint id \"{}\"", c.id),
+                format!(
+                    "duplicate id \"{id}\" (checkpoints, terminals and links share one set of ids)"
+                ),
             );
         }
-        if c.stages.is_empty() {
+        if raw_stages.is_empty() {
             ck.report(
                 &cp_p.key("stages"),
-                "a checkpoint needs at least one stage ([[checkpoints.stages]])",
+                format!("needs at least one stage ([[{section}.stages]])"),
             );
         }
         let mut stage_ids = HashSet::new();
         let mut indices = Vec::new();
-        for (si, st) in c.stages.iter().enumerate() {
+        for (si, st) in raw_stages.iter().enumerate() {
             let p = cp_p.key("stages").index(si);
             if st.id.trim().is_empty() {
                 ck.report(&p.key("id"), "must not be empty");
@@ -909,17 +984,14 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
             if !stage_ids.insert(st.id.clone()) {
                 ck.report(
                     &p.key("id"),
-                    format!(
-                        "duplicate stage id \"{}\" in checkpoint \"{}\"",
-                        st.id, c.id
-                    ),
+                    format!("duplicate stage id \"{}\" in \"{id}\"", st.id),
                 );
             }
             if let Some(spec) = build_stage(
                 ck,
                 &p,
                 st,
-                ci as u32,
+                node,
                 &ctx,
                 &calendars,
                 &class_index,
@@ -930,10 +1002,49 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
             }
         }
         checkpoints.push(CheckpointSpec {
-            id: c.id.clone(),
-            name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+            id: id.clone(),
+            name: name.clone().unwrap_or_else(|| id.clone()),
+            kind,
             stages: indices,
+            transfer_to: None,
         });
+        node_paths.push(cp_p);
+    }
+    for (li, l) in raw.links.iter().enumerate() {
+        let p = FieldPath::default().key("links").index(li);
+        let node = checkpoints.len() as u32;
+        if l.id.trim().is_empty() {
+            ck.report(&p.key("id"), "must not be empty");
+        }
+        if cp_index.insert(l.id.clone(), node).is_some() {
+            ck.report(
+                &p.key("id"),
+                format!(
+                    "duplicate id \"{}\" (checkpoints, terminals and links share one set of ids)",
+                    l.id
+                ),
+            );
+        }
+        if let Some(spec) = build_link(ck, &p, l, node, &ctx, &calendars, class_ids.len()) {
+            checkpoints.push(CheckpointSpec {
+                id: l.id.clone(),
+                name: l.name.clone().unwrap_or_else(|| l.id.clone()),
+                kind: NodeKind::Link,
+                stages: vec![stages.len() as u32],
+                transfer_to: None,
+            });
+            stages.push(spec);
+        } else {
+            // Keep indices aligned with the id map even when the link is invalid.
+            checkpoints.push(CheckpointSpec {
+                id: l.id.clone(),
+                name: l.id.clone(),
+                kind: NodeKind::Link,
+                stages: vec![],
+                transfer_to: None,
+            });
+        }
+        node_paths.push(p);
     }
 
     // --- flows ---
@@ -943,20 +1054,97 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
             "no flows: define at least one [[flows]], or nothing ever arrives",
         );
     }
+    let link_modes: HashMap<&str, &str> = raw
+        .links
+        .iter()
+        .map(|l| (l.id.as_str(), l.mode.as_str()))
+        .collect();
     let mut flows = Vec::new();
-    let mut flow_ids = HashSet::new();
+    let mut flow_index: HashMap<String, u32> = HashMap::new();
     for (fi, f) in raw.flows.iter().enumerate() {
         let p = FieldPath::default().key("flows").index(fi);
         if f.id.trim().is_empty() {
             ck.report(&p.key("id"), "must not be empty");
         }
-        if !flow_ids.insert(f.id.clone()) {
+        if flow_index.insert(f.id.clone(), fi as u32).is_some() {
             ck.report(&p.key("id"), format!("duplicate flow id \"{}\"", f.id));
         }
-        if let Some(flow) = build_flow(ck, &p, f, &cp_index, &class_index, &stages, &checkpoints) {
+        if let Some(flow) = build_flow(
+            ck,
+            &p,
+            f,
+            &link_modes,
+            &cp_index,
+            &class_index,
+            &stages,
+            &checkpoints,
+        ) {
             flows.push(flow);
         }
     }
+
+    // --- terminal transfers: terminal → onward flow (whose arrivals are "transfer") ---
+    let mut fed: HashSet<String> = HashSet::new();
+    for (ti, t) in raw.terminals.iter().enumerate() {
+        let Some(target) = &t.transfer_to else {
+            continue;
+        };
+        let tp = FieldPath::default()
+            .key("terminals")
+            .index(ti)
+            .key("transfer_to");
+        let Some(&fi) = flow_index.get(target) else {
+            ck.report(&tp, format!("unknown flow \"{target}\""));
+            continue;
+        };
+        if !matches!(raw.flows[fi as usize].arrivals, RawArrivals::Transfer {}) {
+            ck.report(
+                &tp,
+                format!("flow \"{target}\" must have arrivals = {{ process = \"transfer\" }} to take cargo from a terminal"),
+            );
+        }
+        fed.insert(target.clone());
+        if let Some(&node) = cp_index.get(&t.id) {
+            checkpoints[node as usize].transfer_to = Some(fi);
+        }
+    }
+    for (fi, f) in raw.flows.iter().enumerate() {
+        let p = FieldPath::default().key("flows").index(fi);
+        if matches!(f.arrivals, RawArrivals::Transfer {}) && !fed.contains(&f.id) {
+            ck.report(
+                &p.key("arrivals"),
+                "a \"transfer\" flow needs a terminal with `transfer_to` naming it, or nothing ever arrives",
+            );
+        }
+        // A terminal that hands cargo on must end the route, and transfers must not loop.
+        for (i, id) in f.route.iter().enumerate() {
+            let Some(&node) = cp_index.get(id) else {
+                continue;
+            };
+            if checkpoints[node as usize].transfer_to.is_some() && i + 1 < f.route.len() {
+                ck.report(
+                    &p.key("route").index(i),
+                    format!("terminal \"{id}\" hands its cargo to another flow, so the route must end there"),
+                );
+            }
+        }
+        let mut seen = vec![fi];
+        let mut cur = fi;
+        while let Some(last) = raw.flows[cur].route.last().and_then(|id| cp_index.get(id))
+            && let Some(next) = checkpoints[*last as usize].transfer_to
+        {
+            if seen.contains(&(next as usize)) {
+                ck.report(
+                    &p.key("route"),
+                    "cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)",
+                );
+                break;
+            }
+            seen.push(next as usize);
+            cur = next as usize;
+        }
+    }
+    let _ = node_paths;
 
     Some(Model {
         name: s.name.clone(),
@@ -973,50 +1161,37 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_stage(
+/// The calendar of a stage (or link) from its `hours` value: "24/7" by default, a window list, the
+/// id of a named calendar, or an inline calendar table; `extra` adds a closed-day rule (a season).
+fn stage_calendar(
     ck: &mut Checker,
-    p: &FieldPath,
-    st: &RawStage,
-    checkpoint: u32,
+    hours_p: &FieldPath,
+    hours: &Option<toml::Value>,
+    stage_offset: Option<SimDuration>,
+    extra: Option<ClosedDate>,
     ctx: &Ctx,
     calendars: &HashMap<String, CalendarParts>,
-    class_index: &HashMap<&str, u16>,
-    n_classes: usize,
-) -> Option<StageSpec> {
-    let lanes = int_in(ck, &p.key("lanes"), st.lanes, 1, 100_000, "lanes");
-    let service = dist(ck, &p.key("service"), &st.service);
-    let stage_offset = match &st.utc_offset {
-        Some(o) => match parse_utc_offset(o) {
-            Ok(x) => Some(x),
-            Err(e) => {
-                ck.report(&p.key("utc_offset"), e.to_string());
-                return None;
-            }
-        },
-        None => None,
-    };
-    let hours_p = p.key("hours");
-    let calendar = match &st.hours {
+) -> Option<Calendar> {
+    match hours {
         None => Some(make_calendar(
             ctx,
             &CalendarParts {
                 week: std::array::from_fn(|_| parse_windows("24/7").unwrap_or_default()),
-                closed: vec![],
+                closed: extra.into_iter().collect(),
                 offset: None,
             },
             stage_offset,
         )),
         Some(toml::Value::String(text)) => {
             if let Some(parts) = calendars.get(text) {
-                Some(make_calendar(ctx, parts, stage_offset))
+                Some(make_calendar(ctx, &with_extra(parts, extra), stage_offset))
             } else {
                 match parse_windows(text) {
                     Ok(w) => Some(make_calendar(
                         ctx,
                         &CalendarParts {
                             week: std::array::from_fn(|_| w.clone()),
-                            closed: vec![],
+                            closed: extra.into_iter().collect(),
                             offset: None,
                         },
                         stage_offset,
@@ -1035,23 +1210,23 @@ fn build_stage(
                                     .join(", ")
                             )
                         };
-                        ck.report(&hours_p, format!("{e}{hint}"));
+                        ck.report(hours_p, format!("{e}{hint}"));
                         None
                     }
                 }
             }
         }
         Some(v @ toml::Value::Table(_)) => match v.clone().try_into::<RawCalendar>() {
-            Ok(rc) => calendar_parts(ck, &hours_p, &rc)
-                .map(|parts| make_calendar(ctx, &parts, stage_offset)),
+            Ok(rc) => calendar_parts(ck, hours_p, &rc)
+                .map(|parts| make_calendar(ctx, &with_extra(&parts, extra), stage_offset)),
             Err(e) => {
-                ck.report(&hours_p, e.message().to_string());
+                ck.report(hours_p, e.message().to_string());
                 None
             }
         },
         Some(other) => {
             ck.report(
-                &hours_p,
+                hours_p,
                 format!(
                     "expected \"24/7\", windows like \"09:00-18:00\", a calendar id or a calendar table, found {}",
                     other.type_str()
@@ -1059,7 +1234,258 @@ fn build_stage(
             );
             None
         }
+    }
+}
+
+fn with_extra(parts: &CalendarParts, extra: Option<ClosedDate>) -> CalendarParts {
+    let mut closed = parts.closed.clone();
+    closed.extend(extra);
+    CalendarParts {
+        week: parts.week.clone(),
+        closed,
+        offset: parts.offset,
+    }
+}
+
+/// A link as a node with one stage: as many vehicles on it at once as arrive, each for its
+/// travel time; `paths_per_day` caps entries per local day; hours and a season close it.
+#[allow(clippy::too_many_arguments)]
+fn build_link(
+    ck: &mut Checker,
+    p: &FieldPath,
+    l: &RawLink,
+    node: u32,
+    ctx: &Ctx,
+    calendars: &HashMap<String, CalendarParts>,
+    n_classes: usize,
+) -> Option<StageSpec> {
+    if !["rail", "road", "river"].contains(&l.mode.as_str()) {
+        ck.report(
+            &p.key("mode"),
+            format!(
+                "unknown link mode \"{}\" (known: rail, road, river)",
+                l.mode
+            ),
+        );
+    }
+    let travel = dist_or_duration(ck, &p.key("travel"), &l.travel);
+    let offset = match &l.utc_offset {
+        Some(o) => match parse_utc_offset(o) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                ck.report(&p.key("utc_offset"), e.to_string());
+                return None;
+            }
+        },
+        None => None,
     };
+    let season = match &l.season {
+        Some(text) => match parse_season(text) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                ck.report(&p.key("season"), e.to_string());
+                return None;
+            }
+        },
+        None => None,
+    };
+    let calendar = stage_calendar(
+        ck,
+        &p.key("hours"),
+        &l.hours,
+        offset,
+        season,
+        ctx,
+        calendars,
+    );
+    let paths = match l.paths_per_day {
+        Some(n) => Some(int_in(
+            ck,
+            &p.key("paths_per_day"),
+            n,
+            1,
+            10_000_000,
+            "paths_per_day",
+        )? as u32),
+        None => None,
+    };
+    // Effectively unlimited: every vehicle allowed onto the link travels at once.
+    const ON_LINK: u32 = 1_000_000;
+    Some(StageSpec {
+        id: "link".into(),
+        checkpoint: node,
+        kind: StageKind::Lanes,
+        lanes: ON_LINK,
+        service: travel?,
+        max_per_vehicle: None,
+        handling_rate_tph: None,
+        daily_quota_wagons: None,
+        calendar: calendar?,
+        daily_quota: paths,
+        inspection: None,
+        holding_capacity: 0,
+        travel: None,
+        class_rank: vec![0; n_classes.max(1)],
+        groups: vec![LaneGroup {
+            lanes: ON_LINK,
+            class_mask: u64::MAX,
+        }],
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_stage(
+    ck: &mut Checker,
+    p: &FieldPath,
+    st: &RawStage,
+    checkpoint: u32,
+    ctx: &Ctx,
+    calendars: &HashMap<String, CalendarParts>,
+    class_index: &HashMap<&str, u16>,
+    n_classes: usize,
+) -> Option<StageSpec> {
+    // The kind decides which key counts the servers and what a service is.
+    let kind_name = st.kind.as_deref().unwrap_or("lanes");
+    let (kind, count_key) = match kind_name {
+        "lanes" => (StageKind::Lanes, "lanes"),
+        "berths" => (StageKind::Lanes, "berths"),
+        "tracks" => (StageKind::Tracks, "tracks"),
+        "cranes" => (StageKind::Cranes, "cranes"),
+        "bogie-exchange" => (StageKind::BogieExchange, "positions"),
+        other => {
+            ck.report(
+                &p.key("kind"),
+                format!("unknown stage kind \"{other}\" (known: lanes, tracks, cranes, bogie-exchange, berths)"),
+            );
+            return None;
+        }
+    };
+    let counts = [
+        ("lanes", st.lanes),
+        ("tracks", st.tracks),
+        ("cranes", st.cranes),
+        ("positions", st.positions),
+        ("berths", st.berths),
+    ];
+    for (key, v) in counts {
+        if key != count_key && v.is_some() {
+            ck.report(
+                &p.key(key),
+                format!(
+                    "a \"{kind_name}\" stage counts its servers with `{count_key}`, not `{key}`"
+                ),
+            );
+        }
+    }
+    let lanes = match counts
+        .iter()
+        .find(|(k, _)| *k == count_key)
+        .and_then(|(_, v)| *v)
+    {
+        Some(n) => int_in(ck, &p.key(count_key), n, 1, 100_000, count_key),
+        None => {
+            ck.report(
+                p,
+                format!("a \"{kind_name}\" stage needs `{count_key}` (how many)"),
+            );
+            None
+        }
+    };
+    let handling_rate_tph = match &st.handling_rate {
+        Some(r) if matches!(kind, StageKind::Lanes) => match parse_rate_per_hour(r) {
+            Ok(x) if x > 0.0 => Some(x),
+            Ok(_) => {
+                ck.report(&p.key("handling_rate"), "must be greater than zero");
+                None
+            }
+            Err(e) => {
+                ck.report(&p.key("handling_rate"), format!("{e} (tonnes per hour)"));
+                None
+            }
+        },
+        Some(_) => {
+            ck.report(
+                &p.key("handling_rate"),
+                format!("applies to lanes and berths stages, not \"{kind_name}\""),
+            );
+            None
+        }
+        None => None,
+    };
+    let service = match &st.service {
+        Some(raw) => dist(ck, &p.key("service"), raw),
+        // A track needs no time of its own; a berth may be timed by its handling rate alone.
+        None if kind == StageKind::Tracks || handling_rate_tph.is_some() => {
+            Dist::deterministic(SimDuration::ZERO).ok()
+        }
+        None => {
+            ck.report(p, "missing field `service` (a distribution)");
+            None
+        }
+    };
+    let per_vehicle_key = match kind {
+        StageKind::Cranes => Some("max_cranes_per_train"),
+        StageKind::BogieExchange => Some("max_positions_per_train"),
+        _ => None,
+    };
+    let mut max_per_vehicle = None;
+    for (key, v) in [
+        ("max_cranes_per_train", st.max_cranes_per_train),
+        ("max_positions_per_train", st.max_positions_per_train),
+    ] {
+        if let Some(v) = v {
+            if Some(key) == per_vehicle_key {
+                max_per_vehicle = int_in(ck, &p.key(key), v, 1, 100_000, key).map(|x| x as u32);
+            } else {
+                ck.report(
+                    &p.key(key),
+                    format!("does not apply to a \"{kind_name}\" stage"),
+                );
+            }
+        }
+    }
+    let daily_quota_wagons = match st.daily_quota_wagons {
+        Some(q) => Some(int_in(
+            ck,
+            &p.key("daily_quota_wagons"),
+            q,
+            1,
+            10_000_000,
+            "daily_quota_wagons",
+        )? as u32),
+        None => None,
+    };
+    if kind.is_pooled() && st.inspection.is_some() {
+        ck.report(
+            &p.key("inspection"),
+            "an inspection is per vehicle: put it on a lanes stage, not on a crane or bogie-exchange stage",
+        );
+    }
+    if !matches!(kind, StageKind::Lanes) && !st.reserved_lanes.is_empty() {
+        ck.report(
+            &p.key("reserved_lanes"),
+            format!("applies to lanes and berths stages, not \"{kind_name}\""),
+        );
+    }
+    let stage_offset = match &st.utc_offset {
+        Some(o) => match parse_utc_offset(o) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                ck.report(&p.key("utc_offset"), e.to_string());
+                return None;
+            }
+        },
+        None => None,
+    };
+    let calendar = stage_calendar(
+        ck,
+        &p.key("hours"),
+        &st.hours,
+        stage_offset,
+        None,
+        ctx,
+        calendars,
+    );
     let daily_quota = match st.daily_quota {
         Some(q) => Some(int_in(ck, &p.key("daily_quota"), q, 1, 10_000_000, "daily_quota")? as u32),
         None => None,
@@ -1117,6 +1543,9 @@ fn build_stage(
     let mut reserved_mask = 0u64;
     for (c, n) in &st.reserved_lanes {
         let rp = p.key("reserved_lanes").key(c);
+        if !matches!(kind, StageKind::Lanes) {
+            break;
+        }
         let Some(&ci) = class_index.get(c.as_str()) else {
             ck.report(&rp, unknown_class(c, class_index));
             continue;
@@ -1148,8 +1577,12 @@ fn build_stage(
     Some(StageSpec {
         id: st.id.clone(),
         checkpoint,
+        kind,
         lanes: lanes? as u32,
         service: service?,
+        max_per_vehicle,
+        handling_rate_tph,
+        daily_quota_wagons,
         calendar: calendar?,
         daily_quota,
         inspection,
@@ -1169,10 +1602,12 @@ fn unknown_class(c: &str, class_index: &HashMap<&str, u16>) -> String {
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build_flow(
     ck: &mut Checker,
     p: &FieldPath,
     f: &RawFlow,
+    link_modes: &HashMap<&str, &str>,
     cp_index: &HashMap<String, u32>,
     class_index: &HashMap<&str, u16>,
     stages: &[StageSpec],
@@ -1180,17 +1615,104 @@ fn build_flow(
 ) -> Option<FlowSpec> {
     let mode = match f.mode.as_str() {
         "truck" => Some(Mode::Truck),
+        "train" => Some(Mode::Train),
+        "barge" => Some(Mode::Barge),
         other => {
             ck.report(
                 &p.key("mode"),
-                format!("unsupported mode \"{other}\": this version simulates \"truck\" (trains and barges are planned)"),
+                format!("unknown mode \"{other}\" (known: truck, train, barge)"),
             );
             None
         }
     };
     let class = class_index[f.class.as_deref().unwrap_or("general")];
-    let tonnes = nonneg(ck, &p.key("tonnes"), f.tonnes.unwrap_or(0.0));
     let value = nonneg(ck, &p.key("value"), f.value.unwrap_or(0.0));
+    let teu_per_container = f.teu_per_container.unwrap_or(2.0);
+    if !(teu_per_container > 0.0 && teu_per_container <= 3.0) {
+        ck.report(
+            &p.key("teu_per_container"),
+            format!("must be between 0 and 3 TEU (got {teu_per_container})"),
+        );
+    }
+    // Cargo per vehicle: a train is built from wagons; trucks and barges state their load.
+    let train_only = [
+        ("wagons", f.wagons.is_some()),
+        ("containers_per_wagon", f.containers_per_wagon.is_some()),
+        ("tonnes_per_container", f.tonnes_per_container.is_some()),
+        ("wagon_capacity_teu", f.wagon_capacity_teu.is_some()),
+    ];
+    let (wagons, containers, tonnes) = if mode == Some(Mode::Train) {
+        if f.containers.is_some() {
+            ck.report(
+                &p.key("containers"),
+                "a train's containers come from `wagons` × `containers_per_wagon`",
+            );
+        }
+        let wagons = match f.wagons {
+            Some(w) => int_in(ck, &p.key("wagons"), w, 1, 1000, "wagons"),
+            None => {
+                ck.report(p, "a train flow needs `wagons` (wagons per train)");
+                None
+            }
+        };
+        let cpw = int_in(
+            ck,
+            &p.key("containers_per_wagon"),
+            f.containers_per_wagon.unwrap_or(1),
+            0,
+            10,
+            "containers_per_wagon",
+        );
+        let capacity = f.wagon_capacity_teu.unwrap_or(4.0);
+        if let Some(c) = cpw
+            && c as f64 * teu_per_container > capacity + 1e-9
+        {
+            ck.report(
+                &p.key("containers_per_wagon"),
+                format!(
+                    "{c} containers of {teu_per_container} TEU do not fit a wagon of {capacity} TEU (wagon_capacity_teu)"
+                ),
+            );
+        }
+        let containers = wagons.zip(cpw).map(|(w, c)| (w * c) as u32);
+        let tonnes = match (f.tonnes, f.tonnes_per_container) {
+            (Some(_), Some(_)) => {
+                ck.report(
+                    &p.key("tonnes"),
+                    "give either `tonnes` (per train) or `tonnes_per_container`, not both",
+                );
+                None
+            }
+            (Some(t), None) => nonneg(ck, &p.key("tonnes"), t),
+            (None, tpc) => nonneg(ck, &p.key("tonnes_per_container"), tpc.unwrap_or(0.0))
+                .zip(containers)
+                .map(|(t, c)| t * c as f64),
+        };
+        (wagons.map(|w| w as u32), containers, tonnes)
+    } else {
+        for (key, given) in train_only {
+            if given {
+                ck.report(
+                    &p.key(key),
+                    format!("applies to trains, not to a {} flow", f.mode),
+                );
+            }
+        }
+        let containers = int_in(
+            ck,
+            &p.key("containers"),
+            f.containers.unwrap_or(0),
+            0,
+            100_000,
+            "containers",
+        )
+        .map(|c| c as u32);
+        (
+            Some(0),
+            containers,
+            nonneg(ck, &p.key("tonnes"), f.tonnes.unwrap_or(0.0)),
+        )
+    };
     let mut route = Vec::new();
     if f.route.is_empty() {
         ck.report(
@@ -1204,7 +1726,7 @@ fn build_flow(
                 if route.contains(&c) {
                     ck.report(
                         &p.key("route").index(i),
-                        format!("checkpoint \"{id}\" appears twice in the route"),
+                        format!("\"{id}\" appears twice in the route"),
                     );
                 }
                 route.push(c);
@@ -1234,7 +1756,7 @@ fn build_flow(
                 ck.report(
                     &p.key("route").index(i),
                     format!(
-                        "unknown checkpoint \"{id}\" (known: {})",
+                        "unknown checkpoint, link or terminal \"{id}\" (known: {})",
                         known
                             .iter()
                             .map(|s| s.as_str())
@@ -1264,9 +1786,32 @@ fn build_flow(
         }
     }
     let arrivals = build_arrivals(ck, &p.key("arrivals"), &f.arrivals);
+    // Links carry one mode each.
+    if let Some(m) = mode {
+        for (i, id) in f.route.iter().enumerate() {
+            if let Some(&c) = cp_index.get(id)
+                && checkpoints[c as usize].kind == NodeKind::Link
+            {
+                let link_mode = link_modes.get(id.as_str()).copied().unwrap_or("");
+                let ok = matches!(
+                    (m, link_mode),
+                    (Mode::Train, "rail") | (Mode::Truck, "road") | (Mode::Barge, "river")
+                );
+                if !ok {
+                    ck.report(
+                        &p.key("route").index(i),
+                        format!("a {} cannot use {link_mode} link \"{id}\"", f.mode),
+                    );
+                }
+            }
+        }
+    }
     Some(FlowSpec {
         id: f.id.clone(),
         mode: mode?,
+        wagons: wagons?,
+        containers: containers?,
+        teu_per_container,
         class,
         tonnes: tonnes?,
         value: value?,
@@ -1374,12 +1919,18 @@ fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<
             }
             Some(Arrivals::Profiled(Box::new(profile)))
         }
+        RawArrivals::Transfer {} => Some(Arrivals::Transfer),
         RawArrivals::Timetable {
             every,
             from,
             to,
             times,
+            delay,
         } => {
+            let delay = match delay {
+                Some(d) => Some(dist(ck, &p.key("delay"), d)?),
+                None => None,
+            };
             let mut out = Vec::new();
             match (times, every) {
                 (Some(_), Some(_)) => {
@@ -1458,7 +2009,10 @@ fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<
             }
             out.sort_unstable();
             out.dedup();
-            Some(Arrivals::Timetable { times_ms: out })
+            Some(Arrivals::Timetable {
+                times_ms: out,
+                delay,
+            })
         }
     }
 }

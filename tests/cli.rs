@@ -764,11 +764,15 @@ fn hourly_profile_with_23_values_is_rejected() {
 }
 
 #[test]
-fn train_mode_is_not_supported_yet() {
-    let t = edit(GOOD, r#"mode = "truck""#, r#"mode = "train""#);
-    assert_rejected("train", &t, "flows[0].mode", "mode =");
-    let f = TempFile::new("train2", &t);
-    assert!(stderr(&borderflow(&["validate", &f.name()])).contains("train"));
+fn unknown_mode_is_rejected_and_the_known_ones_listed() {
+    let t = edit(GOOD, r#"mode = "truck""#, r#"mode = "plane""#);
+    assert_rejected("plane", &t, "flows[0].mode", "mode =");
+    let f = TempFile::new("plane2", &t);
+    let err = stderr(&borderflow(&["validate", &f.name()]));
+    assert!(
+        err.contains("plane") && err.contains("truck, train, barge"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -803,7 +807,7 @@ fn four_problems_across_sections_are_all_reported_in_file_order() {
         r#"hours = "24/7""#,
         "hours = \"25:00-26:00\"\ndaily_quota = 0",
     );
-    let t = edit(&t, r#"mode = "truck""#, r#"mode = "barge""#);
+    let t = edit(&t, r#"mode = "truck""#, r#"mode = "hovercraft""#);
     let f = TempFile::new("four-problems", &t);
     let o = borderflow(&["validate", &f.name()]);
     let err = stderr(&o);

@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use crate::model::{Kpi, Levels, Model, RepResult, StageResult, simulate};
+use crate::model::{Kpi, Levels, Model, NodeKind, RepResult, StageResult, simulate};
 use crate::stats::Estimate;
 use crate::time::{MS_PER_DAY, MS_PER_HOUR};
 
@@ -21,8 +21,12 @@ pub enum EntityKind {
     System,
     /// A checkpoint.
     Checkpoint,
-    /// A stage of a checkpoint ("checkpoint/stage").
+    /// A stage of a checkpoint, link or terminal ("node/stage").
     Stage,
+    /// A link between nodes of routes.
+    Link,
+    /// A terminal (mode change).
+    Terminal,
     /// A flow.
     Flow,
     /// A cargo class.
@@ -36,6 +40,8 @@ impl EntityKind {
             EntityKind::System => "system",
             EntityKind::Checkpoint => "checkpoint",
             EntityKind::Stage => "stage",
+            EntityKind::Link => "link",
+            EntityKind::Terminal => "terminal",
             EntityKind::Flow => "flow",
             EntityKind::Class => "class",
         }
@@ -46,6 +52,8 @@ impl EntityKind {
             "system" => EntityKind::System,
             "checkpoint" => EntityKind::Checkpoint,
             "stage" => EntityKind::Stage,
+            "link" => EntityKind::Link,
+            "terminal" => EntityKind::Terminal,
             "flow" => EntityKind::Flow,
             "class" => EntityKind::Class,
             _ => return None,
@@ -115,6 +123,10 @@ pub struct Summary {
     pub system: EntitySummary,
     /// Per checkpoint.
     pub checkpoints: Vec<EntitySummary>,
+    /// Per link.
+    pub links: Vec<EntitySummary>,
+    /// Per terminal.
+    pub terminals: Vec<EntitySummary>,
     /// Per stage ("checkpoint/stage").
     pub stages: Vec<EntitySummary>,
     /// Per flow.
@@ -160,6 +172,9 @@ fn kpi_metrics(k: &Kpi, measured_days: f64, out: &mut Values) {
         ("backlog_end", k.backlog_end as f64),
         ("served_per_day", k.served as f64 / measured_days),
         ("tonnes_per_day", k.tonnes / measured_days),
+        ("wagons_per_day", k.wagons / measured_days),
+        ("containers_per_day", k.containers / measured_days),
+        ("teu_per_day", k.teu / measured_days),
         ("wait_mean_h", w.mean() / H),
         ("wait_p50_h", w.quantile(0.5) / H),
         ("wait_p95_h", w.quantile(0.95) / H),
@@ -220,6 +235,9 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         all.backlog_end += f.backlog_end;
         all.tonnes += f.tonnes;
         all.value += f.value;
+        all.wagons += f.wagons;
+        all.containers += f.containers;
+        all.teu += f.teu;
         all.over_limit += f.over_limit;
         all.wait.merge(&f.wait);
         all.time_in_system.merge(&f.time_in_system);
@@ -253,9 +271,14 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             .map(|&s| r.stages[s as usize].quota_days_exhausted)
             .sum();
         push(&mut v, "quota_days_exhausted", quota_days as f64);
+        push(&mut v, "held_outside", c.kpi.held_outside as f64);
         hour_metrics(&c.kpi, &mut v);
         out.push(EntityValues {
-            kind: EntityKind::Checkpoint,
+            kind: match cp.kind {
+                NodeKind::Checkpoint => EntityKind::Checkpoint,
+                NodeKind::Link => EntityKind::Link,
+                NodeKind::Terminal => EntityKind::Terminal,
+            },
             id: cp.id.clone(),
             values: v,
         });
@@ -271,6 +294,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             "quota_days_exhausted",
             s.quota_days_exhausted as f64,
         );
+        push(&mut v, "held_outside", s.kpi.held_outside as f64);
         hour_metrics(&s.kpi, &mut v);
         out.push(EntityValues {
             kind: EntityKind::Stage,
@@ -373,6 +397,8 @@ pub fn assemble(model: &Model, entities: Vec<EntitySummary>, events: u64, wall_s
             wait_by_hour_h: [None; 24],
         },
         checkpoints: Vec::new(),
+        links: Vec::new(),
+        terminals: Vec::new(),
         stages: Vec::new(),
         flows: Vec::new(),
         classes: Vec::new(),
@@ -382,6 +408,8 @@ pub fn assemble(model: &Model, entities: Vec<EntitySummary>, events: u64, wall_s
         match e.kind {
             EntityKind::System => s.system = e,
             EntityKind::Checkpoint => s.checkpoints.push(e),
+            EntityKind::Link => s.links.push(e),
+            EntityKind::Terminal => s.terminals.push(e),
             EntityKind::Stage => s.stages.push(e),
             EntityKind::Flow => s.flows.push(e),
             EntityKind::Class => s.classes.push(e),
