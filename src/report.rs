@@ -182,7 +182,7 @@ pub fn to_text(s: &Summary) -> String {
             col("dwell mean [h]", "time_in_system_mean_h", 1.0, 2),
             col("dwell p95 [h]", "time_in_system_p95_h", 1.0, 2),
             col("held outside [trains, total]", "held_outside", 1.0, 1),
-            col("util [%]", "utilization", 100.0, 1),
+            col("crane util [%]", "crane_utilization", 100.0, 1),
         ];
         let rail_nodes: Vec<EntitySummary> = s
             .checkpoints

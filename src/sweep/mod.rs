@@ -272,6 +272,20 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             .sum();
         push(&mut v, "quota_days_exhausted", quota_days as f64);
         push(&mut v, "held_outside", c.kpi.held_outside as f64);
+        // Gauge-change equipment (cranes, bogie positions): the busiest such stage.
+        let pooled: Vec<f64> = cp
+            .stages
+            .iter()
+            .filter(|&&s| model.stages[s as usize].kind.is_pooled())
+            .map(|&s| utilization(&r.stages[s as usize]))
+            .collect();
+        if !pooled.is_empty() {
+            push(
+                &mut v,
+                "crane_utilization",
+                pooled.iter().cloned().fold(0.0, f64::max),
+            );
+        }
         hour_metrics(&c.kpi, &mut v);
         out.push(EntityValues {
             kind: match cp.kind {
