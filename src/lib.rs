@@ -4,6 +4,7 @@
 //! `time` → `engine` → `dist` → `calendar` → `model` → `stats` → `scenario` → `report`.
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod calendar;
 pub mod dist;
 pub mod engine;

@@ -124,6 +124,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the standard benchmark workloads and print wall time, events/s, served/s and peak
+    /// memory; optionally fail on a regression against a baseline.
+    Bench {
+        /// The CI subset (under 30 s).
+        #[arg(long)]
+        quick: bool,
+        /// Print the results as JSON (store it as a baseline).
+        #[arg(long)]
+        json: bool,
+        /// Compare with a baseline written by `bench --json`; exit 1 on a regression.
+        #[arg(long, value_name = "BASELINE.json")]
+        compare: Option<PathBuf>,
+        /// Largest accepted slowdown in served/s per workload, e.g. 10%.
+        #[arg(long, default_value = "10%", value_parser = parse_regression)]
+        max_regression: f64,
+        /// Run only this workload (see the list with --list).
+        #[arg(long)]
+        only: Option<String>,
+        /// List the workloads and exit.
+        #[arg(long)]
+        list: bool,
+        /// Internal: run one workload in this process and print its JSON line.
+        #[arg(long, hide = true)]
+        workload: Option<String>,
+    },
     /// Combine shard directories of one sweep into the files an unsharded run writes.
     Merge {
         /// Shard output directories.
@@ -136,6 +161,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+fn parse_regression(s: &str) -> Result<f64, String> {
+    borderflow::bench::parse_fraction(s)
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -258,6 +287,15 @@ fn main() -> ExitCode {
                 ),
             }
         }
+        Some(Command::Bench {
+            quick,
+            json,
+            compare,
+            max_regression,
+            only,
+            list,
+            workload,
+        }) => bench(quick, json, compare, max_regression, only, list, workload),
         Some(Command::Merge { dirs, out, json }) => match exec::merge(&dirs, &out) {
             Ok(s) => {
                 print_summary(
@@ -432,5 +470,97 @@ fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> ExitCode {
         None => exec::summarize_plan(p, &outcome.results),
     };
     print_summary(&summary, &title, json);
+    ExitCode::SUCCESS
+}
+
+fn bench(
+    quick: bool,
+    json: bool,
+    compare: Option<PathBuf>,
+    max_regression: f64,
+    only: Option<String>,
+    list: bool,
+    workload: Option<String>,
+) -> ExitCode {
+    use borderflow::bench as b;
+    if list {
+        for w in b::WORKLOADS {
+            outln!(
+                "{:<14} {}{}",
+                w.name,
+                w.about,
+                if w.quick { "  [quick]" } else { "" }
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    if let Some(name) = workload {
+        return match b::run_workload(&name) {
+            Ok(v) => {
+                outln!("{v}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Some(o) = &only
+        && !b::WORKLOADS.iter().any(|w| w.name == o)
+    {
+        eprintln!("error: unknown workload \"{o}\" (see borderflow bench --list)");
+        return ExitCode::from(2);
+    }
+    let baseline = match &compare {
+        None => None,
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
+        {
+            Ok(v) => Some(v),
+            Err(e) => {
+                eprintln!("error: {}: cannot read the baseline: {e}", p.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let exe = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot find this program's path: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = match b::run_all(&exe, quick, only.as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&result).unwrap_or_default()
+        );
+    } else {
+        out!("{}", b::table(&result));
+    }
+    if let Some(base) = baseline {
+        let (text, failed) = b::compare(&base, &result, max_regression);
+        if json {
+            eprint!("{text}");
+        } else {
+            out!("\n{text}");
+        }
+        if failed {
+            eprintln!(
+                "error: a workload is more than {:.0}% slower than the baseline",
+                max_regression * 100.0
+            );
+            return ExitCode::from(1);
+        }
+    }
     ExitCode::SUCCESS
 }

@@ -400,10 +400,29 @@ pub struct Kpi {
     pub wait: Distribution,
     /// Time in system [ms].
     pub time_in_system: Distribution,
-    /// Mean wait [h] by hour of arrival (reference clock).
+    /// Mean wait [ms] by hour of arrival (reference clock).
     pub wait_by_hour: HourProfile,
     /// Vehicles whose wait exceeded their class's max_wait (finished or still waiting).
     pub over_limit: u64,
+}
+
+impl Kpi {
+    /// Adds `other`'s counts and samples to this one (as if its vehicles had been recorded here).
+    pub fn merge(&mut self, other: &Kpi) {
+        self.arrivals += other.arrivals;
+        self.served += other.served;
+        self.backlog_end += other.backlog_end;
+        self.tonnes += other.tonnes;
+        self.value += other.value;
+        self.wagons += other.wagons;
+        self.containers += other.containers;
+        self.teu += other.teu;
+        self.held_outside += other.held_outside;
+        self.over_limit += other.over_limit;
+        self.wait.merge(&other.wait);
+        self.time_in_system.merge(&other.time_in_system);
+        self.wait_by_hour.merge(&other.wait_by_hour);
+    }
 }
 
 /// Time-weighted levels of a stage or checkpoint.
@@ -626,7 +645,6 @@ struct Sim<'m> {
     stages: Vec<StageRt>,
     cps: Vec<CheckpointResult>,
     flows: Vec<FlowRt>,
-    classes: Vec<Kpi>,
     seq: u64,
     trace: Option<Vec<ServiceStart>>,
 }
@@ -706,7 +724,6 @@ fn run(
             })
             .collect(),
         flows,
-        classes: vec![Kpi::default(); m.classes.len()],
         seq: 0,
         trace,
     };
@@ -880,7 +897,6 @@ impl Sim<'_> {
         };
         if counted {
             self.flows[f as usize].kpi.arrivals += 1;
-            self.classes[spec.class as usize].arrivals += 1;
         }
         self.enter_checkpoint(q, t, id);
     }
@@ -1189,7 +1205,7 @@ impl Sim<'_> {
             st.kpi.wait.record(waited.as_ms() as u64);
             st.kpi
                 .wait_by_hour
-                .add(veh.stage_arrive.hour_of_day(), waited.as_hours_f64());
+                .add(veh.stage_arrive.hour_of_day(), waited.as_ms() as f64);
             if kind == StageKind::Tracks && !waited.is_zero() {
                 st.kpi.held_outside += 1;
                 self.cps[cp].kpi.held_outside += 1;
@@ -1396,10 +1412,9 @@ impl Sim<'_> {
                 c.kpi
                     .time_in_system
                     .record(t.since(veh.cp_enter).as_ms() as u64);
-                c.kpi.wait_by_hour.add(
-                    veh.cp_enter.hour_of_day(),
-                    veh.cp_wait_ms as f64 / MS_PER_HOUR as f64,
-                );
+                c.kpi
+                    .wait_by_hour
+                    .add(veh.cp_enter.hour_of_day(), veh.cp_wait_ms as f64);
                 if limit.is_some_and(|l| veh.cp_wait_ms > l) {
                     c.kpi.over_limit += 1;
                 }
@@ -1426,21 +1441,16 @@ impl Sim<'_> {
         if veh.counted {
             let tis = t.since(veh.created).as_ms() as u64;
             let over = limit.is_some_and(|l| veh.total_wait_ms > l);
-            for k in [
-                &mut self.flows[veh.flow as usize].kpi,
-                &mut self.classes[veh.class as usize],
-            ] {
-                k.served += 1;
-                add_cargo(k, flow, &veh);
-                k.wait.record(veh.total_wait_ms as u64);
-                k.time_in_system.record(tis);
-                k.wait_by_hour.add(
-                    veh.created.hour_of_day(),
-                    veh.total_wait_ms as f64 / MS_PER_HOUR as f64,
-                );
-                if over {
-                    k.over_limit += 1;
-                }
+            // Class statistics are the flows' merged at the end: a vehicle's class is its flow's.
+            let k = &mut self.flows[veh.flow as usize].kpi;
+            k.served += 1;
+            add_cargo(k, flow, &veh);
+            k.wait.record(veh.total_wait_ms as u64);
+            k.time_in_system.record(tis);
+            k.wait_by_hour
+                .add(veh.created.hour_of_day(), veh.total_wait_ms as f64);
+            if over {
+                k.over_limit += 1;
             }
         }
         self.vehicles[v as usize].counted = false;
@@ -1536,11 +1546,6 @@ impl Sim<'_> {
             if over_total {
                 fk.over_limit += 1;
             }
-            let ck = &mut self.classes[veh.class as usize];
-            ck.backlog_end += 1;
-            if over_total {
-                ck.over_limit += 1;
-            }
             if veh.in_cp {
                 let cp = flow.route[veh.leg as usize] as usize;
                 let k = &mut self.cps[cp].kpi;
@@ -1553,6 +1558,11 @@ impl Sim<'_> {
                     self.stages[s as usize].kpi.backlog_end += 1;
                 }
             }
+        }
+        // Class statistics: the merged statistics of the flows of each class.
+        let mut classes = vec![Kpi::default(); self.m.classes.len()];
+        for (spec, f) in self.m.flows.iter().zip(&self.flows) {
+            classes[spec.class as usize].merge(&f.kpi);
         }
         let measured_ms = end.since(self.warmup).as_ms();
         let stages = self
@@ -1580,7 +1590,7 @@ impl Sim<'_> {
                 .iter_mut()
                 .map(|f| std::mem::take(&mut f.kpi))
                 .collect(),
-            classes: std::mem::take(&mut self.classes),
+            classes,
         }
     }
 }

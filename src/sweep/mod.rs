@@ -192,7 +192,7 @@ fn kpi_metrics(k: &Kpi, measured_days: f64, out: &mut Values) {
 fn hour_metrics(k: &Kpi, out: &mut Values) {
     for (h, m) in k.wait_by_hour.means().iter().enumerate() {
         if let Some(m) = m {
-            out.push((format!("{HOUR_PREFIX}{h:02}"), *m));
+            out.push((format!("{HOUR_PREFIX}{h:02}"), *m / H));
         }
     }
 }
@@ -230,18 +230,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     // The whole system: every flow's vehicles together.
     let mut all = Kpi::default();
     for f in &r.flows {
-        all.arrivals += f.arrivals;
-        all.served += f.served;
-        all.backlog_end += f.backlog_end;
-        all.tonnes += f.tonnes;
-        all.value += f.value;
-        all.wagons += f.wagons;
-        all.containers += f.containers;
-        all.teu += f.teu;
-        all.over_limit += f.over_limit;
-        all.wait.merge(&f.wait);
-        all.time_in_system.merge(&f.time_in_system);
-        all.wait_by_hour.merge(&f.wait_by_hour);
+        all.merge(f);
     }
     let mut v = Vec::with_capacity(48);
     kpi_metrics(&all, days, &mut v);
