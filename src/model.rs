@@ -568,6 +568,7 @@ struct Vehicle {
     units_left: u32,
     units_busy: u32,
     // A receiving track held until the vehicle leaves the checkpoint.
+    found_tracks_full: bool,
     track_stage: u32,
     track_group: u16,
     track_since: SimTime,
@@ -595,6 +596,7 @@ impl Default for Vehicle {
             tonnes: 0.0,
             units_left: 0,
             units_busy: 0,
+            found_tracks_full: false,
             track_stage: NO_TRACK,
             track_group: 0,
             track_since: SimTime::ZERO,
@@ -614,6 +616,8 @@ struct StageRt {
     quota_day: i64,
     quota_used: u32,
     quota_wagons_used: u32,
+    // The last local day counted in quota_days_exhausted (each day counts once).
+    exhausted_day: i64,
     rng_service: Rng,
     rng_inspect: Rng,
     rng_travel: Rng,
@@ -684,6 +688,7 @@ fn run(
                 quota_day: i64::MIN,
                 quota_used: 0,
                 quota_wagons_used: 0,
+                exhausted_day: i64::MIN,
                 rng_service: stream(m.seed, rep, &format!("{name}/service")),
                 rng_inspect: stream(m.seed, rep, &format!("{name}/inspection")),
                 rng_travel: stream(m.seed, rep, &format!("{name}/travel")),
@@ -944,6 +949,7 @@ impl Sim<'_> {
             let veh = &mut self.vehicles[v as usize];
             veh.stage_arrive = t;
             veh.in_stage = true;
+            veh.found_tracks_full = false;
             (veh.class, self.m.flows[veh.flow as usize].wagons)
         };
         if self.vehicles[v as usize].counted {
@@ -966,6 +972,10 @@ impl Sim<'_> {
         // that waited go before one arriving at that instant, whatever the event order.
         let seq = self.seq;
         self.seq += 1;
+        // "Held outside" means no track was free, not a wait for the day's quota.
+        self.vehicles[v as usize].found_tracks_full = self.m.stages[s as usize].kind
+            == StageKind::Tracks
+            && self.free_group_for(s, class).is_none();
         self.vehicles[v as usize].queued = true;
         let st = &mut self.stages[s as usize];
         st.queues[class as usize].push_back((v, seq));
@@ -1035,6 +1045,13 @@ impl Sim<'_> {
             .daily_quota_wagons
             .is_some_and(|qw| st.quota_wagons_used > 0 && st.quota_wagons_used + wagons > qw);
         if full_vehicles || full_wagons {
+            // A day counts once, at the moment its quota runs out, if that is after warm-up.
+            if st.exhausted_day != day {
+                st.exhausted_day = day;
+                if t >= self.warmup {
+                    st.quota_days_exhausted += 1;
+                }
+            }
             let at = spec.calendar.local_day_start(day + 1);
             self.wake(q, s, at);
             return false;
@@ -1056,8 +1073,11 @@ impl Sim<'_> {
             st.quota_wagons_used += wagons;
             exhausted |= before < qw && st.quota_wagons_used >= qw;
         }
-        if exhausted && t >= self.warmup {
-            st.quota_days_exhausted += 1;
+        if exhausted && st.exhausted_day != st.quota_day {
+            st.exhausted_day = st.quota_day;
+            if t >= self.warmup {
+                st.quota_days_exhausted += 1;
+            }
         }
     }
 
@@ -1120,31 +1140,32 @@ impl Sim<'_> {
     /// waiting vehicle is admitted.
     fn dispatch_pooled(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) {
         let spec = &self.m.stages[s as usize];
+        let cap = spec.max_per_vehicle.unwrap_or(u32::MAX);
         loop {
-            if self.stages[s as usize].free[0] == 0 {
-                return;
-            }
-            let cap = spec.max_per_vehicle.unwrap_or(u32::MAX);
+            let free = self.stages[s as usize].free[0] > 0;
             let next = self.stages[s as usize].work.iter().copied().find(|&v| {
                 let veh = &self.vehicles[v as usize];
                 veh.units_left > 0 && veh.units_busy < cap
             });
-            if let Some(v) = next {
+            if free && let Some(v) = next {
                 if !self.is_open(q, t, s) {
                     return;
                 }
                 self.start_move(q, t, s, v);
                 continue;
             }
-            if self.stages[s as usize].waiting == 0 {
-                return;
-            }
-            let Some((_, class)) = self.pick(s) else {
+            // Admit the next waiting vehicle once the admitted ones have no move left to start
+            // and a server is free — or at once if it has nothing to move (it needs no server).
+            let Some(class) = self.head_class(s) else {
                 return;
             };
             let Some(&(v, _)) = self.stages[s as usize].queues[class as usize].front() else {
                 return;
             };
+            let units = self.units_at(s, v);
+            if units > 0 && (!free || next.is_some()) {
+                return;
+            }
             let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
             if !self.is_open(q, t, s) || !self.quota_allows(q, t, s, wagons) {
                 return;
@@ -1153,10 +1174,35 @@ impl Sim<'_> {
             self.vehicles[v as usize].queued = false;
             self.change_waiting(t, s, -1);
             self.admit(t, s, v);
-            if self.vehicles[v as usize].units_left == 0 {
-                // Nothing to move (e.g. a train without containers at a crane stage): it passes.
+            if units == 0 {
                 self.finish_pooled(q, t, s, v);
             }
+        }
+    }
+
+    /// The class queue whose head is served next at stage `s`, whatever the free servers:
+    /// lowest (rank, arrival order).
+    fn head_class(&self, s: u32) -> Option<u16> {
+        let spec = &self.m.stages[s as usize];
+        let st = &self.stages[s as usize];
+        st.queues
+            .iter()
+            .enumerate()
+            .filter_map(|(c, q)| {
+                q.front()
+                    .map(|&(_, seq)| (spec.class_rank[c], seq, c as u16))
+            })
+            .min_by_key(|&(rank, seq, _)| (rank, seq))
+            .map(|(_, _, c)| c)
+    }
+
+    /// Moves vehicle `v` needs at pooled stage `s`: its containers (cranes) or wagons (bogies).
+    fn units_at(&self, s: u32, v: u32) -> u32 {
+        let veh = &self.vehicles[v as usize];
+        match self.m.stages[s as usize].kind {
+            StageKind::Cranes => veh.containers,
+            StageKind::BogieExchange => self.m.flows[veh.flow as usize].wagons,
+            StageKind::Lanes | StageKind::Tracks => 1,
         }
     }
 
@@ -1206,7 +1252,7 @@ impl Sim<'_> {
             st.kpi
                 .wait_by_hour
                 .add(veh.stage_arrive.hour_of_day(), waited.as_ms() as f64);
-            if kind == StageKind::Tracks && !waited.is_zero() {
+            if kind == StageKind::Tracks && veh.found_tracks_full {
                 st.kpi.held_outside += 1;
                 self.cps[cp].kpi.held_outside += 1;
             }
@@ -1267,13 +1313,7 @@ impl Sim<'_> {
     /// Admits a vehicle at a pooled stage: its wait ends and its moves become available.
     fn admit(&mut self, t: SimTime, s: u32, v: u32) {
         self.end_wait(t, s, v);
-        let spec = &self.m.stages[s as usize];
-        let flow = &self.m.flows[self.vehicles[v as usize].flow as usize];
-        let units = match spec.kind {
-            StageKind::Cranes => self.vehicles[v as usize].containers,
-            StageKind::BogieExchange => flow.wagons,
-            StageKind::Lanes | StageKind::Tracks => 1,
-        };
+        let units = self.units_at(s, v);
         let veh = &mut self.vehicles[v as usize];
         veh.units_left = units;
         veh.units_busy = 0;

@@ -1001,6 +1001,22 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
                 stages.push(spec);
             }
         }
+        // A train holds one receiving track from its tracks stage until it leaves the node.
+        let track_stages: Vec<usize> = raw_stages
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| st.kind.as_deref() == Some("tracks"))
+            .map(|(i, _)| i)
+            .collect();
+        for &i in track_stages.iter().skip(1) {
+            ck.report(
+                &cp_p.key("stages").index(i).key("kind"),
+                format!(
+                    "\"{id}\" already has a tracks stage (\"{}\"): a train holds one receiving track until it leaves",
+                    raw_stages[track_stages[0]].id
+                ),
+            );
+        }
         checkpoints.push(CheckpointSpec {
             id: id.clone(),
             name: name.clone().unwrap_or_else(|| id.clone()),

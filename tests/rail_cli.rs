@@ -1,0 +1,581 @@
+//! The `borderflow` binary on rail, link, terminal and barge input: bad input exits 2 with an
+//! `error: FILE:LINE:COL: FIELD: message` line pointing at the offending field (for `validate`
+//! and `run`), and kz-cn-rail.toml gives byte-identical JSON (minus `wall_s`) across runs and
+//! thread counts.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_borderflow");
+
+/// A small valid multimodal scenario: a river link with a season into a port that hands barge
+/// cargo to trains, a rail line with paths, a road link, and a station with tracks, pooled
+/// cranes and a departure stage. Tests derive bad variants by replacing one line.
+const GOOD: &str = r#"[simulation]
+name = "rail-cli"
+days = 5
+seed = 1
+replications = 1
+
+[[links]]
+id = "river"
+mode = "river"
+travel = "10h"
+season = "04-15..10-24"
+
+[[terminals]]
+id = "port"
+transfer_to = "port-trains"
+[[terminals.stages]]
+id = "berths"
+kind = "berths"
+berths = 1
+service = { dist = "deterministic", value = "1h" }
+handling_rate = "500/h"
+
+[[links]]
+id = "line"
+mode = "rail"
+travel = "2h"
+paths_per_day = 8
+
+[[links]]
+id = "road"
+mode = "road"
+travel = "1h"
+
+[[checkpoints]]
+id = "station"
+[[checkpoints.stages]]
+id = "tracks"
+kind = "tracks"
+tracks = 2
+[[checkpoints.stages]]
+id = "transship"
+kind = "cranes"
+cranes = 3
+max_cranes_per_train = 2
+service = { dist = "deterministic", value = "3min" }
+[[checkpoints.stages]]
+id = "departure"
+lanes = 2
+service = { dist = "deterministic", value = "1h" }
+
+[[flows]]
+id = "trains"
+mode = "train"
+wagons = 45
+containers_per_wagon = 1
+teu_per_container = 2.0
+tonnes_per_container = 20.0
+route = ["line", "station"]
+arrivals = { process = "timetable", times = ["06:00", "18:00"] }
+
+[[flows]]
+id = "trucks"
+mode = "truck"
+tonnes = 20.0
+containers = 1
+route = ["road"]
+arrivals = { process = "poisson", rate = "10/day" }
+
+[[flows]]
+id = "barges"
+mode = "barge"
+tonnes = 3000.0
+route = ["river", "port"]
+arrivals = { process = "timetable", times = ["00:00"] }
+
+[[flows]]
+id = "port-trains"
+mode = "train"
+wagons = 30
+tonnes_per_container = 50.0
+route = ["line", "station"]  # onward from the port
+arrivals = { process = "transfer" }
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers (as in tests/cli.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// A scenario file under the temp directory, removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(tag: &str, text: &str) -> TempFile {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "borderflow-rail-cli-{}-{n}-{tag}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&path, text).expect("write temp scenario");
+        TempFile(path)
+    }
+    fn name(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn borderflow(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("start borderflow")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `text` with the one line equal to `from` replaced by `to` (which may span several lines).
+fn edit(text: &str, from: &str, to: &str) -> String {
+    let hits = text.lines().filter(|l| *l == from).count();
+    assert_eq!(hits, 1, "edit: line {from:?} must occur exactly once");
+    text.lines()
+        .map(|l| if l == from { to } else { l })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// 1-based number of the first line of `text` that contains `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not in scenario text"))
+        + 1
+}
+
+/// One `error: FILE:L:C: PATH: message` line, taken apart.
+#[derive(Debug)]
+struct Located {
+    line: usize,
+    column: usize,
+    rest: String,
+}
+
+fn located_errors(stderr: &str, file: &str) -> Vec<Located> {
+    let prefix = format!("error: {file}:");
+    stderr
+        .lines()
+        .filter_map(|l| {
+            let tail = l.strip_prefix(&prefix)?;
+            let mut parts = tail.splitn(3, ':');
+            let line = parts.next()?.parse().ok()?;
+            let column = parts.next()?.parse().ok()?;
+            let rest = parts.next()?.trim_start().to_string();
+            Some(Located { line, column, rest })
+        })
+        .collect()
+}
+
+/// Asserts that both `validate` and `run` reject `text` with exit 2, no panic, no results, and
+/// an error line `FILE:L:C: FIELD: message` whose L is the first line containing `line_needle`
+/// and whose message contains `says`.
+fn assert_rejected(tag: &str, text: &str, field: &str, line_needle: &str, says: &str) {
+    let f = TempFile::new(tag, text);
+    let want_line = line_of(text, line_needle);
+    let line_len = text.lines().nth(want_line - 1).unwrap().chars().count();
+    let file = f.name();
+    for args in [
+        vec!["validate", file.as_str()],
+        vec!["run", file.as_str(), "--replications", "1"],
+    ] {
+        let o = borderflow(&args);
+        let err = stderr(&o);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?} must exit 2\nstderr:\n{err}\nstdout:\n{}",
+            stdout(&o)
+        );
+        assert!(!err.contains("panicked"), "{args:?} panicked:\n{err}");
+        let located = located_errors(&err, &file);
+        let hit = located.iter().find(|e| {
+            e.rest
+                .strip_prefix(field)
+                .and_then(|m| m.strip_prefix(": "))
+                .is_some_and(|m| !m.trim().is_empty())
+        });
+        let Some(hit) = hit else {
+            panic!("{args:?}: no `{file}:L:C: {field}: message` line in stderr:\n{err}");
+        };
+        assert_eq!(
+            hit.line, want_line,
+            "{args:?}: {field} is on line {want_line} (the line with {line_needle:?}):\n{err}"
+        );
+        assert!(
+            hit.column >= 1 && hit.column <= line_len + 1,
+            "{args:?}: column {} is outside line {want_line} ({line_len} chars):\n{err}",
+            hit.column
+        );
+        assert!(
+            hit.rest.contains(says),
+            "{args:?}: the message should say {says:?}:\n{err}"
+        );
+        if args[0] == "run" {
+            assert!(
+                stdout(&o).trim().is_empty(),
+                "a rejected run prints no results:\n{}",
+                stdout(&o)
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The good scenario
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn good_rail_scenario_is_valid_and_runs() {
+    let f = TempFile::new("good", GOOD);
+    let o = borderflow(&["validate", &f.name()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = borderflow(&["run", &f.name(), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    for (group, id) in [
+        ("checkpoints", "station"),
+        ("links", "river"),
+        ("links", "line"),
+        ("links", "road"),
+        ("terminals", "port"),
+        ("stages", "station/transship"),
+    ] {
+        assert!(v[group][id].is_object(), "{group}.{id} missing");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn zero_cranes_are_rejected() {
+    let t = edit(GOOD, "cranes = 3", "cranes = 0");
+    assert_rejected(
+        "cranes0",
+        &t,
+        "checkpoints[0].stages[1].cranes",
+        "cranes = 0",
+        "0",
+    );
+}
+
+#[test]
+fn zero_positions_are_rejected() {
+    let t = edit(
+        &edit(GOOD, "kind = \"cranes\"", "kind = \"bogie-exchange\""),
+        "cranes = 3",
+        "positions = 0",
+    );
+    let t = edit(
+        &t,
+        "max_cranes_per_train = 2",
+        "max_positions_per_train = 2",
+    );
+    assert_rejected(
+        "positions0",
+        &t,
+        "checkpoints[0].stages[1].positions",
+        "positions = 0",
+        "0",
+    );
+}
+
+#[test]
+fn cranes_stage_counted_with_lanes_is_rejected() {
+    let t = edit(GOOD, "cranes = 3", "lanes = 3");
+    assert_rejected(
+        "cranes-lanes",
+        &t,
+        "checkpoints[0].stages[1].lanes",
+        "lanes = 3",
+        "cranes",
+    );
+}
+
+#[test]
+fn unknown_stage_kind_is_rejected() {
+    let t = edit(GOOD, "kind = \"cranes\"", "kind = \"gantry\"");
+    assert_rejected(
+        "kind",
+        &t,
+        "checkpoints[0].stages[1].kind",
+        "kind = \"gantry\"",
+        "gantry",
+    );
+}
+
+#[test]
+fn max_cranes_on_a_tracks_stage_is_rejected() {
+    let t = edit(GOOD, "tracks = 2", "tracks = 2\nmax_cranes_per_train = 2");
+    // The first "max_cranes_per_train" line is the new one on the tracks stage.
+    assert_rejected(
+        "maxcranes-tracks",
+        &t,
+        "checkpoints[0].stages[0].max_cranes_per_train",
+        "max_cranes_per_train = 2",
+        "tracks",
+    );
+}
+
+#[test]
+fn containers_that_do_not_fit_a_wagon_are_rejected() {
+    // 3 × 40-ft (2 TEU) = 6 TEU on a 4 TEU wagon.
+    let t = edit(
+        GOOD,
+        "containers_per_wagon = 1",
+        "containers_per_wagon = 3\nwagon_capacity_teu = 4.0",
+    );
+    assert_rejected(
+        "cpw",
+        &t,
+        "flows[0].containers_per_wagon",
+        "containers_per_wagon = 3",
+        "fit",
+    );
+}
+
+#[test]
+fn train_flow_without_wagons_is_rejected() {
+    let t = edit(GOOD, "wagons = 45", "");
+    // Reported on the flow itself, at its [[flows]] header.
+    assert_rejected("nowagons", &t, "flows[0]", "[[flows]]", "wagons");
+}
+
+#[test]
+fn wagons_on_a_truck_flow_are_rejected() {
+    let t = edit(GOOD, "containers = 1", "containers = 1\nwagons = 10");
+    assert_rejected("truckwagons", &t, "flows[1].wagons", "wagons = 10", "train");
+}
+
+#[test]
+fn unknown_link_mode_is_rejected() {
+    let t = edit(GOOD, "mode = \"road\"", "mode = \"air\"");
+    assert_rejected("linkmode", &t, "links[2].mode", "mode = \"air\"", "air");
+}
+
+#[test]
+fn route_naming_an_unknown_node_is_rejected() {
+    let t = edit(
+        GOOD,
+        "route = [\"road\"]",
+        "route = [\"road\", \"nowhere\"]",
+    );
+    assert_rejected(
+        "unknown-node",
+        &t,
+        "flows[1].route[1]",
+        "\"nowhere\"",
+        "nowhere",
+    );
+}
+
+#[test]
+fn train_routed_over_a_road_link_is_rejected() {
+    let t = edit(
+        GOOD,
+        "route = [\"line\", \"station\"]",
+        "route = [\"road\", \"station\"]",
+    );
+    assert_rejected(
+        "train-road",
+        &t,
+        "flows[0].route[0]",
+        "route = [\"road\", \"station\"]",
+        "road",
+    );
+}
+
+#[test]
+fn malformed_seasons_are_rejected() {
+    for (i, bad) in ["04-15", "13-01..14-01", "04-15..04-31", "spring"]
+        .iter()
+        .enumerate()
+    {
+        let line = format!("season = \"{bad}\"");
+        let t = edit(GOOD, "season = \"04-15..10-24\"", &line);
+        assert_rejected(
+            &format!("season{i}"),
+            &t,
+            "links[0].season",
+            &line,
+            "season",
+        );
+    }
+}
+
+#[test]
+fn transfer_flow_that_no_terminal_feeds_is_rejected() {
+    let t = edit(GOOD, "transfer_to = \"port-trains\"", "");
+    assert_rejected(
+        "unfed",
+        &t,
+        "flows[3].arrivals",
+        "arrivals = { process = \"transfer\" }",
+        "transfer",
+    );
+}
+
+#[test]
+fn terminal_transfer_to_an_unknown_flow_is_rejected() {
+    let t = edit(
+        GOOD,
+        "transfer_to = \"port-trains\"",
+        "transfer_to = \"ghost-trains\"",
+    );
+    assert_rejected(
+        "transfer-unknown",
+        &t,
+        "terminals[0].transfer_to",
+        "ghost-trains",
+        "ghost-trains",
+    );
+}
+
+#[test]
+fn transfer_to_a_flow_with_its_own_arrivals_is_rejected() {
+    let t = edit(
+        GOOD,
+        "transfer_to = \"port-trains\"",
+        "transfer_to = \"trains\"",
+    );
+    let t = edit(
+        &t,
+        "arrivals = { process = \"transfer\" }",
+        "arrivals = { process = \"timetable\", times = [\"01:00\"] }",
+    );
+    assert_rejected(
+        "transfer-own",
+        &t,
+        "terminals[0].transfer_to",
+        "transfer_to = \"trains\"",
+        "transfer",
+    );
+}
+
+#[test]
+fn route_continuing_after_a_transferring_terminal_is_rejected() {
+    // A second river link after the port, so that only the "route must end there" rule breaks.
+    let t = edit(
+        GOOD,
+        "route = [\"river\", \"port\"]",
+        "route = [\"river\", \"port\", \"river2\"]",
+    );
+    let t = t.replacen(
+        "[[links]]\nid = \"road\"",
+        "[[links]]\nid = \"river2\"\nmode = \"river\"\ntravel = \"1h\"\n\n[[links]]\nid = \"road\"",
+        1,
+    );
+    assert!(t.contains("id = \"river2\""));
+    assert_rejected(
+        "after-terminal",
+        &t,
+        "flows[2].route[1]",
+        "route = [\"river\", \"port\", \"river2\"]",
+        "end",
+    );
+}
+
+#[test]
+fn inspection_on_a_cranes_stage_is_rejected() {
+    let t = edit(
+        GOOD,
+        "max_cranes_per_train = 2",
+        "max_cranes_per_train = 2\ninspection = { name = \"x-ray\", probability = 0.1, service = { dist = \"deterministic\", value = \"1h\" } }",
+    );
+    assert_rejected(
+        "crane-inspection",
+        &t,
+        "checkpoints[0].stages[1].inspection",
+        "inspection = ",
+        "inspection",
+    );
+}
+
+#[test]
+fn handling_rate_on_a_cranes_stage_is_rejected() {
+    let t = edit(
+        GOOD,
+        "max_cranes_per_train = 2",
+        "max_cranes_per_train = 2\nhandling_rate = \"100/h\"",
+    );
+    assert_rejected(
+        "crane-rate",
+        &t,
+        "checkpoints[0].stages[1].handling_rate",
+        "handling_rate = \"100/h\"",
+        "cranes",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Determinism of kz-cn-rail.toml through the binary
+// ---------------------------------------------------------------------------------------------
+
+fn rail_path() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/kz-cn-rail.toml")
+        .display()
+        .to_string()
+}
+
+fn run_json(args: &[&str], envs: &[(&str, &str)]) -> String {
+    let o = Command::new(BIN)
+        .args(args)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("start borderflow");
+    assert_eq!(o.status.code(), Some(0), "{args:?} failed:\n{}", stderr(&o));
+    stdout(&o)
+}
+
+/// The JSON text without its `wall_s` line.
+fn without_wall(json: &str) -> String {
+    json.lines()
+        .filter(|l| !l.contains("\"wall_s\""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn rail_json_is_identical_across_runs_and_thread_counts() {
+    let path = rail_path();
+    let args = [
+        "run",
+        path.as_str(),
+        "--json",
+        "--days",
+        "20",
+        "--replications",
+        "2",
+    ];
+    let a = run_json(&args, &[]);
+    let b = run_json(&args, &[]);
+    assert_eq!(without_wall(&a), without_wall(&b));
+    let one = run_json(&args, &[("RAYON_NUM_THREADS", "1")]);
+    let two = run_json(&args, &[("RAYON_NUM_THREADS", "2")]);
+    assert_eq!(without_wall(&one), without_wall(&two));
+    assert_eq!(without_wall(&a), without_wall(&one));
+    let v: Value = serde_json::from_str(&a).expect("JSON");
+    assert!(v["checkpoints"]["khorgos"].is_object());
+    assert!(v["links"]["altynkol-zhetygen-wb"].is_object());
+    assert!(v["wall_s"].is_number());
+}
