@@ -551,6 +551,8 @@ struct Vehicle {
     counted: bool,
     leg: u16,
     step: u16,
+    // Index of the current stage (derived from flow, leg and step; cached for the hot path).
+    stage: u32,
     created: SimTime,
     cp_enter: SimTime,
     stage_arrive: SimTime,
@@ -583,6 +585,7 @@ impl Default for Vehicle {
             counted: false,
             leg: 0,
             step: 0,
+            stage: 0,
             created: SimTime::ZERO,
             cp_enter: SimTime::ZERO,
             stage_arrive: SimTime::ZERO,
@@ -651,6 +654,9 @@ struct Sim<'m> {
     flows: Vec<FlowRt>,
     seq: u64,
     trace: Option<Vec<ServiceStart>>,
+    // Per checkpoint: true if a stage has a holding area, so its road level differs from its
+    // queue and is tracked on its own.
+    cp_road_tracked: Vec<bool>,
 }
 
 /// Runs replication `replication` of `model` and returns its raw results.
@@ -731,6 +737,15 @@ fn run(
         flows,
         seq: 0,
         trace,
+        cp_road_tracked: m
+            .checkpoints
+            .iter()
+            .map(|c| {
+                c.stages
+                    .iter()
+                    .any(|&s| m.stages[s as usize].holding_capacity > 0)
+            })
+            .collect(),
     };
     let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
     for f in 0..m.flows.len() {
@@ -924,7 +939,12 @@ impl Sim<'_> {
 
     /// Sends a vehicle towards its current stage, through the neutral zone if there is one.
     fn go_to_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
-        let s = self.stage_of(v);
+        let s = {
+            let veh = &self.vehicles[v as usize];
+            let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize];
+            self.m.checkpoints[cp as usize].stages[veh.step as usize]
+        };
+        self.vehicles[v as usize].stage = s;
         match &self.m.stages[s as usize].travel {
             Some(d) if !d.is_zero() => {
                 let dt = d.sample(&mut self.stages[s as usize].rng_travel);
@@ -936,11 +956,10 @@ impl Sim<'_> {
         }
     }
 
+    /// The stage vehicle `v` is at or heading to (kept up to date by `go_to_stage`).
     #[inline]
     fn stage_of(&self, v: u32) -> u32 {
-        let veh = &self.vehicles[v as usize];
-        let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize];
-        self.m.checkpoints[cp as usize].stages[veh.step as usize]
+        self.vehicles[v as usize].stage
     }
 
     fn arrive_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
@@ -1095,13 +1114,23 @@ impl Sim<'_> {
     fn change_waiting(&mut self, t: SimTime, s: u32, delta: i64) {
         let spec = &self.m.stages[s as usize];
         let st = &mut self.stages[s as usize];
-        let before_road = (st.waiting as i64 - spec.holding_capacity as i64).max(0);
-        st.waiting = (st.waiting as i64 + delta) as u32;
-        let after_road = (st.waiting as i64 - spec.holding_capacity as i64).max(0);
         let tm = t.as_ms();
         st.levels.queue.add(tm, delta);
         let cp = &mut self.cps[spec.checkpoint as usize].levels;
         cp.queue.add(tm, delta);
+        if spec.holding_capacity == 0 {
+            // Without a holding area the whole queue is on the road: `finish` copies the queue
+            // level instead of tracking the same numbers twice (for the checkpoint too, unless
+            // another of its stages has a holding area).
+            st.waiting = (st.waiting as i64 + delta) as u32;
+            if self.cp_road_tracked[spec.checkpoint as usize] {
+                cp.road.add(tm, delta);
+            }
+            return;
+        }
+        let before_road = (st.waiting as i64 - spec.holding_capacity as i64).max(0);
+        st.waiting = (st.waiting as i64 + delta) as u32;
+        let after_road = (st.waiting as i64 - spec.holding_capacity as i64).max(0);
         if after_road != before_road {
             st.levels.road.add(tm, after_road - before_road);
             cp.road.add(tm, after_road - before_road);
@@ -1612,7 +1641,13 @@ impl Sim<'_> {
             .zip(self.stages.iter_mut())
             .map(|(spec, st)| StageResult {
                 kpi: std::mem::take(&mut st.kpi),
-                levels: st.levels.clone(),
+                levels: {
+                    let mut l = st.levels.clone();
+                    if spec.holding_capacity == 0 {
+                        l.road = l.queue.clone();
+                    }
+                    l
+                },
                 busy_open_lane_ms: st.busy_open_ms,
                 open_lane_ms: spec.calendar.open_duration(self.warmup, end).as_ms() as i128
                     * spec.lanes as i128,
@@ -1624,7 +1659,15 @@ impl Sim<'_> {
             events,
             measured_ms,
             stages,
-            checkpoints: std::mem::take(&mut self.cps),
+            checkpoints: {
+                let mut cps = std::mem::take(&mut self.cps);
+                for (c, tracked) in cps.iter_mut().zip(&self.cp_road_tracked) {
+                    if !tracked {
+                        c.levels.road = c.levels.queue.clone();
+                    }
+                }
+                cps
+            },
             flows: self
                 .flows
                 .iter_mut()
