@@ -454,7 +454,12 @@ impl Calendar {
 
     /// Index of the local calendar day containing t (used to count daily quotas per local day).
     pub fn local_day(&self, t: SimTime) -> i64 {
-        self.local(t).div_euclid(DAY) as i64
+        // The i64 path is exact whenever the sum does not overflow (every simulated instant);
+        // i128 only for the extremes. Called on every quota check, so no 128-bit division.
+        match t.as_ms().checked_add(self.shift_ms) {
+            Some(local) => local.div_euclid(MS_PER_DAY),
+            None => self.local(t).div_euclid(DAY) as i64,
+        }
     }
 
     /// The first instant of local day `day` in sim time (start of the next quota day = local_day_start(local_day(t)+1)).

@@ -640,6 +640,8 @@ struct FlowRt {
     // Profiled rate: cached weekday × month factor of one day.
     factor_day: i64,
     factor: f64,
+    // Profiled rate: the thinning envelope, computed once.
+    peak_per_h: f64,
     kpi: Kpi,
 }
 
@@ -716,6 +718,10 @@ fn run(
             tt_idx: 0,
             factor_day: i64::MIN,
             factor: 1.0,
+            peak_per_h: match &f.arrivals {
+                Arrivals::Profiled(p) => p.peak_per_h(),
+                _ => 0.0,
+            },
             kpi: Kpi::default(),
         })
         .collect();
@@ -819,7 +825,7 @@ impl Sim<'_> {
                 t.checked_add(SimDuration::from_ms_f64_nonneg(gap_ms))
             }
             Arrivals::Profiled(p) => {
-                let max = p.peak_per_h();
+                let max = rt.peak_per_h;
                 if max <= 0.0 {
                     return None;
                 }
@@ -1310,6 +1316,25 @@ impl Sim<'_> {
         )
     }
 
+    /// [`Self::busy_open`] for a service starting now at an open stage: when it ends before the
+    /// stage's current open interval does (the common case), it is all open time and no
+    /// calendar walk is needed.
+    #[inline]
+    fn busy_open_from_now(&self, s: u32, t: SimTime, end: SimTime) -> i128 {
+        let st = &self.stages[s as usize];
+        let spec = &self.m.stages[s as usize];
+        if !spec.calendar.is_always_open() && !(st.open_cache && end <= st.open_cache_until) {
+            return self.busy_open(s, t, end);
+        }
+        let from = t.max(self.warmup);
+        let to = end.min(self.horizon);
+        if to <= from {
+            0
+        } else {
+            to.since(from).as_ms() as i128
+        }
+    }
+
     /// Starts a vehicle's service on a lane or track of group `g`.
     fn start(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32, g: u16) {
         self.end_wait(t, s, v);
@@ -1333,7 +1358,7 @@ impl Sim<'_> {
         };
         // A track stays busy until the train leaves the checkpoint: counted then.
         if spec.kind != StageKind::Tracks {
-            let busy = self.busy_open(s, t, end);
+            let busy = self.busy_open_from_now(s, t, end);
             self.stages[s as usize].busy_open_ms += busy;
         }
         self.schedule(q, end, Ev::Done(v));
@@ -1372,7 +1397,7 @@ impl Sim<'_> {
         let Some(end) = t.checked_add(dur) else {
             return;
         };
-        let busy = self.busy_open(s, t, end);
+        let busy = self.busy_open_from_now(s, t, end);
         self.stages[s as usize].busy_open_ms += busy;
         self.schedule(q, end, Ev::Move(v));
     }
