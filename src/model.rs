@@ -1323,7 +1323,8 @@ impl Sim<'_> {
     fn busy_open_from_now(&self, s: u32, t: SimTime, end: SimTime) -> i128 {
         let st = &self.stages[s as usize];
         let spec = &self.m.stages[s as usize];
-        if !spec.calendar.is_always_open() && !(st.open_cache && end <= st.open_cache_until) {
+        let inside_open = st.open_cache && end <= st.open_cache_until;
+        if !(spec.calendar.is_always_open() || inside_open) {
             return self.busy_open(s, t, end);
         }
         let from = t.max(self.warmup);
