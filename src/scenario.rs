@@ -681,6 +681,21 @@ fn nonneg(ck: &mut Checker, path: &FieldPath, v: f64) -> Option<f64> {
     }
 }
 
+/// Parses an optional text field, reporting a malformed value at `path` (then `Err`).
+fn parse_opt<T, E: fmt::Display>(
+    ck: &mut Checker,
+    path: &FieldPath,
+    value: &Option<String>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, ()> {
+    match value {
+        None => Ok(None),
+        Some(text) => parse(text)
+            .map(Some)
+            .map_err(|e| ck.report(path, e.to_string())),
+    }
+}
+
 /// Weekday windows and closed dates of a calendar definition, checked.
 struct CalendarParts {
     week: [Vec<Window>; 7],
@@ -1285,26 +1300,8 @@ fn build_link(
         );
     }
     let travel = dist_or_duration(ck, &p.key("travel"), &l.travel);
-    let offset = match &l.utc_offset {
-        Some(o) => match parse_utc_offset(o) {
-            Ok(x) => Some(x),
-            Err(e) => {
-                ck.report(&p.key("utc_offset"), e.to_string());
-                return None;
-            }
-        },
-        None => None,
-    };
-    let season = match &l.season {
-        Some(text) => match parse_season(text) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                ck.report(&p.key("season"), e.to_string());
-                return None;
-            }
-        },
-        None => None,
-    };
+    let offset = parse_opt(ck, &p.key("utc_offset"), &l.utc_offset, parse_utc_offset).ok()?;
+    let season = parse_opt(ck, &p.key("season"), &l.season, parse_season).ok()?;
     let calendar = stage_calendar(
         ck,
         &p.key("hours"),
@@ -1483,16 +1480,8 @@ fn build_stage(
             format!("applies to lanes and berths stages, not \"{kind_name}\""),
         );
     }
-    let stage_offset = match &st.utc_offset {
-        Some(o) => match parse_utc_offset(o) {
-            Ok(x) => Some(x),
-            Err(e) => {
-                ck.report(&p.key("utc_offset"), e.to_string());
-                return None;
-            }
-        },
-        None => None,
-    };
+    let stage_offset =
+        parse_opt(ck, &p.key("utc_offset"), &st.utc_offset, parse_utc_offset).ok()?;
     let calendar = stage_calendar(
         ck,
         &p.key("hours"),
