@@ -89,6 +89,39 @@ fn cell(e: Option<Estimate>, c: &Col, with_ci: bool) -> String {
     }
 }
 
+/// Writes `grid` (first row: headers) as aligned columns two spaces apart, a rule under the
+/// headers; column `left` is left-aligned (names), the others right-aligned (numbers).
+fn render_grid(out: &mut String, grid: &[Vec<String>], left: usize) {
+    let Some(header) = grid.first() else { return };
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            grid.iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for (ri, row) in grid.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let pad = " ".repeat(widths[i] - v.chars().count());
+                if i == left {
+                    format!("{v}{pad}")
+                } else {
+                    format!("{pad}{v}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+        if ri == 0 {
+            let rule = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+            let _ = writeln!(out, "{}", "-".repeat(rule));
+        }
+    }
+}
+
 fn table(out: &mut String, title: &str, rows: &[EntitySummary], cols: &[Col], with_ci: bool) {
     if rows.is_empty() {
         return;
@@ -105,36 +138,7 @@ fn table(out: &mut String, title: &str, rows: &[EntitySummary], cols: &[Col], wi
                 .collect(),
         );
     }
-    let widths: Vec<usize> = (0..grid[0].len())
-        .map(|i| {
-            grid.iter()
-                .map(|row| row[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for (ri, row) in grid.iter().enumerate() {
-        let mut line = String::new();
-        for (i, v) in row.iter().enumerate() {
-            let pad = widths[i] - v.chars().count();
-            if i == 0 {
-                line.push_str(v);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(v);
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-        if ri == 0 {
-            let _ = writeln!(
-                out,
-                "{}",
-                "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
-            );
-        }
-    }
+    render_grid(out, &grid, 0);
     out.push('\n');
 }
 
@@ -301,31 +305,7 @@ pub fn sweep_text(s: &crate::sweep::exec::SweepSummary, title: &str) -> String {
         }
         grid.push(row);
     }
-    let widths: Vec<usize> = (0..grid[0].len())
-        .map(|i| grid.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    for (ri, row) in grid.iter().enumerate() {
-        let mut line = String::new();
-        for (i, v) in row.iter().enumerate() {
-            let pad = " ".repeat(widths[i] - v.chars().count());
-            if i == 1 {
-                line.push_str(v);
-                line.push_str(&pad);
-            } else {
-                line.push_str(&pad);
-                line.push_str(v);
-            }
-            line.push_str("  ");
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-        if ri == 0 {
-            let _ = writeln!(
-                out,
-                "{}",
-                "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
-            );
-        }
-    }
+    render_grid(&mut out, &grid, 1);
     if s.baseline.is_some() {
         let _ = writeln!(
             out,
