@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod calendar;
+pub mod detail;
 pub mod dist;
 pub mod engine;
 pub mod model;

@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 use borderflow::model::NodeKind;
 use borderflow::scenario::{self, Overrides};
 use borderflow::sweep::{exec, plan};
-use borderflow::{report, sweep};
+use borderflow::{detail, report, sweep};
 
 /// Discrete-event simulation of cargo flow through land border crossings.
 #[derive(Parser)]
@@ -51,6 +51,9 @@ enum Command {
         /// Print one JSON document on stdout instead of tables.
         #[arg(long)]
         json: bool,
+        /// Also write replication 0's time series (per stage, every simulation.series_step) as CSV.
+        #[arg(long, value_name = "FILE")]
+        series: Option<PathBuf>,
     },
     /// Check scenario files without running them.
     Validate {
@@ -199,13 +202,14 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        None => run(None, Overrides::default(), false),
+        None => run(None, Overrides::default(), false, None),
         Some(Command::Run {
             scenario,
             seed,
             replications,
             days,
             json,
+            series,
         }) => run(
             scenario,
             Overrides {
@@ -214,6 +218,7 @@ fn main() -> ExitCode {
                 days,
             },
             json,
+            series.as_deref(),
         ),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Sweep {
@@ -310,7 +315,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(path: Option<PathBuf>, overrides: Overrides, json: bool) -> ExitCode {
+fn run(
+    path: Option<PathBuf>,
+    overrides: Overrides,
+    json: bool,
+    series: Option<&std::path::Path>,
+) -> ExitCode {
     let model = match &path {
         Some(p) => scenario::load(p, overrides),
         None => scenario::default_scenario(overrides),
@@ -325,7 +335,22 @@ fn run(path: Option<PathBuf>, overrides: Overrides, json: bool) -> ExitCode {
     for w in model.overload_warnings() {
         eprintln!("warning: {w}");
     }
-    let summary = sweep::run(&model);
+    let summary = match series {
+        None => sweep::run(&model),
+        Some(file) => {
+            let (summary, rep0) = sweep::run_detailed(&model);
+            let written = std::fs::File::create(file)
+                .map_err(csv::Error::from)
+                .and_then(|f| {
+                    detail::write_series(std::io::BufWriter::new(f), &model, &rep0.series)
+                });
+            if let Err(e) = written {
+                eprintln!("error: cannot write {}: {e}", file.display());
+                return ExitCode::from(1);
+            }
+            summary
+        }
+    };
     if json {
         match serde_json::to_string_pretty(&report::to_json(&summary)) {
             Ok(s) => outln!("{s}"),

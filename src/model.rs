@@ -235,6 +235,8 @@ pub struct Model {
     pub start_date: Date,
     /// Road queue length per waiting vehicle [m].
     pub metres_per_vehicle: f64,
+    /// Step of the time series written for reports (`run --series`, sweep `detail/`).
+    pub series_step: SimDuration,
     /// Cargo classes.
     pub classes: Vec<ClassSpec>,
     /// Checkpoints.
@@ -423,6 +425,27 @@ impl Kpi {
         self.time_in_system.merge(&other.time_in_system);
         self.wait_by_hour.merge(&other.wait_by_hour);
     }
+
+    /// What was recorded after `earlier`, a snapshot of this same statistic: counts, sums and
+    /// histograms subtract exactly; the maximum of the difference is not known and is left as
+    /// the histogram's bound (see [`Distribution::since`]).
+    pub fn since(&self, earlier: &Kpi) -> Kpi {
+        Kpi {
+            arrivals: self.arrivals - earlier.arrivals,
+            served: self.served - earlier.served,
+            backlog_end: self.backlog_end,
+            tonnes: self.tonnes - earlier.tonnes,
+            value: self.value - earlier.value,
+            wagons: self.wagons - earlier.wagons,
+            containers: self.containers - earlier.containers,
+            teu: self.teu - earlier.teu,
+            held_outside: self.held_outside - earlier.held_outside,
+            wait: self.wait.since(&earlier.wait),
+            time_in_system: self.time_in_system.since(&earlier.time_in_system),
+            wait_by_hour: self.wait_by_hour.since(&earlier.wait_by_hour),
+            over_limit: self.over_limit - earlier.over_limit,
+        }
+    }
 }
 
 /// Time-weighted levels of a stage or checkpoint.
@@ -497,6 +520,58 @@ pub struct RepResult {
     pub flows: Vec<Kpi>,
     /// Per class.
     pub classes: Vec<Kpi>,
+    /// Per-stage samples on a fixed step (empty unless asked for with [`Observe::series_step`]).
+    pub series: Vec<SeriesRow>,
+    /// Per calendar year of the measured span (reference clock): checkpoint and flow statistics.
+    pub years: Vec<YearResult>,
+}
+
+/// What to record besides the standard statistics.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Observe {
+    /// Sample every stage on this step, from the warm-up end (`None`: no time series).
+    pub series_step: Option<SimDuration>,
+}
+
+/// One stage's state at a sampling instant, and what happened there since the previous sample.
+///
+/// Levels are instantaneous at `at`; counts cover the events between the previous sample and
+/// `at` (vehicles created before the warm-up end are not counted, as everywhere).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SeriesRow {
+    /// Sampling instant.
+    pub at: SimTime,
+    /// Stage index.
+    pub stage: u32,
+    /// Vehicles waiting.
+    pub queue: u32,
+    /// Vehicles waiting on the road (beyond the holding area).
+    pub road: u32,
+    /// Busy servers.
+    pub busy: u32,
+    /// Servers open at `at` (0 while the stage is closed).
+    pub lanes_open: u32,
+    /// Arrivals since the previous sample.
+    pub arrivals: u64,
+    /// Vehicles that finished the stage since the previous sample.
+    pub served: u64,
+    /// Services started since the previous sample.
+    pub started: u64,
+    /// Sum of the waits of those services [ms].
+    pub wait_sum_ms: u128,
+}
+
+/// Statistics of one calendar year (or the part of it inside the measured span).
+#[derive(Clone, Debug)]
+pub struct YearResult {
+    /// Calendar year.
+    pub year: i16,
+    /// Measured days of that year in the run.
+    pub days: f64,
+    /// Per checkpoint (vehicles that left it during the year; waits of those vehicles).
+    pub checkpoints: Vec<Kpi>,
+    /// Per flow (vehicles that completed their route during the year).
+    pub flows: Vec<Kpi>,
 }
 
 /// A service start, recorded when tracing (tests check calendars and quotas with it).
@@ -539,6 +614,10 @@ enum Ev {
     Wake(u32),
     /// Warm-up ends: statistics restart.
     Warmup,
+    /// Time-series sampling instant.
+    Sample,
+    /// A calendar year ends: its statistics are closed.
+    YearEnd,
 }
 
 const NO_TRACK: u32 = u32::MAX;
@@ -659,17 +738,42 @@ struct Sim<'m> {
     // Per checkpoint: true if a stage has a holding area, so its road level differs from its
     // queue and is tracked on its own.
     cp_road_tracked: Vec<bool>,
+    obs: Observations,
+}
+
+/// Time series and yearly statistics: sampled by their own events, never on the hot path.
+#[derive(Default)]
+struct Observations {
+    step: Option<SimDuration>,
+    rows: Vec<SeriesRow>,
+    // Per stage, cumulative (arrivals, served, started, wait sum) at the previous sample.
+    last: Vec<(u64, u64, u64, u128)>,
+    last_at: SimTime,
+    // Events that were observations, not part of the model (left out of the event count).
+    own_events: u64,
+    // Calendar years of the measured span with their start instants, in order.
+    years: Vec<(i16, SimTime)>,
+    year_idx: usize,
+    // Checkpoint and flow statistics at the start of the current year.
+    snap_cps: Vec<Kpi>,
+    snap_flows: Vec<Kpi>,
+    done: Vec<YearResult>,
 }
 
 /// Runs replication `replication` of `model` and returns its raw results.
 pub fn simulate(model: &Model, replication: u32) -> RepResult {
-    run(model, replication, None).0
+    run(model, replication, None, Observe::default()).0
+}
+
+/// Like [`simulate`], also recording what `observe` asks for (the statistics are identical).
+pub fn simulate_with(model: &Model, replication: u32, observe: Observe) -> RepResult {
+    run(model, replication, None, observe).0
 }
 
 /// Like [`simulate`], also returning every service start and every container or wagon move in
 /// order (for tests and debugging; memory grows with the number of vehicles).
 pub fn simulate_traced(model: &Model, replication: u32) -> (RepResult, Vec<ServiceStart>) {
-    let (r, t) = run(model, replication, Some(Vec::new()));
+    let (r, t) = run(model, replication, Some(Vec::new()), Observe::default());
     (r, t.unwrap_or_default())
 }
 
@@ -677,6 +781,7 @@ fn run(
     m: &Model,
     replication: u32,
     trace: Option<Vec<ServiceStart>>,
+    observe: Observe,
 ) -> (RepResult, Option<Vec<ServiceStart>>) {
     let rep = replication as u64;
     let n_classes = m.classes.len().max(1);
@@ -752,6 +857,7 @@ fn run(
                     .any(|&s| m.stages[s as usize].holding_capacity > 0)
             })
             .collect(),
+        obs: Observations::default(),
     };
     let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
     for f in 0..m.flows.len() {
@@ -762,8 +868,9 @@ fn run(
     if sim.warmup > SimTime::ZERO {
         sim.schedule(&mut q, sim.warmup, Ev::Warmup);
     }
+    sim.start_observations(&mut q, observe);
     let horizon = sim.horizon;
-    let events = run_before(&mut q, &mut sim, horizon);
+    let events = run_before(&mut q, &mut sim, horizon) - sim.obs.own_events;
     let result = sim.finish(replication, events);
     (result, sim.trace)
 }
@@ -788,6 +895,20 @@ impl Handler<Ev> for Sim<'_> {
                 self.dispatch(q, t, s);
             }
             Ev::Warmup => self.reset_stats(t),
+            Ev::Sample => {
+                self.sample(t);
+                if let Some(next) = self.obs.step.and_then(|d| t.checked_add(d))
+                    && next < self.horizon
+                {
+                    self.schedule(q, next, Ev::Sample);
+                }
+            }
+            Ev::YearEnd => {
+                self.close_year(t);
+                if let Some(&(_, next)) = self.obs.years.get(self.obs.year_idx + 1) {
+                    self.schedule(q, next, Ev::YearEnd);
+                }
+            }
         }
     }
 }
@@ -1599,6 +1720,111 @@ impl Sim<'_> {
         }
     }
 
+    /// Schedules the first sample and the first year end; observation events are counted apart
+    /// so that they do not change the reported event count.
+    fn start_observations(&mut self, q: &mut EventQueue<Ev>, observe: Observe) {
+        let m = self.m;
+        self.obs.step = observe.series_step.filter(|d| !d.is_zero());
+        self.obs.last = vec![(0, 0, 0, 0); m.stages.len()];
+        self.obs.last_at = self.warmup;
+        if let Some(first) = self.obs.step.and_then(|d| self.warmup.checked_add(d))
+            && first < self.horizon
+        {
+            self.schedule(q, first, Ev::Sample);
+        }
+        // Calendar years (reference clock) overlapping the measured span [warm-up, horizon).
+        let start_year = crate::time::date_plus_days(m.start_date, self.warmup.day_index())
+            .map(|d| d.year())
+            .unwrap_or(m.start_date.year());
+        let mut at = self.warmup;
+        let mut year = start_year;
+        self.obs.years.push((year, at));
+        loop {
+            let Ok(next) = Date::new(year.saturating_add(1), 1, 1) else {
+                break;
+            };
+            let Ok(span) = m.start_date.until(next) else {
+                break;
+            };
+            at = SimTime::from_days(i64::from(span.get_days()));
+            if at >= self.horizon {
+                break;
+            }
+            year += 1;
+            self.obs.years.push((year, at));
+        }
+        self.obs.snap_cps = vec![Kpi::default(); m.checkpoints.len()];
+        self.obs.snap_flows = vec![Kpi::default(); m.flows.len()];
+        if let Some(&(_, next)) = self.obs.years.get(1) {
+            self.schedule(q, next, Ev::YearEnd);
+        }
+    }
+
+    /// Appends one row per stage: levels now, counts since the previous sample.
+    fn sample(&mut self, t: SimTime) {
+        self.obs.own_events += 1;
+        for (i, (spec, st)) in self.m.stages.iter().zip(&self.stages).enumerate() {
+            let now = (
+                st.kpi.arrivals,
+                st.kpi.served,
+                st.kpi.wait.count(),
+                st.kpi.wait.sum(),
+            );
+            let last = std::mem::replace(&mut self.obs.last[i], now);
+            let queue = st.levels.queue.level();
+            let road = if spec.holding_capacity == 0 {
+                queue
+            } else {
+                st.levels.road.level()
+            };
+            self.obs.rows.push(SeriesRow {
+                at: t,
+                stage: i as u32,
+                queue: queue as u32,
+                road: road as u32,
+                busy: st.levels.busy.level() as u32,
+                lanes_open: if spec.calendar.is_open(t) {
+                    spec.lanes
+                } else {
+                    0
+                },
+                arrivals: now.0 - last.0,
+                served: now.1 - last.1,
+                started: now.2 - last.2,
+                wait_sum_ms: now.3 - last.3,
+            });
+        }
+        self.obs.last_at = t;
+    }
+
+    /// Closes the current calendar year at `t`: its statistics are the difference between now
+    /// and the snapshot taken when it began.
+    fn close_year(&mut self, t: SimTime) {
+        self.obs.own_events += 1;
+        let Some(&(year, from)) = self.obs.years.get(self.obs.year_idx) else {
+            return;
+        };
+        let cps: Vec<Kpi> = self.cps.iter().map(|c| c.kpi.clone()).collect();
+        let flows: Vec<Kpi> = self.flows.iter().map(|f| f.kpi.clone()).collect();
+        self.obs.done.push(YearResult {
+            year,
+            days: t.since(from).as_ms() as f64 / MS_PER_DAY as f64,
+            checkpoints: cps
+                .iter()
+                .zip(&self.obs.snap_cps)
+                .map(|(a, b)| a.since(b))
+                .collect(),
+            flows: flows
+                .iter()
+                .zip(&self.obs.snap_flows)
+                .map(|(a, b)| a.since(b))
+                .collect(),
+        });
+        self.obs.snap_cps = cps;
+        self.obs.snap_flows = flows;
+        self.obs.year_idx += 1;
+    }
+
     fn reset_stats(&mut self, t: SimTime) {
         let tm = t.as_ms();
         for st in &mut self.stages {
@@ -1611,6 +1837,11 @@ impl Sim<'_> {
 
     fn finish(&mut self, replication: u32, events: u64) -> RepResult {
         let end = self.horizon;
+        // The last partial step of the series ends at the horizon.
+        if self.obs.step.is_some() && self.obs.last_at < end {
+            self.sample(end);
+            self.obs.own_events -= 1;
+        }
         // Vehicles still inside: the backlog, and waits that are already over their limit.
         let free: std::collections::HashSet<u32> = self.free_ids.iter().copied().collect();
         for id in 0..self.vehicles.len() {
@@ -1654,6 +1885,9 @@ impl Sim<'_> {
                 }
             }
         }
+        // The last year closes at the horizon, with the backlog counted above.
+        self.close_year(end);
+        self.obs.own_events -= 1;
         // Class statistics: the merged statistics of the flows of each class.
         let mut classes = vec![Kpi::default(); self.m.classes.len()];
         for (spec, f) in self.m.flows.iter().zip(&self.flows) {
@@ -1700,6 +1934,8 @@ impl Sim<'_> {
                 .map(|f| std::mem::take(&mut f.kpi))
                 .collect(),
             classes,
+            series: std::mem::take(&mut self.obs.rows),
+            years: std::mem::take(&mut self.obs.done),
         }
     }
 }

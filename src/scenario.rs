@@ -161,6 +161,7 @@ struct RawSimulation {
     start_date: Option<String>,
     utc_offset: Option<String>,
     metres_per_vehicle: Option<f64>,
+    series_step: Option<String>,
 }
 
 #[derive(Deserialize, Clone, Default)]
@@ -873,6 +874,23 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
             format!("must be a number > 0 (got {mpv})"),
         );
     }
+    let series_step = match &s.series_step {
+        Some(text) => match parse_duration(text) {
+            Ok(d) if d > SimDuration::ZERO => Some(d),
+            Ok(_) => {
+                ck.report(
+                    &sim_p.key("series_step"),
+                    format!("must be longer than zero (got \"{text}\")"),
+                );
+                None
+            }
+            Err(e) => {
+                ck.report(&sim_p.key("series_step"), e.to_string());
+                None
+            }
+        },
+        None => Some(SimDuration::from_ms(crate::time::MS_PER_HOUR)),
+    };
     let ctx = Ctx {
         start_date: start_date.unwrap_or(Date::constant(2026, 1, 5)),
         reference: reference.unwrap_or(SimDuration::ZERO),
@@ -1185,6 +1203,7 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
         replications: replications?,
         start_date: start_date?,
         metres_per_vehicle: mpv,
+        series_step: series_step?,
         classes,
         checkpoints,
         stages,

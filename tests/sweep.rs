@@ -109,18 +109,26 @@ fn sweep_to(file: &Path, dir: &Path, extra: &[&str]) -> Output {
     sweep_ok(file, &all)
 }
 
-/// Every file of `dir` by name, with its bytes.
+/// Every file of `dir` by name (files in subfolders as `folder/name`), with its bytes.
 fn dir_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .map(|e| {
-            let e = e.expect("dir entry");
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).expect("read file"),
-            )
-        })
-        .collect()
+    let mut out = BTreeMap::new();
+    for e in fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
+        let e = e.expect("dir entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.path().is_dir() {
+            for (inner, bytes) in dir_files(&e.path()) {
+                out.insert(format!("{name}/{inner}"), bytes);
+            }
+        } else {
+            out.insert(name, fs::read(e.path()).expect("read file"));
+        }
+    }
+    out
+}
+
+/// Names of the top-level files of a directory listing.
+fn top_level(files: &BTreeMap<String, Vec<u8>>) -> Vec<&String> {
+    files.keys().filter(|k| !k.contains('/')).collect()
 }
 
 /// Asserts that `dir` holds exactly the files of a complete run, byte for byte those of `reference`.
@@ -128,18 +136,31 @@ fn assert_same_run(reference: &Path, dir: &Path) {
     let a = dir_files(reference);
     let b = dir_files(dir);
     assert_eq!(
-        a.keys().collect::<Vec<_>>(),
+        top_level(&a),
         RUN_FILES.iter().collect::<Vec<_>>(),
         "files of the reference {}",
         reference.display()
     );
     assert_eq!(
-        b.keys().collect::<Vec<_>>(),
+        top_level(&b),
         RUN_FILES.iter().collect::<Vec<_>>(),
         "files of {} (a journal.csv or shard.json must not be left behind)",
         dir.display()
     );
-    for name in RUN_FILES {
+    assert!(
+        a.keys()
+            .any(|k| k.starts_with("detail/point-000-series.csv")),
+        "{} has no detail files",
+        reference.display()
+    );
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "detail files of {} and {}",
+        reference.display(),
+        dir.display()
+    );
+    for name in a.keys() {
         assert!(
             a[name] == b[name],
             "{name} differs between {} and {}",
@@ -239,8 +260,23 @@ fn run_shards(t: &TempDir, file: &Path, tag: &str) -> Vec<PathBuf> {
                 "shard run names its shard:\n{}",
                 stdout(&o)
             );
-            let names: Vec<String> = dir_files(&d).into_keys().collect();
-            assert_eq!(names, ["manifest.json", "runs.csv", "shard.json"]);
+            let files = dir_files(&d);
+            assert_eq!(
+                top_level(&files),
+                ["manifest.json", "runs.csv", "shard.json"]
+            );
+            // 4 points × 4 replications: a shard writes the detail files of the points whose
+            // replication 0 it ran.
+            let detail: Vec<String> = (0..4usize)
+                .filter(|p| (p * 4) % 3 == i)
+                .flat_map(|p| ["series", "waits"].map(|k| format!("detail/point-{p:03}-{k}.csv")))
+                .collect();
+            let got: Vec<&String> = files.keys().filter(|k| k.contains('/')).collect();
+            assert_eq!(
+                got,
+                detail.iter().collect::<Vec<_>>(),
+                "detail files of shard {i}"
+            );
             let sj = read_json(&d.join("shard.json"));
             assert_eq!(sj["shard"], i);
             assert_eq!(sj["of"], 3);
@@ -432,6 +468,12 @@ fn resume_of_a_torn_journal_runs_only_the_missing_jobs_and_matches_a_complete_ru
         let r = t.join(&format!("r{n}"));
         fs::create_dir_all(&r).unwrap();
         fs::copy(reference.join("manifest.json"), r.join("manifest.json")).unwrap();
+        // Replication 0 of points 0 and 1 finished, so their detail files were written.
+        fs::create_dir_all(r.join("detail")).unwrap();
+        for name in ["000-series", "000-waits", "001-series", "001-waits"] {
+            let f = format!("detail/point-{name}.csv");
+            fs::copy(reference.join(&f), r.join(&f)).unwrap();
+        }
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&records[0]).unwrap();
         for job in 0..complete {

@@ -22,7 +22,8 @@ use serde_json::{Map, Value, json};
 
 use super::plan::Plan;
 use super::{EntityKind, EntityValues, rep_values};
-use crate::model::simulate;
+use crate::detail;
+use crate::model::{Model, Observe, RepResult, simulate, simulate_with};
 use crate::stats::Estimate;
 
 /// How to run a sweep.
@@ -264,15 +265,65 @@ fn write_rows<W: Write>(
     Ok(())
 }
 
-fn run_job(plan: &Plan, job: usize) -> (Vec<EntityValues>, u64) {
+/// Runs one job. Replication 0 of each point also writes the point's detail files (time series
+/// and wait distributions) into `out`, before the job is journaled, so a journaled job always has
+/// its files.
+fn run_job(
+    plan: &Plan,
+    job: usize,
+    out: Option<&Path>,
+) -> Result<(Vec<EntityValues>, u64), SweepError> {
     let r = plan.replications as usize;
     let point = &plan.points[job / r];
     let model = point
         .model
         .as_ref()
         .expect("jobs are made for valid points only");
-    let res = simulate(model, (job % r) as u32);
-    (rep_values(model, &res), res.events)
+    let rep = (job % r) as u32;
+    let res = match out {
+        Some(dir) if rep == 0 => {
+            let res = simulate_with(
+                model,
+                rep,
+                Observe {
+                    series_step: Some(model.series_step),
+                },
+            );
+            write_detail(dir, job / r, model, &res)?;
+            res
+        }
+        _ => simulate(model, rep),
+    };
+    Ok((rep_values(model, &res), res.events))
+}
+
+/// Folder of the per-point detail files inside a sweep output directory.
+pub const DETAIL_DIR: &str = "detail";
+
+/// Paths of point `p`'s time series and wait-distribution files in `dir`.
+pub fn detail_paths(dir: &Path, p: usize) -> (PathBuf, PathBuf) {
+    let d = dir.join(DETAIL_DIR);
+    (
+        d.join(format!("point-{p:03}-series.csv")),
+        d.join(format!("point-{p:03}-waits.csv")),
+    )
+}
+
+/// Writes point `p`'s detail files (each to a temporary name first, then renamed, so a killed
+/// run never leaves half a file under the final name).
+fn write_detail(dir: &Path, p: usize, model: &Model, res: &RepResult) -> Result<(), SweepError> {
+    let (series, waits) = detail_paths(dir, p);
+    let folder = dir.join(DETAIL_DIR);
+    fs::create_dir_all(&folder).map_err(|e| io_err("cannot create", &folder, e))?;
+    let write = |path: &Path, f: &dyn Fn(&mut Vec<u8>) -> csv::Result<()>| {
+        let mut buf = Vec::new();
+        f(&mut buf).map_err(|e| io_err("cannot write", path, e))?;
+        let tmp = path.with_extension("csv.tmp");
+        fs::write(&tmp, &buf).map_err(|e| io_err("cannot write", &tmp, e))?;
+        fs::rename(&tmp, path).map_err(|e| io_err("cannot write", path, e))
+    };
+    write(&series, &|b| detail::write_series(b, model, &res.series))?;
+    write(&waits, &|b| detail::write_cdf(b, model, res))
 }
 
 /// Runs the plan's jobs (those of this shard, not yet recorded) and records them.
@@ -302,6 +353,11 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, SweepError> {
                 )));
             }
             read_dir_results(dir, plan.replications, &mut results)?;
+            // A replication 0 whose detail files are gone (deleted by hand) runs again.
+            results.jobs.retain(|&job, _| {
+                let (series, waits) = detail_paths(dir, job / r);
+                job % r != 0 || (series.exists() && waits.exists())
+            });
         } else if dir.exists()
             && fs::read_dir(dir)
                 .map(|mut d| d.next().is_some())
@@ -362,7 +418,8 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, SweepError> {
             .map_err(|e| SweepError::Failed(format!("cannot start worker threads: {e}")))?
     };
     let t0 = std::time::Instant::now();
-    let (tx, rx) = mpsc::channel::<(usize, Vec<EntityValues>, u64)>();
+    type Done = Result<(Vec<EntityValues>, u64), SweepError>;
+    let (tx, rx) = mpsc::channel::<(usize, Done)>();
     let mut events = 0u64;
     let mut write_error: Option<SweepError> = None;
     std::thread::scope(|s| {
@@ -370,14 +427,21 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, SweepError> {
         s.spawn(move || {
             pool.install(|| {
                 todo.par_iter().for_each_with(tx, |tx, &job| {
-                    let (values, ev) = run_job(plan, job);
+                    let done = run_job(plan, job, opts.out.as_deref());
                     // The receiver only goes away if the collector failed; nothing to do then.
-                    let _ = tx.send((job, values, ev));
+                    let _ = tx.send((job, done));
                 })
             })
         });
         // The collector: the only writer, so rows of one job are contiguous and complete.
-        for (job, values, ev) in rx {
+        for (job, done) in rx {
+            let (values, ev) = match done {
+                Ok(x) => x,
+                Err(e) => {
+                    write_error.get_or_insert(e);
+                    continue;
+                }
+            };
             events += ev;
             results.insert(job, &values);
             if let Some(w) = &mut journal
@@ -737,6 +801,21 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, SweepError> {
     fs::write(out.join("manifest.json"), &manifest_text)
         .map_err(|e| io_err("cannot write", &out.join("manifest.json"), e))?;
     write_runs(out, &labels, reps, &results)?;
+    // Each point's detail files were written by the shard that ran its replication 0.
+    for d in dirs {
+        let Ok(entries) = fs::read_dir(d.join(DETAIL_DIR)) else {
+            continue;
+        };
+        let folder = out.join(DETAIL_DIR);
+        fs::create_dir_all(&folder).map_err(|e| io_err("cannot create", &folder, e))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name.to_string_lossy().ends_with(".csv") {
+                let to = folder.join(&name);
+                fs::copy(entry.path(), &to).map_err(|e| io_err("cannot write", &to, e))?;
+            }
+        }
+    }
     let summary = summarize(labels, invalid, baseline, reps, &results);
     write_summary(out, &summary)?;
     Ok(summary)

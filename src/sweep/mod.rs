@@ -7,7 +7,10 @@
 
 use rayon::prelude::*;
 
-use crate::model::{Kpi, Levels, Model, NodeKind, RepResult, StageResult, simulate};
+use crate::model::{
+    Kpi, Levels, Model, NodeKind, Observe, RepResult, StageResult, YearResult, simulate,
+    simulate_with,
+};
 use crate::stats::Estimate;
 use crate::time::{MS_PER_DAY, MS_PER_HOUR};
 
@@ -153,6 +156,28 @@ pub fn run(model: &Model) -> Summary {
     summarize(model, &reps, wall_s)
 }
 
+/// Like [`run`], also returning replication 0 with its time series (on the model's
+/// `series_step`) and yearly statistics, for detail files and reports. The summary is the same.
+pub fn run_detailed(model: &Model) -> (Summary, RepResult) {
+    let t0 = std::time::Instant::now();
+    let observe = Observe {
+        series_step: Some(model.series_step),
+    };
+    let mut reps: Vec<RepResult> = (0..model.replications)
+        .into_par_iter()
+        .map(|r| {
+            if r == 0 {
+                simulate_with(model, r, observe)
+            } else {
+                simulate(model, r)
+            }
+        })
+        .collect();
+    let wall_s = t0.elapsed().as_secs_f64();
+    let summary = summarize(model, &reps, wall_s);
+    (summary, reps.swap_remove(0))
+}
+
 const H: f64 = MS_PER_HOUR as f64;
 
 type Values = Vec<(String, f64)>;
@@ -197,6 +222,29 @@ fn hour_metrics(k: &Kpi, out: &mut Values) {
     }
 }
 
+/// Prefix of the per-year KPIs: `y2027.served_per_day` is served per day in calendar year 2027.
+pub const YEAR_PREFIX: char = 'y';
+
+/// Per-year KPIs of entity `pick(year)` for runs whose measured span is longer than a year.
+fn year_metrics(model: &Model, r: &RepResult, pick: impl Fn(&YearResult) -> Kpi, out: &mut Values) {
+    if model.days.saturating_sub(model.warmup_days) <= 366 {
+        return;
+    }
+    for y in &r.years {
+        let k = pick(y);
+        let days = y.days.max(1e-9);
+        for (name, v) in [
+            ("served_per_day", k.served as f64 / days),
+            ("tonnes_per_day", k.tonnes / days),
+            ("teu_per_day", k.teu / days),
+            ("wait_mean_h", k.wait.mean() / H),
+            ("wait_p95_h", k.wait.quantile(0.95) / H),
+        ] {
+            out.push((format!("{YEAR_PREFIX}{}.{name}", y.year), v));
+        }
+    }
+}
+
 /// Scalar KPIs of time-weighted levels, in report order.
 fn level_metrics(l: &Levels, end_ms: i64, m_per_vehicle: f64, out: &mut Values) {
     let km = m_per_vehicle / 1000.0;
@@ -236,6 +284,16 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     kpi_metrics(&all, days, &mut v);
     push(&mut v, "value_per_day_usd", all.value / days);
     hour_metrics(&all, &mut v);
+    year_metrics(
+        model,
+        r,
+        |y| {
+            let mut k = Kpi::default();
+            y.flows.iter().for_each(|f| k.merge(f));
+            k
+        },
+        &mut v,
+    );
     out.push(EntityValues {
         kind: EntityKind::System,
         id: "all".into(),
@@ -276,6 +334,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             );
         }
         hour_metrics(&c.kpi, &mut v);
+        year_metrics(model, r, |y| y.checkpoints[i].clone(), &mut v);
         out.push(EntityValues {
             kind: match cp.kind {
                 NodeKind::Checkpoint => EntityKind::Checkpoint,
@@ -320,7 +379,9 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         }
     };
     for (i, f) in model.flows.iter().enumerate() {
-        out.push(vehicle_level(EntityKind::Flow, f.id.clone(), &r.flows[i]));
+        let mut e = vehicle_level(EntityKind::Flow, f.id.clone(), &r.flows[i]);
+        year_metrics(model, r, |y| y.flows[i].clone(), &mut e.values);
+        out.push(e);
     }
     for (i, c) in model.classes.iter().enumerate() {
         out.push(vehicle_level(
