@@ -145,7 +145,12 @@ pub fn manifest(plan: &Plan) -> Value {
         "replications": plan.replications,
         "baseline": plan.baseline.map(|b| plan.points[b].label.clone()),
         "points": plan.points.iter().map(|p| match &p.model {
-            Ok(_) => json!({ "index": p.index, "label": p.label, "status": "ok" }),
+            Ok(m) => json!({
+                "index": p.index,
+                "label": p.label,
+                "status": "ok",
+                "scenario": scenario_facts(m),
+            }),
             Err(e) => json!({
                 "index": p.index,
                 "label": p.label,
@@ -155,6 +160,27 @@ pub fn manifest(plan: &Plan) -> Value {
         }).collect::<Vec<_>>(),
         "sweep_text": plan.sweep_text,
         "base_text": plan.base_text,
+    })
+}
+
+/// What a report needs to title a point's results: name, seed, dates, and checkpoint names.
+pub fn scenario_facts(m: &Model) -> Value {
+    json!({
+        "name": m.name,
+        "seed": m.seed,
+        "days": m.days,
+        "warmup_days": m.warmup_days,
+        "start_date": m.start_date.to_string(),
+        "series_step_h": m.series_step.as_hours_f64(),
+        "metres_per_vehicle": m.metres_per_vehicle,
+        "checkpoints": m.checkpoints.iter().map(|c| json!({
+            "id": c.id,
+            "name": c.name,
+            "stages": c.stages.iter().map(|&s| {
+                let st = &m.stages[s as usize];
+                json!({ "id": st.id, "lanes": st.lanes, "daily_quota": st.daily_quota })
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }
 
