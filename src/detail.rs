@@ -41,9 +41,9 @@ pub fn timestamp(model: &Model, ms: i64) -> String {
 }
 
 /// Writes `rows` (from [`crate::model::simulate_with`]) as CSV: one line per stage and sampling
-/// instant. Levels (`queue`, `queue_km`, `road`, `busy`, `lanes_open`) are at the instant;
-/// `arrivals`, `served`, `started` and `wait_mean_h` (mean wait of the services started) cover
-/// the step that ends there. `lanes` and `daily_quota` are the stage's configuration.
+/// instant. Levels (`queue`, `queue_km`, `road`, `busy`, `lanes_open`) are those just before the
+/// instant; `arrivals`, `served`, `started` and `wait_mean_h` (mean wait of the services started)
+/// cover the step `[previous instant, instant)`. `lanes` and `daily_quota` are the stage's configuration.
 pub fn write_series<W: Write>(w: W, model: &Model, rows: &[SeriesRow]) -> csv::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(SERIES_HEADER)?;

@@ -535,8 +535,9 @@ pub struct Observe {
 
 /// One stage's state at a sampling instant, and what happened there since the previous sample.
 ///
-/// Levels are instantaneous at `at`; counts cover the events between the previous sample and
-/// `at` (vehicles created before the warm-up end are not counted, as everywhere).
+/// Levels are those just before `at` (after every event before `at`, before any at `at`);
+/// counts cover the half-open span `[previous sample, at)` (vehicles created before the warm-up
+/// end are not counted, as everywhere).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SeriesRow {
     /// Sampling instant.
@@ -614,10 +615,6 @@ enum Ev {
     Wake(u32),
     /// Warm-up ends: statistics restart.
     Warmup,
-    /// Time-series sampling instant.
-    Sample,
-    /// A calendar year ends: its statistics are closed.
-    YearEnd,
 }
 
 const NO_TRACK: u32 = u32::MAX;
@@ -741,16 +738,19 @@ struct Sim<'m> {
     obs: Observations,
 }
 
-/// Time series and yearly statistics: sampled by their own events, never on the hot path.
+/// Time series and yearly statistics. They are not events: the event loop takes the samples
+/// and closes the years that are due before it handles an event at or after their instant, so
+/// each sees the state just before that instant, and counts cover half-open spans
+/// `[previous, instant)` exactly like the horizon.
 #[derive(Default)]
 struct Observations {
+    // The earliest pending sampling instant or year end (SimTime::MAX when none).
+    next_at: SimTime,
     step: Option<SimDuration>,
+    next_sample: Option<SimTime>,
     rows: Vec<SeriesRow>,
     // Per stage, cumulative (arrivals, served, started, wait sum) at the previous sample.
     last: Vec<(u64, u64, u64, u128)>,
-    last_at: SimTime,
-    // Events that were observations, not part of the model (left out of the event count).
-    own_events: u64,
     // Calendar years of the measured span with their start instants, in order.
     years: Vec<(i16, SimTime)>,
     year_idx: usize,
@@ -868,9 +868,9 @@ fn run(
     if sim.warmup > SimTime::ZERO {
         sim.schedule(&mut q, sim.warmup, Ev::Warmup);
     }
-    sim.start_observations(&mut q, observe);
+    sim.start_observations(observe);
     let horizon = sim.horizon;
-    let events = run_before(&mut q, &mut sim, horizon) - sim.obs.own_events;
+    let events = run_before(&mut q, &mut sim, horizon);
     let result = sim.finish(replication, events);
     (result, sim.trace)
 }
@@ -878,6 +878,10 @@ fn run(
 impl Handler<Ev> for Sim<'_> {
     #[inline]
     fn handle(&mut self, q: &mut EventQueue<Ev>, t: SimTime, ev: Ev) {
+        // Samples and year ends due at or before `t` see the state before the events at `t`.
+        if t >= self.obs.next_at {
+            self.observe_until(t);
+        }
         match ev {
             Ev::Arrival(f) => self.on_arrival(q, t, f),
             Ev::Late(f) => {
@@ -895,20 +899,6 @@ impl Handler<Ev> for Sim<'_> {
                 self.dispatch(q, t, s);
             }
             Ev::Warmup => self.reset_stats(t),
-            Ev::Sample => {
-                self.sample(t);
-                if let Some(next) = self.obs.step.and_then(|d| t.checked_add(d))
-                    && next < self.horizon
-                {
-                    self.schedule(q, next, Ev::Sample);
-                }
-            }
-            Ev::YearEnd => {
-                self.close_year(t);
-                if let Some(&(_, next)) = self.obs.years.get(self.obs.year_idx + 1) {
-                    self.schedule(q, next, Ev::YearEnd);
-                }
-            }
         }
     }
 }
@@ -1720,25 +1710,22 @@ impl Sim<'_> {
         }
     }
 
-    /// Schedules the first sample and the first year end; observation events are counted apart
-    /// so that they do not change the reported event count.
-    fn start_observations(&mut self, q: &mut EventQueue<Ev>, observe: Observe) {
+    /// Plans the sampling instants (warm-up end + k·step, and the horizon) and the calendar
+    /// years (reference clock) of the measured span [warm-up, horizon).
+    fn start_observations(&mut self, observe: Observe) {
         let m = self.m;
         self.obs.step = observe.series_step.filter(|d| !d.is_zero());
         self.obs.last = vec![(0, 0, 0, 0); m.stages.len()];
-        self.obs.last_at = self.warmup;
-        if let Some(first) = self.obs.step.and_then(|d| self.warmup.checked_add(d))
-            && first < self.horizon
-        {
-            self.schedule(q, first, Ev::Sample);
-        }
-        // Calendar years (reference clock) overlapping the measured span [warm-up, horizon).
+        self.obs.next_sample = self
+            .obs
+            .step
+            .and_then(|d| self.warmup.checked_add(d))
+            .map(|t| t.min(self.horizon));
         let start_year = crate::time::date_plus_days(m.start_date, self.warmup.day_index())
             .map(|d| d.year())
             .unwrap_or(m.start_date.year());
-        let mut at = self.warmup;
         let mut year = start_year;
-        self.obs.years.push((year, at));
+        self.obs.years.push((year, self.warmup));
         loop {
             let Ok(next) = Date::new(year.saturating_add(1), 1, 1) else {
                 break;
@@ -1746,7 +1733,7 @@ impl Sim<'_> {
             let Ok(span) = m.start_date.until(next) else {
                 break;
             };
-            at = SimTime::from_days(i64::from(span.get_days()));
+            let at = SimTime::from_days(i64::from(span.get_days()));
             if at >= self.horizon {
                 break;
             }
@@ -1755,14 +1742,45 @@ impl Sim<'_> {
         }
         self.obs.snap_cps = vec![Kpi::default(); m.checkpoints.len()];
         self.obs.snap_flows = vec![Kpi::default(); m.flows.len()];
-        if let Some(&(_, next)) = self.obs.years.get(1) {
-            self.schedule(q, next, Ev::YearEnd);
+        self.update_next_observation();
+    }
+
+    fn update_next_observation(&mut self) {
+        let year_end = self
+            .obs
+            .years
+            .get(self.obs.year_idx + 1)
+            .map(|&(_, at)| at)
+            .unwrap_or(SimTime::MAX);
+        self.obs.next_at = self.obs.next_sample.unwrap_or(SimTime::MAX).min(year_end);
+    }
+
+    /// Takes the samples and closes the years due at or before `t`, in time order.
+    fn observe_until(&mut self, t: SimTime) {
+        while self.obs.next_at <= t {
+            let at = self.obs.next_at;
+            if self.obs.next_sample == Some(at) {
+                self.sample(at);
+                self.obs.next_sample = match self.obs.step.and_then(|d| at.checked_add(d)) {
+                    _ if at >= self.horizon => None,
+                    Some(n) => Some(n.min(self.horizon)),
+                    None => None,
+                };
+            }
+            if self
+                .obs
+                .years
+                .get(self.obs.year_idx + 1)
+                .is_some_and(|&(_, y)| y == at)
+            {
+                self.close_year(at);
+            }
+            self.update_next_observation();
         }
     }
 
     /// Appends one row per stage: levels now, counts since the previous sample.
     fn sample(&mut self, t: SimTime) {
-        self.obs.own_events += 1;
         for (i, (spec, st)) in self.m.stages.iter().zip(&self.stages).enumerate() {
             let now = (
                 st.kpi.arrivals,
@@ -1783,7 +1801,8 @@ impl Sim<'_> {
                 queue: queue as u32,
                 road: road as u32,
                 busy: st.levels.busy.level() as u32,
-                lanes_open: if spec.calendar.is_open(t) {
+                // Like the levels, the state just before the instant.
+                lanes_open: if spec.calendar.is_open(SimTime::from_ms(t.as_ms() - 1)) {
                     spec.lanes
                 } else {
                     0
@@ -1794,13 +1813,11 @@ impl Sim<'_> {
                 wait_sum_ms: now.3 - last.3,
             });
         }
-        self.obs.last_at = t;
     }
 
     /// Closes the current calendar year at `t`: its statistics are the difference between now
     /// and the snapshot taken when it began.
     fn close_year(&mut self, t: SimTime) {
-        self.obs.own_events += 1;
         let Some(&(year, from)) = self.obs.years.get(self.obs.year_idx) else {
             return;
         };
@@ -1837,11 +1854,8 @@ impl Sim<'_> {
 
     fn finish(&mut self, replication: u32, events: u64) -> RepResult {
         let end = self.horizon;
-        // The last partial step of the series ends at the horizon.
-        if self.obs.step.is_some() && self.obs.last_at < end {
-            self.sample(end);
-            self.obs.own_events -= 1;
-        }
+        // Samples due after the last event, up to the one at the horizon.
+        self.observe_until(end);
         // Vehicles still inside: the backlog, and waits that are already over their limit.
         let free: std::collections::HashSet<u32> = self.free_ids.iter().copied().collect();
         for id in 0..self.vehicles.len() {
@@ -1887,7 +1901,6 @@ impl Sim<'_> {
         }
         // The last year closes at the horizon, with the backlog counted above.
         self.close_year(end);
-        self.obs.own_events -= 1;
         // Class statistics: the merged statistics of the flows of each class.
         let mut classes = vec![Kpi::default(); self.m.classes.len()];
         for (spec, f) in self.m.flows.iter().zip(&self.flows) {

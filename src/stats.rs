@@ -561,6 +561,40 @@ fn t_975(df: usize) -> f64 {
 mod tests {
     use super::*;
 
+    #[test]
+    fn distribution_since_a_snapshot_holds_exactly_the_later_samples() {
+        let mut d = Distribution::new();
+        for v in [5u64, 1_000, 70_000, 3_600_000] {
+            d.record(v);
+        }
+        let snap = d.clone();
+        let mut later = Distribution::new();
+        for v in [200u64, 45_000, 45_100, 9_000_000] {
+            d.record(v);
+            later.record(v);
+        }
+        let diff = d.since(&snap);
+        assert_eq!(diff.count(), 4);
+        assert_eq!(diff.sum(), later.sum());
+        for q in [0.25, 0.5, 0.75, 0.9] {
+            assert_eq!(diff.quantile(q), later.quantile(q), "q = {q}");
+        }
+        // Min and max are known to their buckets (exact below 256), never beyond the samples.
+        assert_eq!(diff.min(), 200);
+        assert!(diff.max() <= 9_000_000 && diff.max() as f64 >= 9_000_000.0 * 0.99);
+        assert!(d.since(&d).is_empty());
+        let mut h = HourProfile::new();
+        h.add(3, 10.0);
+        let hs = h.clone();
+        h.add(3, 30.0);
+        h.add(5, 1.0);
+        let hd = h.since(&hs);
+        assert_eq!(
+            (hd.mean(3), hd.count(3), hd.mean(5)),
+            (Some(30.0), 1, Some(1.0))
+        );
+    }
+
     /// Minimal 64-bit LCG (Knuth MMIX constants) so the fixtures are fixed without a rand dependency.
     struct Lcg(u64);
 
