@@ -242,6 +242,9 @@ pub struct Calendar {
     closed: Vec<ClosedDate>,
     /// Local days on which a date exists (outside, nothing can be a closed date).
     date_days: (i64, i64),
+    /// Closed before this instant (a crossing that opens on a date); the earliest instant if
+    /// open from the start.
+    opens: SimTime,
 }
 
 /// Sorts and merges intervals, joining touching ones, dropping empty ones.
@@ -273,7 +276,23 @@ impl Calendar {
             full_len: [MS_PER_DAY; 7],
             closed: Vec::new(),
             date_days: (0, 0),
+            opens: SimTime::from_ms(i64::MIN),
         }
+    }
+
+    /// The same hours, but closed before `at` (a new crossing opening on a date). Opening
+    /// before the start of the simulation changes nothing.
+    pub fn opening_at(mut self, at: SimTime) -> Calendar {
+        if at > SimTime::ZERO {
+            self.opens = at;
+            self.always = false;
+        }
+        self
+    }
+
+    /// The instant before which the calendar is closed whatever its hours (see [`Self::opening_at`]).
+    pub fn opens(&self) -> SimTime {
+        self.opens
     }
 
     /// `week[0]` = Monday .. `week[6]` = Sunday windows (each as from [`parse_windows`]), closed dates, start date of sim day 0, `shift` = local clock minus reference clock.
@@ -333,6 +352,7 @@ impl Calendar {
             full_len,
             closed,
             date_days,
+            opens: SimTime::from_ms(i64::MIN),
         }
     }
 
@@ -345,6 +365,9 @@ impl Calendar {
     pub fn is_open(&self, t: SimTime) -> bool {
         if self.always {
             return true;
+        }
+        if t < self.opens {
+            return false;
         }
         let (day, m) = self.split(t);
         self.coverage(day).iter().any(|&(s, e)| s <= m && m < e)
@@ -363,6 +386,11 @@ impl Calendar {
         if !self.any_open {
             return OpenState::Closed {
                 until: SimTime::MAX,
+            };
+        }
+        if t < self.opens {
+            return OpenState::Closed {
+                until: self.next_open(self.opens),
             };
         }
         let (day, m) = self.split(t);
@@ -430,6 +458,7 @@ impl Calendar {
 
     /// Total open time within [from, to) (ZERO if to <= from).
     pub fn open_duration(&self, from: SimTime, to: SimTime) -> SimDuration {
+        let from = from.max(self.opens);
         if to <= from {
             return SimDuration::ZERO;
         }

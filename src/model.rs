@@ -146,6 +146,54 @@ pub struct StageSpec {
     pub class_rank: Vec<u8>,
     /// Lane groups: reserved groups first, the general group last.
     pub groups: Vec<LaneGroup>,
+    /// Capacity changes on dates, in time order.
+    pub changes: Vec<StageChange>,
+}
+
+/// A change of a stage's capacity from an instant on (new lanes, a new quota).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageChange {
+    /// When it takes effect (local midnight of its date on the stage's clock).
+    pub at: SimTime,
+    /// New number of servers (the general lanes change; reserved lanes stay).
+    pub lanes: Option<u32>,
+    /// New daily quota.
+    pub daily_quota: Option<u32>,
+}
+
+impl StageSpec {
+    /// Servers of the stage at `t`, after the changes up to `t`.
+    pub fn lanes_at(&self, t: SimTime) -> u32 {
+        self.changes
+            .iter()
+            .take_while(|c| c.at <= t)
+            .filter_map(|c| c.lanes)
+            .last()
+            .unwrap_or(self.lanes)
+    }
+
+    /// Daily quota of the stage at `t`, after the changes up to `t`.
+    pub fn daily_quota_at(&self, t: SimTime) -> Option<u32> {
+        self.changes
+            .iter()
+            .take_while(|c| c.at <= t)
+            .filter_map(|c| c.daily_quota)
+            .last()
+            .or(self.daily_quota)
+    }
+
+    /// Open server-time in [from, to): open hours × servers, piece by piece between changes.
+    pub fn open_lane_ms(&self, from: SimTime, to: SimTime) -> i128 {
+        let mut total = 0i128;
+        let mut start = from;
+        let mut lanes = self.lanes_at(from);
+        for c in self.changes.iter().filter(|c| c.at > from && c.at < to) {
+            total += self.calendar.open_duration(start, c.at).as_ms() as i128 * lanes as i128;
+            start = c.at;
+            lanes = c.lanes.unwrap_or(lanes);
+        }
+        total + self.calendar.open_duration(start, to).as_ms() as i128 * lanes as i128
+    }
 }
 
 /// Arrival process of a flow.
@@ -181,13 +229,32 @@ pub struct RateProfile {
     pub weekday: [f64; 7],
     /// Month multipliers, January first.
     pub monthly: [f64; 12],
+    /// Demand growth per year (0.23 = +23 % a year), compounded day by day from day 0.
+    pub growth_per_year: f64,
 }
 
 impl RateProfile {
-    /// The highest instantaneous rate [vehicles/h]: the thinning envelope.
-    pub fn peak_per_h(&self) -> f64 {
+    /// The highest instantaneous rate over the first `days` days [vehicles/h]: the thinning
+    /// envelope.
+    pub fn peak_per_h(&self, days: u32) -> f64 {
         let mx = |xs: &[f64]| xs.iter().cloned().fold(0.0, f64::max);
-        self.rate_per_h * mx(&self.hourly) * mx(&self.weekday) * mx(&self.monthly)
+        let growth = self.growth(0).max(self.growth(days as i64));
+        self.rate_per_h * mx(&self.hourly) * mx(&self.weekday) * mx(&self.monthly) * growth
+    }
+
+    /// Growth factor of simulated day `day`: (1 + growth)^(day / 365).
+    pub fn growth(&self, day: i64) -> f64 {
+        if self.growth_per_year == 0.0 {
+            1.0
+        } else {
+            (1.0 + self.growth_per_year).powf(day as f64 / 365.0)
+        }
+    }
+
+    /// Weekday × month × growth factor of simulated day `day` (the hour-of-day factor aside).
+    pub fn day_factor(&self, start: Date, day: i64) -> f64 {
+        let (wd, mo) = day_factors_index(start, day);
+        self.weekday[wd] * self.monthly[mo] * self.growth(day)
     }
 }
 
@@ -216,6 +283,10 @@ pub struct FlowSpec {
     pub travel: Vec<Option<Dist>>,
     /// Arrival process.
     pub arrivals: Arrivals,
+    /// Vehicles appear from this instant (a flow starting on a date; `SimTime::ZERO` otherwise).
+    pub starts: SimTime,
+    /// No vehicle appears at or after this instant (`SimTime::MAX` if the flow never ends).
+    pub ends: SimTime,
 }
 
 /// A validated scenario, ready to simulate.
@@ -260,20 +331,36 @@ impl Model {
     /// Mean arrival rate of a flow over the horizon [vehicles/h].
     pub fn mean_rate_per_h(&self, flow: &FlowSpec) -> f64 {
         match &flow.arrivals {
-            Arrivals::Poisson { rate_per_h } => *rate_per_h,
+            Arrivals::Poisson { rate_per_h } => *rate_per_h * self.active_share(flow),
             Arrivals::Profiled(p) => {
-                // Average of weekday × month factors over the simulated days.
+                // Average of weekday × month × growth factors over the flow's simulated days.
                 let days = self.days.max(1) as i64;
+                let active = |d: i64| {
+                    let t = SimTime::from_days(d);
+                    t >= SimTime::from_days(flow.starts.day_index()) && t < flow.ends
+                };
                 let mut sum = 0.0;
-                for d in 0..days {
-                    let (wd, m) = day_factors_index(self.start_date, d);
-                    sum += p.weekday[wd] * p.monthly[m];
+                for d in (0..days).filter(|&d| active(d)) {
+                    sum += p.day_factor(self.start_date, d);
                 }
                 p.rate_per_h * sum / days as f64
             }
-            Arrivals::Timetable { times_ms, .. } => times_ms.len() as f64 / 24.0,
+            Arrivals::Timetable { times_ms, .. } => {
+                times_ms.len() as f64 / 24.0 * self.active_share(flow)
+            }
             // Fed by a terminal: its rate is that of the flows arriving there.
             Arrivals::Transfer => 0.0,
+        }
+    }
+
+    /// Share of the horizon during which a flow's vehicles appear (its `starts`..`ends`).
+    pub fn active_share(&self, flow: &FlowSpec) -> f64 {
+        let h = self.horizon();
+        let (a, b) = (flow.starts.min(h), flow.ends.min(h));
+        if b <= a || h == SimTime::ZERO {
+            0.0
+        } else {
+            b.since(a).as_ms() as f64 / h.as_ms() as f64
         }
     }
 
@@ -615,6 +702,8 @@ enum Ev {
     Wake(u32),
     /// Warm-up ends: statistics restart.
     Warmup,
+    /// A stage's next dated capacity change takes effect.
+    Change(u32),
 }
 
 const NO_TRACK: u32 = u32::MAX;
@@ -686,7 +775,12 @@ impl Default for Vehicle {
 struct StageRt {
     queues: Vec<VecDeque<(u32, u64)>>,
     waiting: u32,
-    free: Vec<u32>,
+    // Free servers per lane group; negative while a lane reduction waits for busy lanes to finish.
+    free: Vec<i32>,
+    // Servers and daily quota now (the stage's dated changes move them).
+    lanes_now: u32,
+    quota_now: Option<u32>,
+    next_change: usize,
     // Pooled stages: vehicles admitted and being worked on, in admission order.
     work: VecDeque<u32>,
     open_cache_until: SimTime,
@@ -793,7 +887,10 @@ fn run(
             StageRt {
                 queues: vec![VecDeque::new(); n_classes],
                 waiting: 0,
-                free: s.groups.iter().map(|g| g.lanes).collect(),
+                free: s.groups.iter().map(|g| g.lanes as i32).collect(),
+                lanes_now: s.lanes,
+                quota_now: s.daily_quota,
+                next_change: 0,
                 work: VecDeque::new(),
                 open_cache_until: SimTime::ZERO,
                 open_cache: false,
@@ -824,7 +921,7 @@ fn run(
             factor_day: i64::MIN,
             factor: 1.0,
             peak_per_h: match &f.arrivals {
-                Arrivals::Profiled(p) => p.peak_per_h(),
+                Arrivals::Profiled(p) => p.peak_per_h(m.days),
                 _ => 0.0,
             },
             kpi: Kpi::default(),
@@ -860,9 +957,19 @@ fn run(
         obs: Observations::default(),
     };
     let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
-    for f in 0..m.flows.len() {
-        if let Some(t) = sim.next_arrival(f, SimTime::ZERO, true) {
+    for (f, spec) in m.flows.iter().enumerate() {
+        // Poisson arrivals are memoryless, so a flow starting on a date starts its chain there.
+        if let Some(t) = sim.next_arrival(f, spec.starts, true)
+            && t < spec.ends
+        {
             sim.schedule(&mut q, t, Ev::Arrival(f as u32));
+        }
+    }
+    for (s, spec) in m.stages.iter().enumerate() {
+        if let Some(c) = spec.changes.first()
+            && c.at < sim.horizon
+        {
+            sim.schedule(&mut q, c.at, Ev::Change(s as u32));
         }
     }
     if sim.warmup > SimTime::ZERO {
@@ -899,6 +1006,7 @@ impl Handler<Ev> for Sim<'_> {
                 self.dispatch(q, t, s);
             }
             Ev::Warmup => self.reset_stats(t),
+            Ev::Change(s) => self.change_capacity(q, t, s),
         }
     }
 }
@@ -952,8 +1060,7 @@ impl Sim<'_> {
                     }
                     let day = at.day_index();
                     if rt.factor_day != day {
-                        let (wd, mo) = day_factors_index(self.m.start_date, day);
-                        rt.factor = p.weekday[wd] * p.monthly[mo];
+                        rt.factor = p.day_factor(self.m.start_date, day);
                         rt.factor_day = day;
                     }
                     let rate = p.rate_per_h * p.hourly[at.hour_of_day()] * rt.factor;
@@ -985,7 +1092,9 @@ impl Sim<'_> {
     }
 
     fn on_arrival(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: u32) {
-        if let Some(next) = self.next_arrival(f as usize, t, false) {
+        if let Some(next) = self.next_arrival(f as usize, t, false)
+            && next < self.m.flows[f as usize].ends
+        {
             self.schedule(q, next, Ev::Arrival(f));
         }
         let spec = &self.m.flows[f as usize];
@@ -1165,7 +1274,7 @@ impl Sim<'_> {
     #[inline]
     fn quota_allows(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, wagons: u32) -> bool {
         let spec = &self.m.stages[s as usize];
-        if spec.daily_quota.is_none() && spec.daily_quota_wagons.is_none() {
+        if self.stages[s as usize].quota_now.is_none() && spec.daily_quota_wagons.is_none() {
             return true;
         }
         let st = &mut self.stages[s as usize];
@@ -1175,7 +1284,7 @@ impl Sim<'_> {
             st.quota_used = 0;
             st.quota_wagons_used = 0;
         }
-        let full_vehicles = spec.daily_quota.is_some_and(|qv| st.quota_used >= qv);
+        let full_vehicles = st.quota_now.is_some_and(|qv| st.quota_used >= qv);
         // A train longer than the whole wagon quota may still enter as the day's first.
         let full_wagons = spec
             .daily_quota_wagons
@@ -1200,7 +1309,7 @@ impl Sim<'_> {
         let spec = &self.m.stages[s as usize];
         let st = &mut self.stages[s as usize];
         let mut exhausted = false;
-        if let Some(quota) = spec.daily_quota {
+        if let Some(quota) = st.quota_now {
             st.quota_used += 1;
             exhausted |= st.quota_used == quota;
         }
@@ -1359,7 +1468,7 @@ impl Sim<'_> {
         let spec = &self.m.stages[s as usize];
         let st = &self.stages[s as usize];
         for (g, grp) in spec.groups.iter().enumerate() {
-            if st.free[g] == 0 {
+            if st.free[g] <= 0 {
                 continue;
             }
             let mut best: Option<(u8, u64, u16)> = None;
@@ -1803,7 +1912,7 @@ impl Sim<'_> {
                 busy: st.levels.busy.level() as u32,
                 // Like the levels, the state just before the instant.
                 lanes_open: if spec.calendar.is_open(SimTime::from_ms(t.as_ms() - 1)) {
-                    spec.lanes
+                    st.lanes_now
                 } else {
                     0
                 },
@@ -1840,6 +1949,31 @@ impl Sim<'_> {
         self.obs.snap_cps = cps;
         self.obs.snap_flows = flows;
         self.obs.year_idx += 1;
+    }
+
+    /// Applies stage `s`'s next dated change. More lanes serve the queue at once; fewer lanes
+    /// retire as their vehicles finish (services in progress are never cut short).
+    fn change_capacity(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) {
+        let spec = &self.m.stages[s as usize];
+        let st = &mut self.stages[s as usize];
+        let Some(c) = spec.changes.get(st.next_change) else {
+            return;
+        };
+        st.next_change += 1;
+        if let Some(lanes) = c.lanes {
+            let general = st.free.len() - 1;
+            st.free[general] += lanes as i32 - st.lanes_now as i32;
+            st.lanes_now = lanes;
+        }
+        if c.daily_quota.is_some() {
+            st.quota_now = c.daily_quota;
+        }
+        if let Some(next) = spec.changes.get(st.next_change)
+            && next.at < self.horizon
+        {
+            self.schedule(q, next.at, Ev::Change(s));
+        }
+        self.dispatch(q, t, s);
     }
 
     fn reset_stats(&mut self, t: SimTime) {
@@ -1922,8 +2056,7 @@ impl Sim<'_> {
                     l
                 },
                 busy_open_lane_ms: st.busy_open_ms,
-                open_lane_ms: spec.calendar.open_duration(self.warmup, end).as_ms() as i128
-                    * spec.lanes as i128,
+                open_lane_ms: spec.open_lane_ms(self.warmup, end),
                 quota_days_exhausted: st.quota_days_exhausted,
             })
             .collect();

@@ -15,10 +15,10 @@ use crate::calendar::{
 use crate::dist::{Dist, parse_rate_per_hour};
 use crate::model::{
     Arrivals, CheckpointSpec, ClassSpec, FlowSpec, Inspection, LaneGroup, Mode, Model, NodeKind,
-    RateProfile, StageKind, StageSpec,
+    RateProfile, StageChange, StageKind, StageSpec,
 };
 use crate::time::{
-    Date, SimDuration, parse_date, parse_duration, parse_time_of_day, parse_utc_offset,
+    Date, SimDuration, SimTime, parse_date, parse_duration, parse_time_of_day, parse_utc_offset,
 };
 
 /// The built-in default scenario (the Kazakhstan–China road crossings).
@@ -193,8 +193,17 @@ struct RawClass {
 struct RawCheckpoint {
     id: String,
     name: Option<String>,
+    opens: Option<String>,
     #[serde(default)]
     stages: Vec<RawStage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChange {
+    from: String,
+    lanes: Option<i64>,
+    daily_quota: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -222,6 +231,8 @@ struct RawStage {
     priority: Vec<String>,
     #[serde(default)]
     reserved_lanes: BTreeMap<String, i64>,
+    #[serde(default)]
+    changes: Vec<RawChange>,
 }
 
 #[derive(Deserialize)]
@@ -285,6 +296,8 @@ struct RawFlow {
     route: Vec<String>,
     travel: Option<Vec<toml::Value>>,
     arrivals: RawArrivals,
+    starts: Option<String>,
+    ends: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -296,6 +309,7 @@ enum RawArrivals {
         weekday: Option<Vec<f64>>,
         monthly: Option<Vec<f64>>,
         scale: Option<f64>,
+        growth_per_year: Option<f64>,
     },
     Timetable {
         every: Option<String>,
@@ -975,6 +989,7 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
                 &c.name,
                 &c.stages,
                 NodeKind::Checkpoint,
+                &c.opens,
             )
         })
         .chain(raw.terminals.iter().enumerate().map(|(i, t)| {
@@ -985,10 +1000,15 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
                 &t.name,
                 &t.stages,
                 NodeKind::Terminal,
+                &None,
             )
         }));
-    for (section, ci, id, name, raw_stages, kind) in stage_nodes {
+    for (section, ci, id, name, raw_stages, kind, opens) in stage_nodes {
         let cp_p = FieldPath::default().key(section).index(ci);
+        let opens = parse_opt(ck, &cp_p.key("opens"), opens, parse_date)
+            .ok()
+            .flatten()
+            .map(|d| days_from(ctx.start_date, d));
         let node = checkpoints.len() as u32;
         if id.trim().is_empty() {
             ck.report(&cp_p.key("id"), "must not be empty");
@@ -1030,6 +1050,12 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
                 &class_index,
                 class_ids.len(),
             ) {
+                let mut spec = spec;
+                // A crossing opening on a date: every stage closed before its local midnight.
+                if let Some(day) = opens {
+                    let at = spec.calendar.local_day_start(day);
+                    spec.calendar = spec.calendar.opening_at(at);
+                }
                 indices.push(stages.len() as u32);
                 stages.push(spec);
             }
@@ -1127,6 +1153,8 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
             &class_index,
             &stages,
             &checkpoints,
+            ctx.start_date,
+            days.unwrap_or(1),
         ) {
             flows.push(flow);
         }
@@ -1344,6 +1372,7 @@ fn build_link(
     // Effectively unlimited: every vehicle allowed onto the link travels at once.
     const ON_LINK: u32 = 1_000_000;
     Some(StageSpec {
+        changes: Vec::new(),
         id: "link".into(),
         checkpoint: node,
         kind: StageKind::Lanes,
@@ -1598,7 +1627,18 @@ fn build_stage(
         // flows are checked against this below.
         let _ = reserved_mask;
     }
+    let calendar = calendar?;
+    let changes = stage_changes(
+        ck,
+        &p.key("changes"),
+        &st.changes,
+        &calendar,
+        ctx,
+        reserved_total,
+        groups.last().is_some_and(|g| g.class_mask == u64::MAX),
+    )?;
     Some(StageSpec {
+        changes,
         id: st.id.clone(),
         checkpoint,
         kind,
@@ -1607,7 +1647,7 @@ fn build_stage(
         max_per_vehicle,
         handling_rate_tph,
         daily_quota_wagons,
-        calendar: calendar?,
+        calendar,
         daily_quota,
         inspection,
         holding_capacity: holding? as u32,
@@ -1615,6 +1655,83 @@ fn build_stage(
         class_rank,
         groups,
     })
+}
+
+/// Simulated day index of `date` (day 0 = the start date).
+fn days_from(start: Date, date: Date) -> i64 {
+    start
+        .until(date)
+        .map(|span| i64::from(span.get_days()))
+        .unwrap_or(0)
+}
+
+/// A stage's dated capacity changes, checked: dates in increasing order, each changing
+/// something, lane counts that keep the reserved lanes.
+fn stage_changes(
+    ck: &mut Checker,
+    p: &FieldPath,
+    raw: &[RawChange],
+    calendar: &Calendar,
+    ctx: &Ctx,
+    reserved: u32,
+    has_general: bool,
+) -> Option<Vec<StageChange>> {
+    let mut out: Vec<StageChange> = Vec::new();
+    let mut ok = true;
+    for (i, c) in raw.iter().enumerate() {
+        let cp = p.index(i);
+        let Ok(date) = parse_date(&c.from).map_err(|e| ck.report(&cp.key("from"), e.to_string()))
+        else {
+            ok = false;
+            continue;
+        };
+        let at = calendar.local_day_start(days_from(ctx.start_date, date));
+        if out.last().is_some_and(|prev| prev.at >= at) {
+            ck.report(
+                &cp.key("from"),
+                "changes must be listed in date order, one per date",
+            );
+            ok = false;
+        }
+        if c.lanes.is_none() && c.daily_quota.is_none() {
+            ck.report(&cp, "a change needs `lanes` or `daily_quota`");
+            ok = false;
+        }
+        let lanes = c
+            .lanes
+            .and_then(|n| int_in(ck, &cp.key("lanes"), n, 1, 100_000, "lanes"))
+            .map(|n| n as u32);
+        if let Some(n) = lanes {
+            if !has_general {
+                ck.report(
+                    &cp.key("lanes"),
+                    "a change of lanes changes the general lanes, and every lane of this stage is reserved",
+                );
+                ok = false;
+            } else if n < reserved {
+                ck.report(
+                    &cp.key("lanes"),
+                    format!("must keep the {reserved} reserved lanes (got {n})"),
+                );
+                ok = false;
+            }
+        }
+        let daily_quota = c
+            .daily_quota
+            .and_then(|n| int_in(ck, &cp.key("daily_quota"), n, 1, 10_000_000, "daily_quota"))
+            .map(|n| n as u32);
+        if (c.lanes.is_some() && lanes.is_none())
+            || (c.daily_quota.is_some() && daily_quota.is_none())
+        {
+            ok = false;
+        }
+        out.push(StageChange {
+            at,
+            lanes,
+            daily_quota,
+        });
+    }
+    ok.then_some(out)
 }
 
 fn unknown_class(c: &str, class_index: &HashMap<&str, u16>) -> String {
@@ -1636,6 +1753,8 @@ fn build_flow(
     class_index: &HashMap<&str, u16>,
     stages: &[StageSpec],
     checkpoints: &[CheckpointSpec],
+    start: Date,
+    horizon_days: u32,
 ) -> Option<FlowSpec> {
     let mode = match f.mode.as_str() {
         "truck" => Some(Mode::Truck),
@@ -1809,7 +1928,25 @@ fn build_flow(
             }
         }
     }
-    let arrivals = build_arrivals(ck, &p.key("arrivals"), &f.arrivals);
+    let arrivals = build_arrivals(ck, &p.key("arrivals"), &f.arrivals, horizon_days);
+    // Dates on the reference clock: vehicles appear from `starts`, none from `ends` on.
+    let date_at = |ck: &mut Checker, key: &str, v: &Option<String>, none: SimTime| match parse_opt(
+        ck,
+        &p.key(key),
+        v,
+        parse_date,
+    ) {
+        Ok(Some(d)) => Some(SimTime::from_days(days_from(start, d))),
+        Ok(None) => Some(none),
+        Err(()) => None,
+    };
+    let starts = date_at(ck, "starts", &f.starts, SimTime::ZERO);
+    let ends = date_at(ck, "ends", &f.ends, SimTime::MAX);
+    if let (Some(a), Some(b)) = (starts, ends)
+        && b <= a
+    {
+        ck.report(&p.key("ends"), "must be a later date than `starts`");
+    }
     // Links carry one mode each.
     if let Some(m) = mode {
         for (i, id) in f.route.iter().enumerate() {
@@ -1842,6 +1979,8 @@ fn build_flow(
         route,
         travel,
         arrivals: arrivals?,
+        starts: starts?,
+        ends: ends?,
     })
 }
 
@@ -1877,7 +2016,12 @@ fn profile<const N: usize>(
     Some(out)
 }
 
-fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<Arrivals> {
+fn build_arrivals(
+    ck: &mut Checker,
+    p: &FieldPath,
+    raw: &RawArrivals,
+    horizon_days: u32,
+) -> Option<Arrivals> {
     match raw {
         RawArrivals::Poisson {
             rate,
@@ -1885,6 +2029,7 @@ fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<
             weekday,
             monthly,
             scale,
+            growth_per_year,
         } => {
             let r = match parse_rate_per_hour(rate) {
                 Ok(r) => Some(r),
@@ -1911,7 +2056,15 @@ fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<
                 );
                 return None;
             }
-            if hourly.is_none() && weekday.is_none() && monthly.is_none() {
+            let growth = growth_per_year.unwrap_or(0.0);
+            if !(growth.is_finite() && growth > -1.0 && growth <= 10.0) {
+                ck.report(
+                    &p.key("growth_per_year"),
+                    format!("must be a share per year above -1 and at most 10, e.g. 0.23 for +23 %/yr (got {growth})"),
+                );
+                return None;
+            }
+            if hourly.is_none() && weekday.is_none() && monthly.is_none() && growth == 0.0 {
                 return Some(Arrivals::Poisson { rate_per_h });
             }
             let mean_h = h.iter().sum::<f64>() / 24.0;
@@ -1930,13 +2083,14 @@ fn build_arrivals(ck: &mut Checker, p: &FieldPath, raw: &RawArrivals) -> Option<
                 hourly: h,
                 weekday: w,
                 monthly: m,
+                growth_per_year: growth,
             };
-            if profile.peak_per_h() > MAX_RATE_PER_H {
+            if profile.peak_per_h(horizon_days) > MAX_RATE_PER_H {
                 ck.report(
                     p,
                     format!(
-                        "the peak rate (rate × busiest hour × weekday × month) is {:.0} vehicles/h; at most {MAX_RATE_PER_H:.0}/h is accepted",
-                        profile.peak_per_h()
+                        "the peak rate (rate × busiest hour × weekday × month × growth) is {:.0} vehicles/h; at most {MAX_RATE_PER_H:.0}/h is accepted",
+                        profile.peak_per_h(horizon_days)
                     ),
                 );
                 return None;
