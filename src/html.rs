@@ -615,6 +615,9 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(0x17, 0xbe, 0xcf),
     RGBColor(0xbc, 0xbd, 0x22),
 ];
+/// Background of the plot area, a faint blue-white that marks where a chart plots (the browser
+/// test finds the charts by it).
+pub const PLOT_BG: (u8, u8, u8) = (0xfa, 0xfb, 0xff);
 /// Colour of reference lines such as a daily quota (red, dashed).
 const QUOTA_COLOR: RGBColor = RGBColor(0xd6, 0x27, 0x28);
 
@@ -722,6 +725,8 @@ fn draw(c: &Chart) -> Result<String, Box<dyn std::error::Error>> {
             .x_label_area_size(44)
             .y_label_area_size(56)
             .build_cartesian_2d(c.x.clone(), c.y.clone())?;
+        ch.plotting_area()
+            .fill(&RGBColor(PLOT_BG.0, PLOT_BG.1, PLOT_BG.2))?;
         ch.configure_mesh()
             .x_desc(c.x_desc)
             .y_desc(c.y_desc)
@@ -1102,9 +1107,14 @@ fn checkpoint_charts(out: &mut String, d: &ReportData, shown: &[usize], cp: &Che
     };
     let title = match window {
         Some(_) => format!(
-            "Queue, {} – {} (busiest baseline fortnight)",
+            "Queue, {} – {} (busiest {}fortnight)",
             day_label(start, a / 24.0),
-            day_label(start, (b - 1.0) / 24.0)
+            day_label(start, (b - 1.0) / 24.0),
+            if d.baseline.is_some() {
+                "baseline "
+            } else {
+                ""
+            }
         ),
         None => "Queue over a fortnight (no time series)".into(),
     };
