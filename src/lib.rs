@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod detail;
 pub mod dist;
 pub mod engine;
+pub mod html;
 pub mod model;
 pub mod report;
 pub mod scenario;

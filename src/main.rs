@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 use borderflow::model::NodeKind;
 use borderflow::scenario::{self, Overrides};
 use borderflow::sweep::{exec, plan};
-use borderflow::{detail, report, sweep};
+use borderflow::{detail, html, report, sweep};
 
 /// Discrete-event simulation of cargo flow through land border crossings.
 #[derive(Parser)]
@@ -54,6 +54,9 @@ enum Command {
         /// Also write replication 0's time series (per stage, every simulation.series_step) as CSV.
         #[arg(long, value_name = "FILE")]
         series: Option<PathBuf>,
+        /// Also write a self-contained HTML report (tables and SVG charts, works offline).
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// Check scenario files without running them.
     Validate {
@@ -152,6 +155,15 @@ enum Command {
         #[arg(long, hide = true)]
         workload: Option<String>,
     },
+    /// Write a self-contained HTML report (tables and SVG charts, works offline) of a sweep
+    /// output directory.
+    Report {
+        /// Sweep output directory (`borderflow sweep FILE --out DIR`).
+        dir: PathBuf,
+        /// HTML file to write.
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Combine shard directories of one sweep into the files an unsharded run writes.
     Merge {
         /// Shard output directories.
@@ -202,7 +214,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        None => run(None, Overrides::default(), false, None),
+        None => run(None, Overrides::default(), false, Details::default()),
         Some(Command::Run {
             scenario,
             seed,
@@ -210,6 +222,7 @@ fn main() -> ExitCode {
             days,
             json,
             series,
+            html,
         }) => run(
             scenario,
             Overrides {
@@ -218,8 +231,9 @@ fn main() -> ExitCode {
                 days,
             },
             json,
-            series.as_deref(),
+            Details { series, html },
         ),
+        Some(Command::Report { dir, out }) => report_dir(&dir, &out),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Sweep {
             file,
@@ -315,12 +329,33 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(
-    path: Option<PathBuf>,
-    overrides: Overrides,
-    json: bool,
-    series: Option<&std::path::Path>,
-) -> ExitCode {
+/// Detail files `run` writes besides its tables.
+#[derive(Default)]
+struct Details {
+    /// Replication 0's time series as CSV.
+    series: Option<PathBuf>,
+    /// The HTML report.
+    html: Option<PathBuf>,
+}
+
+/// `borderflow report DIR -o FILE`: bad input (no such directory, unreadable results) exits 2,
+/// a file that cannot be written exits 1.
+fn report_dir(dir: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    let data = match html::load_dir(dir) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = std::fs::write(out, html::render(&data)) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details) -> ExitCode {
     let model = match &path {
         Some(p) => scenario::load(p, overrides),
         None => scenario::default_scenario(overrides),
@@ -335,10 +370,11 @@ fn run(
     for w in model.overload_warnings() {
         eprintln!("warning: {w}");
     }
-    let summary = match series {
-        None => sweep::run(&model),
-        Some(file) => {
-            let (summary, rep0) = sweep::run_detailed(&model);
+    let summary = if details.series.is_none() && details.html.is_none() {
+        sweep::run(&model)
+    } else {
+        let (summary, rep0) = sweep::run_detailed(&model);
+        if let Some(file) = &details.series {
             let written = std::fs::File::create(file)
                 .map_err(csv::Error::from)
                 .and_then(|f| {
@@ -348,8 +384,21 @@ fn run(
                 eprintln!("error: cannot write {}: {e}", file.display());
                 return ExitCode::from(1);
             }
-            summary
         }
+        if let Some(file) = &details.html {
+            let page = match html::from_run(&model, &summary, &rep0) {
+                Ok(data) => html::render(&data),
+                Err(e) => {
+                    eprintln!("error: cannot build the report: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            if let Err(e) = std::fs::write(file, page) {
+                eprintln!("error: cannot write {}: {e}", file.display());
+                return ExitCode::from(1);
+            }
+        }
+        summary
     };
     if json {
         match serde_json::to_string_pretty(&report::to_json(&summary)) {
