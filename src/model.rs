@@ -216,6 +216,41 @@ pub enum Arrivals {
     },
     /// No arrivals of its own: vehicles are created by a terminal transferring cargo to this flow.
     Transfer,
+    /// No arrivals of its own: vehicles of another flow that chose this flow's route (see
+    /// [`RouteChoice`]).
+    Diverted,
+}
+
+/// How a flow's vehicles choose among alternative routes (crossings).
+///
+/// The rule: a share `loyal_share` of vehicles always keeps the flow's own route. Each other
+/// vehicle, when it appears, takes the route with the least expected time, ties to the flow's
+/// own route. A route's expected time is its `extra_travel`, plus for each of its nodes the mean
+/// travel to it, and for each stage the mean neutral-zone travel, the time until the stage opens
+/// (hours are public), the drain time of the queue it can see — vehicles waiting ÷ the
+/// stage's service rate (servers ÷ mean service, capped by the daily quota spread over the day) —
+/// and the mean service. The queue it sees is the one published at the last multiple of
+/// `info_every` that is at least `info_delay` old (an e-queue website updated every 15 minutes,
+/// or word of mouth hours late).
+#[derive(Clone, Debug)]
+pub struct RouteChoice {
+    /// The other routes, each run as its own flow (`Arrivals::Diverted`).
+    pub alternatives: Vec<Alternative>,
+    /// Queue figures are published this often.
+    pub info_every: SimDuration,
+    /// A published figure reaches drivers this late.
+    pub info_delay: SimDuration,
+    /// Share of vehicles that always keep the flow's own route, in [0, 1].
+    pub loyal_share: f64,
+}
+
+/// One alternative route of a [`RouteChoice`].
+#[derive(Clone, Debug)]
+pub struct Alternative {
+    /// Index of the flow that runs this route.
+    pub flow: u32,
+    /// Extra driving to reach this route compared with the flow's own (a detour).
+    pub extra_travel: SimDuration,
 }
 
 /// A time-varying arrival rate.
@@ -287,6 +322,8 @@ pub struct FlowSpec {
     pub starts: SimTime,
     /// No vehicle appears at or after this instant (`SimTime::MAX` if the flow never ends).
     pub ends: SimTime,
+    /// Alternative routes its vehicles may choose.
+    pub choice: Option<Box<RouteChoice>>,
 }
 
 /// A validated scenario, ready to simulate.
@@ -348,8 +385,8 @@ impl Model {
             Arrivals::Timetable { times_ms, .. } => {
                 times_ms.len() as f64 / 24.0 * self.active_share(flow)
             }
-            // Fed by a terminal: its rate is that of the flows arriving there.
-            Arrivals::Transfer => 0.0,
+            // Fed by a terminal or by a route choice: its rate is that of the feeding flows.
+            Arrivals::Transfer | Arrivals::Diverted => 0.0,
         }
     }
 
@@ -804,6 +841,9 @@ struct FlowRt {
     rng_arrivals: Rng,
     rng_travel: Rng,
     rng_delay: Rng,
+    // Route choice: loyalty draws, and the index of its queue-information feed.
+    rng_choice: Rng,
+    feed: usize,
     // Timetable position: day and index of the next departure.
     tt_day: i64,
     tt_idx: usize,
@@ -852,6 +892,18 @@ struct Observations {
     snap_cps: Vec<Kpi>,
     snap_flows: Vec<Kpi>,
     done: Vec<YearResult>,
+    // Queue figures published for route choice, one feed per choosing flow.
+    feeds: Vec<Feed>,
+}
+
+/// Published queue figures (vehicles waiting per stage) of one route-choosing flow.
+struct Feed {
+    every: SimDuration,
+    delay: SimDuration,
+    next: SimTime,
+    // (published at, waiting per stage), oldest first; older ones are dropped once a newer one
+    // is visible.
+    published: VecDeque<(SimTime, Vec<u32>)>,
 }
 
 /// Runs replication `replication` of `model` and returns its raw results.
@@ -916,6 +968,8 @@ fn run(
             rng_arrivals: stream(m.seed, rep, &format!("flow/{}/arrivals", f.id)),
             rng_travel: stream(m.seed, rep, &format!("flow/{}/travel", f.id)),
             rng_delay: stream(m.seed, rep, &format!("flow/{}/delay", f.id)),
+            rng_choice: stream(m.seed, rep, &format!("flow/{}/choice", f.id)),
+            feed: usize::MAX,
             tt_day: 0,
             tt_idx: 0,
             factor_day: i64::MIN,
@@ -1087,7 +1141,7 @@ impl Sim<'_> {
                     rt.tt_day * MS_PER_DAY + times_ms[rt.tt_idx],
                 ))
             }
-            Arrivals::Transfer => None,
+            Arrivals::Transfer | Arrivals::Diverted => None,
         }
     }
 
@@ -1111,7 +1165,8 @@ impl Sim<'_> {
         self.create_vehicle(q, t, f, spec.containers, spec.tonnes);
     }
 
-    /// A new vehicle of flow `f` with the given cargo appears at the first node of its route.
+    /// A new vehicle of flow `f` with the given cargo appears at the first node of its route
+    /// (or of the route it chooses, if `f` has alternatives).
     fn create_vehicle(
         &mut self,
         q: &mut EventQueue<Ev>,
@@ -1120,6 +1175,11 @@ impl Sim<'_> {
         containers: u32,
         tonnes: f64,
     ) {
+        let f = if self.m.flows[f as usize].choice.is_some() {
+            self.choose_route(t, f)
+        } else {
+            f
+        };
         let spec = &self.m.flows[f as usize];
         let counted = t >= self.warmup;
         let v = Vehicle {
@@ -1851,6 +1911,17 @@ impl Sim<'_> {
         }
         self.obs.snap_cps = vec![Kpi::default(); m.checkpoints.len()];
         self.obs.snap_flows = vec![Kpi::default(); m.flows.len()];
+        for (f, spec) in m.flows.iter().enumerate() {
+            if let Some(ch) = &spec.choice {
+                self.flows[f].feed = self.obs.feeds.len();
+                self.obs.feeds.push(Feed {
+                    every: ch.info_every,
+                    delay: ch.info_delay,
+                    next: SimTime::ZERO,
+                    published: VecDeque::new(),
+                });
+            }
+        }
         self.update_next_observation();
     }
 
@@ -1861,7 +1932,13 @@ impl Sim<'_> {
             .get(self.obs.year_idx + 1)
             .map(|&(_, at)| at)
             .unwrap_or(SimTime::MAX);
-        self.obs.next_at = self.obs.next_sample.unwrap_or(SimTime::MAX).min(year_end);
+        let feeds = self.obs.feeds.iter().map(|f| f.next).min();
+        self.obs.next_at = self
+            .obs
+            .next_sample
+            .unwrap_or(SimTime::MAX)
+            .min(year_end)
+            .min(feeds.unwrap_or(SimTime::MAX));
     }
 
     /// Takes the samples and closes the years due at or before `t`, in time order.
@@ -1883,6 +1960,13 @@ impl Sim<'_> {
                 .is_some_and(|&(_, y)| y == at)
             {
                 self.close_year(at);
+            }
+            if self.obs.feeds.iter().any(|f| f.next == at) {
+                let waiting: Vec<u32> = self.stages.iter().map(|st| st.waiting).collect();
+                for feed in self.obs.feeds.iter_mut().filter(|f| f.next == at) {
+                    feed.published.push_back((at, waiting.clone()));
+                    feed.next = at.checked_add(feed.every).unwrap_or(SimTime::MAX);
+                }
             }
             self.update_next_observation();
         }
@@ -1949,6 +2033,72 @@ impl Sim<'_> {
         self.obs.snap_cps = cps;
         self.obs.snap_flows = flows;
         self.obs.year_idx += 1;
+    }
+
+    /// The flow whose route a new vehicle of flow `f` takes: see [`RouteChoice`] for the rule.
+    fn choose_route(&mut self, t: SimTime, f: u32) -> u32 {
+        let Some(ch) = &self.m.flows[f as usize].choice else {
+            return f;
+        };
+        let rt = &mut self.flows[f as usize];
+        if rt.rng_choice.random::<f64>() < ch.loyal_share {
+            return f;
+        }
+        let fi = rt.feed;
+        let feed = &mut self.obs.feeds[fi];
+        while feed.published.len() >= 2 && feed.published[1].0 + feed.delay <= t {
+            feed.published.pop_front();
+        }
+        let feed = &self.obs.feeds[fi];
+        let seen: &[u32] = match feed.published.front() {
+            Some((at, w)) if *at + feed.delay <= t => w,
+            _ => &[],
+        };
+        let mut best = (self.expected_route_ms(t, f, seen), f);
+        for alt in &ch.alternatives {
+            let ms = alt.extra_travel.as_ms() as f64 + self.expected_route_ms(t, alt.flow, seen);
+            if ms < best.0 {
+                best = (ms, alt.flow);
+            }
+        }
+        best.1
+    }
+
+    /// Expected time [ms] for a vehicle appearing at `t` to pass flow `f`'s route, seeing the
+    /// queues `seen` (vehicles waiting per stage; none if empty).
+    fn expected_route_ms(&self, t: SimTime, f: u32, seen: &[u32]) -> f64 {
+        let flow = &self.m.flows[f as usize];
+        let mut total = 0.0;
+        for (leg, &node) in flow.route.iter().enumerate() {
+            if let Some(d) = &flow.travel[leg] {
+                total += d.mean_ms();
+            }
+            for &s in &self.m.checkpoints[node as usize].stages {
+                let spec = &self.m.stages[s as usize];
+                let st = &self.stages[s as usize];
+                if let Some(d) = &spec.travel {
+                    total += d.mean_ms();
+                }
+                let at = SimTime::from_ms(t.as_ms().saturating_add(total as i64));
+                let opens = spec.calendar.next_open(at);
+                if opens == SimTime::MAX {
+                    return f64::INFINITY;
+                }
+                total += opens.since(at).as_ms() as f64;
+                let mut service = spec.service.mean_ms();
+                if let Some(i) = &spec.inspection {
+                    service += i.probability * i.service.mean_ms();
+                }
+                let servers = st.lanes_now.max(1) as f64;
+                let mut per_ms = servers / service.max(1.0);
+                if let Some(q) = st.quota_now {
+                    per_ms = per_ms.min(q as f64 / MS_PER_DAY as f64);
+                }
+                let waiting = seen.get(s as usize).copied().unwrap_or(0) as f64;
+                total += waiting / per_ms + service;
+            }
+        }
+        total
     }
 
     /// Applies stage `s`'s next dated change. More lanes serve the queue at once; fewer lanes

@@ -14,8 +14,8 @@ use crate::calendar::{
 };
 use crate::dist::{Dist, parse_rate_per_hour};
 use crate::model::{
-    Arrivals, CheckpointSpec, ClassSpec, FlowSpec, Inspection, LaneGroup, Mode, Model, NodeKind,
-    RateProfile, StageChange, StageKind, StageSpec,
+    Alternative, Arrivals, CheckpointSpec, ClassSpec, FlowSpec, Inspection, LaneGroup, Mode, Model,
+    NodeKind, RateProfile, RouteChoice, StageChange, StageKind, StageSpec,
 };
 use crate::time::{
     Date, SimDuration, SimTime, parse_date, parse_duration, parse_time_of_day, parse_utc_offset,
@@ -298,6 +298,25 @@ struct RawFlow {
     arrivals: RawArrivals,
     starts: Option<String>,
     ends: Option<String>,
+    choice: Option<RawChoice>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    alternatives: Vec<RawAlternative>,
+    info_every: Option<String>,
+    info_delay: Option<String>,
+    loyal_share: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlternative {
+    id: Option<String>,
+    route: Vec<String>,
+    travel: Option<Vec<toml::Value>>,
+    extra_travel: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -1159,6 +1178,43 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
             flows.push(flow);
         }
     }
+    // Alternative routes run as flows of their own, after the scenario's flows (whose indices
+    // the terminals refer to).
+    let mut alt_flows: Vec<FlowSpec> = Vec::new();
+    let mut flows: Vec<FlowSpec> = flows
+        .into_iter()
+        .enumerate()
+        .map(|(fi, (mut flow, choice))| {
+            if let Some((mut ch, children)) = choice {
+                for (ai, (child, extra)) in children.into_iter().enumerate() {
+                    let taken = flow_index
+                        .insert(child.id.clone(), (raw.flows.len() + alt_flows.len()) as u32);
+                    if taken.is_some() {
+                        ck.report(
+                            &FieldPath::default()
+                                .key("flows")
+                                .index(fi)
+                                .key("choice")
+                                .key("alternatives")
+                                .index(ai),
+                            format!(
+                                "flow id \"{}\" is taken: give the alternative another `id`",
+                                child.id
+                            ),
+                        );
+                    }
+                    ch.alternatives.push(Alternative {
+                        flow: (raw.flows.len() + alt_flows.len()) as u32,
+                        extra_travel: extra,
+                    });
+                    alt_flows.push(child);
+                }
+                flow.choice = Some(Box::new(ch));
+            }
+            flow
+        })
+        .collect();
+    flows.extend(alt_flows);
 
     // --- terminal transfers: terminal → onward flow (whose arrivals are "transfer") ---
     let mut fed: HashSet<String> = HashSet::new();
@@ -1743,6 +1799,123 @@ fn unknown_class(c: &str, class_index: &HashMap<&str, u16>) -> String {
     )
 }
 
+/// What checking a route needs to know about the flow and the network.
+#[derive(Clone, Copy)]
+struct RouteCtx<'a> {
+    mode: Option<Mode>,
+    mode_name: &'a str,
+    class: u16,
+    class_name: &'a str,
+    link_modes: &'a HashMap<&'a str, &'a str>,
+    cp_index: &'a HashMap<String, u32>,
+    stages: &'a [StageSpec],
+    checkpoints: &'a [CheckpointSpec],
+}
+
+/// A route (node ids under `p.route`) and its travel times (under `p.travel`), checked: known
+/// nodes, none twice, lanes that serve the class, links of the flow's mode.
+fn build_route(
+    ck: &mut Checker,
+    p: &FieldPath,
+    route_ids: &[String],
+    travel_raw: &Option<Vec<toml::Value>>,
+    rc: RouteCtx,
+) -> (Vec<u32>, Vec<Option<Dist>>) {
+    let mut route = Vec::new();
+    if route_ids.is_empty() {
+        ck.report(
+            &p.key("route"),
+            "empty route: list at least one checkpoint id",
+        );
+    }
+    for (i, id) in route_ids.iter().enumerate() {
+        match rc.cp_index.get(id) {
+            Some(&c) => {
+                if route.contains(&c) {
+                    ck.report(
+                        &p.key("route").index(i),
+                        format!("\"{id}\" appears twice in the route"),
+                    );
+                }
+                route.push(c);
+                // A class that no lane of a stage may serve would wait forever.
+                for &s in &rc.checkpoints[c as usize].stages {
+                    let st = &rc.stages[s as usize];
+                    if !st
+                        .groups
+                        .iter()
+                        .any(|g| g.class_mask & (1u64 << rc.class) != 0)
+                    {
+                        ck.report(
+                            &p.key("route").index(i),
+                            format!(
+                                "class \"{}\" cannot be served at {}/{}: all its lanes are reserved for other classes",
+                                rc.class_name,
+                                id,
+                                st.id
+                            ),
+                        );
+                    }
+                }
+            }
+            None => {
+                let mut known: Vec<&String> = rc.cp_index.keys().collect();
+                known.sort();
+                ck.report(
+                    &p.key("route").index(i),
+                    format!(
+                        "unknown checkpoint, link or terminal \"{id}\" (known: {})",
+                        known
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    let mut travel: Vec<Option<Dist>> = vec![None; route_ids.len().max(1)];
+    if let Some(list) = travel_raw {
+        if list.len() + 1 != route_ids.len() {
+            ck.report(
+                &p.key("travel"),
+                format!(
+                    "needs one travel time between each pair of consecutive checkpoints: {} for a route of {}, got {}",
+                    route_ids.len().saturating_sub(1),
+                    route_ids.len(),
+                    list.len()
+                ),
+            );
+        } else {
+            for (i, v) in list.iter().enumerate() {
+                travel[i + 1] = dist_or_duration(ck, &p.key("travel").index(i), v);
+            }
+        }
+    }
+    // Links carry one mode each.
+    if let Some(m) = rc.mode {
+        for (i, id) in route_ids.iter().enumerate() {
+            if let Some(&c) = rc.cp_index.get(id)
+                && rc.checkpoints[c as usize].kind == NodeKind::Link
+            {
+                let link_mode = rc.link_modes.get(id.as_str()).copied().unwrap_or("");
+                let ok = matches!(
+                    (m, link_mode),
+                    (Mode::Train, "rail") | (Mode::Truck, "road") | (Mode::Barge, "river")
+                );
+                if !ok {
+                    ck.report(
+                        &p.key("route").index(i),
+                        format!("a {} cannot use {link_mode} link \"{id}\"", rc.mode_name),
+                    );
+                }
+            }
+        }
+    }
+    (route, travel)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_flow(
     ck: &mut Checker,
@@ -1755,7 +1928,7 @@ fn build_flow(
     checkpoints: &[CheckpointSpec],
     start: Date,
     horizon_days: u32,
-) -> Option<FlowSpec> {
+) -> Option<BuiltFlow> {
     let mode = match f.mode.as_str() {
         "truck" => Some(Mode::Truck),
         "train" => Some(Mode::Train),
@@ -1856,78 +2029,17 @@ fn build_flow(
             nonneg(ck, &p.key("tonnes"), f.tonnes.unwrap_or(0.0)),
         )
     };
-    let mut route = Vec::new();
-    if f.route.is_empty() {
-        ck.report(
-            &p.key("route"),
-            "empty route: list at least one checkpoint id",
-        );
-    }
-    for (i, id) in f.route.iter().enumerate() {
-        match cp_index.get(id) {
-            Some(&c) => {
-                if route.contains(&c) {
-                    ck.report(
-                        &p.key("route").index(i),
-                        format!("\"{id}\" appears twice in the route"),
-                    );
-                }
-                route.push(c);
-                // A class that no lane of a stage may serve would wait forever.
-                for &s in &checkpoints[c as usize].stages {
-                    let st = &stages[s as usize];
-                    if !st
-                        .groups
-                        .iter()
-                        .any(|g| g.class_mask & (1u64 << class) != 0)
-                    {
-                        ck.report(
-                            &p.key("route").index(i),
-                            format!(
-                                "class \"{}\" cannot be served at {}/{}: all its lanes are reserved for other classes",
-                                f.class.as_deref().unwrap_or("general"),
-                                id,
-                                st.id
-                            ),
-                        );
-                    }
-                }
-            }
-            None => {
-                let mut known: Vec<&String> = cp_index.keys().collect();
-                known.sort();
-                ck.report(
-                    &p.key("route").index(i),
-                    format!(
-                        "unknown checkpoint, link or terminal \"{id}\" (known: {})",
-                        known
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-            }
-        }
-    }
-    let mut travel: Vec<Option<Dist>> = vec![None; f.route.len().max(1)];
-    if let Some(list) = &f.travel {
-        if list.len() + 1 != f.route.len() {
-            ck.report(
-                &p.key("travel"),
-                format!(
-                    "needs one travel time between each pair of consecutive checkpoints: {} for a route of {}, got {}",
-                    f.route.len().saturating_sub(1),
-                    f.route.len(),
-                    list.len()
-                ),
-            );
-        } else {
-            for (i, v) in list.iter().enumerate() {
-                travel[i + 1] = dist_or_duration(ck, &p.key("travel").index(i), v);
-            }
-        }
-    }
+    let rc = RouteCtx {
+        mode,
+        mode_name: &f.mode,
+        class,
+        class_name: f.class.as_deref().unwrap_or("general"),
+        link_modes,
+        cp_index,
+        stages,
+        checkpoints,
+    };
+    let (route, travel) = build_route(ck, p, &f.route, &f.travel, rc);
     let arrivals = build_arrivals(ck, &p.key("arrivals"), &f.arrivals, horizon_days);
     // Dates on the reference clock: vehicles appear from `starts`, none from `ends` on.
     let date_at = |ck: &mut Checker, key: &str, v: &Option<String>, none: SimTime| match parse_opt(
@@ -1947,27 +2059,7 @@ fn build_flow(
     {
         ck.report(&p.key("ends"), "must be a later date than `starts`");
     }
-    // Links carry one mode each.
-    if let Some(m) = mode {
-        for (i, id) in f.route.iter().enumerate() {
-            if let Some(&c) = cp_index.get(id)
-                && checkpoints[c as usize].kind == NodeKind::Link
-            {
-                let link_mode = link_modes.get(id.as_str()).copied().unwrap_or("");
-                let ok = matches!(
-                    (m, link_mode),
-                    (Mode::Train, "rail") | (Mode::Truck, "road") | (Mode::Barge, "river")
-                );
-                if !ok {
-                    ck.report(
-                        &p.key("route").index(i),
-                        format!("a {} cannot use {link_mode} link \"{id}\"", f.mode),
-                    );
-                }
-            }
-        }
-    }
-    Some(FlowSpec {
+    let flow = FlowSpec {
         id: f.id.clone(),
         mode: mode?,
         wagons: wagons?,
@@ -1981,7 +2073,107 @@ fn build_flow(
         arrivals: arrivals?,
         starts: starts?,
         ends: ends?,
-    })
+        choice: None,
+    };
+    let choice = match &f.choice {
+        None => None,
+        Some(c) => Some(build_choice(ck, &p.key("choice"), c, &flow, rc)?),
+    };
+    Some((flow, choice))
+}
+
+/// A flow, and its route choice with the flows that run its alternative routes.
+type BuiltFlow = (
+    FlowSpec,
+    Option<(RouteChoice, Vec<(FlowSpec, SimDuration)>)>,
+);
+
+/// A flow's alternative routes, checked, each as the flow that will run it (same vehicles and
+/// cargo, its own route, no arrivals of its own) with its extra travel; and the choice settings
+/// (its `alternatives` are filled in when the flows get their indices).
+fn build_choice(
+    ck: &mut Checker,
+    p: &FieldPath,
+    raw: &RawChoice,
+    parent: &FlowSpec,
+    rc: RouteCtx,
+) -> Option<(RouteChoice, Vec<(FlowSpec, SimDuration)>)> {
+    let mut ok = true;
+    // A duration field, or its default; `ok` turns false on a bad one.
+    let dur = |ck: &mut Checker, path: FieldPath, v: &Option<String>, default: SimDuration| match v
+    {
+        None => Some(default),
+        Some(text) => parse_duration(text)
+            .map_err(|e| ck.report(&path, e.to_string()))
+            .ok(),
+    };
+    let info_every = dur(
+        ck,
+        p.key("info_every"),
+        &raw.info_every,
+        SimDuration::from_ms(15 * 60_000),
+    );
+    let info_delay = dur(ck, p.key("info_delay"), &raw.info_delay, SimDuration::ZERO);
+    ok &= info_every.is_some() && info_delay.is_some();
+    let (info_every, info_delay) = (
+        info_every.unwrap_or(SimDuration::MAX),
+        info_delay.unwrap_or_default(),
+    );
+    if info_every.is_zero() {
+        ck.report(&p.key("info_every"), "must be longer than zero");
+        ok = false;
+    }
+    let loyal_share = raw.loyal_share.unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&loyal_share) {
+        ck.report(
+            &p.key("loyal_share"),
+            format!("must be a share between 0 and 1 (got {loyal_share})"),
+        );
+        ok = false;
+    }
+    if raw.alternatives.is_empty() {
+        ck.report(
+            &p.key("alternatives"),
+            "needs at least one alternative route",
+        );
+        ok = false;
+    }
+    let mut children = Vec::new();
+    for (i, alt) in raw.alternatives.iter().enumerate() {
+        let ap = p.key("alternatives").index(i);
+        let (route, travel) = build_route(ck, &ap, &alt.route, &alt.travel, rc);
+        if route == parent.route {
+            ck.report(&ap.key("route"), "is the flow's own route");
+            ok = false;
+        }
+        let extra = dur(
+            ck,
+            ap.key("extra_travel"),
+            &alt.extra_travel,
+            SimDuration::ZERO,
+        );
+        ok &= extra.is_some();
+        let extra = extra.unwrap_or_default();
+        let id = alt
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("{}@{}", parent.id, alt.route.join("+")));
+        let mut child = parent.clone();
+        child.id = id;
+        child.route = route;
+        child.travel = travel;
+        child.arrivals = Arrivals::Diverted;
+        children.push((child, extra));
+    }
+    ok.then_some((
+        RouteChoice {
+            alternatives: Vec::new(),
+            info_every,
+            info_delay,
+            loyal_share,
+        },
+        children,
+    ))
 }
 
 fn profile<const N: usize>(
