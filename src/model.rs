@@ -628,6 +628,8 @@ struct StageRt {
     levels: Levels,
     busy_open_ms: i128,
     quota_days_exhausted: u64,
+    // The checkpoint records this stage's statistics (see `mirrored_stage`); `finish` copies them.
+    mirrors_checkpoint: bool,
 }
 
 struct FlowRt {
@@ -643,6 +645,9 @@ struct FlowRt {
     // Profiled rate: the thinning envelope, computed once.
     peak_per_h: f64,
     kpi: Kpi,
+    // The checkpoint records this flow's statistics (see `flow_mirrors_checkpoint`); `finish`
+    // copies them.
+    mirrors_checkpoint: bool,
 }
 
 struct Sim<'m> {
@@ -659,6 +664,45 @@ struct Sim<'m> {
     // Per checkpoint: true if a stage has a holding area, so its road level differs from its
     // queue and is tracked on its own.
     cp_road_tracked: Vec<bool>,
+}
+
+/// The only stage of checkpoint `cp`, if the stage's statistics (arrivals, served and cargo,
+/// times in system, queue and in-system levels; waits but for the vehicles in service at the
+/// horizon) are necessarily the checkpoint's: a single lanes stage reached without travel, so a
+/// vehicle enters the stage when it enters the checkpoint, waits only there, and leaves both at
+/// one instant.
+fn mirrored_stage(m: &Model, cp: &CheckpointSpec) -> Option<u32> {
+    let &[s] = cp.stages.as_slice() else {
+        return None;
+    };
+    let spec = &m.stages[s as usize];
+    let no_travel = spec.travel.as_ref().is_none_or(|d| d.is_zero());
+    (spec.kind == StageKind::Lanes && no_travel).then_some(s)
+}
+
+/// True if flow `f`'s recorded statistics are necessarily equal to its checkpoint's: its route is
+/// one checkpoint that no other flow passes, so the checkpoint sees exactly this flow's vehicles,
+/// each entering it when created and leaving the system when it leaves the checkpoint.
+fn flow_mirrors_checkpoint(m: &Model, f: &FlowSpec) -> bool {
+    let &[cp] = f.route.as_slice() else {
+        return false;
+    };
+    m.flows.iter().filter(|g| g.route.contains(&cp)).count() == 1
+}
+
+/// Copies the statistics recorded on the hot path (not the end-of-run backlog and over-limit
+/// counts, nor "held outside", which mirrored entities record on their own) from `from` to `to`.
+fn copy_recorded(from: &Kpi, to: &mut Kpi) {
+    to.arrivals = from.arrivals;
+    to.served = from.served;
+    to.tonnes = from.tonnes;
+    to.value = from.value;
+    to.wagons = from.wagons;
+    to.containers = from.containers;
+    to.teu = from.teu;
+    to.wait = from.wait.clone();
+    to.time_in_system = from.time_in_system.clone();
+    to.wait_by_hour = from.wait_by_hour.clone();
 }
 
 /// Runs replication `replication` of `model` and returns its raw results.
@@ -680,6 +724,7 @@ fn run(
 ) -> (RepResult, Option<Vec<ServiceStart>>) {
     let rep = replication as u64;
     let n_classes = m.classes.len().max(1);
+    let mirrored: Vec<Option<u32>> = m.checkpoints.iter().map(|c| mirrored_stage(m, c)).collect();
     let stages = m
         .stages
         .iter()
@@ -704,6 +749,7 @@ fn run(
                 levels: Levels::new(),
                 busy_open_ms: 0,
                 quota_days_exhausted: 0,
+                mirrors_checkpoint: mirrored[s.checkpoint as usize].is_some(),
             }
         })
         .collect();
@@ -723,6 +769,7 @@ fn run(
                 _ => 0.0,
             },
             kpi: Kpi::default(),
+            mirrors_checkpoint: flow_mirrors_checkpoint(m, f),
         })
         .collect();
     let mut sim = Sim {
@@ -921,7 +968,7 @@ impl Sim<'_> {
                 (self.vehicles.len() - 1) as u32
             }
         };
-        if counted {
+        if counted && !self.flows[f as usize].mirrors_checkpoint {
             self.flows[f as usize].kpi.arrivals += 1;
         }
         self.enter_checkpoint(q, t, id);
@@ -977,12 +1024,15 @@ impl Sim<'_> {
             veh.found_tracks_full = false;
             (veh.class, self.m.flows[veh.flow as usize].wagons)
         };
-        if self.vehicles[v as usize].counted {
-            self.stages[s as usize].kpi.arrivals += 1;
-        }
         let pooled = self.m.stages[s as usize].kind.is_pooled();
+        let counted = self.vehicles[v as usize].counted;
         let st = &mut self.stages[s as usize];
-        st.levels.in_system.add(t.as_ms(), 1);
+        if !st.mirrors_checkpoint {
+            if counted {
+                st.kpi.arrivals += 1;
+            }
+            st.levels.in_system.add(t.as_ms(), 1);
+        }
         // Fast path: nobody waiting, a lane this class may use is free, and service may start.
         if !pooled
             && self.stages[s as usize].waiting == 0
@@ -1121,25 +1171,25 @@ impl Sim<'_> {
         let spec = &self.m.stages[s as usize];
         let st = &mut self.stages[s as usize];
         let tm = t.as_ms();
-        st.levels.queue.add(tm, delta);
-        let cp = &mut self.cps[spec.checkpoint as usize].levels;
-        cp.queue.add(tm, delta);
-        if spec.holding_capacity == 0 {
-            // Without a holding area the whole queue is on the road: `finish` copies the queue
-            // level instead of tracking the same numbers twice (for the checkpoint too, unless
-            // another of its stages has a holding area).
-            st.waiting = (st.waiting as i64 + delta) as u32;
-            if self.cp_road_tracked[spec.checkpoint as usize] {
-                cp.road.add(tm, delta);
-            }
-            return;
-        }
-        let before_road = (st.waiting as i64 - spec.holding_capacity as i64).max(0);
+        let holding = spec.holding_capacity as i64;
+        let before_road = (st.waiting as i64 - holding).max(0);
         st.waiting = (st.waiting as i64 + delta) as u32;
-        let after_road = (st.waiting as i64 - spec.holding_capacity as i64).max(0);
-        if after_road != before_road {
-            st.levels.road.add(tm, after_road - before_road);
-            cp.road.add(tm, after_road - before_road);
+        let road_delta = (st.waiting as i64 - holding).max(0) - before_road;
+        // The checkpoint's levels are this stage's when it mirrors it, copied in `finish`.
+        if !st.mirrors_checkpoint {
+            st.levels.queue.add(tm, delta);
+            // Without a holding area the whole queue is on the road: `finish` copies the queue
+            // level instead of tracking the same numbers twice.
+            if holding > 0 && road_delta != 0 {
+                st.levels.road.add(tm, road_delta);
+            }
+        }
+        let cp = spec.checkpoint as usize;
+        let levels = &mut self.cps[cp].levels;
+        levels.queue.add(tm, delta);
+        // The same holds for the checkpoint, unless another of its stages has a holding area.
+        if self.cp_road_tracked[cp] && road_delta != 0 {
+            levels.road.add(tm, road_delta);
         }
     }
 
@@ -1283,10 +1333,14 @@ impl Sim<'_> {
         veh.cp_wait_ms += waited.as_ms();
         veh.total_wait_ms += waited.as_ms();
         if veh.counted {
-            st.kpi.wait.record(waited.as_ms() as u64);
-            st.kpi
-                .wait_by_hour
-                .add(veh.stage_arrive.hour_of_day(), waited.as_ms() as f64);
+            // A stage that mirrors its checkpoint gets the checkpoint's waits (recorded when the
+            // vehicle leaves) and, in `finish`, those of vehicles still in service.
+            if !st.mirrors_checkpoint {
+                st.kpi.wait.record(waited.as_ms() as u64);
+                st.kpi
+                    .wait_by_hour
+                    .add(veh.stage_arrive.hour_of_day(), waited.as_ms() as u64);
+            }
             if kind == StageKind::Tracks && veh.found_tracks_full {
                 st.kpi.held_outside += 1;
                 self.cps[cp].kpi.held_outside += 1;
@@ -1435,6 +1489,11 @@ impl Sim<'_> {
         let veh = self.vehicles[v as usize];
         let flow = &self.m.flows[veh.flow as usize];
         let st = &mut self.stages[s as usize];
+        if st.mirrors_checkpoint {
+            // Recorded by the checkpoint the vehicle leaves at this same instant.
+            self.vehicles[v as usize].in_stage = false;
+            return;
+        }
         st.levels.in_system.add(t.as_ms(), -1);
         if veh.counted {
             st.kpi.served += 1;
@@ -1509,7 +1568,7 @@ impl Sim<'_> {
                     .record(t.since(veh.cp_enter).as_ms() as u64);
                 c.kpi
                     .wait_by_hour
-                    .add(veh.cp_enter.hour_of_day(), veh.cp_wait_ms as f64);
+                    .add(veh.cp_enter.hour_of_day(), veh.cp_wait_ms as u64);
                 if limit.is_some_and(|l| veh.cp_wait_ms > l) {
                     c.kpi.over_limit += 1;
                 }
@@ -1537,13 +1596,17 @@ impl Sim<'_> {
             let tis = t.since(veh.created).as_ms() as u64;
             let over = limit.is_some_and(|l| veh.total_wait_ms > l);
             // Class statistics are the flows' merged at the end: a vehicle's class is its flow's.
-            let k = &mut self.flows[veh.flow as usize].kpi;
-            k.served += 1;
-            add_cargo(k, flow, &veh);
-            k.wait.record(veh.total_wait_ms as u64);
-            k.time_in_system.record(tis);
-            k.wait_by_hour
-                .add(veh.created.hour_of_day(), veh.total_wait_ms as f64);
+            let fr = &mut self.flows[veh.flow as usize];
+            let mirrored = fr.mirrors_checkpoint;
+            let k = &mut fr.kpi;
+            if !mirrored {
+                k.served += 1;
+                add_cargo(k, flow, &veh);
+                k.wait.record(veh.total_wait_ms as u64);
+                k.time_in_system.record(tis);
+                k.wait_by_hour
+                    .add(veh.created.hour_of_day(), veh.total_wait_ms as u64);
+            }
             if over {
                 k.over_limit += 1;
             }
@@ -1611,6 +1674,21 @@ impl Sim<'_> {
 
     fn finish(&mut self, replication: u32, events: u64) -> RepResult {
         let end = self.horizon;
+        // Statistics recorded once, by the checkpoint, for the stages and flows that mirror it.
+        for (spec, st) in self.m.stages.iter().zip(&mut self.stages) {
+            if st.mirrors_checkpoint {
+                let c = &self.cps[spec.checkpoint as usize];
+                copy_recorded(&c.kpi, &mut st.kpi);
+                st.levels.queue = c.levels.queue.clone();
+                st.levels.road = c.levels.road.clone();
+                st.levels.in_system = c.levels.in_system.clone();
+            }
+        }
+        for (spec, f) in self.m.flows.iter().zip(&mut self.flows) {
+            if f.mirrors_checkpoint {
+                copy_recorded(&self.cps[spec.route[0] as usize].kpi, &mut f.kpi);
+            }
+        }
         // Vehicles still inside: the backlog, and waits that are already over their limit.
         let free: std::collections::HashSet<u32> = self.free_ids.iter().copied().collect();
         for id in 0..self.vehicles.len() {
@@ -1650,7 +1728,17 @@ impl Sim<'_> {
                 }
                 if veh.in_stage {
                     let s = self.m.checkpoints[cp].stages[veh.step as usize];
-                    self.stages[s as usize].kpi.backlog_end += 1;
+                    let st = &mut self.stages[s as usize];
+                    st.kpi.backlog_end += 1;
+                    if st.mirrors_checkpoint && !veh.queued {
+                        // In service: its wait at the stage is over, but the checkpoint records
+                        // waits only when vehicles leave.
+                        let waited = veh.service_start.since(veh.stage_arrive).as_ms() as u64;
+                        st.kpi.wait.record(waited);
+                        st.kpi
+                            .wait_by_hour
+                            .add(veh.stage_arrive.hour_of_day(), waited);
+                    }
                 }
             }
         }
