@@ -630,6 +630,21 @@ struct StageRt {
     quota_days_exhausted: u64,
     // The checkpoint records this stage's statistics (see `mirrored_stage`); `finish` copies them.
     mirrors_checkpoint: bool,
+    // Lanes open to everyone: one lane group, one class queue, always open, no quota (see
+    // `is_lean`). The hot path skips the discipline, hours and quota machinery for them.
+    lean: bool,
+}
+
+/// True for a lanes stage with nothing to decide: one lane group serving the only class (so one
+/// queue), always open, without daily quotas. A free lane takes the head of the queue at once.
+fn is_lean(s: &StageSpec, n_classes: usize) -> bool {
+    s.kind == StageKind::Lanes
+        && n_classes == 1
+        && s.groups.len() == 1
+        && s.groups[0].class_mask & 1 != 0
+        && s.calendar.is_always_open()
+        && s.daily_quota.is_none()
+        && s.daily_quota_wagons.is_none()
 }
 
 struct FlowRt {
@@ -750,6 +765,7 @@ fn run(
                 busy_open_ms: 0,
                 quota_days_exhausted: 0,
                 mirrors_checkpoint: mirrored[s.checkpoint as usize].is_some(),
+                lean: is_lean(s, n_classes),
             }
         })
         .collect();
@@ -1034,7 +1050,12 @@ impl Sim<'_> {
             st.levels.in_system.add(t.as_ms(), 1);
         }
         // Fast path: nobody waiting, a lane this class may use is free, and service may start.
-        if !pooled
+        if st.lean {
+            if st.waiting == 0 && st.free[0] > 0 {
+                self.start(q, t, s, v, 0);
+                return;
+            }
+        } else if !pooled
             && self.stages[s as usize].waiting == 0
             && let Some(g) = self.free_group_for(s, class)
             && self.is_open(q, t, s)
@@ -1199,6 +1220,17 @@ impl Sim<'_> {
         if self.m.stages[s as usize].kind.is_pooled() {
             return self.dispatch_pooled(q, t, s);
         }
+        if self.stages[s as usize].lean {
+            // One queue, one lane group, nothing closed: serve the queue's head while lanes are free.
+            while self.stages[s as usize].free[0] > 0
+                && let Some((v, _)) = self.stages[s as usize].queues[0].pop_front()
+            {
+                self.vehicles[v as usize].queued = false;
+                self.change_waiting(t, s, -1);
+                self.start(q, t, s, v, 0);
+            }
+            return;
+        }
         loop {
             if self.stages[s as usize].waiting == 0 {
                 return;
@@ -1322,8 +1354,10 @@ impl Sim<'_> {
 
     /// The vehicle's wait at stage `s` ends now: statistics, quota and trace.
     fn end_wait(&mut self, t: SimTime, s: u32, v: u32) -> SimDuration {
-        let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
-        self.use_quota(t, s, wagons);
+        if !self.stages[s as usize].lean {
+            let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
+            self.use_quota(t, s, wagons);
+        }
         let kind = self.m.stages[s as usize].kind;
         let cp = self.m.stages[s as usize].checkpoint as usize;
         let st = &mut self.stages[s as usize];
@@ -1390,13 +1424,19 @@ impl Sim<'_> {
         }
     }
 
-    /// Starts a vehicle's service on a lane or track of group `g`.
+    /// Starts a vehicle's service on a free lane or track of group `g`.
     fn start(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32, g: u16) {
-        self.end_wait(t, s, v);
-        let spec = &self.m.stages[s as usize];
         let st = &mut self.stages[s as usize];
         st.free[g as usize] -= 1;
         st.levels.busy.add(t.as_ms(), 1);
+        self.serve(q, t, s, v, g);
+    }
+
+    /// Starts a vehicle's service on a lane or track of group `g` already counted busy.
+    fn serve(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32, g: u16) {
+        self.end_wait(t, s, v);
+        let spec = &self.m.stages[s as usize];
+        let st = &mut self.stages[s as usize];
         let veh = &mut self.vehicles[v as usize];
         veh.group = g;
         let mut service = spec.service.sample(&mut st.rng_service);
@@ -1515,6 +1555,15 @@ impl Sim<'_> {
             veh.track_group = veh.group;
             veh.track_since = veh.service_start;
             self.stage_served(t, s, v);
+        } else if self.stages[s as usize].lean && self.stages[s as usize].waiting > 0 {
+            // The lane goes straight to the head of the queue: lanes free and busy are unchanged
+            // (a -1 and a +1 at one instant leave the time-weighted busy level as it is).
+            self.stage_served(t, s, v);
+            if let Some((next, _)) = self.stages[s as usize].queues[0].pop_front() {
+                self.vehicles[next as usize].queued = false;
+                self.change_waiting(t, s, -1);
+                self.serve(q, t, s, next, veh.group);
+            }
         } else {
             let st = &mut self.stages[s as usize];
             st.free[veh.group as usize] += 1;
