@@ -865,6 +865,10 @@ fn add_cargo(k: &mut Kpi, flow: &FlowSpec, veh: &Vehicle) {
     k.teu += veh.containers as f64 * flow.teu_per_container;
 }
 
+// The small steps every vehicle takes (create, enter, go to and arrive at a stage, wait, leave a
+// stage, queue changes) are `#[inline(always)]`: the compiler left them as calls, and inlining them
+// saved ~8% of P1's instructions. Inlining the larger event handlers too (`on_done`, `dispatch`,
+// `after_stage`, `serve`) measured worse, so they stay calls.
 impl Sim<'_> {
     #[inline]
     fn schedule(&mut self, q: &mut EventQueue<Ev>, at: SimTime, ev: Ev) {
@@ -955,6 +959,7 @@ impl Sim<'_> {
     }
 
     /// A new vehicle of flow `f` with the given cargo appears at the first node of its route.
+    #[inline(always)]
     fn create_vehicle(
         &mut self,
         q: &mut EventQueue<Ev>,
@@ -990,6 +995,7 @@ impl Sim<'_> {
         self.enter_checkpoint(q, t, id);
     }
 
+    #[inline(always)]
     fn enter_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
         let veh = &mut self.vehicles[v as usize];
         let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize] as usize;
@@ -1007,6 +1013,7 @@ impl Sim<'_> {
     }
 
     /// Sends a vehicle towards its current stage, through the neutral zone if there is one.
+    #[inline(always)]
     fn go_to_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
         let s = {
             let veh = &self.vehicles[v as usize];
@@ -1031,6 +1038,7 @@ impl Sim<'_> {
         self.vehicles[v as usize].stage
     }
 
+    #[inline(always)]
     fn arrive_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
         let s = self.stage_of(v);
         let (class, wagons) = {
@@ -1188,6 +1196,7 @@ impl Sim<'_> {
         }
     }
 
+    #[inline(always)]
     fn change_waiting(&mut self, t: SimTime, s: u32, delta: i64) {
         let spec = &self.m.stages[s as usize];
         let st = &mut self.stages[s as usize];
@@ -1353,6 +1362,7 @@ impl Sim<'_> {
     }
 
     /// The vehicle's wait at stage `s` ends now: statistics, quota and trace.
+    #[inline(always)]
     fn end_wait(&mut self, t: SimTime, s: u32, v: u32) -> SimDuration {
         if !self.stages[s as usize].lean {
             let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
@@ -1525,6 +1535,7 @@ impl Sim<'_> {
     }
 
     /// Served-at-stage statistics of `v` leaving stage `s` at `t`.
+    #[inline(always)]
     fn stage_served(&mut self, t: SimTime, s: u32, v: u32) {
         let veh = self.vehicles[v as usize];
         let flow = &self.m.flows[veh.flow as usize];
