@@ -1537,28 +1537,28 @@ impl Sim<'_> {
     /// Served-at-stage statistics of `v` leaving stage `s` at `t`.
     #[inline(always)]
     fn stage_served(&mut self, t: SimTime, s: u32, v: u32) {
-        let veh = self.vehicles[v as usize];
-        let flow = &self.m.flows[veh.flow as usize];
         let st = &mut self.stages[s as usize];
+        let veh = &mut self.vehicles[v as usize];
+        veh.in_stage = false;
         if st.mirrors_checkpoint {
             // Recorded by the checkpoint the vehicle leaves at this same instant.
-            self.vehicles[v as usize].in_stage = false;
             return;
         }
+        let veh = &self.vehicles[v as usize];
+        let flow = &self.m.flows[veh.flow as usize];
         st.levels.in_system.add(t.as_ms(), -1);
         if veh.counted {
             st.kpi.served += 1;
-            add_cargo(&mut st.kpi, flow, &veh);
+            add_cargo(&mut st.kpi, flow, veh);
             st.kpi
                 .time_in_system
                 .record(t.since(veh.stage_arrive).as_ms() as u64);
         }
-        self.vehicles[v as usize].in_stage = false;
     }
 
     fn on_done(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
         let s = self.stage_of(v);
-        let veh = self.vehicles[v as usize];
+        let group = self.vehicles[v as usize].group;
         if self.m.stages[s as usize].kind == StageKind::Tracks {
             // The train keeps its track until it leaves the checkpoint.
             let veh = &mut self.vehicles[v as usize];
@@ -1573,11 +1573,11 @@ impl Sim<'_> {
             if let Some((next, _)) = self.stages[s as usize].queues[0].pop_front() {
                 self.vehicles[next as usize].queued = false;
                 self.change_waiting(t, s, -1);
-                self.serve(q, t, s, next, veh.group);
+                self.serve(q, t, s, next, group);
             }
         } else {
             let st = &mut self.stages[s as usize];
-            st.free[veh.group as usize] += 1;
+            st.free[group as usize] += 1;
             st.levels.busy.add(t.as_ms(), -1);
             self.stage_served(t, s, v);
             // The freed lane goes to the next waiting vehicle at this same instant.
@@ -1588,7 +1588,7 @@ impl Sim<'_> {
 
     /// Sends `v` to its next stage, or out of its checkpoint.
     fn after_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
-        let veh = self.vehicles[v as usize];
+        let veh = &self.vehicles[v as usize];
         let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize] as usize;
         if (veh.step as usize + 1) < self.m.checkpoints[cp].stages.len() {
             self.vehicles[v as usize].step += 1;
