@@ -879,18 +879,27 @@ impl Sim<'_> {
     }
 
     /// The first arrival of flow `f` after `t` (at or after `t` when `first`).
+    #[inline]
     fn next_arrival(&mut self, f: usize, t: SimTime, first: bool) -> Option<SimTime> {
+        // Poisson arrivals inline at the call site; the other processes go through one call.
+        if let Arrivals::Poisson { rate_per_h } = &self.m.flows[f].arrivals {
+            if *rate_per_h <= 0.0 {
+                return None;
+            }
+            let e: f64 = self.flows[f].rng_arrivals.sample(Exp1);
+            let gap_ms = e * MS_PER_HOUR as f64 / rate_per_h;
+            return t.checked_add(SimDuration::from_ms_f64_nonneg(gap_ms));
+        }
+        self.next_arrival_other(f, t, first)
+    }
+
+    /// [`Self::next_arrival`] for profiled, timetabled and transfer flows.
+    #[inline(never)]
+    fn next_arrival_other(&mut self, f: usize, t: SimTime, first: bool) -> Option<SimTime> {
         let spec = &self.m.flows[f];
         let rt = &mut self.flows[f];
         match &spec.arrivals {
-            Arrivals::Poisson { rate_per_h } => {
-                if *rate_per_h <= 0.0 {
-                    return None;
-                }
-                let e: f64 = rt.rng_arrivals.sample(Exp1);
-                let gap_ms = e * MS_PER_HOUR as f64 / rate_per_h;
-                t.checked_add(SimDuration::from_ms_f64_nonneg(gap_ms))
-            }
+            Arrivals::Poisson { .. } => unreachable!("handled by next_arrival"),
             Arrivals::Profiled(p) => {
                 let max = rt.peak_per_h;
                 if max <= 0.0 {
