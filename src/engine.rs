@@ -110,7 +110,9 @@ impl<E: Copy> EventQueue<E> {
 
     /// Schedules `event` at instant `at` (not before now). Same-instant events run in the order
     /// they were scheduled.
-    #[inline]
+    // Always inlined: with the in-place overwrite it outgrew the compiler's inlining threshold, and
+    // the call cost 2.4% of P1's instructions.
+    #[inline(always)]
     pub fn schedule(&mut self, at: SimTime, event: E) -> Result<(), PastEventError> {
         if at < self.now {
             return Err(PastEventError { at, now: self.now });
