@@ -178,6 +178,17 @@ impl Dist {
     /// One sample, rounded to whole milliseconds and never negative.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
+        // The common cases inline at the call site; the rest go through one call.
+        match self {
+            Dist::Deterministic(d) => *d,
+            Dist::Exponential { exp, .. } => SimDuration::from_ms_f64_nonneg(exp.sample(rng)),
+            _ => self.sample_other(rng),
+        }
+    }
+
+    /// [`Self::sample`] for the distributions other than deterministic and exponential.
+    #[inline(never)]
+    fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
         let ms = match self {
             Dist::Deterministic(d) => return *d,
             Dist::Exponential { exp, .. } => exp.sample(rng),

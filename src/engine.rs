@@ -55,6 +55,10 @@ impl<E> Ord for Entry<E> {
 /// The event calendar: pending events ordered by (time, sequence), and the simulation clock.
 pub struct EventQueue<E: Copy> {
     heap: BinaryHeap<Entry<E>>,
+    // The heap's top was handed out by the last pop but is still stored: the next `schedule`
+    // overwrites it in place (one sift-down instead of a pop's and a push's), or the next pop
+    // removes it first. Most handlers schedule one follow-up event, so most pops cost no more.
+    top_taken: bool,
     seq: u64,
     now: SimTime,
     processed: u64,
@@ -76,6 +80,7 @@ impl<E: Copy> EventQueue<E> {
     pub fn with_capacity(n: usize) -> Self {
         EventQueue {
             heap: BinaryHeap::with_capacity(n),
+            top_taken: false,
             seq: 0,
             now: SimTime::ZERO,
             processed: 0,
@@ -90,12 +95,12 @@ impl<E: Copy> EventQueue<E> {
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() - usize::from(self.top_taken)
     }
 
     /// True if no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
     /// Number of events popped so far.
@@ -105,7 +110,9 @@ impl<E: Copy> EventQueue<E> {
 
     /// Schedules `event` at instant `at` (not before now). Same-instant events run in the order
     /// they were scheduled.
-    #[inline]
+    // Always inlined: with the in-place overwrite it outgrew the compiler's inlining threshold, and
+    // the call cost 2.4% of P1's instructions.
+    #[inline(always)]
     pub fn schedule(&mut self, at: SimTime, event: E) -> Result<(), PastEventError> {
         if at < self.now {
             return Err(PastEventError { at, now: self.now });
@@ -113,7 +120,15 @@ impl<E: Copy> EventQueue<E> {
         // Negative times are excluded above (now >= 0), so the cast keeps the order.
         let key = ((at.as_ms() as u64 as u128) << 64) | self.seq as u128;
         self.seq += 1;
-        self.heap.push(Entry { key, event });
+        let entry = Entry { key, event };
+        if std::mem::take(&mut self.top_taken)
+            && let Some(mut top) = self.heap.peek_mut()
+        {
+            // Dropping the `PeekMut` sifts the new entry down to its place.
+            *top = entry;
+        } else {
+            self.heap.push(entry);
+        }
         Ok(())
     }
 
@@ -130,23 +145,37 @@ impl<E: Copy> EventQueue<E> {
     /// Time of the next pending event.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap
-            .peek()
-            .map(|e| SimTime::from_ms((e.key >> 64) as i64))
+        let key = if self.top_taken {
+            // The earliest entry but the taken top (off the hot path: a scan is fine).
+            let taken = self.heap.peek()?.key;
+            self.heap
+                .iter()
+                .map(|e| e.key)
+                .filter(|&k| k != taken)
+                .min()?
+        } else {
+            self.heap.peek()?.key
+        };
+        Some(SimTime::from_ms((key >> 64) as i64))
     }
 
     /// Removes the next event if it is due at or before `until`, advancing the clock to it.
     #[inline]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
+        if self.top_taken {
+            self.heap.pop();
+            self.top_taken = false;
+        }
         let top = self.heap.peek()?;
         let t = SimTime::from_ms((top.key >> 64) as i64);
         if t > until {
             return None;
         }
-        let e = self.heap.pop()?;
+        let event = top.event;
+        self.top_taken = true;
         self.now = t;
         self.processed += 1;
-        Some((t, e.event))
+        Some((t, event))
     }
 
     /// Removes the next event if it is due strictly before `end`, advancing the clock to it.
@@ -240,6 +269,25 @@ mod tests {
         assert_eq!(order, vec!['a', 'b', 'c', 'd']);
         assert_eq!(q.now(), SimTime::from_ms(5));
         assert_eq!(q.processed(), 4);
+    }
+
+    #[test]
+    fn scheduling_after_a_pop_reuses_the_top_slot_and_keeps_the_order() {
+        let mut q = EventQueue::new();
+        for (ms, e) in [(10, 'a'), (30, 'c'), (20, 'b')] {
+            q.schedule(SimTime::from_ms(ms), e).unwrap();
+        }
+        assert_eq!(q.pop(), Some((SimTime::from_ms(10), 'a')));
+        // The taken top is not pending any more.
+        assert_eq!((q.len(), q.peek_time()), (2, Some(SimTime::from_ms(20))));
+        // Overwrites the taken top; a second one is pushed; ties stay FIFO.
+        q.schedule(SimTime::from_ms(30), 'd').unwrap();
+        q.schedule(SimTime::from_ms(15), 'x').unwrap();
+        assert_eq!(q.len(), 4);
+        let order: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        assert_eq!(order, vec!['x', 'b', 'c', 'd']);
+        assert!(q.is_empty());
+        assert_eq!(q.peek_time(), None);
     }
 
     #[test]

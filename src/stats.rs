@@ -422,10 +422,15 @@ impl TimeWeighted {
     }
 }
 
-/// Mean of a quantity by hour of day (0..24): 24 (sum, count) bins.
+/// Mean of a non-negative integer quantity (e.g. a wait in ms) by hour of day (0..24): 24
+/// (sum, count) bins.
+///
+/// Sums are exact integers, so the means do not depend on the order samples were added in: two
+/// profiles fed the same samples in different orders (a stage's waits recorded at service start, its
+/// checkpoint's at departure) are equal, and one can stand in for the other.
 #[derive(Clone, Debug, Default)]
 pub struct HourProfile {
-    sums: [f64; 24],
+    sums: [u128; 24],
     counts: [u64; 24],
 }
 
@@ -437,17 +442,17 @@ impl HourProfile {
 
     /// Adds `x` to hour `hour`; hours >= 24 wrap modulo 24.
     #[inline]
-    pub fn add(&mut self, hour: usize, x: f64) {
+    pub fn add(&mut self, hour: usize, x: u64) {
         // The branch keeps the division off the usual path.
         let h = if hour < 24 { hour } else { hour % 24 };
-        self.sums[h] += x;
+        self.sums[h] += u128::from(x);
         self.counts[h] += 1;
     }
 
     /// Mean for hour `hour` (wrapping modulo 24), or `None` if that hour has no samples.
     pub fn mean(&self, hour: usize) -> Option<f64> {
         let h = hour % 24;
-        (self.counts[h] > 0).then(|| self.sums[h] / self.counts[h] as f64)
+        (self.counts[h] > 0).then(|| self.sums[h] as f64 / self.counts[h] as f64)
     }
 
     /// Number of samples for hour `hour` (wrapping modulo 24).
@@ -584,10 +589,10 @@ mod tests {
         assert!(diff.max() <= 9_000_000 && diff.max() as f64 >= 9_000_000.0 * 0.99);
         assert!(d.since(&d).is_empty());
         let mut h = HourProfile::new();
-        h.add(3, 10.0);
+        h.add(3, 10);
         let hs = h.clone();
-        h.add(3, 30.0);
-        h.add(5, 1.0);
+        h.add(3, 30);
+        h.add(5, 1);
         let hd = h.since(&hs);
         assert_eq!(
             (hd.mean(3), hd.count(3), hd.mean(5)),
@@ -922,14 +927,14 @@ mod tests {
     #[test]
     fn hour_profile_means_counts_and_wrap() {
         let mut p = HourProfile::new();
-        p.add(0, 2.0);
-        p.add(0, 4.0);
-        p.add(23, 1.5);
-        p.add(24 + 7, 10.0); // wraps to hour 7
-        p.add(48 + 7, 20.0);
-        assert_eq!(p.mean(0), Some(3.0));
+        p.add(0, 2);
+        p.add(0, 5);
+        p.add(23, 1);
+        p.add(24 + 7, 10); // wraps to hour 7
+        p.add(48 + 7, 20);
+        assert_eq!(p.mean(0), Some(3.5));
         assert_eq!(p.count(0), 2);
-        assert_eq!(p.mean(23), Some(1.5));
+        assert_eq!(p.mean(23), Some(1.0));
         assert_eq!(p.mean(7), Some(15.0));
         assert_eq!(p.count(7), 2);
         assert_eq!(p.mean(12), None);
@@ -941,9 +946,9 @@ mod tests {
     #[test]
     fn hour_profile_merge_adds_bins() {
         let (mut a, mut b) = (HourProfile::default(), HourProfile::new());
-        a.add(5, 1.0);
-        b.add(5, 3.0);
-        b.add(6, 8.0);
+        a.add(5, 1);
+        b.add(5, 3);
+        b.add(6, 8);
         a.merge(&b);
         assert_eq!((a.mean(5), a.count(5)), (Some(2.0), 2));
         assert_eq!((a.mean(6), a.count(6)), (Some(8.0), 1));

@@ -124,7 +124,13 @@ impl SimDuration {
         } else if ms >= i64::MAX as f64 {
             SimDuration(i64::MAX)
         } else {
-            SimDuration(ms.round() as i64)
+            // `ms.round()` without the libm call (x86-64 has no rounding instruction before
+            // SSE4.1): truncate, then add one if the dropped fraction is at least a half. Exact
+            // for every 0 < ms < 2^63: the fraction `ms - whole` is representable, and the result
+            // rounds half away from zero like `f64::round`.
+            let whole = ms as i64;
+            let frac = ms - whole as f64;
+            SimDuration(whole + i64::from(frac >= 0.5))
         }
     }
     /// Milliseconds in this span.
@@ -351,6 +357,41 @@ pub fn date_plus_days(start: Date, days: i64) -> Option<Date> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn from_ms_f64_nonneg_rounds_like_f64_round() {
+        let cases = [
+            0.0,
+            0.25,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            1e6 + 0.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            9.2e18,
+            f64::from_bits(1),
+        ];
+        for x in cases {
+            assert_eq!(
+                super::SimDuration::from_ms_f64_nonneg(x).as_ms(),
+                x.round() as i64,
+                "{x}"
+            );
+        }
+        let mut z: u64 = 12345;
+        for _ in 0..100_000 {
+            z = z.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let x = f64::from_bits(z >> 2) % 1e12;
+            if x.is_finite() && x > 0.0 {
+                assert_eq!(
+                    super::SimDuration::from_ms_f64_nonneg(x).as_ms(),
+                    x.round() as i64
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

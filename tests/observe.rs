@@ -60,6 +60,20 @@ fn recording_a_series_changes_no_statistic_and_no_event_count() {
     assert!(!observed.series.is_empty());
     assert_eq!(plain.events, observed.events);
     assert_eq!(rep_values(&m, &plain), rep_values(&m, &observed));
+    // A single-stage crossing (whose statistics the engine records once, for the checkpoint,
+    // unless it samples the stage) gives the same results sampled or not.
+    let single = model(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/examples/mm1.toml"
+        ))
+        .expect("mm1 example"),
+    );
+    let plain = simulate(&single, 0);
+    let observed = simulate_with(&single, 0, every(60));
+    assert_eq!(rep_values(&single, &plain), rep_values(&single, &observed));
+    let served: u64 = observed.series.iter().map(|x| x.served).sum();
+    assert_eq!(served, observed.stages[0].kpi.served);
 }
 
 #[test]
