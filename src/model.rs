@@ -445,7 +445,11 @@ impl Model {
                 .sum();
             let open = s.calendar.open_duration(SimTime::ZERO, horizon).as_ms() as f64
                 / horizon.as_ms().max(1) as f64;
-            let servers = s.lanes as f64 * open;
+            // Dated changes: the capacity in effect at the end of the run, where a queue that
+            // grows without bound would be.
+            let last = SimTime::from_ms(horizon.as_ms() - 1);
+            let lanes = s.lanes_at(last);
+            let servers = lanes as f64 * open;
             if work >= servers && work > 0.0 {
                 let per_vehicle_h = work / rate;
                 out.push(format!(
@@ -454,12 +458,12 @@ impl Model {
                     s.id,
                     rate,
                     servers / per_vehicle_h,
-                    s.lanes,
+                    lanes,
                     open * 100.0,
                     per_vehicle_h
                 ));
             }
-            if let Some(q) = s.daily_quota
+            if let Some(q) = s.daily_quota_at(last)
                 && rate * 24.0 > q as f64
             {
                 out.push(format!(
