@@ -38,7 +38,7 @@ fn queue_at_days(m: &Model, days: &[i64]) -> Vec<Estimate> {
         .map(|&d| {
             let mut at = SimTime::from_ms(d * MS_PER_DAY);
             if d == i64::from(m.warmup_days) {
-                at = at + m.series_step;
+                at += m.series_step;
             }
             let per_rep: Vec<f64> = runs
                 .iter()
