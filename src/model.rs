@@ -390,6 +390,12 @@ impl Model {
         }
     }
 
+    /// True if the measured span is longer than a year, so results are also given per calendar
+    /// year.
+    pub fn reports_years(&self) -> bool {
+        self.days.saturating_sub(self.warmup_days) > 366
+    }
+
     /// Share of the horizon during which a flow's vehicles appear (its `starts`..`ends`).
     pub fn active_share(&self, flow: &FlowSpec) -> f64 {
         let h = self.horizon();
@@ -553,27 +559,6 @@ impl Kpi {
         self.time_in_system.merge(&other.time_in_system);
         self.wait_by_hour.merge(&other.wait_by_hour);
     }
-
-    /// What was recorded after `earlier`, a snapshot of this same statistic: counts, sums and
-    /// histograms subtract exactly; the maximum of the difference is not known and is left as
-    /// the histogram's bound (see [`Distribution::since`]).
-    pub fn since(&self, earlier: &Kpi) -> Kpi {
-        Kpi {
-            arrivals: self.arrivals - earlier.arrivals,
-            served: self.served - earlier.served,
-            backlog_end: self.backlog_end,
-            tonnes: self.tonnes - earlier.tonnes,
-            value: self.value - earlier.value,
-            wagons: self.wagons - earlier.wagons,
-            containers: self.containers - earlier.containers,
-            teu: self.teu - earlier.teu,
-            held_outside: self.held_outside - earlier.held_outside,
-            wait: self.wait.since(&earlier.wait),
-            time_in_system: self.time_in_system.since(&earlier.time_in_system),
-            wait_by_hour: self.wait_by_hour.since(&earlier.wait_by_hour),
-            over_limit: self.over_limit - earlier.over_limit,
-        }
-    }
 }
 
 /// Time-weighted levels of a stage or checkpoint.
@@ -690,17 +675,81 @@ pub struct SeriesRow {
     pub wait_sum_ms: u128,
 }
 
-/// Statistics of one calendar year (or the part of it inside the measured span).
+/// Statistics of one calendar year (or the part of it inside the measured span), for runs whose
+/// measured span is longer than a year ([`Model::reports_years`]).
 #[derive(Clone, Debug)]
 pub struct YearResult {
     /// Calendar year.
     pub year: i16,
     /// Measured days of that year in the run.
     pub days: f64,
+    /// All flows together.
+    pub system: YearKpi,
     /// Per checkpoint (vehicles that left it during the year; waits of those vehicles).
-    pub checkpoints: Vec<Kpi>,
+    pub checkpoints: Vec<YearKpi>,
     /// Per flow (vehicles that completed their route during the year).
-    pub flows: Vec<Kpi>,
+    pub flows: Vec<YearKpi>,
+}
+
+/// What one entity did in one year: a few numbers, so that memory stays independent of the
+/// horizon however many years a run spans.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct YearKpi {
+    /// Vehicles that arrived.
+    pub arrivals: u64,
+    /// Vehicles that finished.
+    pub served: u64,
+    /// Tonnes served.
+    pub tonnes: f64,
+    /// Containers served.
+    pub containers: f64,
+    /// TEU served.
+    pub teu: f64,
+    /// Waits recorded (vehicles that finished).
+    pub waits: u64,
+    /// Sum of those waits [ms].
+    pub wait_sum_ms: u128,
+    /// 95th percentile of those waits [ms].
+    pub wait_p95_ms: f64,
+}
+
+/// Cumulative statistics of an entity at a year boundary.
+#[derive(Clone, Debug, Default)]
+struct YearSnap {
+    arrivals: u64,
+    served: u64,
+    tonnes: f64,
+    containers: f64,
+    teu: f64,
+    wait: Distribution,
+}
+
+impl YearSnap {
+    fn of(k: &Kpi) -> YearSnap {
+        YearSnap {
+            arrivals: k.arrivals,
+            served: k.served,
+            tonnes: k.tonnes,
+            containers: k.containers,
+            teu: k.teu,
+            wait: k.wait.clone(),
+        }
+    }
+
+    /// What happened between `earlier` and this snapshot.
+    fn since(&self, earlier: &YearSnap) -> YearKpi {
+        let wait = self.wait.since(&earlier.wait);
+        YearKpi {
+            arrivals: self.arrivals - earlier.arrivals,
+            served: self.served - earlier.served,
+            tonnes: self.tonnes - earlier.tonnes,
+            containers: self.containers - earlier.containers,
+            teu: self.teu - earlier.teu,
+            waits: wait.count(),
+            wait_sum_ms: wait.sum(),
+            wait_p95_ms: wait.quantile(0.95),
+        }
+    }
 }
 
 /// A service start, recorded when tracing (tests check calendars and quotas with it).
@@ -914,8 +963,9 @@ struct Observations {
     years: Vec<(i16, SimTime)>,
     year_idx: usize,
     // Checkpoint and flow statistics at the start of the current year.
-    snap_cps: Vec<Kpi>,
-    snap_flows: Vec<Kpi>,
+    snap_system: YearSnap,
+    snap_cps: Vec<YearSnap>,
+    snap_flows: Vec<YearSnap>,
     done: Vec<YearResult>,
     // Queue figures published for route choice, one feed per choosing flow.
     feeds: Vec<Feed>,
@@ -2050,8 +2100,14 @@ impl Sim<'_> {
             year += 1;
             self.obs.years.push((year, at));
         }
-        self.obs.snap_cps = vec![Kpi::default(); m.checkpoints.len()];
-        self.obs.snap_flows = vec![Kpi::default(); m.flows.len()];
+        if m.reports_years() {
+            let empty = YearSnap::default();
+            self.obs.snap_system = empty.clone();
+            self.obs.snap_cps = vec![empty.clone(); m.checkpoints.len()];
+            self.obs.snap_flows = vec![empty; m.flows.len()];
+        } else {
+            self.obs.years.clear();
+        }
         for (f, spec) in m.flows.iter().enumerate() {
             if let Some(ch) = &spec.choice {
                 self.flows[f].feed = self.obs.feeds.len();
@@ -2155,35 +2211,42 @@ impl Sim<'_> {
         let Some(&(year, from)) = self.obs.years.get(self.obs.year_idx) else {
             return;
         };
-        let cps: Vec<Kpi> = self.cps.iter().map(|c| c.kpi.clone()).collect();
+        let cps: Vec<YearSnap> = self.cps.iter().map(|c| YearSnap::of(&c.kpi)).collect();
         // A flow that mirrors its checkpoint has its recorded statistics there until `finish`.
-        let flows: Vec<Kpi> = self
+        let flows: Vec<YearSnap> = self
             .m
             .flows
             .iter()
             .zip(&self.flows)
             .map(|(spec, f)| {
-                let mut k = f.kpi.clone();
+                let mut snap = YearSnap::of(&f.kpi);
                 if f.mirrors_checkpoint {
-                    copy_recorded(&self.cps[spec.route[0] as usize].kpi, &mut k);
+                    let c = &self.cps[spec.route[0] as usize].kpi;
+                    snap = YearSnap::of(c);
                 }
-                k
+                snap
             })
             .collect();
+        let mut system = YearSnap::default();
+        for f in &flows {
+            system.arrivals += f.arrivals;
+            system.served += f.served;
+            system.tonnes += f.tonnes;
+            system.containers += f.containers;
+            system.teu += f.teu;
+            system.wait.merge(&f.wait);
+        }
+        let diff = |now: &[YearSnap], before: &[YearSnap]| -> Vec<YearKpi> {
+            now.iter().zip(before).map(|(a, b)| a.since(b)).collect()
+        };
         self.obs.done.push(YearResult {
             year,
             days: t.since(from).as_ms() as f64 / MS_PER_DAY as f64,
-            checkpoints: cps
-                .iter()
-                .zip(&self.obs.snap_cps)
-                .map(|(a, b)| a.since(b))
-                .collect(),
-            flows: flows
-                .iter()
-                .zip(&self.obs.snap_flows)
-                .map(|(a, b)| a.since(b))
-                .collect(),
+            system: system.since(&self.obs.snap_system),
+            checkpoints: diff(&cps, &self.obs.snap_cps),
+            flows: diff(&flows, &self.obs.snap_flows),
         });
+        self.obs.snap_system = system;
         self.obs.snap_cps = cps;
         self.obs.snap_flows = flows;
         self.obs.year_idx += 1;

@@ -472,14 +472,6 @@ impl HourProfile {
             self.counts[h] += o.counts[h];
         }
     }
-
-    /// The samples added after `earlier`, a snapshot of this same profile.
-    pub fn since(&self, earlier: &HourProfile) -> HourProfile {
-        HourProfile {
-            sums: std::array::from_fn(|h| self.sums[h] - earlier.sums[h]),
-            counts: std::array::from_fn(|h| self.counts[h] - earlier.counts[h]),
-        }
-    }
 }
 
 /// Across-replication summary: mean, sample sd, and 95% Student-t half-width.
@@ -588,16 +580,6 @@ mod tests {
         assert_eq!(diff.min(), 200);
         assert!(diff.max() <= 9_000_000 && diff.max() as f64 >= 9_000_000.0 * 0.99);
         assert!(d.since(&d).is_empty());
-        let mut h = HourProfile::new();
-        h.add(3, 10);
-        let hs = h.clone();
-        h.add(3, 30);
-        h.add(5, 1);
-        let hd = h.since(&hs);
-        assert_eq!(
-            (hd.mean(3), hd.count(3), hd.mean(5)),
-            (Some(30.0), 1, Some(1.0))
-        );
     }
 
     /// Minimal 64-bit LCG (Knuth MMIX constants) so the fixtures are fixed without a rand dependency.

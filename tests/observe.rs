@@ -143,12 +143,22 @@ fn yearly_statistics_partition_the_run() {
     let f = &r.flows[0];
     let served: u64 = r.years.iter().map(|y| y.flows[0].served).sum();
     assert_eq!(served, f.served);
-    let waits: u64 = r.years.iter().map(|y| y.flows[0].wait.count()).sum();
-    let sum: u128 = r.years.iter().map(|y| y.flows[0].wait.sum()).sum();
+    let waits: u64 = r.years.iter().map(|y| y.flows[0].waits).sum();
+    let sum: u128 = r.years.iter().map(|y| y.flows[0].wait_sum_ms).sum();
     assert_eq!((waits, sum), (f.wait.count(), f.wait.sum()));
     let cp: u64 = r.years.iter().map(|y| y.checkpoints[0].served).sum();
     assert_eq!(cp, r.checkpoints[0].kpi.served);
+    assert!(
+        r.years.iter().all(|y| y.system == y.flows[0]),
+        "one flow: system = flow"
+    );
+    // A year's p95 is that of its own waits: 2027 and 2028 see the same process, 2026 (from
+    // 23 Dec) starts with an empty queue.
+    let p95: Vec<f64> = r.years.iter().map(|y| y.system.wait_p95_ms).collect();
+    assert!((p95[1] - p95[2]).abs() < 0.25 * p95[1], "{p95:?}");
     // The yearly KPIs reach the summaries: served per day of 2027 is that year's count / 365.
+    // A run of a year or less reports no years (memory stays independent of the horizon).
+    assert!(simulate(&two_stage(300, ""), 0).years.is_empty());
     let values = rep_values(&m, &r);
     let system = &values[0].values;
     let y2027 = system

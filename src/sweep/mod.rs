@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use crate::model::{
-    Kpi, Levels, Model, NodeKind, Observe, RepResult, StageResult, YearResult, simulate,
+    Kpi, Levels, Model, NodeKind, Observe, RepResult, StageResult, YearKpi, YearResult, simulate,
     simulate_with,
 };
 use crate::stats::Estimate;
@@ -226,19 +226,21 @@ fn hour_metrics(k: &Kpi, out: &mut Values) {
 pub const YEAR_PREFIX: char = 'y';
 
 /// Per-year KPIs of entity `pick(year)` for runs whose measured span is longer than a year.
-fn year_metrics(model: &Model, r: &RepResult, pick: impl Fn(&YearResult) -> Kpi, out: &mut Values) {
-    if model.days.saturating_sub(model.warmup_days) <= 366 {
-        return;
-    }
+fn year_metrics(r: &RepResult, pick: impl Fn(&YearResult) -> YearKpi, out: &mut Values) {
     for y in &r.years {
         let k = pick(y);
         let days = y.days.max(1e-9);
+        let mean = if k.waits == 0 {
+            0.0
+        } else {
+            k.wait_sum_ms as f64 / k.waits as f64
+        };
         for (name, v) in [
             ("served_per_day", k.served as f64 / days),
             ("tonnes_per_day", k.tonnes / days),
             ("teu_per_day", k.teu / days),
-            ("wait_mean_h", k.wait.mean() / H),
-            ("wait_p95_h", k.wait.quantile(0.95) / H),
+            ("wait_mean_h", mean / H),
+            ("wait_p95_h", k.wait_p95_ms / H),
         ] {
             out.push((format!("{YEAR_PREFIX}{}.{name}", y.year), v));
         }
@@ -284,16 +286,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     kpi_metrics(&all, days, &mut v);
     push(&mut v, "value_per_day_usd", all.value / days);
     hour_metrics(&all, &mut v);
-    year_metrics(
-        model,
-        r,
-        |y| {
-            let mut k = Kpi::default();
-            y.flows.iter().for_each(|f| k.merge(f));
-            k
-        },
-        &mut v,
-    );
+    year_metrics(r, |y| y.system, &mut v);
     out.push(EntityValues {
         kind: EntityKind::System,
         id: "all".into(),
@@ -334,7 +327,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             );
         }
         hour_metrics(&c.kpi, &mut v);
-        year_metrics(model, r, |y| y.checkpoints[i].clone(), &mut v);
+        year_metrics(r, |y| y.checkpoints[i], &mut v);
         out.push(EntityValues {
             kind: match cp.kind {
                 NodeKind::Checkpoint => EntityKind::Checkpoint,
@@ -380,7 +373,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     };
     for (i, f) in model.flows.iter().enumerate() {
         let mut e = vehicle_level(EntityKind::Flow, f.id.clone(), &r.flows[i]);
-        year_metrics(model, r, |y| y.flows[i].clone(), &mut e.values);
+        year_metrics(r, |y| y.flows[i], &mut e.values);
         out.push(e);
     }
     for (i, c) in model.classes.iter().enumerate() {
