@@ -228,8 +228,8 @@ pub enum Arrivals {
 /// own route. A route's expected time is its `extra_travel`, plus for each of its nodes the mean
 /// travel to it, and for each stage the mean neutral-zone travel, the time until the stage opens
 /// (hours are public), the drain time of the queue it can see — vehicles waiting ÷ the
-/// stage's service rate (servers ÷ mean service, capped by the daily quota spread over the day) —
-/// and the mean service. The queue it sees is the one published at the last multiple of
+/// stage's service rate (servers ÷ mean service × the share of the coming 24 h the stage is
+/// open, capped by the daily quota spread over the day) — and the mean service. The queue it sees is the one published at the last multiple of
 /// `info_every` that is at least `info_delay` old (an e-queue website updated every 15 minutes,
 /// or word of mouth hours late).
 #[derive(Clone, Debug)]
@@ -2306,8 +2306,14 @@ impl Sim<'_> {
                 if let Some(i) = &spec.inspection {
                     service += i.probability * i.service.mean_ms();
                 }
+                // Drained at the service rate over the share of the coming day the stage is open.
+                let day = at
+                    .checked_add(SimDuration::from_ms(MS_PER_DAY))
+                    .unwrap_or(at);
+                let open_share =
+                    spec.calendar.open_duration(at, day).as_ms() as f64 / MS_PER_DAY as f64;
                 let servers = st.lanes_now.max(1) as f64;
-                let mut per_ms = servers / service.max(1.0);
+                let mut per_ms = servers / service.max(1.0) * open_share.max(1e-6);
                 if let Some(q) = st.quota_now {
                     per_ms = per_ms.min(q as f64 / MS_PER_DAY as f64);
                 }
