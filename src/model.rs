@@ -249,7 +249,8 @@ pub struct RouteChoice {
 pub struct Alternative {
     /// Index of the flow that runs this route.
     pub flow: u32,
-    /// Extra driving to reach this route compared with the flow's own (a detour).
+    /// Extra driving to reach this route compared with the flow's own (a detour): the vehicle
+    /// drives it (the alternative flow's `travel[0]`) before reaching the first gate.
     pub extra_travel: SimDuration,
 }
 
@@ -314,7 +315,8 @@ pub struct FlowSpec {
     pub teu_per_container: f64,
     /// Node indices (checkpoints, links, terminals) in order.
     pub route: Vec<u32>,
-    /// Travel before each route leg (`travel[0]` is always `None`: vehicles appear at the first gate).
+    /// Travel before each route leg. `travel[0]` is `None` (vehicles appear at the first gate)
+    /// except for a route-choice alternative, where it is the detour to reach that route.
     pub travel: Vec<Option<Dist>>,
     /// Arrival process.
     pub arrivals: Arrivals,
@@ -1002,7 +1004,9 @@ fn flow_mirrors_checkpoint(m: &Model, f: &FlowSpec) -> bool {
     let &[cp] = f.route.as_slice() else {
         return false;
     };
-    m.flows.iter().filter(|g| g.route.contains(&cp)).count() == 1
+    // A route-choice alternative drives its detour before the gate: created before it enters.
+    let enters_when_created = f.travel[0].as_ref().is_none_or(|d| d.is_zero());
+    enters_when_created && m.flows.iter().filter(|g| g.route.contains(&cp)).count() == 1
 }
 
 /// Copies the statistics recorded on the hot path (not the end-of-run backlog and over-limit
@@ -1338,6 +1342,16 @@ impl Sim<'_> {
         };
         if counted && !self.flows[f as usize].mirrors_checkpoint {
             self.flows[f as usize].kpi.arrivals += 1;
+        }
+        // A route-choice alternative starts with its detour to the first gate.
+        if let Some(d) = &self.m.flows[f as usize].travel[0]
+            && !d.is_zero()
+        {
+            let dt = d.sample(&mut self.flows[f as usize].rng_travel);
+            if let Some(at) = t.checked_add(dt) {
+                self.schedule(q, at, Ev::Gate(id));
+            }
+            return;
         }
         self.enter_checkpoint(q, t, id);
     }
@@ -2273,7 +2287,9 @@ impl Sim<'_> {
         };
         let mut best = (self.expected_route_ms(t, f, seen), f);
         for alt in &ch.alternatives {
-            let ms = alt.extra_travel.as_ms() as f64 + self.expected_route_ms(t, alt.flow, seen);
+            // The alternative's detour is its first travel leg: included, and its hours are
+            // checked for when the vehicle would get there.
+            let ms = self.expected_route_ms(t, alt.flow, seen);
             if ms < best.0 {
                 best = (ms, alt.flow);
             }

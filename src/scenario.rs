@@ -2162,6 +2162,10 @@ fn build_choice(
         child.id = id;
         child.route = route;
         child.travel = travel;
+        // The detour is driven before the first gate (and counted in time in system).
+        if !extra.is_zero() {
+            child.travel[0] = Some(Dist::Deterministic(extra));
+        }
         child.arrivals = Arrivals::Diverted;
         children.push((child, extra));
     }

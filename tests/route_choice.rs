@@ -13,7 +13,11 @@ fn model(text: &str) -> Model {
 /// Crossing "near" (`near_lanes` lanes) on the flow's own route, crossing "far" (10 lanes) 30
 /// minutes' detour away; 1-hour services; 5 trucks an hour; `choice` extra lines.
 fn two_crossings(near_lanes: u32, choice: &str) -> Model {
-    model(&format!(
+    model(&two_crossings_text(near_lanes, choice))
+}
+
+fn two_crossings_text(near_lanes: u32, choice: &str) -> String {
+    format!(
         r#"
 [simulation]
 name = "choice"
@@ -44,7 +48,7 @@ arrivals = {{ process = "poisson", rate = "5/h" }}
 alternatives = [{{ route = ["far"], extra_travel = "30min" }}]
 {choice}
 "#
-    ))
+    )
 }
 
 /// (vehicles that kept the own route, vehicles that took the alternative, near's mean queue,
@@ -176,4 +180,29 @@ alternatives = [{alt}]
     assert!(e.contains("choice.info_every"), "{e}");
     let e = bad("", "{ route = [\"a\"], extra_travel = \"1h\", via = 2 }");
     assert!(e.contains("via"), "unknown field: {e}");
+}
+
+#[test]
+fn the_detour_is_driven_and_hours_are_checked_for_the_arrival_time() {
+    // Far is open 00:00-12:00 only and 2 hours away; near has 3 lanes for 5 trucks an hour. A
+    // driver deciding at 10:30 would reach far at 12:30 and wait until midnight, so far is judged
+    // by its hours at arrival: its trucks mostly arrive while it is open and wait about an hour
+    // (a closure would cost up to 12 h), and every one of them drove the 2-hour detour.
+    let m = model(
+        &two_crossings_text(3, "info_every = \"1min\"")
+            .replace("lanes = 10\n", "lanes = 10\nhours = \"00:00-12:00\"\n")
+            .replace("extra_travel = \"30min\"", "extra_travel = \"2h\""),
+    );
+    let r = simulate(&m, 0);
+    let far = &r.flows[1];
+    assert!(far.served > 1_000, "far served {}", far.served);
+    assert!(
+        far.wait.mean() < 1.5 * 3_600_000.0,
+        "far's trucks wait {:.2} h on average",
+        far.wait.mean() / 3_600_000.0
+    );
+    assert!(
+        far.time_in_system.min() >= 2 * 3_600_000,
+        "the detour is driven"
+    );
 }
