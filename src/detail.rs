@@ -43,7 +43,8 @@ pub fn timestamp(model: &Model, ms: i64) -> String {
 /// Writes `rows` (from [`crate::model::simulate_with`]) as CSV: one line per stage and sampling
 /// instant. Levels (`queue`, `queue_km`, `road`, `busy`, `lanes_open`) are those just before the
 /// instant; `arrivals`, `served`, `started` and `wait_mean_h` (mean wait of the services started)
-/// cover the step `[previous instant, instant)`. `lanes` and `daily_quota` are the stage's configuration.
+/// cover the step `[previous instant, instant)`. `lanes` and `daily_quota` are the stage's
+/// capacity at the instant (after its dated changes).
 pub fn write_series<W: Write>(w: W, model: &Model, rows: &[SeriesRow]) -> csv::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(SERIES_HEADER)?;
@@ -69,12 +70,12 @@ pub fn write_series<W: Write>(w: W, model: &Model, rows: &[SeriesRow]) -> csv::R
             r.road.to_string(),
             r.busy.to_string(),
             r.lanes_open.to_string(),
-            st.lanes.to_string(),
+            r.lanes.to_string(),
             r.arrivals.to_string(),
             r.served.to_string(),
             r.started.to_string(),
             wait,
-            st.daily_quota.map(|q| q.to_string()).unwrap_or_default(),
+            r.daily_quota.map(|q| q.to_string()).unwrap_or_default(),
         ])?;
     }
     out.flush()?;

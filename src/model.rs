@@ -667,6 +667,10 @@ pub struct SeriesRow {
     pub busy: u32,
     /// Servers open at `at` (0 while the stage is closed).
     pub lanes_open: u32,
+    /// Servers of the stage at `at` (after its dated changes).
+    pub lanes: u32,
+    /// Daily quota of the stage at `at` (after its dated changes).
+    pub daily_quota: Option<u32>,
     /// Arrivals since the previous sample.
     pub arrivals: u64,
     /// Vehicles that finished the stage since the previous sample.
@@ -1138,14 +1142,23 @@ fn run(
     let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
     for (f, spec) in m.flows.iter().enumerate() {
         // Poisson arrivals are memoryless, so a flow starting on a date starts its chain there.
-        if let Some(t) = sim.next_arrival(f, spec.starts, true)
+        if let Some(t) = sim.next_arrival(f, spec.starts.max(SimTime::ZERO), true)
             && t < spec.ends
         {
             sim.schedule(&mut q, t, Ev::Arrival(f as u32));
         }
     }
     for (s, spec) in m.stages.iter().enumerate() {
-        if let Some(c) = spec.changes.first()
+        // Changes dated at or before the start (a stage clock ahead of the reference clock puts
+        // a change on the start date a few hours before time 0) hold from the start.
+        while spec
+            .changes
+            .get(sim.stages[s].next_change)
+            .is_some_and(|c| c.at <= SimTime::ZERO)
+        {
+            sim.change_capacity(&mut q, SimTime::ZERO, s as u32);
+        }
+        if let Some(c) = spec.changes.get(sim.stages[s].next_change)
             && c.at < sim.horizon
         {
             sim.schedule(&mut q, c.at, Ev::Change(s as u32));
@@ -2175,6 +2188,10 @@ impl Sim<'_> {
             if self.obs.feeds.iter().any(|f| f.next == at) {
                 let waiting: Vec<u32> = self.stages.iter().map(|st| st.waiting).collect();
                 for feed in self.obs.feeds.iter_mut().filter(|f| f.next == at) {
+                    // Keep only what a driver may still see: the newest visible figure on.
+                    while feed.published.len() >= 2 && feed.published[1].0 + feed.delay <= at {
+                        feed.published.pop_front();
+                    }
                     feed.published.push_back((at, waiting.clone()));
                     feed.next = at.checked_add(feed.every).unwrap_or(SimTime::MAX);
                 }
@@ -2211,6 +2228,8 @@ impl Sim<'_> {
                 } else {
                     0
                 },
+                lanes: st.lanes_now,
+                daily_quota: st.quota_now,
                 arrivals: now.0 - last.0,
                 served: now.1 - last.1,
                 started: now.2 - last.2,
@@ -2323,11 +2342,12 @@ impl Sim<'_> {
                     service += i.probability * i.service.mean_ms();
                 }
                 // Drained at the service rate over the share of the coming day the stage is open.
-                let day = at
+                // The coming day from the opening (a closure is already counted above).
+                let day = opens
                     .checked_add(SimDuration::from_ms(MS_PER_DAY))
-                    .unwrap_or(at);
+                    .unwrap_or(opens);
                 let open_share =
-                    spec.calendar.open_duration(at, day).as_ms() as f64 / MS_PER_DAY as f64;
+                    spec.calendar.open_duration(opens, day).as_ms() as f64 / MS_PER_DAY as f64;
                 let servers = st.lanes_now.max(1) as f64;
                 let mut per_ms = servers / service.max(1.0) * open_share.max(1e-6);
                 if let Some(q) = st.quota_now {
@@ -2359,6 +2379,7 @@ impl Sim<'_> {
         }
         if let Some(next) = spec.changes.get(st.next_change)
             && next.at < self.horizon
+            && next.at > t
         {
             self.schedule(q, next.at, Ev::Change(s));
         }

@@ -1230,7 +1230,12 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
             ck.report(&tp, format!("unknown flow \"{target}\""));
             continue;
         };
-        if !matches!(raw.flows[fi as usize].arrivals, RawArrivals::Transfer {}) {
+        // Alternative routes of a route choice are flows too, but never transfer targets.
+        let is_transfer = raw
+            .flows
+            .get(fi as usize)
+            .is_some_and(|f| matches!(f.arrivals, RawArrivals::Transfer {}));
+        if !is_transfer {
             ck.report(
                 &tp,
                 format!("flow \"{target}\" must have arrivals = {{ process = \"transfer\" }} to take cargo from a terminal"),
@@ -1764,10 +1769,12 @@ fn stage_changes(
                     "a change of lanes changes the general lanes, and every lane of this stage is reserved",
                 );
                 ok = false;
-            } else if n < reserved {
+            } else if n <= reserved {
                 ck.report(
                     &cp.key("lanes"),
-                    format!("must keep the {reserved} reserved lanes (got {n})"),
+                    format!(
+                        "must keep the {reserved} reserved lanes and at least one shared lane (got {n})"
+                    ),
                 );
                 ok = false;
             }

@@ -239,3 +239,28 @@ fn dated_fields_are_checked() {
     );
     assert!(e.contains("checkpoints[0].opens"), "{e}");
 }
+
+#[test]
+fn changes_and_flow_starts_dated_at_or_before_the_start_hold_from_the_start() {
+    // On a +08:00 stage clock, local midnight of the start date is 8 h before time 0: the change
+    // holds from the start, and so do the later ones (each used to be scheduled by the one before).
+    let m = model(&one_stage(
+        10,
+        "lanes = 1\nutc_offset = \"+08:00\"\nchanges = [{ from = \"2026-01-05\", lanes = 4 }, { from = \"2026-01-10\", lanes = 2 }]",
+        "3/h",
+        "starts = \"2025-12-01\"",
+    ));
+    let (r, trace) = simulate_traced(&m, 0);
+    assert!(
+        r.flows[0].arrivals > 600,
+        "a flow that started before the run arrives from its start"
+    );
+    let first: Vec<_> = trace.iter().filter(|s| s.at < day(4)).copied().collect();
+    let later: Vec<_> = trace
+        .iter()
+        .filter(|s| s.at >= day(5) + borderflow::time::SimDuration::from_ms(MS_PER_HOUR))
+        .copied()
+        .collect();
+    assert_eq!(peak_concurrency(&first), 4);
+    assert_eq!(peak_concurrency(&later), 2);
+}

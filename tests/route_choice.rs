@@ -206,3 +206,21 @@ fn the_detour_is_driven_and_hours_are_checked_for_the_arrival_time() {
         "the detour is driven"
     );
 }
+
+#[test]
+fn a_terminal_cannot_hand_cargo_to_an_alternative_route() {
+    let text = two_crossings_text(2, "")
+        + r#"
+[[terminals]]
+id = "port"
+transfer_to = "trucks@far"
+[[terminals.stages]]
+id = "berth"
+lanes = 1
+service = { dist = "exponential", mean = "1h" }
+"#;
+    let e = parse(&text, "t.toml", Overrides::default())
+        .expect_err("not a transfer flow")
+        .to_string();
+    assert!(e.contains("transfer_to") && e.contains("trucks@far"), "{e}");
+}
