@@ -115,6 +115,8 @@ pub struct Sample {
     pub lanes_open: f64,
     /// Vehicles that finished service in the step ending at the instant.
     pub served: f64,
+    /// The stage's daily quota at the instant (it may change on dates); `None` without one.
+    pub daily_quota: Option<f64>,
 }
 
 /// Wait quantiles: (share of vehicles, wait [h]) with shares 0, 0.01, …, 1.
@@ -310,6 +312,8 @@ pub fn parse_series<R: Read>(
         ],
         path,
     )?;
+    // Optional: older series files have no per-instant quota.
+    let quota = header.iter().position(|h| h == b"daily_quota");
     let mut out: HashMap<String, Vec<Sample>> = HashMap::new();
     let mut rec = csv::ByteRecord::new();
     let mut key = String::new();
@@ -326,6 +330,10 @@ pub fn parse_series<R: Read>(
             busy: number(&rec, busy, path)?,
             lanes_open: number(&rec, open, path)?,
             served: number(&rec, served, path)?,
+            daily_quota: match quota {
+                Some(i) if !field(&rec, i).is_empty() => Some(number(&rec, i, path)?),
+                _ => None,
+            },
         };
         match out.get_mut(key.as_str()) {
             Some(v) => v.push(s),
@@ -1278,6 +1286,27 @@ fn checkpoint_charts(out: &mut String, d: &ReportData, shown: &[usize], cp: &Che
     if x_range.1 <= x_range.0 {
         x_range.1 = x_range.0 + 1.0;
     }
+    // The quota per day from the series (it may change on dates), else the scenario's.
+    let mut quota_steps: Vec<Vec<(f64, f64)>> = Vec::new();
+    for &i in shown {
+        let Some(samples) = d.points[i].series.as_ref().and_then(|s| s.get(&last)) else {
+            continue;
+        };
+        let mut days: std::collections::BTreeMap<i64, f64> = Default::default();
+        for s in samples {
+            if let Some(q) = s.daily_quota {
+                days.insert(((s.hours - 1e-6) / 24.0).floor() as i64, q);
+            }
+        }
+        let steps: Vec<(f64, f64)> = days
+            .iter()
+            .flat_map(|(&day, &q)| [(day as f64, q), (day as f64 + 1.0, q)])
+            .collect();
+        let varies = days.values().any(|&q| Some(&q) != days.values().next());
+        if varies && !quota_steps.contains(&steps) {
+            quota_steps.push(steps);
+        }
+    }
     let mut quotas: Vec<u32> = shown
         .iter()
         .filter_map(|&i| {
@@ -1288,6 +1317,20 @@ fn checkpoint_charts(out: &mut String, d: &ReportData, shown: &[usize], cp: &Che
     quotas.sort_unstable();
     quotas.dedup();
     let mut top = max_y(&lines);
+    if !quota_steps.is_empty() {
+        quotas.clear();
+        for steps in quota_steps {
+            top = steps.iter().map(|p| p.1).fold(top, f64::max);
+            lines.push(Line {
+                label: "daily quota (changes on dates)".to_string(),
+                color: QUOTA_COLOR,
+                width: 2,
+                dashed: true,
+                reference: false,
+                segments: vec![steps],
+            });
+        }
+    }
     for q in &quotas {
         top = top.max(*q as f64);
         lines.push(Line {
@@ -1313,11 +1356,13 @@ fn checkpoint_charts(out: &mut String, d: &ReportData, shown: &[usize], cp: &Che
             lines,
         },
         if quotas.is_empty() {
-            "trucks that cleared the checkpoint each day (replication 0). Dips are closed days \
-             (holidays, weekends); the stage has no daily quota."
+            "trucks that cleared the checkpoint each day (replication 0; like every statistic, \
+             only trucks that arrived after the warm-up). Dips are closed days (holidays, \
+             weekends); the stage has no daily quota."
         } else {
-            "trucks that cleared the checkpoint each day (replication 0); the dashed red line is \
-             the other side's daily quota. Days on the line are capped by the quota, not by lanes \
+            "trucks that cleared the checkpoint each day (replication 0; like every statistic, \
+             only trucks that arrived after the warm-up); the dashed red line is the daily quota \
+             of the last stage. Days on the line are capped by the quota, not by lanes \
              or hours (the quota day is on the stage's own clock, the days here on the reference \
              clock)."
         },

@@ -182,6 +182,24 @@ fn run_html_reports_the_scenario_as_one_point() {
 }
 
 #[test]
+fn a_quota_that_changes_on_dates_is_drawn_as_steps() {
+    let file = scratch("ramp").join("ramp.html");
+    let o = borderflow(&[
+        "run",
+        "scenarios/validation/nur-zholy-mar-2023.toml",
+        "--replications",
+        "2",
+        "--html",
+        &file.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(&file).expect("no report");
+    assert!(html.contains("daily quota (changes on dates)"));
+    // Not the scenario's initial quota as a flat line.
+    assert!(!html.contains("daily quota (150 vehicles/day)"));
+}
+
+#[test]
 fn report_on_a_missing_directory_exits_2_naming_it() {
     let missing = scratch("missing").join("no-such-results");
     let out = scratch("missing-out").join("r.html");
