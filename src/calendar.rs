@@ -331,12 +331,7 @@ impl Calendar {
             std::array::from_fn(|wd| full[wd].iter().map(|&(s, e)| e - s).sum());
         let always = closed.is_empty() && full.iter().all(|v| v[..] == [(0, MS_PER_DAY)]);
         let any_open = own.iter().any(|v| !v.is_empty());
-        let days_to = |d: Date| {
-            start_date
-                .until(d)
-                .map(|span| i64::from(span.get_days()))
-                .unwrap_or(0)
-        };
+        let days_to = |d: Date| crate::time::days_between(start_date, d).unwrap_or(0);
         let date_days = (
             days_to(Date::MIN).max(-MAX_SPAN_DAYS),
             days_to(Date::MAX).min(MAX_SPAN_DAYS),

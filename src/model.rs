@@ -987,6 +987,25 @@ struct Feed {
     published: VecDeque<(SimTime, Vec<u32>)>,
 }
 
+impl Feed {
+    /// Drops the figures a driver can no longer see at `t`: those older than the newest
+    /// visible one.
+    fn forget_before(&mut self, t: SimTime) {
+        while self.published.len() >= 2 && self.published[1].0 + self.delay <= t {
+            self.published.pop_front();
+        }
+    }
+
+    /// The figures a driver sees at `t` (after [`Self::forget_before`]); empty before the
+    /// first one reaches drivers.
+    fn visible(&self, t: SimTime) -> &[u32] {
+        match self.published.front() {
+            Some((at, w)) if *at + self.delay <= t => w,
+            _ => &[],
+        }
+    }
+}
+
 /// The only stage of checkpoint `cp`, if the stage's statistics (arrivals, served and cargo,
 /// times in system, queue and in-system levels; waits but for the vehicles in service at the
 /// horizon) are necessarily the checkpoint's: a single lanes stage reached without travel, so a
@@ -2117,10 +2136,10 @@ impl Sim<'_> {
             let Ok(next) = Date::new(year.saturating_add(1), 1, 1) else {
                 break;
             };
-            let Ok(span) = m.start_date.until(next) else {
+            let Some(days) = crate::time::days_between(m.start_date, next) else {
                 break;
             };
-            let at = SimTime::from_days(i64::from(span.get_days()));
+            let at = SimTime::from_days(days);
             if at >= self.horizon {
                 break;
             }
@@ -2188,10 +2207,7 @@ impl Sim<'_> {
             if self.obs.feeds.iter().any(|f| f.next == at) {
                 let waiting: Vec<u32> = self.stages.iter().map(|st| st.waiting).collect();
                 for feed in self.obs.feeds.iter_mut().filter(|f| f.next == at) {
-                    // Keep only what a driver may still see: the newest visible figure on.
-                    while feed.published.len() >= 2 && feed.published[1].0 + feed.delay <= at {
-                        feed.published.pop_front();
-                    }
+                    feed.forget_before(at);
                     feed.published.push_back((at, waiting.clone()));
                     feed.next = at.checked_add(feed.every).unwrap_or(SimTime::MAX);
                 }
@@ -2252,12 +2268,11 @@ impl Sim<'_> {
             .iter()
             .zip(&self.flows)
             .map(|(spec, f)| {
-                let mut snap = YearSnap::of(&f.kpi);
                 if f.mirrors_checkpoint {
-                    let c = &self.cps[spec.route[0] as usize].kpi;
-                    snap = YearSnap::of(c);
+                    YearSnap::of(&self.cps[spec.route[0] as usize].kpi)
+                } else {
+                    YearSnap::of(&f.kpi)
                 }
-                snap
             })
             .collect();
         let mut system = YearSnap::default();
@@ -2295,15 +2310,8 @@ impl Sim<'_> {
             return f;
         }
         let fi = rt.feed;
-        let feed = &mut self.obs.feeds[fi];
-        while feed.published.len() >= 2 && feed.published[1].0 + feed.delay <= t {
-            feed.published.pop_front();
-        }
-        let feed = &self.obs.feeds[fi];
-        let seen: &[u32] = match feed.published.front() {
-            Some((at, w)) if *at + feed.delay <= t => w,
-            _ => &[],
-        };
+        self.obs.feeds[fi].forget_before(t);
+        let seen = self.obs.feeds[fi].visible(t);
         let mut best = (self.expected_route_ms(t, f, seen), f);
         for alt in &ch.alternatives {
             // The alternative's detour is its first travel leg: included, and its hours are

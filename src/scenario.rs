@@ -18,7 +18,8 @@ use crate::model::{
     NodeKind, RateProfile, RouteChoice, StageChange, StageKind, StageSpec,
 };
 use crate::time::{
-    Date, SimDuration, SimTime, parse_date, parse_duration, parse_time_of_day, parse_utc_offset,
+    Date, SimDuration, SimTime, days_between, parse_date, parse_duration, parse_time_of_day,
+    parse_utc_offset,
 };
 
 /// The built-in default scenario (the Kazakhstan–China road crossings).
@@ -1027,7 +1028,7 @@ fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option<Model> {
         let opens = parse_opt(ck, &cp_p.key("opens"), opens, parse_date)
             .ok()
             .flatten()
-            .map(|d| days_from(ctx.start_date, d));
+            .map(|d| days_between(ctx.start_date, d).unwrap_or(0));
         let node = checkpoints.len() as u32;
         if id.trim().is_empty() {
             ck.report(&cp_p.key("id"), "must not be empty");
@@ -1718,14 +1719,6 @@ fn build_stage(
     })
 }
 
-/// Simulated day index of `date` (day 0 = the start date).
-fn days_from(start: Date, date: Date) -> i64 {
-    start
-        .until(date)
-        .map(|span| i64::from(span.get_days()))
-        .unwrap_or(0)
-}
-
 /// A stage's dated capacity changes, checked: dates in increasing order, each changing
 /// something, lane counts that keep the reserved lanes.
 fn stage_changes(
@@ -1746,7 +1739,7 @@ fn stage_changes(
             ok = false;
             continue;
         };
-        let at = calendar.local_day_start(days_from(ctx.start_date, date));
+        let at = calendar.local_day_start(days_between(ctx.start_date, date).unwrap_or(0));
         if out.last().is_some_and(|prev| prev.at >= at) {
             ck.report(
                 &cp.key("from"),
@@ -2055,7 +2048,7 @@ fn build_flow(
         v,
         parse_date,
     ) {
-        Ok(Some(d)) => Some(SimTime::from_days(days_from(start, d))),
+        Ok(Some(d)) => Some(SimTime::from_days(days_between(start, d).unwrap_or(0))),
         Ok(None) => Some(none),
         Err(()) => None,
     };

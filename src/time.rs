@@ -348,6 +348,14 @@ pub fn parse_date(text: &str) -> Result<Date, ParseTimeError> {
         .map_err(|_| ParseTimeError(format!("malformed date \"{text}\": expected YYYY-MM-DD")))
 }
 
+/// Days from `start` to `date` (negative if `date` is earlier), or `None` if jiff cannot say.
+pub fn days_between(start: Date, date: Date) -> Option<i64> {
+    start
+        .until(date)
+        .ok()
+        .map(|span| i64::from(span.get_days()))
+}
+
 /// The date `days` days after `start` (negative goes back), or `None` outside jiff's range.
 pub fn date_plus_days(start: Date, days: i64) -> Option<Date> {
     start
