@@ -335,15 +335,25 @@ impl Distribution {
 /// Time-weighted average of an integer level (queue length, busy servers) over time, exact integer
 /// arithmetic.
 ///
-/// Times are the caller's integer clock and must be non-decreasing; the area is kept in `i128`, so it
-/// cannot overflow for any realistic horizon.
+/// Times are the caller's integer clock and must be non-decreasing. The area is not integrated
+/// segment by segment: with `L0` the level at the start `t0` and `d_k` the changes at `t_k`,
+///
+/// ```text
+/// area(T) = L0·(T − t0) + Σ d_k·(T − t_k) = L(T)·T − (L0·t0 + Σ d_k·t_k)
+/// ```
+///
+/// so a change only adds `d·t` to one `i128` (for the usual ±1 an add or subtract, no multiply and
+/// no branch) and the area is exact for any realistic horizon.
 #[derive(Clone, Debug)]
 pub struct TimeWeighted {
     start: i64,
-    last: i64,
     level: i64,
     max: i64,
-    area: i128,
+    // L0·t0 + Σ d_k·t_k since the start.
+    weighted: i128,
+    // The latest change, to check that time never goes backwards (debug builds).
+    #[cfg(debug_assertions)]
+    last: i64,
 }
 
 impl TimeWeighted {
@@ -351,30 +361,37 @@ impl TimeWeighted {
     pub fn new(t0: i64) -> Self {
         TimeWeighted {
             start: t0,
-            last: t0,
             level: 0,
             max: 0,
-            area: 0,
+            weighted: 0,
+            #[cfg(debug_assertions)]
+            last: t0,
         }
+    }
+
+    #[inline]
+    fn check_time(&mut self, t: i64) {
+        #[cfg(debug_assertions)]
+        {
+            assert!(t >= self.last, "time went backwards: {t} < {}", self.last);
+            self.last = t;
+        }
+        let _ = t;
     }
 
     /// Sets the level to `level` at time `t` (`t` must not precede the previous change).
     #[inline]
     pub fn set(&mut self, t: i64, level: i64) {
-        debug_assert!(t >= self.last, "time went backwards: {t} < {}", self.last);
-        // An out-of-order time (release builds) changes the level without adding negative area.
-        if t > self.last {
-            self.area += i128::from(self.level) * (i128::from(t) - i128::from(self.last));
-            self.last = t;
-        }
-        self.level = level;
-        self.max = self.max.max(level);
+        self.add(t, level - self.level);
     }
 
     /// Changes the level by `delta` at time `t` (`t` must not precede the previous change).
     #[inline]
     pub fn add(&mut self, t: i64, delta: i64) {
-        self.set(t, self.level + delta);
+        self.check_time(t);
+        self.weighted += i128::from(delta) * i128::from(t);
+        self.level += delta;
+        self.max = self.max.max(self.level);
     }
 
     /// Current level.
@@ -394,21 +411,16 @@ impl TimeWeighted {
 
     /// Forgets history before `t` (warm-up deletion): area 0, window starts at `t`, max = current level.
     pub fn reset(&mut self, t: i64) {
-        debug_assert!(
-            t >= self.last,
-            "reset before last change: {t} < {}",
-            self.last
-        );
+        self.check_time(t);
         self.start = t;
-        self.last = t;
-        self.area = 0;
+        self.weighted = i128::from(self.level) * i128::from(t);
         self.max = self.level;
     }
 
-    /// Integral of the level over [start, `t_end`], the current level extending to `t_end`.
+    /// Integral of the level over [start, `t_end`], the current level extending to `t_end`
+    /// (`t_end` at or after the last change).
     pub fn area(&self, t_end: i64) -> i128 {
-        let tail = (i128::from(t_end) - i128::from(self.last)).max(0);
-        self.area + i128::from(self.level) * tail
+        i128::from(self.level) * i128::from(t_end) - self.weighted
     }
 
     /// Time average over [start, `t_end`], the current level extending to `t_end`; 0 if zero-length.
