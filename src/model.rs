@@ -1993,29 +1993,34 @@ impl Sim<'_> {
     }
 
     fn leave_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
-        let veh = self.vehicles[v as usize];
-        let flow = &self.m.flows[veh.flow as usize];
-        let cp = flow.route[veh.leg as usize] as usize;
+        let m = self.m;
         // A departing train frees its receiving track; the next train outside takes it now.
-        if veh.track_stage != NO_TRACK {
-            let s = veh.track_stage;
-            let busy = self.busy_open(s, veh.track_since, t);
+        let track_stage = self.vehicles[v as usize].track_stage;
+        if track_stage != NO_TRACK {
+            let s = track_stage;
+            let veh = &mut self.vehicles[v as usize];
+            veh.track_stage = NO_TRACK;
+            let (since, group) = (veh.track_since, veh.track_group);
+            let busy = self.busy_open(s, since, t);
             let st = &mut self.stages[s as usize];
-            st.free[veh.track_group as usize] += 1;
+            st.free[group as usize] += 1;
             st.levels.busy.add(t.as_ms(), -1);
             st.busy_open_ms += busy;
-            self.vehicles[v as usize].track_stage = NO_TRACK;
             self.dispatch(q, t, s);
         }
-        let limit = self.m.classes[veh.class as usize]
-            .max_wait
-            .map(|d| d.as_ms());
+        // The vehicle is read in place (the fields below are disjoint from it).
+        let veh = &mut self.vehicles[v as usize];
+        veh.in_cp = false;
+        let veh = &*veh;
+        let flow = &m.flows[veh.flow as usize];
+        let cp = flow.route[veh.leg as usize] as usize;
+        let limit = m.classes[veh.class as usize].max_wait.map(|d| d.as_ms());
         {
             let c = &mut self.cps[cp];
             c.levels.in_system.add(t.as_ms(), -1);
             if veh.counted {
                 c.kpi.served += 1;
-                add_cargo(&mut c.kpi, flow, &veh);
+                add_cargo(&mut c.kpi, flow, veh);
                 c.kpi.wait.record(veh.cp_wait_ms as u64);
                 c.kpi
                     .time_in_system
@@ -2028,8 +2033,7 @@ impl Sim<'_> {
                 }
             }
         }
-        self.vehicles[v as usize].in_cp = false;
-        let transfer = self.m.checkpoints[cp].transfer_to;
+        let transfer = m.checkpoints[cp].transfer_to;
         let next_leg = veh.leg as usize + 1;
         if transfer.is_none() && next_leg < flow.route.len() {
             let veh = &mut self.vehicles[v as usize];
@@ -2051,11 +2055,10 @@ impl Sim<'_> {
             let over = limit.is_some_and(|l| veh.total_wait_ms > l);
             // Class statistics are the flows' merged at the end: a vehicle's class is its flow's.
             let fr = &mut self.flows[veh.flow as usize];
-            let mirrored = fr.mirrors_checkpoint;
             let k = &mut fr.kpi;
-            if !mirrored {
+            if !fr.mirrors_checkpoint {
                 k.served += 1;
-                add_cargo(k, flow, &veh);
+                add_cargo(k, flow, veh);
                 k.wait.record(veh.total_wait_ms as u64);
                 k.time_in_system.record(tis);
                 k.wait_by_hour
@@ -2065,11 +2068,13 @@ impl Sim<'_> {
                 k.over_limit += 1;
             }
         }
-        self.vehicles[v as usize].counted = false;
-        self.vehicles[v as usize].flow = u32::MAX;
+        let (containers, tonnes) = (veh.containers, veh.tonnes);
+        let veh = &mut self.vehicles[v as usize];
+        veh.counted = false;
+        veh.flow = u32::MAX;
         self.free_ids.push(v);
         if let Some(onward) = transfer {
-            self.transfer(q, t, onward, veh.containers, veh.tonnes);
+            self.transfer(q, t, onward, containers, tonnes);
         }
     }
 
