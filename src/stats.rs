@@ -139,15 +139,13 @@ const SUB: usize = 1 << SUB_BITS;
 const PRESIZED_BUCKETS: usize = (36 - SUB_BITS as usize) * SUB + 2 * SUB;
 
 /// Bucket of `v`: exact below 2·SUB, then SUB buckets per power of two (log-linear, as in
-/// HdrHistogram). Two instructions and a shift: this runs several times per simulated vehicle.
+/// HdrHistogram). This runs several times per simulated vehicle, so it has no branch: below 2·SUB,
+/// `v | (2·SUB − 1)` has its top bit at SUB_BITS and the formula reduces to `v` itself (waits of
+/// zero and of seconds are mixed at random, and a branch on them was mispredicted).
 #[inline(always)]
 fn bucket(v: u64) -> usize {
-    if v < 2 * SUB as u64 {
-        v as usize
-    } else {
-        let e = 63 - v.leading_zeros();
-        (e - SUB_BITS) as usize * SUB + (v >> (e - SUB_BITS)) as usize
-    }
+    let e = 63 - (v | (2 * SUB as u64 - 1)).leading_zeros();
+    (e - SUB_BITS) as usize * SUB + (v >> (e - SUB_BITS)) as usize
 }
 
 /// Smallest and largest value of bucket `i`.
