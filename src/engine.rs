@@ -73,9 +73,10 @@ struct Node<E> {
 
 /// The event calendar: pending events ordered by (time, sequence), and the simulation clock.
 ///
-/// A small calendar stays one binary heap. Once more than 16 events are pending at once it
-/// becomes a calendar queue for integer time: the time axis is cut into buckets of 2^11 ms and
-/// an event goes to one of three places by its bucket `b`:
+/// The earliest pending event is held apart in `front`; the others are in a small binary heap
+/// while few are pending. Once more than 16 are pending at once the calendar becomes a calendar
+/// queue for integer time: the time axis is cut into buckets of 2^11 ms and an event goes to one
+/// of three places by its bucket `b`:
 ///
 /// - `b` at or before the current bucket: the **near** heap, ordered by (time, seq) — usually a
 ///   handful of events, so its pops and pushes are short;
@@ -84,19 +85,22 @@ struct Node<E> {
 /// - further ahead: the **far** heap, whose events move to the wheel as the wheel turns.
 ///
 /// When the near heap runs dry, the next occupied bucket's events move into it (a bucket of one
-/// event is popped straight off the wheel). Every pending event of the near heap precedes every
-/// event on the wheel, which precedes every far event, so pops come out in exactly the
-/// (time, seq) order of a single heap.
+/// event is taken straight off the wheel). Every event of the near heap precedes every event on
+/// the wheel, which precedes every far event, so pops come out in exactly the (time, seq) order
+/// of a single heap.
 ///
 /// Why: in a busy model a heap's sift comparisons are coin flips the CPU mispredicts; the wheel
-/// replaces them with an index computation and a bit scan (P1 −12% wall, the default scenario
-/// −15%; see BENCHMARKS.md).
+/// replaces them with an index computation and a bit scan. And a pop hands out `front` at once and
+/// looks for the next earliest event before the caller handles this one, so that search is under
+/// way while the caller's own branches are resolved (see BENCHMARKS.md).
 pub struct EventQueue<E: Copy> {
+    // The earliest pending event (None when nothing is pending).
+    front: Option<Entry<E>>,
     near: BinaryHeap<Entry<E>>,
-    // The near heap's top was handed out by the last pop but is still stored: a `schedule` into
-    // the near heap overwrites it in place (one sift-down instead of a pop's and a push's), any
-    // other operation removes it first. Most handlers schedule one follow-up event.
-    top_taken: bool,
+    // The near heap's top was copied to `front` but is still stored: the next insert into the
+    // near heap overwrites it in place (one sift-down instead of a pop's and a push's); anything
+    // else removes it first. Most handlers schedule one follow-up event.
+    near_taken: bool,
     // Per wheel slot: the first node of its list, or NIL.
     head: Vec<u32>,
     occupied: Vec<u64>,
@@ -135,8 +139,9 @@ impl<E: Copy> EventQueue<E> {
     /// An empty calendar with room for `n` pending events before it reallocates.
     pub fn with_capacity(n: usize) -> Self {
         EventQueue {
+            front: None,
             near: BinaryHeap::with_capacity(64),
-            top_taken: false,
+            near_taken: false,
             head: vec![NIL; WHEEL],
             occupied: vec![0; WHEEL / 64],
             nodes: Vec::with_capacity(n),
@@ -158,12 +163,14 @@ impl<E: Copy> EventQueue<E> {
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.near.len() - usize::from(self.top_taken) + self.in_wheel + self.far.len()
+        usize::from(self.front.is_some()) + self.near.len() - usize::from(self.near_taken)
+            + self.in_wheel
+            + self.far.len()
     }
 
     /// True if no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.front.is_none()
     }
 
     /// Number of events popped so far.
@@ -181,7 +188,15 @@ impl<E: Copy> EventQueue<E> {
         // Negative times are excluded above (now >= 0), so the cast keeps the order.
         let key = ((at.as_ms() as u64 as u128) << 64) | self.seq as u128;
         self.seq += 1;
-        self.insert(Entry { key, event });
+        let entry = Entry { key, event };
+        match self.front {
+            Some(f) if f.key < key => self.insert(entry),
+            Some(f) => {
+                self.front = Some(entry);
+                self.insert(f);
+            }
+            None => self.front = Some(entry),
+        }
         if self.cur == u64::MAX && self.near.len() > SPREAD_AT {
             self.spread();
         }
@@ -199,11 +214,12 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
+    /// Stores an event that is not the earliest.
     #[inline(always)]
     fn insert(&mut self, entry: Entry<E>) {
         let b = bucket_of(entry.key);
         if b <= self.cur {
-            if std::mem::take(&mut self.top_taken)
+            if std::mem::take(&mut self.near_taken)
                 && let Some(mut top) = self.near.peek_mut()
             {
                 // Dropping the `PeekMut` sifts the new entry down to its place.
@@ -250,6 +266,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Steps from the current bucket to the next occupied one on the wheel (there is one).
+    #[inline(always)]
     fn next_occupied(&self) -> u64 {
         let words = self.occupied.len();
         let start = ((self.cur + 1) & WHEEL_MASK) as usize;
@@ -294,110 +311,65 @@ impl<E: Copy> EventQueue<E> {
         node
     }
 
-    /// The near heap is empty and the next pending events are not all in one bucket of one:
-    /// turns the wheel to the next bucket with events and moves them into the near heap. False if
-    /// nothing is pending.
-    fn refill(&mut self) -> bool {
-        if self.in_wheel > 0 {
-            let b = self.cur + self.next_occupied();
-            let slot = (b & WHEEL_MASK) as usize;
-            let mut id = self.take_slot(slot);
-            while id != NIL {
-                let node = self.free_node(id);
-                self.near.push(node.entry);
-                id = node.next;
-            }
-            self.turn_to(b);
-        } else if let Some(first) = self.far.peek() {
-            self.turn_to(bucket_of(first.key));
-        } else {
-            return false;
-        }
-        true
-    }
-
-    /// Removes the near heap's top if the last pop handed it out.
+    /// Removes the near heap's top if it was copied to `front`.
     #[inline(always)]
     fn drop_taken(&mut self) {
-        if std::mem::take(&mut self.top_taken) {
+        if std::mem::take(&mut self.near_taken) {
             self.near.pop();
         }
     }
 
-    /// Key of the next pending event.
-    fn peek_key(&self) -> Option<u128> {
-        let taken = self.near.peek().filter(|_| self.top_taken).map(|e| e.key);
-        // Off the hot path: a scan of the near heap is fine.
-        if let Some(k) = self
-            .near
-            .iter()
-            .map(|e| e.key)
-            .filter(|&k| Some(k) != taken)
-            .min()
-        {
-            return Some(k);
+    /// Removes and returns the earliest event behind `front`.
+    #[inline(always)]
+    fn take_next(&mut self) -> Option<Entry<E>> {
+        self.drop_taken();
+        if let Some(&e) = self.near.peek() {
+            self.near_taken = true;
+            return Some(e);
         }
         if self.in_wheel > 0 {
-            // The earliest of the next occupied bucket (off the hot path: a list walk is fine).
-            let slot = ((self.cur + self.next_occupied()) & WHEEL_MASK) as usize;
-            let mut id = self.head[slot];
-            let mut min = u128::MAX;
-            while id != NIL {
-                min = min.min(self.nodes[id as usize].entry.key);
-                id = self.nodes[id as usize].next;
+            let b = self.cur + self.next_occupied();
+            let slot = (b & WHEEL_MASK) as usize;
+            let mut id = self.take_slot(slot);
+            let first = self.free_node(id);
+            if first.next != NIL {
+                // Several events in the bucket: the near heap orders them.
+                self.near.push(first.entry);
+                id = first.next;
+                while id != NIL {
+                    let node = self.free_node(id);
+                    self.near.push(node.entry);
+                    id = node.next;
+                }
+                self.turn_to(b);
+                return self.near.pop();
             }
-            return Some(min);
+            self.turn_to(b);
+            return Some(first.entry);
         }
-        self.far.peek().map(|e| e.key)
+        let b = bucket_of(self.far.peek()?.key);
+        self.turn_to(b);
+        self.near.pop()
     }
 
     /// Time of the next pending event.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.peek_key()
-            .map(|key| SimTime::from_ms((key >> 64) as i64))
+        self.front.map(|e| SimTime::from_ms((e.key >> 64) as i64))
     }
 
     /// Removes the next event if it is due at or before `until`, advancing the clock to it.
     #[inline]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
-        self.drop_taken();
-        if self.near.is_empty() && self.in_wheel > 0 {
-            // The common case of a sparse calendar: the next occupied bucket holds one event,
-            // which is popped straight off the wheel.
-            let b = self.cur + self.next_occupied();
-            let slot = (b & WHEEL_MASK) as usize;
-            let id = self.head[slot];
-            let node = self.nodes[id as usize];
-            if node.next == NIL {
-                let t = SimTime::from_ms((node.entry.key >> 64) as i64);
-                if t > until {
-                    return None;
-                }
-                self.take_slot(slot);
-                self.free_node(id);
-                self.turn_to(b);
-                return Some(self.popped(t, node.entry.event));
-            }
-        }
-        if self.near.is_empty() && !self.refill() {
-            return None;
-        }
-        let top = self.near.peek()?;
-        let t = SimTime::from_ms((top.key >> 64) as i64);
+        let front = self.front?;
+        let t = SimTime::from_ms((front.key >> 64) as i64);
         if t > until {
             return None;
         }
-        let event = top.event;
-        self.top_taken = true;
-        Some(self.popped(t, event))
-    }
-
-    #[inline(always)]
-    fn popped(&mut self, t: SimTime, event: E) -> (SimTime, E) {
+        self.front = self.take_next();
         self.now = t;
         self.processed += 1;
-        (t, event)
+        Some((t, front.event))
     }
 
     /// Removes the next event if it is due strictly before `end`, advancing the clock to it.
