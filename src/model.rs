@@ -1476,8 +1476,15 @@ impl Sim<'_> {
         self.vehicles[v as usize].queued = true;
         let st = &mut self.stages[s as usize];
         st.queues[class as usize].push_back((v, seq));
+        let lean = st.lean;
         self.change_waiting(t, s, 1);
-        self.dispatch(q, t, s);
+        // A lean stage hands a freed lane straight to the head of its queue, so a vehicle that
+        // had to queue there found every lane busy: nothing to dispatch.
+        if lean {
+            debug_assert_eq!(self.stages[s as usize].free[0], 0);
+        } else {
+            self.dispatch(q, t, s);
+        }
     }
 
     /// Index of a free lane group that serves `class`: reserved groups first.
