@@ -1980,9 +1980,13 @@ impl Sim<'_> {
             let st = &mut self.stages[s as usize];
             st.free[group as usize] += 1;
             st.levels.busy.add(t.as_ms(), -1);
+            // A lean stage gets here with nobody waiting (see above): nothing to dispatch.
+            let lean = st.lean;
             self.stage_served(t, s, v);
-            // The freed lane goes to the next waiting vehicle at this same instant.
-            self.dispatch(q, t, s);
+            if !lean {
+                // The freed lane goes to the next waiting vehicle at this same instant.
+                self.dispatch(q, t, s);
+            }
         }
         self.after_stage(q, t, v);
     }
