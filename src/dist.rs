@@ -5,7 +5,7 @@
 
 use rand::Rng;
 use rand::RngExt;
-use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Triangular};
+use rand_distr::{Distribution as _, Exp, Exp1, Gamma, LogNormal, Triangular};
 
 use crate::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, MS_PER_WEEK, SimDuration};
 
@@ -13,6 +13,50 @@ use crate::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, MS_PER_WEEK, SimDuration}
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct DistError(pub String);
+
+/// How many samples a [`Drawn`] buffer draws at a time.
+pub const DRAWN: usize = 64;
+
+/// Samples of one random stream drawn ahead, [`DRAWN`] at a time, and handed out in order.
+///
+/// For a stream that feeds one sampler only, the k-th value handed out is exactly the k-th sample
+/// of the stream, so results are identical to drawing one at a time. Drawing in a batch runs the
+/// sampler in a tight loop, where its call, the rounding to milliseconds and (for arrival gaps) a
+/// division overlap from one sample to the next, instead of one at a time inside an event
+/// handler, where they sat on the path to the next event (P1: ~8% of the run's wall time).
+#[derive(Clone, Debug)]
+pub struct Drawn {
+    buf: [SimDuration; DRAWN],
+    next: usize,
+}
+
+impl Default for Drawn {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drawn {
+    /// An empty buffer: the first [`Self::take`] draws.
+    pub fn new() -> Self {
+        Drawn {
+            buf: [SimDuration::ZERO; DRAWN],
+            next: DRAWN,
+        }
+    }
+
+    /// The next sample; `fill` draws the next [`DRAWN`] when the buffer is used up.
+    #[inline(always)]
+    pub fn take(&mut self, fill: impl FnOnce(&mut [SimDuration; DRAWN])) -> SimDuration {
+        if self.next >= DRAWN {
+            fill(&mut self.buf);
+            self.next = 0;
+        }
+        let d = self.buf[self.next];
+        self.next += 1;
+        d
+    }
+}
 
 /// A distribution of non-negative durations.
 #[derive(Clone, Debug)]
@@ -186,6 +230,28 @@ impl Dist {
         }
     }
 
+    /// Fills `buf` with consecutive samples, exactly as repeated [`Self::sample`] calls would.
+    #[inline(never)]
+    pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, buf: &mut [SimDuration]) {
+        match self {
+            Dist::Exponential { mean_ms, .. } => {
+                // `Exp::sample` is an `Exp1` sample times 1/λ, with λ = 1/mean as built in
+                // `Self::exponential`: the same product, with the ziggurat inlined into this loop
+                // (a test checks the values against `Self::sample`).
+                let scale = 1.0 / (1.0 / mean_ms);
+                for x in buf {
+                    let e: f64 = Exp1.sample(rng);
+                    *x = SimDuration::from_ms_f64_nonneg(e * scale);
+                }
+            }
+            _ => {
+                for x in buf {
+                    *x = self.sample(rng);
+                }
+            }
+        }
+    }
+
     /// [`Self::sample`] for the distributions other than deterministic and exponential.
     #[inline(never)]
     fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
@@ -269,6 +335,32 @@ pub fn parse_rate_per_hour(text: &str) -> Result<f64, DistError> {
 mod tests {
     use super::*;
     use crate::engine::stream;
+
+    /// Drawing ahead hands out exactly the values of drawing one at a time, for every kind of
+    /// distribution (the exponential's batch re-implements `Exp::sample`'s product).
+    #[test]
+    fn drawn_batches_equal_single_samples() {
+        let ms = SimDuration::from_ms;
+        let dists = [
+            Dist::exponential(ms(360_000)).unwrap(),
+            Dist::exponential(ms(54_545)).unwrap(),
+            Dist::exponential(ms(7)).unwrap(),
+            Dist::exponential(ms(86_400_000 * 30)).unwrap(),
+            Dist::uniform(ms(10), ms(1_000)).unwrap(),
+            Dist::Deterministic(ms(5)),
+        ];
+        for (i, d) in dists.iter().enumerate() {
+            let name = format!("drawn/{i}");
+            let mut one = stream(7, 0, &name);
+            let mut ahead = stream(7, 0, &name);
+            let mut drawn = Drawn::new();
+            for k in 0..3 * DRAWN + 5 {
+                let want = d.sample(&mut one);
+                let got = drawn.take(|buf| d.fill(&mut ahead, buf));
+                assert_eq!(got, want, "distribution {i}, sample {k}");
+            }
+        }
+    }
 
     fn moments(d: &Dist, n: usize) -> (f64, f64) {
         let mut rng = stream(1, 0, "test");

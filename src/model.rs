@@ -29,7 +29,7 @@ use rand::RngExt;
 use rand_distr::Exp1;
 
 use crate::calendar::{Calendar, OpenState};
-use crate::dist::Dist;
+use crate::dist::{Dist, Drawn};
 use crate::engine::{EventQueue, Handler, Rng, run_before, stream};
 use crate::stats::{Distribution, HourProfile, TimeWeighted};
 use crate::time::{Date, MS_PER_DAY, MS_PER_HOUR, SimDuration, SimTime};
@@ -888,6 +888,8 @@ struct StageRt {
     // The last local day counted in quota_days_exhausted (each day counts once).
     exhausted_day: i64,
     rng_service: Rng,
+    // Service times drawn ahead from rng_service, its only use (see `Drawn`).
+    service_drawn: Drawn,
     rng_inspect: Rng,
     rng_travel: Rng,
     kpi: Kpi,
@@ -916,6 +918,8 @@ fn is_lean(s: &StageSpec, n_classes: usize) -> bool {
 
 struct FlowRt {
     rng_arrivals: Rng,
+    // Poisson arrival gaps drawn ahead from rng_arrivals, its only use for a Poisson flow.
+    gaps_drawn: Drawn,
     rng_travel: Rng,
     rng_delay: Rng,
     // Route choice: loyalty draws, and the index of its queue-information feed.
@@ -1094,6 +1098,7 @@ fn run(
                 quota_wagons_used: 0,
                 exhausted_day: i64::MIN,
                 rng_service: stream(m.seed, rep, &format!("{name}/service")),
+                service_drawn: Drawn::new(),
                 rng_inspect: stream(m.seed, rep, &format!("{name}/inspection")),
                 rng_travel: stream(m.seed, rep, &format!("{name}/travel")),
                 kpi: Kpi::default(),
@@ -1113,6 +1118,7 @@ fn run(
         .iter()
         .map(|f| FlowRt {
             rng_arrivals: stream(m.seed, rep, &format!("flow/{}/arrivals", f.id)),
+            gaps_drawn: Drawn::new(),
             rng_travel: stream(m.seed, rep, &format!("flow/{}/travel", f.id)),
             rng_delay: stream(m.seed, rep, &format!("flow/{}/delay", f.id)),
             rng_choice: stream(m.seed, rep, &format!("flow/{}/choice", f.id)),
@@ -1222,6 +1228,15 @@ impl Handler<Ev> for Sim<'_> {
     }
 }
 
+/// Fills `buf` with consecutive gaps of a Poisson process of `rate_per_h` drawn from `rng`.
+#[inline(never)]
+fn poisson_gaps(rng: &mut Rng, rate_per_h: f64, buf: &mut [SimDuration]) {
+    for gap in buf {
+        let e: f64 = rand_distr::Distribution::sample(&Exp1, rng);
+        *gap = SimDuration::from_ms_f64_nonneg(e * MS_PER_HOUR as f64 / rate_per_h);
+    }
+}
+
 /// Adds one vehicle's cargo to a KPI's served totals.
 #[inline]
 fn add_cargo(k: &mut Kpi, flow: &FlowSpec, veh: &Vehicle) {
@@ -1253,9 +1268,12 @@ impl Sim<'_> {
             if *rate_per_h <= 0.0 {
                 return None;
             }
-            let e: f64 = self.flows[f].rng_arrivals.sample(Exp1);
-            let gap_ms = e * MS_PER_HOUR as f64 / rate_per_h;
-            return t.checked_add(SimDuration::from_ms_f64_nonneg(gap_ms));
+            let rate = *rate_per_h;
+            let rt = &mut self.flows[f];
+            let gap = rt
+                .gaps_drawn
+                .take(|buf| poisson_gaps(&mut rt.rng_arrivals, rate, buf));
+            return t.checked_add(gap);
         }
         self.next_arrival_other(f, t, first)
     }
@@ -1850,7 +1868,9 @@ impl Sim<'_> {
         let st = &mut self.stages[s as usize];
         let veh = &mut self.vehicles[v as usize];
         veh.group = g;
-        let mut service = spec.service.sample(&mut st.rng_service);
+        let mut service = st
+            .service_drawn
+            .take(|buf| spec.service.fill(&mut st.rng_service, buf));
         if let Some(insp) = &spec.inspection
             && st.rng_inspect.random::<f64>() < insp.probability
         {
@@ -1899,7 +1919,9 @@ impl Sim<'_> {
                 unit_move: true,
             });
         }
-        let dur = spec.service.sample(&mut st.rng_service);
+        let dur = st
+            .service_drawn
+            .take(|buf| spec.service.fill(&mut st.rng_service, buf));
         let Some(end) = t.checked_add(dur) else {
             return;
         };
