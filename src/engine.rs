@@ -52,10 +52,10 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-/// Bucket width of the calendar wheel: 2^11 ms ≈ 2 s.
-const BUCKET_SHIFT: u32 = 11;
-/// Buckets on the wheel: 4,096, so the wheel covers the next ≈ 2.3 hours.
-const WHEEL_BITS: u32 = 12;
+/// Bucket width of the calendar wheel: 2^9 ms ≈ 0.5 s.
+const BUCKET_SHIFT: u32 = 9;
+/// Buckets on the wheel: 8,192, so the wheel covers the next ≈ 70 minutes.
+const WHEEL_BITS: u32 = 13;
 const WHEEL: usize = 1 << WHEEL_BITS;
 const WHEEL_MASK: u64 = WHEEL as u64 - 1;
 const NIL: u32 = u32::MAX;
@@ -75,12 +75,12 @@ struct Node<E> {
 ///
 /// The earliest pending event is held apart in `front`; the others are in a small binary heap
 /// while few are pending. Once more than 16 are pending at once the calendar becomes a calendar
-/// queue for integer time: the time axis is cut into buckets of 2^11 ms and an event goes to one
+/// queue for integer time: the time axis is cut into buckets of 2^9 ms and an event goes to one
 /// of three places by its bucket `b`:
 ///
 /// - `b` at or before the current bucket: the **near** heap, ordered by (time, seq) — usually a
 ///   handful of events, so its pops and pushes are short;
-/// - one of the next 4,095 buckets (≈ 2.3 h): an unordered list on the **wheel**, found again
+/// - one of the next 8,191 buckets (≈ 70 min): an unordered list on the **wheel**, found again
 ///   through an occupancy bitmap — scheduling there is O(1) and branch-light;
 /// - further ahead: the **far** heap, whose events move to the wheel as the wheel turns.
 ///
