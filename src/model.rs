@@ -2018,11 +2018,19 @@ impl Sim<'_> {
         let veh = &self.vehicles[v as usize];
         let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize] as usize;
         if (veh.step as usize + 1) < self.m.checkpoints[cp].stages.len() {
-            self.vehicles[v as usize].step += 1;
-            self.go_to_stage(q, t, v);
+            self.next_stage(q, t, v);
         } else {
             self.leave_checkpoint(q, t, v);
         }
+    }
+
+    /// Sends `v` on to the next stage of its checkpoint. A call of its own: inlined, it put a
+    /// second copy of the arrival path into `after_stage` and made the common way out of a
+    /// one-stage checkpoint slower.
+    #[inline(never)]
+    fn next_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+        self.vehicles[v as usize].step += 1;
+        self.go_to_stage(q, t, v);
     }
 
     fn leave_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
@@ -2069,17 +2077,7 @@ impl Sim<'_> {
         let transfer = m.checkpoints[cp].transfer_to;
         let next_leg = veh.leg as usize + 1;
         if transfer.is_none() && next_leg < flow.route.len() {
-            let veh = &mut self.vehicles[v as usize];
-            veh.leg += 1;
-            match &flow.travel[next_leg] {
-                Some(d) if !d.is_zero() => {
-                    let dt = d.sample(&mut self.flows[veh.flow as usize].rng_travel);
-                    if let Some(at) = t.checked_add(dt) {
-                        self.schedule(q, at, Ev::Gate(v));
-                    }
-                }
-                _ => self.enter_checkpoint(q, t, v),
-            }
+            self.next_leg(q, t, v);
             return;
         }
         // Leaves the system (at a transfer terminal, its cargo goes on in other vehicles).
@@ -2111,10 +2109,29 @@ impl Sim<'_> {
         }
     }
 
+    /// Sends `v` on from the checkpoint it just left to the next one of its route (a call of its
+    /// own, like `next_stage`).
+    #[inline(never)]
+    fn next_leg(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+        let veh = &mut self.vehicles[v as usize];
+        veh.leg += 1;
+        let flow = &self.m.flows[veh.flow as usize];
+        match &flow.travel[veh.leg as usize] {
+            Some(d) if !d.is_zero() => {
+                let dt = d.sample(&mut self.flows[veh.flow as usize].rng_travel);
+                if let Some(at) = t.checked_add(dt) {
+                    self.schedule(q, at, Ev::Gate(v));
+                }
+            }
+            _ => self.enter_checkpoint(q, t, v),
+        }
+    }
+
     /// Loads `containers` and `tonnes` onto as many vehicles of flow `onward` as they need, each
     /// filled up to that flow's load per vehicle; they start the onward route now. Containers are
     /// split by count; bulk (no containers) by tonnes — and if the onward flow carries
     /// containers, bulk is stuffed into them at that flow's tonnes per container.
+    #[inline(never)]
     fn transfer(
         &mut self,
         q: &mut EventQueue<Ev>,
