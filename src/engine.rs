@@ -277,7 +277,7 @@ impl<E: Copy> EventQueue<E> {
             bits = self.occupied[w];
         }
         let slot = (w << 6) as u64 | u64::from(bits.trailing_zeros());
-        (slot.wrapping_sub(self.cur) & WHEEL_MASK).max(1)
+        slot.wrapping_sub(self.cur) & WHEEL_MASK
     }
 
     /// Turns the wheel to bucket `b`: the far events now within reach move onto the wheel (or
@@ -527,54 +527,146 @@ mod tests {
     }
 
     /// The calendar against a reference (a sorted list of (time, seq)): random mixes of
-    /// schedules and pops with delays from 0 ms (ties) through the wheel (seconds to hours) to the
-    /// far heap (days), around the switch from one heap to the wheel, pop the same events in the
-    /// same order, and `pop_until` stops at the same place.
+    /// schedules, pops (`pop_until` with limits before, at and after pending events, and
+    /// `pop_before`) and clock jumps (`advance_to`), with delays from 0 ms (ties) through the
+    /// wheel (seconds to an hour) and the far heap (days) to centuries, across the switch from one
+    /// heap to the wheel and through draining and refilling, pop the same events in the same order;
+    /// `len`, `is_empty` and `peek_time` agree after every step.
     #[test]
     fn calendar_pops_exactly_like_a_sorted_reference() {
         use proptest::prelude::*;
+        #[derive(Clone, Debug)]
+        enum Op {
+            Schedule(i64),
+            PopUntil(i64),
+            PopBefore(i64),
+            AdvanceBy(i64),
+        }
         let delay = prop_oneof![
             Just(0i64),
             0i64..5_000,
             0i64..3_600_000,
             0i64..20_000_000,
             1i64..1_000_000_000,
+            1i64..(100 * 365 * 86_400_000),
         ];
-        // (pops before this schedule, delay, pop_until limit offset)
-        // Mostly schedules at first so the calendar grows past the switch to the wheel.
-        let pops = prop_oneof![3 => Just(0usize), 2 => 1usize..3];
-        let ops = proptest::collection::vec((pops, delay, 0i64..10_000_000), 1..400);
+        // Mostly schedules, so the calendar grows past the switch to the wheel.
+        let op = prop_oneof![
+            6 => delay.prop_map(Op::Schedule),
+            3 => (0i64..10_000_000).prop_map(Op::PopUntil),
+            1 => (0i64..10_000_000).prop_map(Op::PopBefore),
+            1 => (0i64..40_000_000).prop_map(Op::AdvanceBy),
+        ];
+        let ops = proptest::collection::vec(op, 1..500);
         proptest!(ProptestConfig::with_cases(300), |(ops in ops)| {
             let mut q = EventQueue::new();
             let mut reference: Vec<(i64, u32)> = Vec::new();
-            let check_pop = |q: &mut EventQueue<u32>, r: &mut Vec<(i64, u32)>, limit: i64| {
+            let agree = |q: &EventQueue<u32>, r: &[(i64, u32)]| {
+                assert_eq!(q.len(), r.len());
+                assert_eq!(q.is_empty(), r.is_empty());
+                assert_eq!(q.peek_time().map(|t| t.as_ms()), r.first().map(|&(t, _)| t));
+            };
+            // Pops through `pop_until(limit)`, or `pop_before(limit + 1)` when `before`.
+            let pop = |q: &mut EventQueue<u32>, r: &mut Vec<(i64, u32)>, limit: i64, before| {
                 let want = r.first().copied().filter(|&(t, _)| t <= limit);
                 if want.is_some() {
                     r.remove(0);
                 }
-                let got = q.pop_until(SimTime::from_ms(limit)).map(|(t, e)| (t.as_ms(), e));
-                assert_eq!(got, want);
-                assert_eq!(q.len(), r.len());
-                assert_eq!(q.peek_time().map(|t| t.as_ms()), r.first().map(|&(t, _)| t));
+                let got = if before {
+                    q.pop_before(SimTime::from_ms(limit.saturating_add(1)))
+                } else {
+                    q.pop_until(SimTime::from_ms(limit))
+                };
+                assert_eq!(got.map(|(t, e)| (t.as_ms(), e)), want);
             };
-            for (id, (pops, d, lim)) in ops.into_iter().enumerate() {
-                let id = id as u32;
-                for _ in 0..pops {
-                    let limit = q.now().as_ms() + lim;
-                    check_pop(&mut q, &mut reference, limit);
+            for (id, op) in ops.into_iter().enumerate() {
+                let now = q.now().as_ms();
+                match op {
+                    Op::Schedule(d) => {
+                        let at = now.saturating_add(d);
+                        q.schedule(SimTime::from_ms(at), id as u32).unwrap();
+                        // Ties keep the scheduling order: after every entry at or before `at`.
+                        let pos = reference.partition_point(|&(t, _)| t <= at);
+                        reference.insert(pos, (at, id as u32));
+                    }
+                    // Limits from well before the next event to well after it.
+                    Op::PopUntil(l) => pop(&mut q, &mut reference, now + l, false),
+                    Op::PopBefore(l) => pop(&mut q, &mut reference, now + l, true),
+                    // The clock may only move up to the next pending event.
+                    Op::AdvanceBy(d) => {
+                        let to = reference.first().map_or(now + d, |&(t, _)| t.min(now + d));
+                        q.advance_to(SimTime::from_ms(to));
+                        assert_eq!(q.now().as_ms(), to.max(now));
+                    }
                 }
-                let at = q.now().as_ms() + d;
-                q.schedule(SimTime::from_ms(at), id).unwrap();
-                // Ties keep the scheduling order: insert after every entry at or before `at`.
-                let pos = reference.partition_point(|&(t, _)| t <= at);
-                reference.insert(pos, (at, id));
-                assert_eq!(q.len(), reference.len());
+                agree(&q, &reference);
             }
             while !reference.is_empty() {
-                check_pop(&mut q, &mut reference, i64::MAX);
+                pop(&mut q, &mut reference, i64::MAX, false);
+                agree(&q, &reference);
             }
             assert!(q.pop().is_none());
         });
+    }
+
+    /// Deterministic edge cases: the switch to the wheel when the 17th event becomes the front
+    /// and when it does not; an event on the wheel's last bucket, just before the current one
+    /// going round; a burst at one instant followed by same-instant schedules; and a calendar
+    /// drained in wheel mode and refilled far ahead.
+    #[test]
+    fn calendar_edge_cases_pop_in_order() {
+        let drain = |q: &mut EventQueue<u32>| {
+            std::iter::from_fn(|| q.pop().map(|(t, e)| (t.as_ms(), e))).collect::<Vec<_>>()
+        };
+        for first_is_earliest in [true, false] {
+            let mut q = EventQueue::new();
+            for i in 0..16u32 {
+                q.schedule(SimTime::from_ms(1_000 + i64::from(i) * 60_000), i)
+                    .unwrap();
+            }
+            let at = if first_is_earliest { 10 } else { 5_000_000 };
+            q.schedule(SimTime::from_ms(at), 16).unwrap();
+            let mut want: Vec<(i64, u32)> = (0..16)
+                .map(|i| (1_000 + i64::from(i) * 60_000, i))
+                .collect();
+            want.push((at, 16));
+            want.sort();
+            assert_eq!(drain(&mut q), want);
+        }
+        // 20 events to reach wheel mode, then one on the farthest wheel bucket.
+        let mut q = EventQueue::new();
+        for i in 0..20u32 {
+            q.schedule(SimTime::from_ms(i64::from(i)), i).unwrap();
+        }
+        let last_bucket = ((WHEEL as i64) - 1) << BUCKET_SHIFT;
+        q.schedule(SimTime::from_ms(last_bucket + 3), 100).unwrap();
+        q.schedule(SimTime::from_ms(last_bucket + 1), 101).unwrap();
+        let got = drain(&mut q);
+        assert_eq!(got.len(), 22);
+        assert_eq!(
+            &got[20..],
+            &[(last_bucket + 1, 101), (last_bucket + 3, 100)]
+        );
+        // A burst of 30 at one instant, then same-instant schedules between pops: FIFO.
+        let mut q = EventQueue::new();
+        for i in 0..30u32 {
+            q.schedule(SimTime::from_ms(7_000), i).unwrap();
+        }
+        let mut order = Vec::new();
+        for i in 30..40u32 {
+            order.push(q.pop().unwrap().1);
+            q.schedule(SimTime::from_ms(7_000), i).unwrap();
+        }
+        order.extend(drain(&mut q).into_iter().map(|(_, e)| e));
+        assert_eq!(order, (0..40).collect::<Vec<_>>());
+        // Drained in wheel mode (the clock at 7 s), refilled days ahead.
+        for i in 0..20u32 {
+            q.schedule(SimTime::from_ms(86_400_000 * 3 + i64::from(20 - i)), i)
+                .unwrap();
+        }
+        let got = drain(&mut q);
+        assert_eq!(got.first(), Some(&(86_400_000 * 3 + 1, 19)));
+        assert!(got.windows(2).all(|w| w[0].0 <= w[1].0));
     }
 
     #[test]
