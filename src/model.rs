@@ -1440,17 +1440,14 @@ impl Sim<'_> {
             c.kpi.arrivals += 1;
         }
         c.levels.in_system.add(t.as_ms(), 1);
-        self.go_to_stage(q, t, v);
+        self.go_to_stage(q, t, v, cp as u32);
     }
 
     /// Sends a vehicle towards its current stage, through the neutral zone if there is one.
     #[inline(always)]
-    fn go_to_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
-        let s = {
-            let veh = &self.vehicles[v as usize];
-            let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize];
-            self.m.checkpoints[cp as usize].stages[veh.step as usize]
-        };
+    fn go_to_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32, cp: u32) {
+        let step = self.vehicles[v as usize].step;
+        let s = self.m.checkpoints[cp as usize].stages[step as usize];
         self.vehicles[v as usize].stage = s;
         match &self.m.stages[s as usize].travel {
             Some(d) if !d.is_zero() => {
@@ -1974,7 +1971,7 @@ impl Sim<'_> {
         }
         self.stage_served(t, s, v);
         self.dispatch_pooled(q, t, s);
-        self.after_stage(q, t, v);
+        self.after_stage(q, t, v, s);
     }
 
     /// Served-at-stage statistics of `v` leaving stage `s` at `t`.
@@ -2030,17 +2027,18 @@ impl Sim<'_> {
                 self.dispatch(q, t, s);
             }
         }
-        self.after_stage(q, t, v);
+        self.after_stage(q, t, v, s);
     }
 
-    /// Sends `v` to its next stage, or out of its checkpoint.
-    fn after_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
-        let veh = &self.vehicles[v as usize];
-        let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize] as usize;
-        if (veh.step as usize + 1) < self.m.checkpoints[cp].stages.len() {
-            self.next_stage(q, t, v);
+    /// Sends `v`, done at stage `s`, to the next stage of its checkpoint, or out of it. The
+    /// checkpoint is the stage's: one lookup instead of the route walk (flow → leg → checkpoint).
+    fn after_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32, s: u32) {
+        let cp = self.m.stages[s as usize].checkpoint;
+        let step = self.vehicles[v as usize].step;
+        if (step as usize + 1) < self.m.checkpoints[cp as usize].stages.len() {
+            self.next_stage(q, t, v, cp);
         } else {
-            self.leave_checkpoint(q, t, v);
+            self.leave_checkpoint(q, t, v, cp as usize);
         }
     }
 
@@ -2048,12 +2046,12 @@ impl Sim<'_> {
     /// second copy of the arrival path into `after_stage` and made the common way out of a
     /// one-stage checkpoint slower.
     #[inline(never)]
-    fn next_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+    fn next_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32, cp: u32) {
         self.vehicles[v as usize].step += 1;
-        self.go_to_stage(q, t, v);
+        self.go_to_stage(q, t, v, cp);
     }
 
-    fn leave_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+    fn leave_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32, cp: usize) {
         let m = self.m;
         // A departing train frees its receiving track; the next train outside takes it now.
         let track_stage = self.vehicles[v as usize].track_stage;
@@ -2074,7 +2072,7 @@ impl Sim<'_> {
         veh.in_cp = false;
         let veh = &*veh;
         let flow = &m.flows[veh.flow as usize];
-        let cp = flow.route[veh.leg as usize] as usize;
+        debug_assert_eq!(cp, flow.route[veh.leg as usize] as usize);
         let limit = m.classes[veh.class as usize].max_wait.map(|d| d.as_ms());
         {
             let c = &mut self.cps[cp];
