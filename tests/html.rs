@@ -199,34 +199,33 @@ fn a_quota_that_changes_on_dates_is_drawn_as_steps() {
     assert!(!html.contains("daily quota (150 vehicles/day)"));
 }
 
-#[test]
-fn report_on_a_missing_directory_exits_2_naming_it() {
-    let missing = scratch("missing").join("no-such-results");
-    let out = scratch("missing-out").join("r.html");
+/// Runs `report DIR -o OUT`, checks it exits 2 without a panic, and returns its error text.
+fn report_error(dir: &Path, out: &Path) -> String {
     let o = borderflow(&[
         "report",
-        &missing.display().to_string(),
+        &dir.display().to_string(),
         "-o",
         &out.display().to_string(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains(&missing.display().to_string()), "{err}");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn report_on_a_missing_directory_exits_2_naming_it() {
+    let missing = scratch("missing").join("no-such-results");
+    let out = scratch("missing-out").join("r.html");
+    let err = report_error(&missing, &out);
+    assert!(err.contains(&missing.display().to_string()), "{err}");
     assert!(!out.exists());
 }
 
 #[test]
 fn report_on_a_directory_without_results_exits_2_naming_the_manifest() {
     let dir = scratch("empty");
-    let o = borderflow(&[
-        "report",
-        &dir.display().to_string(),
-        "-o",
-        &dir.join("r.html").display().to_string(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = report_error(&dir, &dir.join("r.html"));
     assert!(
         err.contains(&dir.join("manifest.json").display().to_string()),
         "{err}"
@@ -242,14 +241,7 @@ fn report_on_a_corrupt_series_exits_2_naming_the_file() {
     std::fs::create_dir_all(dir.join("detail")).expect("mkdir");
     let series = dir.join("detail/point-000-series.csv");
     std::fs::write(&series, "time,hours\n2026-01-05 01:00,abc\n").expect("write");
-    let o = borderflow(&[
-        "report",
-        &dir.display().to_string(),
-        "-o",
-        &dir.join("r.html").display().to_string(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = report_error(&dir, &dir.join("r.html"));
     assert!(err.contains(&series.display().to_string()), "{err}");
 }
 
