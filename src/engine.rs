@@ -101,7 +101,7 @@ pub struct EventQueue<E: Copy> {
     // near heap overwrites it in place (one sift-down instead of a pop's and a push's); anything
     // else removes it first. Most handlers schedule one follow-up event.
     near_taken: bool,
-    // Per wheel slot: the first node of its list, or NIL.
+    // Per wheel slot: the first node of its list, or NIL (empty until `spread`).
     head: Vec<u32>,
     occupied: Vec<u64>,
     nodes: Vec<Node<E>>,
@@ -142,8 +142,9 @@ impl<E: Copy> EventQueue<E> {
             front: None,
             near: BinaryHeap::with_capacity(64),
             near_taken: false,
-            head: vec![NIL; WHEEL],
-            occupied: vec![0; WHEEL / 64],
+            // The wheel is allocated when the calendar first spreads onto it.
+            head: Vec::new(),
+            occupied: Vec::new(),
             nodes: Vec::with_capacity(n),
             free: NIL,
             in_wheel: 0,
@@ -208,6 +209,8 @@ impl<E: Copy> EventQueue<E> {
     #[cold]
     fn spread(&mut self) {
         self.drop_taken();
+        self.head = vec![NIL; WHEEL];
+        self.occupied = vec![0; WHEEL / 64];
         self.cur = self.now.as_ms() as u64 >> BUCKET_SHIFT;
         for e in std::mem::take(&mut self.near).into_vec() {
             self.insert(e);
