@@ -1,20 +1,13 @@
-//! The `borderflow` binary on rail, link, terminal and barge input: bad input exits 2 with an
-//! `error: FILE:LINE:COL: FIELD: message` line pointing at the offending field (for `validate`
-//! and `run`), and kz-cn-rail.toml gives byte-identical JSON (minus `wall_s`) across runs and
-//! thread counts.
+//! Bad rail, link, terminal and barge input: exit 2 with an `error: FILE:LINE:COL: FIELD: message`
+//! line pointing at the offending field, for `validate` and `run`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_borderflow");
+use super::located_errors;
+use crate::common::*;
 
 /// A small valid multimodal scenario: a river link with a season into a port that hands barge
 /// cargo to trains, a rail line with paths, a road link, and a station with tracks, pooled
 /// cranes and a departure stage. Tests derive bad variants by replacing one line.
-const GOOD: &str = r#"[simulation]
+pub(crate) const GOOD: &str = r#"[simulation]
 name = "rail-cli"
 days = 5
 seed = 1
@@ -98,92 +91,6 @@ route = ["line", "station"]  # onward from the port
 arrivals = { process = "transfer" }
 "#;
 
-// ---------------------------------------------------------------------------------------------
-// Helpers (as in tests/cli.rs)
-// ---------------------------------------------------------------------------------------------
-
-/// A scenario file under the temp directory, removed on drop.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(tag: &str, text: &str) -> TempFile {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "borderflow-rail-cli-{}-{n}-{tag}.toml",
-            std::process::id()
-        ));
-        std::fs::write(&path, text).expect("write temp scenario");
-        TempFile(path)
-    }
-    fn name(&self) -> String {
-        self.0.display().to_string()
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-fn borderflow(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("start borderflow")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// `text` with the one line equal to `from` replaced by `to` (which may span several lines).
-fn edit(text: &str, from: &str, to: &str) -> String {
-    let hits = text.lines().filter(|l| *l == from).count();
-    assert_eq!(hits, 1, "edit: line {from:?} must occur exactly once");
-    text.lines()
-        .map(|l| if l == from { to } else { l })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
-}
-
-/// 1-based number of the first line of `text` that contains `needle`.
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle:?} not in scenario text"))
-        + 1
-}
-
-/// One `error: FILE:L:C: PATH: message` line, taken apart.
-#[derive(Debug)]
-struct Located {
-    line: usize,
-    column: usize,
-    rest: String,
-}
-
-fn located_errors(stderr: &str, file: &str) -> Vec<Located> {
-    let prefix = format!("error: {file}:");
-    stderr
-        .lines()
-        .filter_map(|l| {
-            let tail = l.strip_prefix(&prefix)?;
-            let mut parts = tail.splitn(3, ':');
-            let line = parts.next()?.parse().ok()?;
-            let column = parts.next()?.parse().ok()?;
-            let rest = parts.next()?.trim_start().to_string();
-            Some(Located { line, column, rest })
-        })
-        .collect()
-}
-
 /// Asserts that both `validate` and `run` reject `text` with exit 2, no panic, no results, and
 /// an error line `FILE:L:C: FIELD: message` whose L is the first line containing `line_needle`
 /// and whose message contains `says`.
@@ -235,30 +142,6 @@ fn assert_rejected(tag: &str, text: &str, field: &str, line_needle: &str, says: 
                 stdout(&o)
             );
         }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The good scenario
-// ---------------------------------------------------------------------------------------------
-
-#[test]
-fn good_rail_scenario_is_valid_and_runs() {
-    let f = TempFile::new("good", GOOD);
-    let o = borderflow(&["validate", &f.name()]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = borderflow(&["run", &f.name(), "--json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
-    for (group, id) in [
-        ("checkpoints", "station"),
-        ("links", "river"),
-        ("links", "line"),
-        ("links", "road"),
-        ("terminals", "port"),
-        ("stages", "station/transship"),
-    ] {
-        assert!(v[group][id].is_object(), "{group}.{id} missing");
     }
 }
 
@@ -524,58 +407,4 @@ fn handling_rate_on_a_cranes_stage_is_rejected() {
         "handling_rate = \"100/h\"",
         "cranes",
     );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Determinism of kz-cn-rail.toml through the binary
-// ---------------------------------------------------------------------------------------------
-
-fn rail_path() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios/kz-cn-rail.toml")
-        .display()
-        .to_string()
-}
-
-fn run_json(args: &[&str], envs: &[(&str, &str)]) -> String {
-    let o = Command::new(BIN)
-        .args(args)
-        .envs(envs.iter().copied())
-        .output()
-        .expect("start borderflow");
-    assert_eq!(o.status.code(), Some(0), "{args:?} failed:\n{}", stderr(&o));
-    stdout(&o)
-}
-
-/// The JSON text without its `wall_s` line.
-fn without_wall(json: &str) -> String {
-    json.lines()
-        .filter(|l| !l.contains("\"wall_s\""))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-#[test]
-fn rail_json_is_identical_across_runs_and_thread_counts() {
-    let path = rail_path();
-    let args = [
-        "run",
-        path.as_str(),
-        "--json",
-        "--days",
-        "20",
-        "--replications",
-        "2",
-    ];
-    let a = run_json(&args, &[]);
-    let b = run_json(&args, &[]);
-    assert_eq!(without_wall(&a), without_wall(&b));
-    let one = run_json(&args, &[("RAYON_NUM_THREADS", "1")]);
-    let two = run_json(&args, &[("RAYON_NUM_THREADS", "2")]);
-    assert_eq!(without_wall(&one), without_wall(&two));
-    assert_eq!(without_wall(&a), without_wall(&one));
-    let v: Value = serde_json::from_str(&a).expect("JSON");
-    assert!(v["checkpoints"]["khorgos"].is_object());
-    assert!(v["links"]["altynkol-zhetygen-wb"].is_object());
-    assert!(v["wall_s"].is_number());
 }

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::common::*;
 use borderflow::model::{Kpi, Model, RepResult, ServiceStart, simulate, simulate_traced};
 use borderflow::scenario::{Overrides, load, parse};
 use borderflow::sweep;
@@ -25,10 +26,6 @@ const DAY: i64 = MS_PER_DAY;
 // -------------------------------------------------------------------------------------------
 // Helpers
 // -------------------------------------------------------------------------------------------
-
-fn model(text: &str) -> Model {
-    parse(text, "test.toml", Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn scenario_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -1109,7 +1106,7 @@ fn train_longer_than_the_wagon_quota_goes_as_the_days_first() {
 }
 
 // -------------------------------------------------------------------------------------------
-// 10. Determinism (in process; the binary's JSON is checked in tests/rail_cli.rs)
+// 10. Determinism (in process; the binary's JSON is checked in `rail_cli`)
 // -------------------------------------------------------------------------------------------
 
 /// Two runs of kz-cn-rail.toml's replication 1 give the same counts, waits and trace.

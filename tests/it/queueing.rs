@@ -18,8 +18,8 @@
 
 use std::sync::OnceLock;
 
+use crate::common::*;
 use borderflow::model::{Model, RepResult};
-use borderflow::scenario::{Overrides, parse};
 use borderflow::stats::Estimate;
 use borderflow::sweep::{self, EntitySummary, Summary};
 use borderflow::time::MS_PER_HOUR;
@@ -32,10 +32,6 @@ const REL_TOL: f64 = 0.05;
 const MAX_REL_CI: f64 = 0.025;
 
 const H: f64 = MS_PER_HOUR as f64;
-
-fn model(text: &str) -> Model {
-    parse(text, "test.toml", Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// A one-checkpoint scenario: `stages` is the TOML of the `[[checkpoints.stages]]` tables,
 /// `flows` of the `[[flows]]` tables.

@@ -3,12 +3,9 @@
 //! share that always keeps its own route; information is published every `info_every` and
 //! arrives `info_delay` late.
 
+use crate::common::*;
 use borderflow::model::{Model, simulate};
 use borderflow::scenario::{Overrides, parse};
-
-fn model(text: &str) -> Model {
-    parse(text, "test.toml", Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// Crossing "near" (`near_lanes` lanes) on the flow's own route, crossing "far" (10 lanes) 30
 /// minutes' detour away; 1-hour services; 5 trucks an hour; `choice` extra lines.

@@ -1,13 +1,10 @@
 //! Things that change on dates: a stage's lanes and quota, a crossing that opens, a flow that
 //! starts or ends, and demand that grows from year to year.
 
-use borderflow::model::{Model, ServiceStart, simulate, simulate_traced};
+use crate::common::*;
+use borderflow::model::{ServiceStart, simulate, simulate_traced};
 use borderflow::scenario::{Overrides, parse};
 use borderflow::time::{MS_PER_DAY, MS_PER_HOUR, SimTime};
-
-fn model(text: &str) -> Model {
-    parse(text, "test.toml", Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn error(text: &str) -> String {
     parse(text, "test.toml", Overrides::default())

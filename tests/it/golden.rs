@@ -1,12 +1,11 @@
 //! Golden outputs: `run --json` of fixed scenarios, seeds and horizons must stay byte-identical
 //! (apart from the `wall_s` line) across refactors and optimisations of the engine. A change that
-//! is meant to alter results regenerates them with `BORDERFLOW_BLESS=1 cargo test --test golden`
+//! is meant to alter results regenerates them with `BORDERFLOW_BLESS=1 cargo test --release --test it golden`
 //! and says why in its commit.
 
+use crate::common::*;
 use std::path::Path;
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_borderflow");
 
 fn check(name: &str, args: &[&str]) {
     let out = Command::new(BIN)

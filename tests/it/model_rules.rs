@@ -4,6 +4,7 @@
 //! daily quotas on the stage's local day, priorities and reserved lanes, road queue length,
 //! max-wait limits, reproducibility across runs and thread counts, and warm-up accounting.
 
+use crate::common::*;
 use borderflow::model::{Kpi, Model, ServiceStart, simulate, simulate_traced};
 use borderflow::scenario::{Overrides, parse};
 use borderflow::sweep;
@@ -11,10 +12,6 @@ use borderflow::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, SimDuration};
 
 const MIN: i64 = MS_PER_MIN;
 const HOUR: i64 = MS_PER_HOUR;
-
-fn model(text: &str) -> Model {
-    parse(text, "test.toml", Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn stage_index(m: &Model, id: &str) -> usize {
     m.stages
@@ -756,7 +753,7 @@ arrivals = { process = "timetable", times = ["07:00"] }
 }
 
 /// Loaded single lane (ρ = 0.8, 24/7, Poisson): the listed class waits less on average than the
-/// other (Cobham: 0.114 h vs 0.571 h; `tests/queueing.rs` checks the values themselves).
+/// other (Cobham: 0.114 h vs 0.571 h; `queueing` checks the values themselves).
 #[test]
 fn priority_class_waits_less_under_load() {
     let m = model(

@@ -1,14 +1,11 @@
 //! Observations that do not change the model: time series and yearly statistics. Recording them
 //! must leave every statistic identical, and what they record must add up to the run's totals.
 
+use crate::common::*;
 use borderflow::model::{Model, Observe, simulate, simulate_with};
 use borderflow::scenario::{Overrides, parse};
 use borderflow::sweep::rep_values;
 use borderflow::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, SimDuration};
-
-fn model(text: &str) -> Model {
-    parse(text, "test.toml", Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn two_stage(days: u32, extra_sim: &str) -> Model {
     model(&format!(

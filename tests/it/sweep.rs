@@ -10,15 +10,13 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use borderflow::model::Arrivals;
 use borderflow::scenario::Overrides;
 use borderflow::sweep::plan::{self, Plan};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_borderflow");
 
 /// The files a complete (unsharded) sweep run leaves in its output directory.
 const RUN_FILES: [&str; 4] = ["manifest.json", "runs.csv", "summary.csv", "summary.json"];
@@ -29,75 +27,11 @@ const RUNS_HEADER: &str = "point_index,point,replication,entity_kind,entity,kpi,
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("fixtures")
-        .join(name)
-}
-
-/// A unique directory under the system temp directory, removed (with its contents) on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("borderflow-sweep-{}-{n}-{tag}", std::process::id()));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    /// Writes `text` to `name` inside the directory and returns its path.
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.join(name);
-        fs::write(&p, text).expect("write temp file");
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Runs the binary with `args`.
-fn bf<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("run borderflow")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Asserts the exit code, showing the output when it is not the expected one.
-fn assert_code(o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "expected exit {code}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        stdout(o),
-        stderr(o)
-    );
-}
-
 /// `borderflow sweep FILE --quiet EXTRA…`, which must succeed.
 fn sweep_ok(file: &Path, extra: &[&str]) -> Output {
     let mut args: Vec<std::ffi::OsString> = vec!["sweep".into(), file.into(), "--quiet".into()];
     args.extend(extra.iter().map(Into::into));
-    let o = bf(&args);
+    let o = borderflow(&args);
     assert_code(&o, 0);
     o
 }
@@ -300,7 +234,7 @@ fn merged_shards_are_byte_identical_to_the_unsharded_run() {
     let shards = run_shards(&t, &grid, "s");
     let merged = t.join("merged");
     // Out of order on purpose: the result must not depend on the order of the directories.
-    let o = bf(&[
+    let o = borderflow(&[
         "merge".as_ref(),
         shards[2].as_os_str(),
         shards[0].as_os_str(),
@@ -322,7 +256,7 @@ fn merge_with_a_shard_missing_fails_and_names_the_missing_jobs() {
     let t = TempDir::new("merge-missing");
     let shards = run_shards(&t, &fixture("grid.toml"), "s");
     let merged = t.join("merged");
-    let o = bf(&[
+    let o = borderflow(&[
         "merge".as_ref(),
         shards[0].as_os_str(),
         shards[2].as_os_str(),
@@ -345,7 +279,7 @@ fn merge_of_directories_from_different_sweeps_fails() {
     let a = run_shards(&t, &fixture("grid.toml"), "a");
     let b = run_shards(&t, &fixture("other.toml"), "b");
     let merged = t.join("merged");
-    let o = bf(&[
+    let o = borderflow(&[
         "merge".as_ref(),
         a[0].as_os_str(),
         a[1].as_os_str(),
@@ -361,7 +295,7 @@ fn merge_of_directories_from_different_sweeps_fails() {
     );
     assert!(!merged.exists());
     // A directory that is not a sweep output at all.
-    let o = bf(&[
+    let o = borderflow(&[
         "merge".as_ref(),
         a[0].as_os_str(),
         t.join("nothing-here").as_os_str(),
@@ -379,7 +313,7 @@ fn merge_into_a_shard_directory_is_refused_or_leaves_exactly_a_complete_run() {
     let whole = t.join("whole");
     sweep_to(&grid, &whole, &[]);
     let shards = run_shards(&t, &grid, "s");
-    let o = bf(&[
+    let o = borderflow(&[
         "merge".as_ref(),
         shards[0].as_os_str(),
         shards[1].as_os_str(),
@@ -398,7 +332,7 @@ fn merge_into_a_shard_directory_is_refused_or_leaves_exactly_a_complete_run() {
 
 #[test]
 fn shard_without_out_is_a_usage_error() {
-    let o = bf(&[
+    let o = borderflow(&[
         "sweep".as_ref(),
         fixture("grid.toml").as_os_str(),
         "--quiet".as_ref(),
@@ -408,7 +342,7 @@ fn shard_without_out_is_a_usage_error() {
     assert_code(&o, 2);
     assert!(stderr(&o).contains("--shard needs --out"), "{}", stderr(&o));
     for bad in ["3/3", "1-3", "x/3"] {
-        let o = bf(&[
+        let o = borderflow(&[
             "sweep".as_ref(),
             fixture("grid.toml").as_os_str(),
             "--shard".as_ref(),
@@ -610,7 +544,7 @@ fn resume_of_a_directory_from_another_replication_count_fails_and_keeps_it() {
     let r = t.join("r");
     sweep_to(&grid, &r, &[]);
     let before = dir_files(&r);
-    let o = bf(&[
+    let o = borderflow(&[
         "sweep".as_ref(),
         grid.as_os_str(),
         "--quiet".as_ref(),
@@ -634,7 +568,7 @@ fn resume_of_a_directory_from_another_replication_count_fails_and_keeps_it() {
     // --resume of a directory without a manifest.
     let empty = t.join("empty");
     fs::create_dir_all(&empty).unwrap();
-    let o = bf(&[
+    let o = borderflow(&[
         "sweep".as_ref(),
         grid.as_os_str(),
         "--quiet".as_ref(),
@@ -652,7 +586,7 @@ fn out_into_a_non_empty_directory_without_resume_fails_and_keeps_it() {
     fs::create_dir_all(&d).unwrap();
     fs::write(d.join("notes.txt"), "mine").unwrap();
     let grid = fixture("grid.toml");
-    let o = bf(&[
+    let o = borderflow(&[
         "sweep".as_ref(),
         grid.as_os_str(),
         "--quiet".as_ref(),
@@ -758,7 +692,7 @@ fn an_invalid_point_is_reported_and_skipped_while_the_others_run() {
 
 /// Runs `sweep FILE --dry-run`, expects exit 2 and returns stderr.
 fn sweep_fails(file: &Path) -> String {
-    let o = bf(&[
+    let o = borderflow(&[
         "sweep".as_ref(),
         file.as_os_str(),
         "--dry-run".as_ref(),
@@ -993,7 +927,7 @@ values = [3]
 #[test]
 fn unknown_baseline_label_is_an_error_listing_the_labels() {
     let grid = fixture("grid.toml");
-    let o = bf(&[
+    let o = borderflow(&[
         "sweep".as_ref(),
         grid.as_os_str(),
         "--dry-run".as_ref(),
@@ -1046,7 +980,7 @@ values = [3, 4]
 fn out_of_range_replications_for_the_whole_sweep_is_a_usage_error() {
     let grid = fixture("grid.toml");
     for (flag, value) in [("--replications", "0"), ("--days", "0")] {
-        let o = bf(&[
+        let o = borderflow(&[
             "sweep".as_ref(),
             grid.as_os_str(),
             "--quiet".as_ref(),
@@ -1080,7 +1014,7 @@ values = [3, 4]
 fn dry_run_lists_the_points_and_job_count_and_runs_nothing() {
     let t = TempDir::new("dry");
     let out = t.join("never");
-    let o = bf(&[
+    let o = borderflow(&[
         "sweep".as_ref(),
         fixture("grid.toml").as_os_str(),
         "--dry-run".as_ref(),
@@ -1102,7 +1036,7 @@ fn dry_run_lists_the_points_and_job_count_and_runs_nothing() {
     );
 
     // Invalid points are listed as such and do not count as jobs.
-    let o = bf(&[
+    let o = borderflow(&[
         "sweep".as_ref(),
         fixture("invalid-point.toml").as_os_str(),
         "--dry-run".as_ref(),
@@ -1155,7 +1089,7 @@ fn labels_are_cartesian_first_axis_slowest_with_zip_groups_moving_together() {
     assert_eq!(p.baseline, None);
 
     // The binary lists the same labels.
-    let o = bf(&[
+    let o = borderflow(&[
         "sweep".as_ref(),
         fixture("zip.toml").as_os_str(),
         "--dry-run".as_ref(),
@@ -1348,7 +1282,7 @@ fn compare_prints_both_labels_and_a_paired_difference() {
     };
     let (la, lb) = (format!("A: {}", a.display()), format!("B: {}", b.display()));
 
-    let o = bf(&args(false));
+    let o = borderflow(&args(false));
     assert_code(&o, 0);
     let text = stdout(&o);
     assert!(text.contains(&format!("baseline: {la}")), "{text}");
@@ -1360,7 +1294,7 @@ fn compare_prints_both_labels_and_a_paired_difference() {
         "{text}"
     );
 
-    let o = bf(&args(true));
+    let o = borderflow(&args(true));
     assert_code(&o, 0);
     let s: Value = serde_json::from_slice(&o.stdout).expect("--json prints one JSON document");
     assert_eq!(s["baseline"], la.as_str());

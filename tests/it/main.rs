@@ -1,0 +1,31 @@
+//! borderflow's integration tests, in one binary (one link instead of one per file).
+//!
+//! Modules by what they check:
+//! - `queueing`: the engine against queueing theory (Erlang C, Pollaczek–Khinchine, Cobham,
+//!   Jackson, Little's law);
+//! - `model_rules`, `dated`, `observe`, `route_choice`, `rail`: the border model's rules on
+//!   hand-checkable scenarios;
+//! - `properties`: invariants of durations, calendars and histograms over random inputs;
+//! - `input_errors`: bad input exits 2 with file, field and line:column;
+//! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
+//! - `golden`: whole outputs of the shipped scenarios, byte for byte;
+//! - `real_episodes`: two reported Nur Zholy–Khorgos episodes reproduced from their inputs.
+//!
+//! `common` holds the helpers they share.
+
+mod common;
+
+mod cli;
+mod dated;
+mod golden;
+mod html;
+mod input_errors;
+mod model_rules;
+mod observe;
+mod properties;
+mod queueing;
+mod rail;
+mod rail_cli;
+mod real_episodes;
+mod route_choice;
+mod sweep;
