@@ -227,3 +227,40 @@ pub(super) fn build_arrivals(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::problems_of;
+
+    #[test]
+    fn timetable_times_are_within_the_day_and_not_mixed_with_every() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "timetable", times = ["08:00", "24:00"] }
+
+[[flows]]
+id = "g"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "timetable", times = ["08:00"], every = "1h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:17:55: flows[0].arrivals.times[1]: 24:00 is the next day's 00:00; write "00:00""#,
+            r#"t.toml:23:12: flows[1].arrivals: give either `times` or `every` (with `from` and `to`), not both"#,
+        ];
+        assert_eq!(got, want);
+    }
+}

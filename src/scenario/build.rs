@@ -545,3 +545,45 @@ fn transfers(
     }
     fed
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::problems_of;
+
+    #[test]
+    fn node_and_flow_ids_are_unique() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[links]]
+id = "gate"
+mode = "road"
+travel = "1h"
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:14:6: links[0].id: duplicate id "gate" (checkpoints, terminals and links share one set of ids)"#,
+            r#"t.toml:25:6: flows[1].id: duplicate flow id "f""#,
+        ];
+        assert_eq!(got, want);
+    }
+}

@@ -79,3 +79,69 @@ pub(super) fn stage_changes(
     }
     ok.then_some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::problems_of;
+
+    #[test]
+    fn changes_are_in_date_order_and_change_something() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 2
+service = { dist = "deterministic", value = "5min" }
+changes = [
+  { from = "2026-01-09", lanes = 3 },
+  { from = "2026-01-07", lanes = 1 },
+  { from = "2026-01-10" },
+]
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:14:12: checkpoints[0].stages[0].changes[1].from: changes must be listed in date order, one per date"#,
+            r#"t.toml:15:3: checkpoints[0].stages[0].changes[2]: a change needs `lanes` or `daily_quota`"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_change_of_lanes_needs_general_lanes() {
+        let got = problems_of(
+            r#"
+[classes.perishable]
+
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 2
+reserved_lanes = { perishable = 2 }
+service = { dist = "deterministic", value = "5min" }
+changes = [{ from = "2026-01-09", lanes = 3 }]
+
+[[flows]]
+id = "f"
+mode = "truck"
+class = "perishable"
+route = ["gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:15:43: checkpoints[0].stages[0].changes[0].lanes: a change of lanes changes the general lanes, and every lane of this stage is reserved"#,
+        ];
+        assert_eq!(got, want);
+    }
+}

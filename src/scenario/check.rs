@@ -213,3 +213,289 @@ pub(super) fn transfer_flows(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::problems_of;
+
+    #[test]
+    fn a_stage_counts_its_servers_with_the_key_of_its_kind() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "yard"
+
+[[checkpoints.stages]]
+id = "cranes"
+kind = "cranes"
+cranes = 2
+lanes = 3
+service = { dist = "deterministic", value = "1h" }
+
+[[flows]]
+id = "f"
+mode = "train"
+wagons = 10
+route = ["yard"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:12:9: checkpoints[0].stages[0].lanes: a "cranes" stage counts its servers with `cranes`, not `lanes`"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn an_inspection_is_not_on_a_pooled_stage() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "yard"
+
+[[checkpoints.stages]]
+id = "cranes"
+kind = "cranes"
+cranes = 2
+service = { dist = "deterministic", value = "1h" }
+inspection = { probability = 0.1, service = { dist = "deterministic", value = "2h" } }
+
+[[flows]]
+id = "f"
+mode = "train"
+wagons = 10
+route = ["yard"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:13:14: checkpoints[0].stages[0].inspection: an inspection is per vehicle: put it on a lanes stage, not on a crane or bogie-exchange stage"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_route_needs_a_lane_its_class_may_use() {
+        let got = problems_of(
+            r#"
+[classes.perishable]
+
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+reserved_lanes = { perishable = 1 }
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:19:10: flows[0].route[0]: class "general" cannot be served at gate/booth: all its lanes are reserved for other classes"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_route_uses_links_of_its_mode_only() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[links]]
+id = "line"
+mode = "rail"
+travel = "2h"
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate", "line"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [r#"t.toml:21:18: flows[0].route[1]: a truck cannot use rail link "line""#];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn wagon_keys_apply_to_trains_only() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+wagons = 3
+route = ["gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [r#"t.toml:16:10: flows[0].wagons: applies to trains, not to a truck flow"#];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_terminal_that_hands_cargo_on_ends_the_route() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[terminals]]
+id = "port"
+transfer_to = "onward"
+
+[[terminals.stages]]
+id = "quay"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["port", "gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+
+[[flows]]
+id = "onward"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "transfer" }
+"#,
+        );
+        let want = [
+            r#"t.toml:25:10: flows[0].route[0]: terminal "port" hands its cargo to another flow, so the route must end there"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn transfers_do_not_loop() {
+        let got = problems_of(
+            r#"
+[[terminals]]
+id = "a"
+transfer_to = "to-b"
+
+[[terminals.stages]]
+id = "quay"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[terminals]]
+id = "b"
+transfer_to = "to-a"
+
+[[terminals.stages]]
+id = "quay"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "to-a"
+mode = "truck"
+route = ["a"]
+arrivals = { process = "transfer" }
+
+[[flows]]
+id = "to-b"
+mode = "truck"
+route = ["b"]
+arrivals = { process = "transfer" }
+"#,
+        );
+        let want = [
+            r#"t.toml:26:9: flows[0].route: cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)"#,
+            r#"t.toml:32:9: flows[1].route: cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_transfer_flow_needs_a_terminal_feeding_it() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "transfer" }
+"#,
+        );
+        let want = [
+            r#"t.toml:17:12: flows[0].arrivals: a "transfer" flow needs a terminal with `transfer_to` naming it, or nothing ever arrives"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_scenario_needs_nodes_and_flows() {
+        let got = problems_of(
+            r#"
+"#,
+        );
+        let want = [
+            r#"t.toml: checkpoints: no checkpoints: define at least one [[checkpoints]]"#,
+            r#"t.toml: flows: no flows: define at least one [[flows]], or nothing ever arrives"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn at_most_64_classes() {
+        let classes: String = (0..65).map(|i| format!("\n[classes.c{i:02}]\n")).collect();
+        let got = problems_of(&format!(
+            "{classes}
+[[checkpoints]]
+id = \"gate\"
+
+[[checkpoints.stages]]
+id = \"booth\"
+lanes = 1
+service = {{ dist = \"deterministic\", value = \"5min\" }}
+
+[[flows]]
+id = \"f\"
+mode = \"truck\"
+route = [\"gate\"]
+arrivals = {{ process = \"poisson\", rate = \"1/h\" }}
+"
+        ));
+        // `general` (the flow's class) and the 65 declared ones.
+        let want = ["t.toml:5:2: classes: at most 64 cargo classes are supported (found 66)"];
+        assert_eq!(got, want);
+    }
+}

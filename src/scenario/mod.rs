@@ -169,3 +169,14 @@ fn plain_types(msg: &str) -> String {
         .replace("expected f64", "expected a number")
         .replace("expected a string", "expected a string (in quotes)")
 }
+
+/// The problems [`parse`] finds in `body` after a minimal `[simulation]` table (three lines),
+/// read as `t.toml`: one `file:line:column: path: message` each.
+#[cfg(test)]
+fn problems_of(body: &str) -> Vec<String> {
+    let text = format!("[simulation]\nname = \"t\"\ndays = 10\n{body}");
+    match parse(&text, "t.toml", Overrides::default()) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems.iter().map(ToString::to_string).collect(),
+    }
+}

@@ -321,3 +321,36 @@ fn unknown_class(c: &str, class_index: &HashMap<&str, u16>) -> String {
         known.iter().map(|s| **s).collect::<Vec<_>>().join(", ")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::problems_of;
+
+    #[test]
+    fn a_class_is_listed_once_in_priority() {
+        let got = problems_of(
+            r#"
+[classes.perishable]
+
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 2
+priority = ["perishable", "general", "perishable"]
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:13:38: checkpoints[0].stages[0].priority[2]: class "perishable" is listed twice"#,
+        ];
+        assert_eq!(got, want);
+    }
+}
