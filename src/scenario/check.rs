@@ -1,0 +1,501 @@
+//! Validation rules that convert nothing: they look at what is written (or already built) and
+//! report what cannot work — a scenario without nodes or flows, keys that do not fit a stage's
+//! kind, a route a class or mode cannot take, transfers that lead nowhere or loop.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{CheckpointSpec, Mode, NodeKind, StageKind};
+
+use super::error::{Checker, FieldPath};
+use super::raw::{RawArrivals, RawFlow, RawScenario, RawStage};
+use super::route::RouteCtx;
+
+/// A scenario needs at least one checkpoint, terminal or link.
+pub(super) fn nodes_present(ck: &mut Checker, raw: &RawScenario) {
+    if raw.checkpoints.is_empty() && raw.terminals.is_empty() && raw.links.is_empty() {
+        ck.report(
+            &FieldPath::default().key("checkpoints"),
+            "no checkpoints: define at least one [[checkpoints]]",
+        );
+    }
+}
+
+/// A scenario needs at least one flow.
+pub(super) fn flows_present(ck: &mut Checker, raw: &RawScenario) {
+    if raw.flows.is_empty() {
+        ck.report(
+            &FieldPath::default().key("flows"),
+            "no flows: define at least one [[flows]], or nothing ever arrives",
+        );
+    }
+}
+
+/// At most 64 cargo classes: a lane group's classes are a 64-bit mask.
+pub(super) fn class_count(ck: &mut Checker, n: usize) {
+    if n > 64 {
+        ck.report(
+            &FieldPath::default().key("classes"),
+            format!("at most 64 cargo classes are supported (found {n})"),
+        );
+    }
+}
+
+/// A node (`cp_p`, id `id`) has at most one tracks stage: a train holds one receiving track from
+/// its tracks stage until it leaves the node.
+pub(super) fn one_tracks_stage(ck: &mut Checker, cp_p: &FieldPath, id: &str, stages: &[RawStage]) {
+    let track_stages: Vec<usize> = stages
+        .iter()
+        .enumerate()
+        .filter(|(_, st)| st.kind.as_deref() == Some("tracks"))
+        .map(|(i, _)| i)
+        .collect();
+    for &i in track_stages.iter().skip(1) {
+        ck.report(
+            &cp_p.key("stages").index(i).key("kind"),
+            format!(
+                "\"{id}\" already has a tracks stage (\"{}\"): a train holds one receiving track until it leaves",
+                stages[track_stages[0]].id
+            ),
+        );
+    }
+}
+
+/// A stage counts its servers with the one key its kind uses (`count_key`); `counts` are all
+/// the count keys and whether each is given.
+pub(super) fn one_count_key(
+    ck: &mut Checker,
+    p: &FieldPath,
+    kind_name: &str,
+    count_key: &str,
+    counts: &[(&str, Option<i64>)],
+) {
+    for &(key, v) in counts {
+        if key != count_key && v.is_some() {
+            ck.report(
+                &p.key(key),
+                format!(
+                    "a \"{kind_name}\" stage counts its servers with `{count_key}`, not `{key}`"
+                ),
+            );
+        }
+    }
+}
+
+/// An inspection is per vehicle, so not on a pooled stage; reserved lanes only on lanes and
+/// berths stages.
+pub(super) fn stage_keys_fit_kind(
+    ck: &mut Checker,
+    p: &FieldPath,
+    st: &RawStage,
+    kind: StageKind,
+    kind_name: &str,
+) {
+    if kind.is_pooled() && st.inspection.is_some() {
+        ck.report(
+            &p.key("inspection"),
+            "an inspection is per vehicle: put it on a lanes stage, not on a crane or bogie-exchange stage",
+        );
+    }
+    if !matches!(kind, StageKind::Lanes) && !st.reserved_lanes.is_empty() {
+        ck.report(
+            &p.key("reserved_lanes"),
+            format!("applies to lanes and berths stages, not \"{kind_name}\""),
+        );
+    }
+}
+
+/// Wagon keys apply to trains only.
+pub(super) fn train_only_keys(ck: &mut Checker, p: &FieldPath, f: &RawFlow) {
+    let train_only = [
+        ("wagons", f.wagons.is_some()),
+        ("containers_per_wagon", f.containers_per_wagon.is_some()),
+        ("tonnes_per_container", f.tonnes_per_container.is_some()),
+        ("wagon_capacity_teu", f.wagon_capacity_teu.is_some()),
+    ];
+    for (key, given) in train_only {
+        if given {
+            ck.report(
+                &p.key(key),
+                format!("applies to trains, not to a {} flow", f.mode),
+            );
+        }
+    }
+}
+
+/// Every stage of node `node` (route entry `at`, id `id`) has a lane the route's class may use:
+/// a class that no lane of a stage may serve would wait forever.
+pub(super) fn class_served(ck: &mut Checker, at: &FieldPath, id: &str, node: u32, rc: RouteCtx) {
+    for &s in &rc.checkpoints[node as usize].stages {
+        let st = &rc.stages[s as usize];
+        if !st
+            .groups
+            .iter()
+            .any(|g| g.class_mask & (1u64 << rc.class) != 0)
+        {
+            ck.report(
+                at,
+                format!(
+                    "class \"{}\" cannot be served at {}/{}: all its lanes are reserved for other classes",
+                    rc.class_name, id, st.id
+                ),
+            );
+        }
+    }
+}
+
+/// Links carry one mode each: a route (under `p.route`) uses only links of its flow's mode.
+pub(super) fn link_modes(ck: &mut Checker, p: &FieldPath, route_ids: &[String], rc: RouteCtx) {
+    let Some(m) = rc.mode else {
+        return;
+    };
+    for (i, id) in route_ids.iter().enumerate() {
+        if let Some(&c) = rc.cp_index.get(id)
+            && rc.checkpoints[c as usize].kind == NodeKind::Link
+        {
+            let link_mode = rc.link_modes.get(id.as_str()).copied().unwrap_or("");
+            let ok = matches!(
+                (m, link_mode),
+                (Mode::Train, "rail") | (Mode::Truck, "road") | (Mode::Barge, "river")
+            );
+            if !ok {
+                ck.report(
+                    &p.key("route").index(i),
+                    format!("a {} cannot use {link_mode} link \"{id}\"", rc.mode_name),
+                );
+            }
+        }
+    }
+}
+
+/// Once terminals hand cargo on (`fed`: the flows some terminal feeds): every "transfer" flow
+/// is fed, a terminal that hands cargo on ends its route, and transfers do not loop.
+pub(super) fn transfer_flows(
+    ck: &mut Checker,
+    raw: &RawScenario,
+    cp_index: &HashMap<String, u32>,
+    checkpoints: &[CheckpointSpec],
+    fed: &HashSet<String>,
+) {
+    for (fi, f) in raw.flows.iter().enumerate() {
+        let p = FieldPath::default().key("flows").index(fi);
+        if matches!(f.arrivals, RawArrivals::Transfer {}) && !fed.contains(&f.id) {
+            ck.report(
+                &p.key("arrivals"),
+                "a \"transfer\" flow needs a terminal with `transfer_to` naming it, or nothing ever arrives",
+            );
+        }
+        // A terminal that hands cargo on must end the route, and transfers must not loop.
+        for (i, id) in f.route.iter().enumerate() {
+            let Some(&node) = cp_index.get(id) else {
+                continue;
+            };
+            if checkpoints[node as usize].transfer_to.is_some() && i + 1 < f.route.len() {
+                ck.report(
+                    &p.key("route").index(i),
+                    format!("terminal \"{id}\" hands its cargo to another flow, so the route must end there"),
+                );
+            }
+        }
+        let mut seen = vec![fi];
+        let mut cur = fi;
+        while let Some(last) = raw.flows[cur].route.last().and_then(|id| cp_index.get(id))
+            && let Some(next) = checkpoints[*last as usize].transfer_to
+        {
+            if seen.contains(&(next as usize)) {
+                ck.report(
+                    &p.key("route"),
+                    "cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)",
+                );
+                break;
+            }
+            seen.push(next as usize);
+            cur = next as usize;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::problems_of;
+
+    #[test]
+    fn a_stage_counts_its_servers_with_the_key_of_its_kind() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "yard"
+
+[[checkpoints.stages]]
+id = "cranes"
+kind = "cranes"
+cranes = 2
+lanes = 3
+service = { dist = "deterministic", value = "1h" }
+
+[[flows]]
+id = "f"
+mode = "train"
+wagons = 10
+route = ["yard"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:12:9: checkpoints[0].stages[0].lanes: a "cranes" stage counts its servers with `cranes`, not `lanes`"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn an_inspection_is_not_on_a_pooled_stage() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "yard"
+
+[[checkpoints.stages]]
+id = "cranes"
+kind = "cranes"
+cranes = 2
+service = { dist = "deterministic", value = "1h" }
+inspection = { probability = 0.1, service = { dist = "deterministic", value = "2h" } }
+
+[[flows]]
+id = "f"
+mode = "train"
+wagons = 10
+route = ["yard"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:13:14: checkpoints[0].stages[0].inspection: an inspection is per vehicle: put it on a lanes stage, not on a crane or bogie-exchange stage"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_route_needs_a_lane_its_class_may_use() {
+        let got = problems_of(
+            r#"
+[classes.perishable]
+
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+reserved_lanes = { perishable = 1 }
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [
+            r#"t.toml:19:10: flows[0].route[0]: class "general" cannot be served at gate/booth: all its lanes are reserved for other classes"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_route_uses_links_of_its_mode_only() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[links]]
+id = "line"
+mode = "rail"
+travel = "2h"
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate", "line"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [r#"t.toml:21:18: flows[0].route[1]: a truck cannot use rail link "line""#];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn wagon_keys_apply_to_trains_only() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+wagons = 3
+route = ["gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+"#,
+        );
+        let want = [r#"t.toml:16:10: flows[0].wagons: applies to trains, not to a truck flow"#];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_terminal_that_hands_cargo_on_ends_the_route() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[terminals]]
+id = "port"
+transfer_to = "onward"
+
+[[terminals.stages]]
+id = "quay"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["port", "gate"]
+arrivals = { process = "poisson", rate = "1/h" }
+
+[[flows]]
+id = "onward"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "transfer" }
+"#,
+        );
+        let want = [
+            r#"t.toml:25:10: flows[0].route[0]: terminal "port" hands its cargo to another flow, so the route must end there"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn transfers_do_not_loop() {
+        let got = problems_of(
+            r#"
+[[terminals]]
+id = "a"
+transfer_to = "to-b"
+
+[[terminals.stages]]
+id = "quay"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[terminals]]
+id = "b"
+transfer_to = "to-a"
+
+[[terminals.stages]]
+id = "quay"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "to-a"
+mode = "truck"
+route = ["a"]
+arrivals = { process = "transfer" }
+
+[[flows]]
+id = "to-b"
+mode = "truck"
+route = ["b"]
+arrivals = { process = "transfer" }
+"#,
+        );
+        let want = [
+            r#"t.toml:26:9: flows[0].route: cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)"#,
+            r#"t.toml:32:9: flows[1].route: cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_transfer_flow_needs_a_terminal_feeding_it() {
+        let got = problems_of(
+            r#"
+[[checkpoints]]
+id = "gate"
+
+[[checkpoints.stages]]
+id = "booth"
+lanes = 1
+service = { dist = "deterministic", value = "5min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["gate"]
+arrivals = { process = "transfer" }
+"#,
+        );
+        let want = [
+            r#"t.toml:17:12: flows[0].arrivals: a "transfer" flow needs a terminal with `transfer_to` naming it, or nothing ever arrives"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_scenario_needs_nodes_and_flows() {
+        let got = problems_of(
+            r#"
+"#,
+        );
+        let want = [
+            r#"t.toml: checkpoints: no checkpoints: define at least one [[checkpoints]]"#,
+            r#"t.toml: flows: no flows: define at least one [[flows]], or nothing ever arrives"#,
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn at_most_64_classes() {
+        let classes: String = (0..65).map(|i| format!("\n[classes.c{i:02}]\n")).collect();
+        let got = problems_of(&format!(
+            "{classes}
+[[checkpoints]]
+id = \"gate\"
+
+[[checkpoints.stages]]
+id = \"booth\"
+lanes = 1
+service = {{ dist = \"deterministic\", value = \"5min\" }}
+
+[[flows]]
+id = \"f\"
+mode = \"truck\"
+route = [\"gate\"]
+arrivals = {{ process = \"poisson\", rate = \"1/h\" }}
+"
+        ));
+        // `general` (the flow's class) and the 65 declared ones.
+        let want = ["t.toml:5:2: classes: at most 64 cargo classes are supported (found 66)"];
+        assert_eq!(got, want);
+    }
+}

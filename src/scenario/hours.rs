@@ -1,0 +1,196 @@
+//! Operating hours: named `[calendars]`, and a stage's or link's `hours` (a window list, a
+//! calendar id or an inline calendar table) turned into a [`Calendar`] on the reference clock.
+
+use std::collections::HashMap;
+
+use crate::calendar::{Calendar, ClosedDate, Window, parse_closed_date, parse_windows};
+use crate::time::{Date, SimDuration, parse_utc_offset};
+
+use super::error::{Checker, FieldPath};
+use super::raw::RawCalendar;
+
+/// Weekday windows and closed dates of a calendar definition, checked.
+pub(super) struct CalendarParts {
+    week: [Vec<Window>; 7],
+    closed: Vec<ClosedDate>,
+    offset: Option<SimDuration>,
+}
+
+/// A calendar definition (`[calendars.<id>]` or an inline table) at `path`, checked.
+pub(super) fn calendar_parts(
+    ck: &mut Checker,
+    path: &FieldPath,
+    raw: &RawCalendar,
+) -> Option<CalendarParts> {
+    let mut ok = true;
+    let mut windows = |ck: &mut Checker, key: &str, text: &str| match parse_windows(text) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            ck.report(&path.key(key), e.to_string());
+            ok = false;
+            None
+        }
+    };
+    let base = match &raw.hours {
+        Some(h) => windows(ck, "hours", h).unwrap_or_default(),
+        None => parse_windows("24/7").unwrap_or_default(),
+    };
+    let days = [
+        ("mon", &raw.mon),
+        ("tue", &raw.tue),
+        ("wed", &raw.wed),
+        ("thu", &raw.thu),
+        ("fri", &raw.fri),
+        ("sat", &raw.sat),
+        ("sun", &raw.sun),
+    ];
+    let mut week: [Vec<Window>; 7] = std::array::from_fn(|_| base.clone());
+    for (i, (key, val)) in days.iter().enumerate() {
+        if let Some(text) = val
+            && let Some(w) = windows(ck, key, text)
+        {
+            week[i] = w;
+        }
+    }
+    let mut closed = Vec::new();
+    for (i, c) in raw.closed.iter().enumerate() {
+        match parse_closed_date(c) {
+            Ok(d) => closed.push(d),
+            Err(e) => {
+                ck.report(&path.key("closed").index(i), e.to_string());
+                ok = false;
+            }
+        }
+    }
+    let offset = match &raw.utc_offset {
+        Some(o) => match parse_utc_offset(o) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                ck.report(&path.key("utc_offset"), e.to_string());
+                ok = false;
+                None
+            }
+        },
+        None => None,
+    };
+    ok.then_some(CalendarParts {
+        week,
+        closed,
+        offset,
+    })
+}
+
+/// The scenario's clock: its start date and the UTC offset its times are given in.
+pub(super) struct Clock {
+    /// `simulation.start_date`: day 0.
+    pub(super) start_date: Date,
+    /// `simulation.utc_offset`: the reference offset.
+    pub(super) reference: SimDuration,
+}
+
+/// The calendar of `parts` on the reference clock, in the stage's own offset if it has one.
+fn make_calendar(
+    clock: &Clock,
+    parts: &CalendarParts,
+    stage_offset: Option<SimDuration>,
+) -> Calendar {
+    let offset = stage_offset.or(parts.offset).unwrap_or(clock.reference);
+    let shift = SimDuration::from_ms(offset.as_ms() - clock.reference.as_ms());
+    Calendar::new(
+        parts.week.clone(),
+        parts.closed.clone(),
+        clock.start_date,
+        shift,
+    )
+}
+
+/// The calendar of a stage (or link) from its `hours` value: "24/7" by default, a window list, the
+/// id of a named calendar, or an inline calendar table; `extra` adds a closed-day rule (a season).
+pub(super) fn stage_calendar(
+    ck: &mut Checker,
+    hours_p: &FieldPath,
+    hours: &Option<toml::Value>,
+    stage_offset: Option<SimDuration>,
+    extra: Option<ClosedDate>,
+    clock: &Clock,
+    calendars: &HashMap<String, CalendarParts>,
+) -> Option<Calendar> {
+    match hours {
+        None => Some(make_calendar(
+            clock,
+            &CalendarParts {
+                week: std::array::from_fn(|_| parse_windows("24/7").unwrap_or_default()),
+                closed: extra.into_iter().collect(),
+                offset: None,
+            },
+            stage_offset,
+        )),
+        Some(toml::Value::String(text)) => {
+            if let Some(parts) = calendars.get(text) {
+                Some(make_calendar(
+                    clock,
+                    &with_extra(parts, extra),
+                    stage_offset,
+                ))
+            } else {
+                match parse_windows(text) {
+                    Ok(w) => Some(make_calendar(
+                        clock,
+                        &CalendarParts {
+                            week: std::array::from_fn(|_| w.clone()),
+                            closed: extra.into_iter().collect(),
+                            offset: None,
+                        },
+                        stage_offset,
+                    )),
+                    Err(e) => {
+                        let hint = if calendars.is_empty() {
+                            String::new()
+                        } else {
+                            let mut ids: Vec<&String> = calendars.keys().collect();
+                            ids.sort();
+                            format!(
+                                " (nor is it one of the named calendars: {})",
+                                ids.iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        };
+                        ck.report(hours_p, format!("{e}{hint}"));
+                        None
+                    }
+                }
+            }
+        }
+        Some(v @ toml::Value::Table(_)) => match v.clone().try_into::<RawCalendar>() {
+            Ok(rc) => calendar_parts(ck, hours_p, &rc)
+                .map(|parts| make_calendar(clock, &with_extra(&parts, extra), stage_offset)),
+            Err(e) => {
+                ck.report(hours_p, e.message().to_string());
+                None
+            }
+        },
+        Some(other) => {
+            ck.report(
+                hours_p,
+                format!(
+                    "expected \"24/7\", windows like \"09:00-18:00\", a calendar id or a calendar table, found {}",
+                    other.type_str()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `parts` with one more closed-day rule.
+fn with_extra(parts: &CalendarParts, extra: Option<ClosedDate>) -> CalendarParts {
+    let mut closed = parts.closed.clone();
+    closed.extend(extra);
+    CalendarParts {
+        week: parts.week.clone(),
+        closed,
+        offset: parts.offset,
+    }
+}
