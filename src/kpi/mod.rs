@@ -22,7 +22,8 @@ pub use facts::{
 };
 pub use read::ReportError;
 pub(crate) use read::{as_str, as_u64, err};
-pub use results::{json_num, read_results, results_json};
+pub(crate) use results::json_num;
+pub use results::{read_results, results_json};
 pub use series::{
     SERIES_HEADER, Sample, StageSeries, read_series, series_samples, timestamp, write_series,
 };

@@ -8,7 +8,7 @@ use super::estimate::{Cell, Diff, EntitySummary, PointEstimates};
 use crate::stats::Estimate;
 
 /// A number as JSON; JSON has no NaN or infinity, so those become `null` (never invalid JSON).
-pub fn json_num(x: f64) -> Value {
+pub(crate) fn json_num(x: f64) -> Value {
     if x.is_finite() { json!(x) } else { Value::Null }
 }
 
