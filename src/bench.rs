@@ -149,7 +149,7 @@ pub fn run_workload(name: &str) -> Result<Value, String> {
                 .filter(|r| {
                     Some(r.kpi as usize) == served_key
                         && out.results.entities[r.entity as usize].0
-                            == crate::sweep::EntityKind::System
+                            == crate::kpi::EntityKind::System
                 })
                 .map(|r| r.value)
                 .sum();

@@ -67,19 +67,21 @@
 //! ```
 //!
 //! Layers, each depending only on those above it (see the README's Layout):
-//! kernel (`time`, `engine`, `stats`) → `dist` → `calendar` → `model` → `scenario` → `sweep`
-//! → `report`; the binary (`main.rs`) is a thin command line over them.
+//! kernel (`time`, `engine`, `stats`) → `dist` → `calendar` → `model` → `scenario` → `kpi`
+//! → `sweep` → `report`; the binary (`main.rs`) is a thin command line over them.
 #![warn(missing_docs)]
 
 pub mod bench;
 pub mod calendar;
-pub mod detail;
 pub mod dist;
 pub mod engine;
-pub mod html;
+pub mod kpi;
 pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;
 pub mod time;
+
+/// The HTML report, where callers of earlier versions found it.
+pub use report::html;

@@ -20,10 +20,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use borderflow::kpi;
 use borderflow::model::NodeKind;
+use borderflow::report::{self, html};
 use borderflow::scenario::{self, Overrides};
-use borderflow::sweep::{exec, plan};
-use borderflow::{detail, html, report, sweep};
+use borderflow::sweep::{self, SweepError, compare, exec, merge, plan, store};
 
 /// Discrete-event simulation of cargo flow through land border crossings.
 #[derive(Parser)]
@@ -315,7 +316,7 @@ fn main() -> ExitCode {
             list,
             workload,
         }) => bench(quick, json, compare, max_regression, only, list, workload),
-        Some(Command::Merge { dirs, out, json }) => match exec::merge(&dirs, &out) {
+        Some(Command::Merge { dirs, out, json }) => match merge::merge(&dirs, &out) {
             Ok(s) => {
                 print_summary(
                     &s,
@@ -367,32 +368,24 @@ fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details
             return ExitCode::from(2);
         }
     };
-    for w in model.overload_warnings() {
-        eprintln!("warning: {w}");
-    }
     let summary = if details.series.is_none() && details.html.is_none() {
-        sweep::run(&model)
+        let summary = sweep::run(&model);
+        warn(&summary);
+        summary
     } else {
         let (summary, rep0) = sweep::run_detailed(&model);
+        warn(&summary);
         if let Some(file) = &details.series {
             let written = std::fs::File::create(file)
                 .map_err(csv::Error::from)
-                .and_then(|f| {
-                    detail::write_series(std::io::BufWriter::new(f), &model, &rep0.series)
-                });
+                .and_then(|f| kpi::write_series(std::io::BufWriter::new(f), &model, &rep0.series));
             if let Err(e) = written {
                 eprintln!("error: cannot write {}: {e}", file.display());
                 return ExitCode::from(1);
             }
         }
         if let Some(file) = &details.html {
-            let page = match html::from_run(&model, &summary, &rep0) {
-                Ok(data) => html::render(&data),
-                Err(e) => {
-                    eprintln!("error: cannot build the report: {e}");
-                    return ExitCode::from(1);
-                }
-            };
+            let page = html::render(&html::from_run(&model, &summary, &rep0));
             if let Err(e) = std::fs::write(file, page) {
                 eprintln!("error: cannot write {}: {e}", file.display());
                 return ExitCode::from(1);
@@ -412,6 +405,13 @@ fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details
         out!("{}", report::to_text(&summary));
     }
     ExitCode::SUCCESS
+}
+
+/// Prints a run's overload warnings.
+fn warn(summary: &kpi::Summary) {
+    for w in &summary.warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn validate(files: &[PathBuf]) -> ExitCode {
@@ -452,11 +452,11 @@ fn validate(files: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn sweep_error(e: exec::SweepError) -> ExitCode {
+fn sweep_error(e: SweepError) -> ExitCode {
     eprintln!("error: {e}");
     match e {
-        exec::SweepError::Usage(_) => ExitCode::from(2),
-        exec::SweepError::Failed(_) => ExitCode::from(1),
+        SweepError::Usage(_) => ExitCode::from(2),
+        SweepError::Failed(_) => ExitCode::from(1),
     }
 }
 
@@ -487,9 +487,9 @@ fn dry_run_list(p: &plan::Plan) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn print_summary(s: &exec::SweepSummary, title: &str, json: bool) {
+fn print_summary(s: &compare::SweepSummary, title: &str, json: bool) {
     if json {
-        match serde_json::to_string_pretty(&exec::summary_json(s)) {
+        match serde_json::to_string_pretty(&store::summary_json(s)) {
             Ok(t) => outln!("{t}"),
             Err(e) => eprintln!("error: cannot write JSON: {e}"),
         }
@@ -528,7 +528,7 @@ fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> ExitCode {
         outcome.events as f64 / outcome.wall_s.max(1e-9) / 1e6
     );
     let summary = match &opts.out {
-        Some(dir) => match exec::finish_dir(dir, p, opts, &outcome.results) {
+        Some(dir) => match store::finish_dir(dir, p, opts, &outcome.results) {
             Ok(Some(s)) => s,
             Ok(None) => {
                 let (i, n) = opts.shard.unwrap_or((0, 1));
@@ -541,7 +541,7 @@ fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> ExitCode {
             }
             Err(e) => return sweep_error(e),
         },
-        None => exec::summarize_plan(p, &outcome.results),
+        None => compare::estimate_plan(p, &outcome.results),
     };
     print_summary(&summary, &title, json);
     ExitCode::SUCCESS

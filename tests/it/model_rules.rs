@@ -7,8 +7,8 @@
 use crate::common::*;
 use borderflow::model::{Kpi, Model, ServiceStart, simulate, simulate_traced};
 use borderflow::scenario::{Overrides, parse};
-use borderflow::sweep;
 use borderflow::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, SimDuration};
+use borderflow::{kpi, sweep};
 
 const MIN: i64 = MS_PER_MIN;
 const HOUR: i64 = MS_PER_HOUR;
@@ -640,8 +640,11 @@ arrivals = { process = "poisson", rate = "20/h" }
         }
     }
     assert_eq!(r.stages[0].quota_days_exhausted, exhausted_after_warmup);
-    let summary = sweep::summarize(&m, std::slice::from_ref(&r), 0.0);
-    let q = summary.stages[0].get("quota_days_exhausted").unwrap().mean;
+    let summary = kpi::estimate_run(&m, std::slice::from_ref(&r), 0.0);
+    let q = summary.stages()[0]
+        .get("quota_days_exhausted")
+        .unwrap()
+        .mean;
     assert_eq!(q, exhausted_after_warmup as f64);
     // Local days 2..=8 start at 16:00 reference of days 1..=7, after the 1-day warm-up.
     assert_eq!(exhausted_after_warmup, 7);
@@ -790,7 +793,7 @@ arrivals = { process = "poisson", rate = "3/h" }
     );
     let s = sweep::run(&m);
     let w = |id: &str| {
-        let c = s.classes.iter().find(|c| c.id == id).unwrap();
+        let c = s.classes().into_iter().find(|c| c.id == id).unwrap();
         c.get("wait_mean_h").unwrap()
     };
     let (p, g) = (w("perishable"), w("general"));
@@ -942,7 +945,7 @@ arrivals = { process = "timetable", every = "1min", from = "00:00", to = "23:59"
 "#,
     );
     let s = sweep::run(&m);
-    for e in [&s.stages[0], &s.checkpoints[0]] {
+    for e in [s.stages()[0], s.checkpoints()[0]] {
         let qmax = e.get("queue_max").unwrap().mean;
         let kmmax = e.get("queue_km_max").unwrap().mean;
         assert!((qmax - 1439.0).abs() <= 2.0, "{}: queue_max {qmax}", e.id);
@@ -1157,10 +1160,10 @@ arrivals = { process = "timetable", every = "30min", from = "08:00", to = "18:00
         assert_eq!(k.wait.count(), 147);
     }
     assert_eq!(r.measured_ms, 7 * MS_PER_DAY);
-    let s = sweep::summarize(&m, std::slice::from_ref(&r), 0.0);
-    let util = s.stages[0].get("utilization").unwrap().mean;
+    let s = kpi::estimate_run(&m, std::slice::from_ref(&r), 0.0);
+    let util = s.stages()[0].get("utilization").unwrap().mean;
     assert!((util - 210.0 / 1440.0).abs() < 1e-12, "{util}");
-    let per_day = s.flows[0].get("served_per_day").unwrap().mean;
+    let per_day = s.flows()[0].get("served_per_day").unwrap().mean;
     assert!((per_day - 21.0).abs() < 1e-12, "{per_day}");
 }
 

@@ -19,9 +19,10 @@
 use std::sync::OnceLock;
 
 use crate::common::*;
+use borderflow::kpi::{self, EntitySummary, Summary};
 use borderflow::model::{Model, RepResult};
 use borderflow::stats::Estimate;
-use borderflow::sweep::{self, EntitySummary, Summary};
+use borderflow::sweep;
 use borderflow::time::MS_PER_HOUR;
 
 /// The theoretical value must lie within this many 95% half-widths of the simulated mean.
@@ -152,7 +153,7 @@ struct Run {
 
 fn run(model: Model) -> Run {
     let reps = sweep::run_replications(&model);
-    let summary = sweep::summarize(&model, &reps, 0.0);
+    let summary = kpi::estimate_run(&model, &reps, 0.0);
     Run {
         model,
         reps,
@@ -200,14 +201,14 @@ fn mm1_rho_0_9_mean_wait_matches_erlang_c() {
     assert!((theory - 0.9).abs() < 1e-12);
     check(
         "M/M/1 ρ=0.9 Wq [h]",
-        kpi(&r.summary.stages[0], "wait_mean_h"),
+        kpi(r.summary.stages()[0], "wait_mean_h"),
         theory,
         REL_TOL,
     );
     // The checkpoint (one stage) and the flow see the same waits.
     check(
         "M/M/1 ρ=0.9 flow Wq [h]",
-        kpi(&r.summary.flows[0], "wait_mean_h"),
+        kpi(r.summary.flows()[0], "wait_mean_h"),
         theory,
         REL_TOL,
     );
@@ -224,14 +225,14 @@ fn mm4_rho_0_8_mean_wait_matches_erlang_c() {
     assert!((theory - 0.074_55).abs() < 1e-4, "{theory}");
     check(
         "M/M/4 ρ=0.8 Wq [h]",
-        kpi(&r.summary.stages[0], "wait_mean_h"),
+        kpi(r.summary.stages()[0], "wait_mean_h"),
         theory,
         REL_TOL,
     );
     // Erlang C itself: the share of vehicles that wait at all.
     check(
         "M/M/4 ρ=0.8 P(wait > 0)",
-        kpi(&r.summary.stages[0], "waited_share"),
+        kpi(r.summary.stages()[0], "waited_share"),
         erlang_c_prob(4, 32.0, 10.0),
         0.02,
     );
@@ -255,7 +256,7 @@ fn mm2_rho_0_9_mean_wait_matches_erlang_c() {
     assert!((theory - 16.2 / 19.0 / 2.0).abs() < 1e-12);
     check(
         "M/M/2 ρ=0.9 Wq [h]",
-        kpi(&r.summary.stages[0], "wait_mean_h"),
+        kpi(r.summary.stages()[0], "wait_mean_h"),
         theory,
         REL_TOL,
     );
@@ -279,7 +280,7 @@ fn md1_mean_wait_matches_pollaczek_khinchine() {
     assert!((theory - 0.2).abs() < 1e-12);
     check(
         "M/D/1 ρ=0.8 Wq [h]",
-        kpi(&r.summary.stages[0], "wait_mean_h"),
+        kpi(r.summary.stages()[0], "wait_mean_h"),
         theory,
         REL_TOL,
     );
@@ -303,7 +304,7 @@ fn me4_1_mean_wait_matches_pollaczek_khinchine() {
     assert!((theory - 0.25).abs() < 1e-12);
     check(
         "M/E4/1 ρ=0.8 Wq [h]",
-        kpi(&r.summary.stages[0], "wait_mean_h"),
+        kpi(r.summary.stages()[0], "wait_mean_h"),
         theory,
         REL_TOL,
     );
@@ -388,26 +389,26 @@ arrivals = { process = "poisson", rate = "8/h" }
     assert!((w1 - 0.4).abs() < 1e-12 && (w2 - 3.2 / 9.0).abs() < 1e-12);
     check(
         "tandem stage a Wq [h]",
-        kpi(&r.summary.stages[0], "wait_mean_h"),
+        kpi(r.summary.stages()[0], "wait_mean_h"),
         w1,
         REL_TOL,
     );
     check(
         "tandem stage b Wq [h]",
-        kpi(&r.summary.stages[1], "wait_mean_h"),
+        kpi(r.summary.stages()[1], "wait_mean_h"),
         w2,
         REL_TOL,
     );
     check(
         "tandem checkpoint W [h]",
-        kpi(&r.summary.checkpoints[0], "wait_mean_h"),
+        kpi(r.summary.checkpoints()[0], "wait_mean_h"),
         w1 + w2,
         REL_TOL,
     );
     // Time in system adds the two mean services: 0.1 h + 0.2 h.
     check(
         "tandem checkpoint T [h]",
-        kpi(&r.summary.checkpoints[0], "time_in_system_mean_h"),
+        kpi(r.summary.checkpoints()[0], "time_in_system_mean_h"),
         w1 + w2 + 0.3,
         REL_TOL,
     );
@@ -450,8 +451,8 @@ arrivals = { process = "poisson", rate = "3/h" }
     let r = run(m);
     let class = |id: &str| {
         r.summary
-            .classes
-            .iter()
+            .classes()
+            .into_iter()
             .find(|c| c.id == id)
             .unwrap_or_else(|| panic!("no class {id}"))
     };
@@ -471,7 +472,7 @@ arrivals = { process = "poisson", rate = "3/h" }
     // Conservation law: the load-weighted mean wait equals the FIFO M/M/1 value 0.4 h.
     check(
         "priority M/M/1 stage Wq [h]",
-        kpi(&r.summary.stages[0], "wait_mean_h"),
+        kpi(r.summary.stages()[0], "wait_mean_h"),
         0.4,
         REL_TOL,
     );
@@ -520,7 +521,7 @@ fn littles_law_holds_on_outputs() {
     );
     // The summarised KPIs agree too, and L = λ W with the theoretical λ = 32/h and
     // W = Wq + 0.1 h: L = 32 · (0.07455 + 0.1) = 5.586.
-    let s = &r.summary.stages[0];
+    let s = r.summary.stages()[0];
     let theory_l = 32.0 * (erlang_c_wq(4, 32.0, 10.0) + 0.1);
     check(
         "M/M/4 in_system_mean",
@@ -548,13 +549,13 @@ fn littles_law_holds_on_outputs() {
 fn utilization_equals_rho() {
     check(
         "M/M/4 utilization",
-        kpi(&mm4().summary.stages[0], "utilization"),
+        kpi(mm4().summary.stages()[0], "utilization"),
         0.8,
         0.01,
     );
     check(
         "M/M/1 utilization",
-        kpi(&mm1().summary.stages[0], "utilization"),
+        kpi(mm1().summary.stages()[0], "utilization"),
         0.9,
         0.01,
     );

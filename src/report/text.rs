@@ -1,62 +1,11 @@
-//! Output: the JSON document of the contract (`run --json`) and aligned text tables for people.
+//! Aligned text tables for people: the report of a run (one table per kind of entity) and the
+//! ranked table of a sweep.
 
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value, json};
-
+use crate::kpi::{Cell, EntitySummary, Summary};
 use crate::stats::Estimate;
-use crate::sweep::{EntitySummary, Summary};
-
-fn num(x: f64) -> Value {
-    // JSON has no NaN/inf; summaries never produce them, but never write invalid JSON.
-    if x.is_finite() { json!(x) } else { Value::Null }
-}
-
-fn estimate(e: &Estimate) -> Value {
-    json!({ "mean": num(e.mean), "ci95": num(e.ci95) })
-}
-
-fn entity(e: &EntitySummary) -> Value {
-    let mut m = Map::new();
-    for (name, est) in &e.metrics {
-        m.insert(name.clone(), estimate(est));
-    }
-    m.insert(
-        "wait_by_hour_h".into(),
-        Value::Array(
-            e.wait_by_hour_h
-                .iter()
-                .map(|x| x.map_or(Value::Null, num))
-                .collect(),
-        ),
-    );
-    Value::Object(m)
-}
-
-fn group(es: &[EntitySummary]) -> Value {
-    Value::Object(es.iter().map(|e| (e.id.clone(), entity(e))).collect())
-}
-
-/// The `run --json` document (keys of the DESIGN.md contract plus stages, classes, warnings).
-pub fn to_json(s: &Summary) -> Value {
-    json!({
-        "scenario": s.scenario,
-        "seed": s.seed,
-        "replications": s.replications,
-        "days": s.days,
-        "warmup_days": s.warmup_days,
-        "events": s.events,
-        "wall_s": num(s.wall_s),
-        "system": entity(&s.system),
-        "checkpoints": group(&s.checkpoints),
-        "links": group(&s.links),
-        "terminals": group(&s.terminals),
-        "stages": group(&s.stages),
-        "flows": group(&s.flows),
-        "classes": group(&s.classes),
-        "warnings": s.warnings,
-    })
-}
+use crate::sweep::compare::SweepSummary;
 
 /// A column of a text table: header, KPI name, scale factor, decimals.
 struct Col {
@@ -122,7 +71,7 @@ fn render_grid(out: &mut String, grid: &[Vec<String>], left: usize) {
     }
 }
 
-fn table(out: &mut String, title: &str, rows: &[EntitySummary], cols: &[Col], with_ci: bool) {
+fn table(out: &mut String, title: &str, rows: &[&EntitySummary], cols: &[Col], with_ci: bool) {
     if rows.is_empty() {
         return;
     }
@@ -175,8 +124,11 @@ pub fn to_text(s: &Summary) -> String {
         col("util [%]", "utilization", 100.0, 1),
         col("backlog [veh]", "backlog_end", 1.0, 0),
     ];
-    table(&mut out, "checkpoint", &s.checkpoints, &cp_cols, with_ci);
-    let rail = s.system.get("wagons_per_day").is_some_and(|e| e.mean > 0.0);
+    table(&mut out, "checkpoint", &s.checkpoints(), &cp_cols, with_ci);
+    let rail = s
+        .system()
+        .and_then(|e| e.get("wagons_per_day"))
+        .is_some_and(|e| e.mean > 0.0);
     if rail {
         let rail_cols = [
             col("vehicles/day", "served_per_day", 1.0, 1),
@@ -188,12 +140,11 @@ pub fn to_text(s: &Summary) -> String {
             col("held outside [trains, total]", "held_outside", 1.0, 1),
             col("crane util [%]", "crane_utilization", 100.0, 1),
         ];
-        let rail_nodes: Vec<EntitySummary> = s
-            .checkpoints
-            .iter()
-            .chain(&s.terminals)
+        let rail_nodes: Vec<&EntitySummary> = s
+            .checkpoints()
+            .into_iter()
+            .chain(s.terminals())
             .filter(|e| e.get("wagons_per_day").is_some_and(|w| w.mean > 0.0))
-            .cloned()
             .collect();
         table(&mut out, "rail station", &rail_nodes, &rail_cols, with_ci);
     }
@@ -207,8 +158,8 @@ pub fn to_text(s: &Summary) -> String {
         col("quota days", "quota_days_exhausted", 1.0, 0),
         col("backlog [veh]", "backlog_end", 1.0, 0),
     ];
-    table(&mut out, "link", &s.links, &link_cols, with_ci);
-    table(&mut out, "terminal", &s.terminals, &cp_cols, with_ci);
+    table(&mut out, "link", &s.links(), &link_cols, with_ci);
+    table(&mut out, "terminal", &s.terminals(), &cp_cols, with_ci);
     let st_cols = [
         col("served/day", "served_per_day", 1.0, 1),
         col("wait mean [h]", "wait_mean_h", 1.0, 2),
@@ -219,7 +170,7 @@ pub fn to_text(s: &Summary) -> String {
         col("util [%]", "utilization", 100.0, 1),
         col("quota days", "quota_days_exhausted", 1.0, 0),
     ];
-    table(&mut out, "stage", &s.stages, &st_cols, with_ci);
+    table(&mut out, "stage", &s.stages(), &st_cols, with_ci);
     let fl_cols = [
         col("served/day", "served_per_day", 1.0, 1),
         col("t/day", "tonnes_per_day", 1.0, 0),
@@ -230,9 +181,9 @@ pub fn to_text(s: &Summary) -> String {
         col("over max_wait [veh]", "over_limit", 1.0, 0),
         col("backlog [veh]", "backlog_end", 1.0, 0),
     ];
-    table(&mut out, "flow", &s.flows, &fl_cols, with_ci);
-    if s.classes.len() > 1 {
-        table(&mut out, "cargo class", &s.classes, &fl_cols, with_ci);
+    table(&mut out, "flow", &s.flows(), &fl_cols, with_ci);
+    if s.classes().len() > 1 {
+        table(&mut out, "cargo class", &s.classes(), &fl_cols, with_ci);
     }
     out
 }
@@ -249,25 +200,16 @@ const SWEEP_COLUMNS: [(&str, &str, bool); 6] = [
 
 /// The ranked table of a sweep: points by mean wait of all vehicles (best first), each KPI as
 /// mean ± 95% half-width, the paired difference from the baseline, and the best point per KPI.
-pub fn sweep_text(s: &crate::sweep::exec::SweepSummary, title: &str) -> String {
-    use crate::sweep::EntityKind;
+pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
     let mut out = String::new();
-    let system = s
-        .entities
-        .iter()
-        .position(|(k, _)| *k == EntityKind::System)
-        .map(|i| i as u32);
-    let kpi = |name: &str| s.kpis.iter().position(|k| k == name).map(|i| i as u32);
-    let cell = |p: usize, name: &str| {
-        let (e, k) = (system?, kpi(name)?);
-        s.cells.get(&(p, e, k))
-    };
-    let valid: Vec<usize> = (0..s.labels.len())
+    let cell = |p: usize, name: &str| -> Option<&Cell> { s.points[p].system()?.cell(name) };
+    let label = |p: usize| s.points[p].label.as_str();
+    let valid: Vec<usize> = (0..s.points.len())
         .filter(|p| !s.invalid.iter().any(|(i, _)| i == p))
         .collect();
     let _ = writeln!(out, "{title}");
     if let Some(b) = s.baseline {
-        let _ = writeln!(out, "baseline: {}", s.labels[b]);
+        let _ = writeln!(out, "baseline: {}", label(b));
     }
     out.push('\n');
     let mut ranked = valid.clone();
@@ -281,7 +223,7 @@ pub fn sweep_text(s: &crate::sweep::exec::SweepSummary, title: &str) -> String {
     }
     grid.push(header);
     for (rank, &p) in ranked.iter().enumerate() {
-        let mut row = vec![(rank + 1).to_string(), s.labels[p].clone()];
+        let mut row = vec![(rank + 1).to_string(), label(p).to_string()];
         for (name, _, _) in SWEEP_COLUMNS {
             let dec = if name.ends_with("_h") { 2 } else { 1 };
             row.push(match cell(p, name) {
@@ -330,14 +272,17 @@ pub fn sweep_text(s: &crate::sweep::exec::SweepSummary, title: &str) -> String {
             let _ = writeln!(
                 out,
                 "  {:<16} {}  ({:.3} ± {:.3})",
-                name, s.labels[p], c.estimate.mean, c.estimate.ci95
+                name,
+                label(p),
+                c.estimate.mean,
+                c.estimate.ci95
             );
         }
     }
     if !s.invalid.is_empty() {
         let _ = writeln!(out, "\ninvalid points (skipped):");
         for (p, probs) in &s.invalid {
-            let _ = writeln!(out, "  {}:", s.labels[*p]);
+            let _ = writeln!(out, "  {}:", label(*p));
             for m in probs {
                 let _ = writeln!(out, "    {m}");
             }

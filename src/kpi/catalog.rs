@@ -1,0 +1,275 @@
+//! The KPI catalogue: the named scalar results of one replication, per entity (the whole
+//! system, each checkpoint, link, terminal and stage, each flow and cargo class), in a fixed
+//! order. Every output names its KPIs from here.
+
+use crate::model::{Kpi, Levels, Model, NodeKind, RepResult, StageResult, YearKpi, YearResult};
+use crate::time::{MS_PER_DAY, MS_PER_HOUR};
+
+/// What a set of results describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntityKind {
+    /// All flows together.
+    System,
+    /// A checkpoint.
+    Checkpoint,
+    /// A stage of a checkpoint, link or terminal ("node/stage").
+    Stage,
+    /// A link between nodes of routes.
+    Link,
+    /// A terminal (mode change).
+    Terminal,
+    /// A flow.
+    Flow,
+    /// A cargo class.
+    Class,
+}
+
+impl EntityKind {
+    /// The name used in files ("system", "checkpoint", "stage", "flow", "class").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::System => "system",
+            EntityKind::Checkpoint => "checkpoint",
+            EntityKind::Stage => "stage",
+            EntityKind::Link => "link",
+            EntityKind::Terminal => "terminal",
+            EntityKind::Flow => "flow",
+            EntityKind::Class => "class",
+        }
+    }
+    /// The kind named `s`.
+    pub fn parse(s: &str) -> Option<EntityKind> {
+        Some(match s {
+            "system" => EntityKind::System,
+            "checkpoint" => EntityKind::Checkpoint,
+            "stage" => EntityKind::Stage,
+            "link" => EntityKind::Link,
+            "terminal" => EntityKind::Terminal,
+            "flow" => EntityKind::Flow,
+            "class" => EntityKind::Class,
+            _ => return None,
+        })
+    }
+}
+
+/// The scalar results of one entity in one replication, in a fixed order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntityValues {
+    /// What the entity is.
+    pub kind: EntityKind,
+    /// Its id.
+    pub id: String,
+    /// (KPI name, value); hour-of-day waits are named `wait_by_hour_h.HH`.
+    pub values: Vec<(String, f64)>,
+}
+
+/// Prefix of the hour-of-day wait KPIs (`wait_by_hour_h.07` = mean wait of arrivals 07:00–08:00).
+pub const HOUR_PREFIX: &str = "wait_by_hour_h.";
+
+const H: f64 = MS_PER_HOUR as f64;
+
+type Values = Vec<(String, f64)>;
+
+fn push(out: &mut Values, name: &str, v: f64) {
+    out.push((name.to_string(), v));
+}
+
+/// Scalar KPIs of a vehicle-level statistic, in report order.
+fn kpi_metrics(k: &Kpi, measured_days: f64, out: &mut Values) {
+    let w = &k.wait;
+    let s = &k.time_in_system;
+    let share = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    for (name, v) in [
+        ("arrivals", k.arrivals as f64),
+        ("served", k.served as f64),
+        ("backlog_end", k.backlog_end as f64),
+        ("served_per_day", k.served as f64 / measured_days),
+        ("tonnes_per_day", k.tonnes / measured_days),
+        ("wagons_per_day", k.wagons / measured_days),
+        ("containers_per_day", k.containers / measured_days),
+        ("teu_per_day", k.teu / measured_days),
+        ("wait_mean_h", w.mean() / H),
+        ("wait_p50_h", w.quantile(0.5) / H),
+        ("wait_p95_h", w.quantile(0.95) / H),
+        ("wait_p99_h", w.quantile(0.99) / H),
+        ("wait_max_h", w.max() as f64 / H),
+        ("waited_share", share(w.count_above(0), w.count())),
+        ("time_in_system_mean_h", s.mean() / H),
+        ("time_in_system_p95_h", s.quantile(0.95) / H),
+        ("over_limit", k.over_limit as f64),
+    ] {
+        push(out, name, v);
+    }
+}
+
+fn hour_metrics(k: &Kpi, out: &mut Values) {
+    for (h, m) in k.wait_by_hour.means().iter().enumerate() {
+        if let Some(m) = m {
+            out.push((format!("{HOUR_PREFIX}{h:02}"), *m / H));
+        }
+    }
+}
+
+/// Prefix of the per-year KPIs: `y2027.served_per_day` is served per day in calendar year 2027.
+pub const YEAR_PREFIX: char = 'y';
+
+/// Per-year KPIs of entity `pick(year)` for runs whose measured span is longer than a year.
+fn year_metrics(r: &RepResult, pick: impl Fn(&YearResult) -> YearKpi, out: &mut Values) {
+    for y in &r.years {
+        let k = pick(y);
+        let days = y.days.max(1e-9);
+        let mean = if k.waits == 0 {
+            0.0
+        } else {
+            k.wait_sum_ms as f64 / k.waits as f64
+        };
+        for (name, v) in [
+            ("served_per_day", k.served as f64 / days),
+            ("tonnes_per_day", k.tonnes / days),
+            ("teu_per_day", k.teu / days),
+            ("wait_mean_h", mean / H),
+            ("wait_p95_h", k.wait_p95_ms / H),
+        ] {
+            out.push((format!("{YEAR_PREFIX}{}.{name}", y.year), v));
+        }
+    }
+}
+
+/// Scalar KPIs of time-weighted levels, in report order.
+fn level_metrics(l: &Levels, end_ms: i64, m_per_vehicle: f64, out: &mut Values) {
+    let km = m_per_vehicle / 1000.0;
+    for (name, v) in [
+        ("queue_mean", l.queue.mean(end_ms)),
+        ("queue_max", l.queue.max() as f64),
+        ("queue_km_mean", l.road.mean(end_ms) * km),
+        ("queue_km_max", l.road.max() as f64 * km),
+        ("in_system_mean", l.in_system.mean(end_ms)),
+    ] {
+        push(out, name, v);
+    }
+}
+
+/// Busy lane-time in open hours over open lane-time.
+fn utilization(s: &StageResult) -> f64 {
+    if s.open_lane_ms <= 0 {
+        0.0
+    } else {
+        s.busy_open_lane_ms as f64 / s.open_lane_ms as f64
+    }
+}
+
+/// The scalar results of one replication: system, checkpoints, stages, flows, classes.
+pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
+    let end = model.horizon().as_ms();
+    let mpv = model.metres_per_vehicle;
+    let days = (r.measured_ms as f64 / MS_PER_DAY as f64).max(1e-9);
+    let mut out = Vec::with_capacity(1 + model.checkpoints.len() * 3 + model.flows.len());
+
+    // The whole system: every flow's vehicles together.
+    let mut all = Kpi::default();
+    for f in &r.flows {
+        all.merge(f);
+    }
+    let mut v = Vec::with_capacity(48);
+    kpi_metrics(&all, days, &mut v);
+    push(&mut v, "value_per_day_usd", all.value / days);
+    hour_metrics(&all, &mut v);
+    year_metrics(r, |y| y.system, &mut v);
+    out.push(EntityValues {
+        kind: EntityKind::System,
+        id: "all".into(),
+        values: v,
+    });
+
+    for (i, cp) in model.checkpoints.iter().enumerate() {
+        let c = &r.checkpoints[i];
+        let mut v = Vec::with_capacity(48);
+        kpi_metrics(&c.kpi, days, &mut v);
+        level_metrics(&c.levels, end, mpv, &mut v);
+        // A checkpoint is as busy as its bottleneck stage.
+        let util = cp
+            .stages
+            .iter()
+            .map(|&s| utilization(&r.stages[s as usize]))
+            .fold(0.0, f64::max);
+        push(&mut v, "utilization", util);
+        let quota_days: u64 = cp
+            .stages
+            .iter()
+            .map(|&s| r.stages[s as usize].quota_days_exhausted)
+            .sum();
+        push(&mut v, "quota_days_exhausted", quota_days as f64);
+        push(&mut v, "held_outside", c.kpi.held_outside as f64);
+        // Gauge-change equipment (cranes, bogie positions): the busiest such stage.
+        let pooled: Vec<f64> = cp
+            .stages
+            .iter()
+            .filter(|&&s| model.stages[s as usize].kind.is_pooled())
+            .map(|&s| utilization(&r.stages[s as usize]))
+            .collect();
+        if !pooled.is_empty() {
+            push(
+                &mut v,
+                "crane_utilization",
+                pooled.iter().cloned().fold(0.0, f64::max),
+            );
+        }
+        hour_metrics(&c.kpi, &mut v);
+        year_metrics(r, |y| y.checkpoints[i], &mut v);
+        out.push(EntityValues {
+            kind: match cp.kind {
+                NodeKind::Checkpoint => EntityKind::Checkpoint,
+                NodeKind::Link => EntityKind::Link,
+                NodeKind::Terminal => EntityKind::Terminal,
+            },
+            id: cp.id.clone(),
+            values: v,
+        });
+    }
+    for (i, spec) in model.stages.iter().enumerate() {
+        let s = &r.stages[i];
+        let mut v = Vec::with_capacity(48);
+        kpi_metrics(&s.kpi, days, &mut v);
+        level_metrics(&s.levels, end, mpv, &mut v);
+        push(&mut v, "utilization", utilization(s));
+        push(
+            &mut v,
+            "quota_days_exhausted",
+            s.quota_days_exhausted as f64,
+        );
+        push(&mut v, "held_outside", s.kpi.held_outside as f64);
+        hour_metrics(&s.kpi, &mut v);
+        out.push(EntityValues {
+            kind: EntityKind::Stage,
+            id: format!(
+                "{}/{}",
+                model.checkpoints[spec.checkpoint as usize].id, spec.id
+            ),
+            values: v,
+        });
+    }
+    let vehicle_level = |kind, id: String, k: &Kpi| {
+        let mut v = Vec::with_capacity(40);
+        kpi_metrics(k, days, &mut v);
+        push(&mut v, "value_per_day_usd", k.value / days);
+        hour_metrics(k, &mut v);
+        EntityValues {
+            kind,
+            id,
+            values: v,
+        }
+    };
+    for (i, f) in model.flows.iter().enumerate() {
+        let mut e = vehicle_level(EntityKind::Flow, f.id.clone(), &r.flows[i]);
+        year_metrics(r, |y| y.flows[i], &mut e.values);
+        out.push(e);
+    }
+    for (i, c) in model.classes.iter().enumerate() {
+        out.push(vehicle_level(
+            EntityKind::Class,
+            c.id.clone(),
+            &r.classes[i],
+        ));
+    }
+    out
+}

@@ -1,0 +1,248 @@
+//! Estimates: the KPIs of several replications folded into means with 95% Student-t confidence
+//! half-widths.
+//!
+//! One shape holds "the estimate of KPI k for entity e at point p" everywhere: a [`Cell`] per KPI
+//! in an [`EntitySummary`] per entity in a [`PointEstimates`] per point. A run is one point (its
+//! scenario); a sweep, a comparison and a merge are several, with paired differences from the
+//! baseline; the reports read the same shape. Order is part of the data: entities and their KPIs
+//! stay in the order they were folded, which is the order every output writes them in.
+
+use std::collections::HashMap;
+
+use super::catalog::{EntityKind, EntityValues, HOUR_PREFIX, rep_values};
+use crate::model::{Model, RepResult};
+use crate::stats::Estimate;
+
+/// Paired difference of a KPI from the baseline point (this point − baseline).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Diff {
+    /// Mean difference over paired replications.
+    pub mean: f64,
+    /// 95% half-width of the difference.
+    pub ci95: f64,
+    /// True when the interval excludes zero.
+    pub significant: bool,
+}
+
+impl Diff {
+    /// The difference estimated from per-replication differences; significant when its 95%
+    /// interval excludes zero, which takes at least two pairs.
+    pub fn from_estimate(d: Estimate) -> Diff {
+        Diff {
+            mean: d.mean,
+            ci95: d.ci95,
+            significant: d.n >= 2 && d.mean.abs() > d.ci95,
+        }
+    }
+}
+
+/// The estimate of one KPI of one entity at one point, with the paired difference from the
+/// baseline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cell {
+    /// Across replications.
+    pub estimate: Estimate,
+    /// Difference from the baseline, when the point has one and is not it.
+    pub diff: Option<Diff>,
+}
+
+impl Cell {
+    /// True when the difference's 95% interval excludes zero.
+    pub fn significant(&self) -> bool {
+        self.diff.is_some_and(|d| d.significant)
+    }
+}
+
+/// Across-replication results of one entity (system, checkpoint, stage, flow or class).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntitySummary {
+    /// What the entity is.
+    pub kind: EntityKind,
+    /// Entity id ("nur-zholy", "nur-zholy/kz-exit", a flow id, a class name, "all").
+    pub id: String,
+    /// (KPI name, cell), in the order folded; hour-of-day waits are `wait_by_hour_h.HH`.
+    pub metrics: Vec<(String, Cell)>,
+}
+
+impl EntitySummary {
+    /// The cell of KPI `name`, if this entity has it.
+    pub fn cell(&self, name: &str) -> Option<&Cell> {
+        self.metrics.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+
+    /// The estimate of KPI `name`, if this entity has it.
+    pub fn get(&self, name: &str) -> Option<Estimate> {
+        self.cell(name).map(|c| c.estimate)
+    }
+
+    /// Mean wait [h] by hour of arrival (reference clock), averaged over the replications that
+    /// saw arrivals in that hour; `None` where none did.
+    pub fn wait_by_hour_h(&self) -> [Option<f64>; 24] {
+        let mut out = [None; 24];
+        for (name, c) in &self.metrics {
+            if let Some(h) = name.strip_prefix(HOUR_PREFIX)
+                && let Ok(h) = h.parse::<usize>()
+                && h < 24
+            {
+                out[h] = Some(c.estimate.mean);
+            }
+        }
+        out
+    }
+}
+
+/// The estimates of all entities at one point: the single scenario of a run, or one point of a
+/// sweep (empty for a point that was not run).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PointEstimates {
+    /// Point index (0 for a run).
+    pub index: usize,
+    /// Point label ("policy=today, demand=x1"; the scenario name for a run).
+    pub label: String,
+    /// Entities, in the order folded.
+    pub entities: Vec<EntitySummary>,
+}
+
+impl PointEstimates {
+    /// The entity `id` of kind `kind`.
+    pub fn entity(&self, kind: EntityKind, id: &str) -> Option<&EntitySummary> {
+        self.entities.iter().find(|e| e.kind == kind && e.id == id)
+    }
+
+    /// The cell of KPI `kpi` of entity `id` of kind `kind`.
+    pub fn cell(&self, kind: EntityKind, id: &str, kpi: &str) -> Option<&Cell> {
+        self.entity(kind, id)?.cell(kpi)
+    }
+
+    /// The entities of kind `kind`, in order.
+    pub fn of_kind(&self, kind: EntityKind) -> Vec<&EntitySummary> {
+        self.entities.iter().filter(|e| e.kind == kind).collect()
+    }
+
+    /// All flows together (the first entity of kind system).
+    pub fn system(&self) -> Option<&EntitySummary> {
+        self.entities.iter().find(|e| e.kind == EntityKind::System)
+    }
+}
+
+/// Folds the values of several replications (each as from [`rep_values`], replications in
+/// order) into one summary per entity, in first-seen order, KPIs in first-seen order. A KPI
+/// missing from a replication (an hour without arrivals) is estimated from the replications that
+/// have it. No baseline: cells carry no difference.
+pub fn estimate_entities(reps: &[Vec<EntityValues>]) -> Vec<EntitySummary> {
+    let mut order: Vec<(EntityKind, String)> = Vec::new();
+    let mut index: HashMap<(EntityKind, String), usize> = Default::default();
+    let mut samples: Vec<Vec<(String, Vec<f64>)>> = Vec::new();
+    for rep in reps {
+        for e in rep {
+            let key = (e.kind, e.id.clone());
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                samples.push(Vec::new());
+                samples.len() - 1
+            });
+            let slots = &mut samples[i];
+            for (name, v) in &e.values {
+                match slots.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, xs)) => xs.push(*v),
+                    None => slots.push((name.clone(), vec![*v])),
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .zip(samples)
+        .map(|((kind, id), slots)| EntitySummary {
+            kind,
+            id,
+            metrics: slots
+                .into_iter()
+                .map(|(name, xs)| {
+                    let cell = Cell {
+                        estimate: Estimate::from_samples(&xs),
+                        diff: None,
+                    };
+                    (name, cell)
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Everything a run reports: what was run, the overload warnings and the estimates.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Base seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u32,
+    /// Horizon [days].
+    pub days: u32,
+    /// Warm-up [days].
+    pub warmup_days: u32,
+    /// Events processed over all replications.
+    pub events: u64,
+    /// Wall time of the simulation [s].
+    pub wall_s: f64,
+    /// Stages whose offered load exceeds their capacity (the model's overload check, made once
+    /// per run here).
+    pub warnings: Vec<String>,
+    /// The estimates: one point, labelled with the scenario name.
+    pub point: PointEstimates,
+}
+
+impl Summary {
+    /// All flows together.
+    pub fn system(&self) -> Option<&EntitySummary> {
+        self.point.system()
+    }
+    /// The checkpoints, in model order.
+    pub fn checkpoints(&self) -> Vec<&EntitySummary> {
+        self.point.of_kind(EntityKind::Checkpoint)
+    }
+    /// The links, in model order.
+    pub fn links(&self) -> Vec<&EntitySummary> {
+        self.point.of_kind(EntityKind::Link)
+    }
+    /// The terminals, in model order.
+    pub fn terminals(&self) -> Vec<&EntitySummary> {
+        self.point.of_kind(EntityKind::Terminal)
+    }
+    /// The stages ("checkpoint/stage"), in model order.
+    pub fn stages(&self) -> Vec<&EntitySummary> {
+        self.point.of_kind(EntityKind::Stage)
+    }
+    /// The flows, in model order.
+    pub fn flows(&self) -> Vec<&EntitySummary> {
+        self.point.of_kind(EntityKind::Flow)
+    }
+    /// The cargo classes, in model order.
+    pub fn classes(&self) -> Vec<&EntitySummary> {
+        self.point.of_kind(EntityKind::Class)
+    }
+}
+
+/// Estimates the KPIs of `model` from its replications (in replication order): means and 95%
+/// confidence half-widths, with the run's overload warnings. `wall_s` is the simulation's wall
+/// time, reported as given.
+pub fn estimate_run(model: &Model, reps: &[RepResult], wall_s: f64) -> Summary {
+    let values: Vec<Vec<EntityValues>> = reps.iter().map(|r| rep_values(model, r)).collect();
+    Summary {
+        scenario: model.name.clone(),
+        seed: model.seed,
+        replications: model.replications,
+        days: model.days,
+        warmup_days: model.warmup_days,
+        events: reps.iter().map(|r| r.events).sum(),
+        wall_s,
+        warnings: model.overload_warnings(),
+        point: PointEstimates {
+            index: 0,
+            label: model.name.clone(),
+            entities: estimate_entities(&values),
+        },
+    }
+}

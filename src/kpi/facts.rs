@@ -1,0 +1,184 @@
+//! The scenario facts recorded with results: what a report needs to title a point's results
+//! (name, seed, dates, sampling step) and to describe its checkpoints (stages, lanes, quotas).
+//! Written as JSON into a sweep's manifest and read back by the report; a run's report takes
+//! them from the model.
+
+use serde_json::{Value, json};
+
+use super::read::{ReportError, as_str, as_u64, err};
+use crate::model::Model;
+
+/// What a report needs to title a point's results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Facts {
+    /// Scenario name.
+    pub name: String,
+    /// Base seed.
+    pub seed: u64,
+    /// Horizon [days].
+    pub days: u32,
+    /// Warm-up [days].
+    pub warmup_days: u32,
+    /// Date of day 0 ("YYYY-MM-DD").
+    pub start_date: String,
+    /// Sampling step of the series [h].
+    pub series_step_h: f64,
+}
+
+impl Facts {
+    /// The facts of `m`.
+    pub fn of(m: &Model) -> Facts {
+        Facts {
+            name: m.name.clone(),
+            seed: m.seed,
+            days: m.days,
+            warmup_days: m.warmup_days,
+            start_date: m.start_date.to_string(),
+            series_step_h: m.series_step.as_hours_f64(),
+        }
+    }
+}
+
+/// A stage of a checkpoint as configured at one point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageInfo {
+    /// Stage id ("kz-exit").
+    pub id: String,
+    /// Lanes.
+    pub lanes: u32,
+    /// Service starts allowed per local day, if capped.
+    pub daily_quota: Option<u32>,
+}
+
+/// A checkpoint as configured at one point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckpointInfo {
+    /// Checkpoint id ("nur-zholy").
+    pub id: String,
+    /// Display name, if the scenario gives one.
+    pub name: Option<String>,
+    /// Stages in the order a vehicle passes them.
+    pub stages: Vec<StageInfo>,
+}
+
+impl CheckpointInfo {
+    /// The name to show: the display name with the id, or the id.
+    pub fn title(&self) -> String {
+        match &self.name {
+            Some(n) if n != &self.id => format!("{n} ({})", self.id),
+            _ => self.id.clone(),
+        }
+    }
+}
+
+/// The checkpoints (links and terminals too) of `m`, in model order.
+pub fn checkpoints_of(m: &Model) -> Vec<CheckpointInfo> {
+    m.checkpoints
+        .iter()
+        .map(|c| CheckpointInfo {
+            id: c.id.clone(),
+            name: Some(c.name.clone()),
+            stages: c
+                .stages
+                .iter()
+                .map(|&s| {
+                    let st = &m.stages[s as usize];
+                    StageInfo {
+                        id: st.id.clone(),
+                        lanes: st.lanes,
+                        daily_quota: st.daily_quota,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The facts of `m` as JSON, as recorded in a sweep's manifest.
+pub fn facts_json(m: &Model) -> Value {
+    json!({
+        "name": m.name,
+        "seed": m.seed,
+        "days": m.days,
+        "warmup_days": m.warmup_days,
+        "start_date": m.start_date.to_string(),
+        "series_step_h": m.series_step.as_hours_f64(),
+        "metres_per_vehicle": m.metres_per_vehicle,
+        "checkpoints": m.checkpoints.iter().map(|c| json!({
+            "id": c.id,
+            "name": c.name,
+            "stages": c.stages.iter().map(|&s| {
+                let st = &m.stages[s as usize];
+                json!({ "id": st.id, "lanes": st.lanes, "daily_quota": st.daily_quota })
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Reads the facts (without the checkpoints) of a facts object written by [`facts_json`];
+/// `path` names its file in errors. A missing sampling step reads as 1 h.
+pub fn read_facts(v: &Value, path: &std::path::Path) -> Result<Facts, ReportError> {
+    Ok(Facts {
+        name: as_str(v, "name", path)?.to_string(),
+        seed: as_u64(v, "seed", path)?,
+        days: as_u64(v, "days", path)? as u32,
+        warmup_days: as_u64(v, "warmup_days", path)? as u32,
+        start_date: as_str(v, "start_date", path)?.to_string(),
+        series_step_h: v
+            .get("series_step_h")
+            .and_then(Value::as_f64)
+            .unwrap_or(1.0),
+    })
+}
+
+/// Reads the checkpoints of a facts object written by [`facts_json`].
+pub fn read_checkpoints(
+    v: &Value,
+    path: &std::path::Path,
+) -> Result<Vec<CheckpointInfo>, ReportError> {
+    let list = v
+        .get("checkpoints")
+        .and_then(Value::as_array)
+        .ok_or_else(|| err(path, "scenario facts lack \"checkpoints\""))?;
+    list.iter()
+        .map(|c| {
+            let stages = c
+                .get("stages")
+                .and_then(Value::as_array)
+                .ok_or_else(|| err(path, "a checkpoint lacks \"stages\""))?
+                .iter()
+                .map(|s| {
+                    Ok(StageInfo {
+                        id: as_str(s, "id", path)?.to_string(),
+                        lanes: as_u64(s, "lanes", path)? as u32,
+                        daily_quota: s
+                            .get("daily_quota")
+                            .and_then(Value::as_u64)
+                            .map(|q| q as u32),
+                    })
+                })
+                .collect::<Result<_, ReportError>>()?;
+            Ok(CheckpointInfo {
+                id: as_str(c, "id", path)?.to_string(),
+                name: c.get("name").and_then(Value::as_str).map(str::to_string),
+                stages,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Overrides, default_scenario};
+
+    #[test]
+    fn facts_read_back_are_the_facts_of_the_model() {
+        let m = default_scenario(Overrides::default()).expect("the built-in scenario is valid");
+        let text = serde_json::to_string(&facts_json(&m)).unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let path = std::path::Path::new("manifest.json");
+        assert_eq!(read_facts(&v, path).unwrap(), Facts::of(&m));
+        assert_eq!(read_checkpoints(&v, path).unwrap(), checkpoints_of(&m));
+    }
+}

@@ -1,0 +1,242 @@
+//! What the HTML report shows, from either source: a sweep output directory ([`load_dir`]:
+//! manifest, summary and the detail files of replication 0 of each point, read with the KPI
+//! layer's readers) or a single run in memory ([`from_run`]: the model, its estimates and
+//! replication 0, nothing written or read back).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::kpi::{
+    self, Cell, CheckpointInfo, EntityKind, Facts, PointEstimates, ReportError, StageSeries,
+    Summary, WaitTables, as_str, as_u64, err,
+};
+use crate::model::{Model, RepResult};
+use crate::sweep::store::detail_paths;
+
+/// The results of one point (one policy combination, or the single scenario of a run).
+#[derive(Clone, Debug, Default)]
+pub struct Point {
+    /// Index, label and estimates of the point.
+    pub estimates: PointEstimates,
+    /// Checkpoints as configured at this point.
+    pub checkpoints: Vec<CheckpointInfo>,
+    /// Replication 0's time series by stage ("nur-zholy/kz-exit"); `None` without detail files.
+    pub series: Option<StageSeries>,
+    /// Replication 0's wait quantiles by entity ("checkpoint/nur-zholy", "system/all").
+    pub waits: WaitTables,
+}
+
+impl Point {
+    /// The point's label.
+    pub fn label(&self) -> &str {
+        &self.estimates.label
+    }
+
+    /// The cell of KPI `kpi` of entity `id` of kind `kind`.
+    pub fn cell(&self, kind: EntityKind, id: &str, kpi: &str) -> Option<&Cell> {
+        self.estimates.cell(kind, id, kpi)
+    }
+
+    /// KPI `kpi` of all vehicles together.
+    pub fn system(&self, kpi: &str) -> Option<&Cell> {
+        self.cell(EntityKind::System, "all", kpi)
+    }
+
+    /// Mean system wait [h], the ranking key (points without it rank last).
+    fn rank_key(&self) -> f64 {
+        self.system("wait_mean_h")
+            .map(|k| k.estimate.mean)
+            .filter(|m| m.is_finite())
+            .unwrap_or(f64::INFINITY)
+    }
+}
+
+/// Everything the report shows, from a sweep directory or a single run.
+#[derive(Clone, Debug, Default)]
+pub struct ReportData {
+    /// "sweep" or "scenario".
+    pub kind: String,
+    /// Sweep name, or scenario name for a single run.
+    pub name: String,
+    /// Base scenario name.
+    pub scenario: String,
+    /// Base seed.
+    pub seed: u64,
+    /// Replications per point.
+    pub replications: u32,
+    /// Horizon [days].
+    pub days: u32,
+    /// Warm-up [days].
+    pub warmup_days: u32,
+    /// Date of day 0 ("YYYY-MM-DD").
+    pub start_date: String,
+    /// Sampling step of the series [h].
+    pub series_step_h: f64,
+    /// borderflow version that produced the results.
+    pub version: String,
+    /// Position in `points` of the baseline point, if any.
+    pub baseline: Option<usize>,
+    /// The valid points, in index order.
+    pub points: Vec<Point>,
+    /// Remarks shown under the header (skipped points, missing detail files).
+    pub notes: Vec<String>,
+}
+
+impl ReportData {
+    /// Positions of the points in ranking order: lowest mean system wait first.
+    pub fn ranked(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.points.len()).collect();
+        order.sort_by(|&a, &b| {
+            self.points[a]
+                .rank_key()
+                .total_cmp(&self.points[b].rank_key())
+        });
+        order
+    }
+
+    /// Fills the header fields from the facts of the scenario (or the baseline point's).
+    fn apply(&mut self, f: Facts) {
+        self.scenario = f.name;
+        self.seed = f.seed;
+        self.days = f.days;
+        self.warmup_days = f.warmup_days;
+        self.start_date = f.start_date;
+        self.series_step_h = f.series_step_h;
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, ReportError> {
+    std::fs::read_to_string(path).map_err(|e| err(path, format!("cannot read: {e}")))
+}
+
+fn read_json(path: &Path) -> Result<Value, ReportError> {
+    serde_json::from_str(&read_text(path)?).map_err(|e| err(path, format!("invalid JSON: {e}")))
+}
+
+/// Reads a sweep output directory (`borderflow sweep … --out DIR`): `manifest.json`,
+/// `summary.json` and, where present, `detail/point-NNN-series.csv` and `-waits.csv`.
+pub fn load_dir(dir: &Path) -> Result<ReportData, ReportError> {
+    if !dir.is_dir() {
+        return Err(err(
+            dir,
+            "no such directory (expected a sweep output directory)",
+        ));
+    }
+    let mpath = dir.join("manifest.json");
+    if !mpath.is_file() {
+        return Err(err(
+            &mpath,
+            "not found; is this a sweep output directory (borderflow sweep FILE --out DIR)?",
+        ));
+    }
+    let manifest = read_json(&mpath)?;
+    let spath = dir.join("summary.json");
+    if !spath.is_file() {
+        return Err(err(
+            &spath,
+            "not found; the sweep is incomplete (merge the shards or --resume it)",
+        ));
+    }
+    let summary = read_json(&spath)?;
+
+    let mut data = ReportData {
+        kind: "sweep".into(),
+        name: as_str(&manifest, "sweep", &mpath)?.to_string(),
+        replications: as_u64(&manifest, "replications", &mpath)? as u32,
+        version: manifest
+            .get("borderflow_version")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_string(),
+        ..ReportData::default()
+    };
+    let baseline_label = manifest.get("baseline").and_then(Value::as_str);
+    let mpoints = manifest
+        .get("points")
+        .and_then(Value::as_array)
+        .ok_or_else(|| err(&mpath, "missing \"points\""))?;
+    let spoints = summary
+        .get("points")
+        .and_then(Value::as_array)
+        .ok_or_else(|| err(&spath, "missing \"points\""))?;
+    let mut facts_set = false;
+    for mp in mpoints {
+        let index = as_u64(mp, "index", &mpath)? as usize;
+        let label = as_str(mp, "label", &mpath)?.to_string();
+        if mp.get("status").and_then(Value::as_str) != Some("ok") {
+            data.notes.push(format!(
+                "Point \"{label}\" is invalid and was not run; it is left out."
+            ));
+            continue;
+        }
+        let facts = mp
+            .get("scenario")
+            .ok_or_else(|| err(&mpath, format!("point {index} lacks \"scenario\"")))?;
+        let is_baseline = baseline_label == Some(label.as_str());
+        if !facts_set || is_baseline {
+            data.apply(kpi::read_facts(facts, &mpath)?);
+            facts_set = true;
+        }
+        let Some(results) = spoints
+            .iter()
+            .find(|p| p.get("index").and_then(Value::as_u64) == Some(index as u64))
+            .and_then(|p| p.get("results"))
+        else {
+            data.notes.push(format!(
+                "Point \"{label}\" has no results in summary.json; it is left out."
+            ));
+            continue;
+        };
+        let (spath, wpath) = detail_paths(dir, index);
+        let series = if spath.is_file() {
+            let f = std::fs::File::open(&spath).map_err(|e| err(&spath, e.to_string()))?;
+            Some(kpi::read_series(std::io::BufReader::new(f), &spath)?)
+        } else {
+            data.notes.push(format!(
+                "No time series for \"{label}\" ({} missing): its time charts are empty.",
+                spath.display()
+            ));
+            None
+        };
+        let waits = if wpath.is_file() {
+            let f = std::fs::File::open(&wpath).map_err(|e| err(&wpath, e.to_string()))?;
+            kpi::read_waits(std::io::BufReader::new(f), &wpath)?
+        } else {
+            WaitTables::new()
+        };
+        if is_baseline {
+            data.baseline = Some(data.points.len());
+        }
+        data.points.push(Point {
+            checkpoints: kpi::read_checkpoints(facts, &mpath)?,
+            estimates: kpi::read_results(index, &label, results),
+            series,
+            waits,
+        });
+    }
+    if data.points.is_empty() {
+        return Err(err(&mpath, "the sweep has no valid point to report"));
+    }
+    Ok(data)
+}
+
+/// The report of a single run: one point (the scenario), no baseline, built from memory.
+/// `rep0` must come from [`crate::sweep::run_detailed`] so that it carries the time series.
+pub fn from_run(model: &Model, summary: &Summary, rep0: &RepResult) -> ReportData {
+    let mut data = ReportData {
+        kind: "scenario".into(),
+        name: model.name.clone(),
+        replications: summary.replications,
+        version: env!("CARGO_PKG_VERSION").into(),
+        ..ReportData::default()
+    };
+    data.apply(Facts::of(model));
+    data.points.push(Point {
+        estimates: summary.point.clone(),
+        checkpoints: kpi::checkpoints_of(model),
+        series: Some(kpi::series_samples(model, &rep0.series)),
+        waits: kpi::wait_tables(model, rep0),
+    });
+    data
+}

@@ -1,0 +1,31 @@
+//! The self-contained HTML report: one offline file with inline CSS and inline SVG charts, no
+//! scripts and no external resources.
+//!
+//! Two sources fill the same [`ReportData`]: a sweep output directory ([`load_dir`]: manifest,
+//! summary and the detail files of replication 0 of each point) and a single run in memory
+//! ([`from_run`]). [`render`] turns it into the page.
+
+mod chart;
+mod data;
+mod figures;
+mod page;
+
+pub use crate::kpi::{CheckpointInfo, Quantiles, ReportError, Sample, StageInfo};
+pub use chart::PLOT_BG;
+pub use data::{Point, ReportData, from_run, load_dir};
+pub use page::{CHARTS_PER_CHECKPOINT, charted_checkpoints, render};
+
+/// Escapes text for HTML.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}

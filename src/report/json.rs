@@ -1,0 +1,61 @@
+//! The JSON document of a run (`run --json`): the key names of the README contract, plus
+//! stages, classes and warnings.
+
+use serde_json::{Map, Value, json};
+
+use crate::kpi::{EntityKind, EntitySummary, HOUR_PREFIX, Summary, json_num};
+use crate::stats::Estimate;
+
+fn estimate(e: &Estimate) -> Value {
+    json!({ "mean": json_num(e.mean), "ci95": json_num(e.ci95) })
+}
+
+/// An entity's KPIs as `{ "mean", "ci95" }` each, then its hour-of-day waits as one array.
+fn entity(e: &EntitySummary) -> Value {
+    let mut m = Map::new();
+    for (name, c) in &e.metrics {
+        if !name.starts_with(HOUR_PREFIX) {
+            m.insert(name.clone(), estimate(&c.estimate));
+        }
+    }
+    m.insert(
+        "wait_by_hour_h".into(),
+        Value::Array(
+            e.wait_by_hour_h()
+                .iter()
+                .map(|x| x.map_or(Value::Null, json_num))
+                .collect(),
+        ),
+    );
+    Value::Object(m)
+}
+
+fn group(es: &[&EntitySummary]) -> Value {
+    Value::Object(es.iter().map(|e| (e.id.clone(), entity(e))).collect())
+}
+
+/// The `run --json` document (keys of the contract plus stages, classes, warnings).
+pub fn to_json(s: &Summary) -> Value {
+    let no_system = EntitySummary {
+        kind: EntityKind::System,
+        id: "all".into(),
+        metrics: Vec::new(),
+    };
+    json!({
+        "scenario": s.scenario,
+        "seed": s.seed,
+        "replications": s.replications,
+        "days": s.days,
+        "warmup_days": s.warmup_days,
+        "events": s.events,
+        "wall_s": json_num(s.wall_s),
+        "system": entity(s.system().unwrap_or(&no_system)),
+        "checkpoints": group(&s.checkpoints()),
+        "links": group(&s.links()),
+        "terminals": group(&s.terminals()),
+        "stages": group(&s.stages()),
+        "flows": group(&s.flows()),
+        "classes": group(&s.classes()),
+        "warnings": s.warnings,
+    })
+}

@@ -1,0 +1,118 @@
+//! Paired comparisons: the recorded values of a sweep estimated per point, entity and KPI, each
+//! point paired against the baseline (replication r of a point against replication r of the
+//! baseline, which drew the same random numbers: common random numbers make the difference's
+//! interval far narrower than the two points' own).
+
+use std::collections::BTreeMap;
+
+use super::plan::Plan;
+use super::store::{InvalidPoints, Results, canonical};
+use crate::kpi::{Cell, Diff, EntitySummary, PointEstimates};
+use crate::stats::Estimate;
+
+/// Per-point estimates of a sweep, with paired differences from the baseline.
+#[derive(Clone, Debug)]
+pub struct SweepSummary {
+    /// Every point by index (label and estimates; no entities for a point that was not run).
+    pub points: Vec<PointEstimates>,
+    /// Invalid points with their problems.
+    pub invalid: InvalidPoints,
+    /// Baseline point.
+    pub baseline: Option<usize>,
+}
+
+/// Estimates recorded results per point, entity and KPI, and pairs every point against the
+/// baseline. Entities and KPIs come in the order `results` interned them (first seen in job
+/// order, see [`canonical`]).
+pub fn estimate_points(
+    labels: Vec<String>,
+    invalid: InvalidPoints,
+    baseline: Option<usize>,
+    replications: u32,
+    results: &Results,
+) -> SweepSummary {
+    let r = replications as usize;
+    // (point, entity, kpi) → values by replication.
+    let mut samples: BTreeMap<(usize, u32, u32), Vec<Option<f64>>> = BTreeMap::new();
+    for (job, rows) in &results.jobs {
+        let (p, k) = (job / r, job % r);
+        for row in rows {
+            let slot = samples
+                .entry((p, row.entity, row.kpi))
+                .or_insert_with(|| vec![None; r]);
+            slot[k] = Some(row.value);
+        }
+    }
+    let mut points: Vec<PointEstimates> = labels
+        .into_iter()
+        .enumerate()
+        .map(|(index, label)| PointEstimates {
+            index,
+            label,
+            entities: Vec::new(),
+        })
+        .collect();
+    let mut current: Option<(usize, u32)> = None;
+    for (&(p, e, k), xs) in &samples {
+        let vals: Vec<f64> = xs.iter().flatten().copied().collect();
+        let diff = baseline.filter(|&b| b != p).and_then(|b| {
+            let base = samples.get(&(b, e, k))?;
+            let ds: Vec<f64> = xs
+                .iter()
+                .zip(base)
+                .filter_map(|(a, b)| Some((*a)? - (*b)?))
+                .collect();
+            (!ds.is_empty()).then(|| Diff::from_estimate(Estimate::from_samples(&ds)))
+        });
+        let cell = Cell {
+            estimate: Estimate::from_samples(&vals),
+            diff,
+        };
+        let Some(point) = points.get_mut(p) else {
+            continue;
+        };
+        let entities = &mut point.entities;
+        if current != Some((p, e)) {
+            let (kind, id) = &results.entities[e as usize];
+            entities.push(EntitySummary {
+                kind: *kind,
+                id: id.clone(),
+                metrics: Vec::new(),
+            });
+            current = Some((p, e));
+        }
+        if let Some(ent) = entities.last_mut() {
+            ent.metrics.push((results.kpis[k as usize].clone(), cell));
+        }
+    }
+    SweepSummary {
+        points,
+        invalid,
+        baseline,
+    }
+}
+
+/// The invalid points of `plan` with their problems.
+pub fn invalid_points(plan: &Plan) -> InvalidPoints {
+    plan.points
+        .iter()
+        .filter_map(|p| {
+            p.model
+                .as_ref()
+                .err()
+                .map(|e| (p.index, e.problems.iter().map(|x| x.to_string()).collect()))
+        })
+        .collect()
+}
+
+/// Estimates `results` of `plan` per point, paired against its baseline.
+pub fn estimate_plan(plan: &Plan, results: &Results) -> SweepSummary {
+    let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
+    estimate_points(
+        labels,
+        invalid_points(plan),
+        plan.baseline,
+        plan.replications,
+        &canonical(results, plan.replications),
+    )
+}

@@ -1,0 +1,111 @@
+//! Merging shard directories of one sweep into the files one unsharded run writes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::SweepError;
+use super::compare::{SweepSummary, estimate_points};
+use super::store::{
+    DETAIL_DIR, Results, canonical, io_err, manifest_points, read_dir_results, to_values,
+    write_runs, write_summary,
+};
+
+/// Combines shard directories into `out`: exactly the files one unsharded run writes.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, SweepError> {
+    let first = dirs
+        .first()
+        .ok_or_else(|| SweepError::Usage("merge needs at least one directory".into()))?;
+    let read_manifest = |d: &Path| {
+        fs::read_to_string(d.join("manifest.json")).map_err(|e| {
+            SweepError::Usage(format!(
+                "{}: no manifest.json ({e}); is it a sweep output directory?",
+                d.display()
+            ))
+        })
+    };
+    let manifest_text = read_manifest(first)?;
+    for d in &dirs[1..] {
+        if read_manifest(d)? != manifest_text {
+            return Err(SweepError::Usage(format!(
+                "{} and {} hold different sweeps (their manifest.json differ)",
+                first.display(),
+                d.display()
+            )));
+        }
+    }
+    let m: Value = serde_json::from_str(&manifest_text).map_err(|e| {
+        SweepError::Usage(format!(
+            "{}: manifest.json is not valid JSON: {e}",
+            first.display()
+        ))
+    })?;
+    let (labels, invalid, baseline, reps) = manifest_points(&m);
+    let mut results = Results::default();
+    for d in dirs {
+        let mut part = Results::default();
+        read_dir_results(d, reps, &mut part)?;
+        for (job, rows) in &part.jobs {
+            let values = to_values(&part, rows);
+            if let Some(existing) = results.jobs.get(job) {
+                if to_values(&results, existing) != values {
+                    return Err(SweepError::Usage(format!(
+                        "job {job} differs between shards (point {}, replication {})",
+                        job / reps as usize,
+                        job % reps as usize
+                    )));
+                }
+                continue;
+            }
+            results.insert(*job, &values);
+        }
+    }
+    let expected: usize = (labels.len() - invalid.len()) * reps as usize;
+    let missing: Vec<usize> = (0..labels.len())
+        .filter(|p| !invalid.iter().any(|(i, _)| i == p))
+        .flat_map(|p| (0..reps as usize).map(move |k| p * reps as usize + k))
+        .filter(|j| !results.jobs.contains_key(j))
+        .collect();
+    if !missing.is_empty() {
+        return Err(SweepError::Usage(format!(
+            "{} of {expected} jobs are missing from these directories (first: point {}, replication {}); run the missing shards or --resume them",
+            missing.len(),
+            missing[0] / reps as usize,
+            missing[0] % reps as usize
+        )));
+    }
+    let results = canonical(&results, reps);
+    if out.exists()
+        && fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false)
+    {
+        return Err(SweepError::Usage(format!(
+            "{} already holds files: merge into a new or empty directory",
+            out.display()
+        )));
+    }
+    fs::create_dir_all(out).map_err(|e| io_err("cannot create", out, e))?;
+    fs::write(out.join("manifest.json"), &manifest_text)
+        .map_err(|e| io_err("cannot write", &out.join("manifest.json"), e))?;
+    write_runs(out, &labels, reps, &results)?;
+    // Each point's detail files were written by the shard that ran its replication 0.
+    for d in dirs {
+        let Ok(entries) = fs::read_dir(d.join(DETAIL_DIR)) else {
+            continue;
+        };
+        let folder = out.join(DETAIL_DIR);
+        fs::create_dir_all(&folder).map_err(|e| io_err("cannot create", &folder, e))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name.to_string_lossy().ends_with(".csv") {
+                let to = folder.join(&name);
+                fs::copy(entry.path(), &to).map_err(|e| io_err("cannot write", &to, e))?;
+            }
+        }
+    }
+    let summary = estimate_points(labels, invalid, baseline, reps, &results);
+    write_summary(out, &summary)?;
+    Ok(summary)
+}

@@ -1,0 +1,545 @@
+//! What a sweep records, and where: the values of finished jobs ([`Results`]), the journal that
+//! keeps them while running (so a killed sweep loses only the jobs in flight and can be resumed),
+//! and the files of a result directory, always written from the recorded values in job order so
+//! that they do not depend on thread count, completion order, interruption or sharding.
+//!
+//! Files in the output directory:
+//! - `manifest.json`: what was run (binary version, sweep and base scenario text, points);
+//! - `journal.csv`: rows of finished jobs while running (removed when the run completes);
+//! - `runs.csv`: one row per point × replication × entity × KPI (tidy);
+//! - `summary.csv`, `summary.json`: per point, entity and KPI: n, mean, sd, 95% half-width, and the
+//!   paired difference from the baseline point with its own interval;
+//! - `detail/point-NNN-series.csv`, `-waits.csv`: replication 0's time series and wait tables;
+//! - `shard.json` (shards only): which part of the jobs this directory holds.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use super::SweepError;
+use super::compare::{SweepSummary, estimate_plan};
+use super::exec::Options;
+use super::plan::Plan;
+use crate::kpi::{self, EntityKind, EntityValues};
+use crate::model::{Model, RepResult};
+
+/// One recorded value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// Entity index into [`Results::entities`].
+    pub entity: u32,
+    /// KPI index into [`Results::kpis`].
+    pub kpi: u32,
+    /// The value.
+    pub value: f64,
+}
+
+/// Recorded values of the finished jobs, compact (names interned).
+#[derive(Clone, Debug, Default)]
+pub struct Results {
+    /// Entities seen, in first-seen order.
+    pub entities: Vec<(EntityKind, String)>,
+    /// KPI names seen, in first-seen order.
+    pub kpis: Vec<String>,
+    /// Rows of each finished job, by job index (point × replications + replication).
+    pub jobs: BTreeMap<usize, Vec<Row>>,
+    entity_index: std::collections::HashMap<(EntityKind, String), u32>,
+    kpi_index: std::collections::HashMap<String, u32>,
+}
+
+impl Results {
+    fn entity(&mut self, kind: EntityKind, id: &str) -> u32 {
+        if let Some(&i) = self.entity_index.get(&(kind, id.to_string())) {
+            return i;
+        }
+        let i = self.entities.len() as u32;
+        self.entities.push((kind, id.to_string()));
+        self.entity_index.insert((kind, id.to_string()), i);
+        i
+    }
+    fn kpi(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.kpi_index.get(name) {
+            return i;
+        }
+        let i = self.kpis.len() as u32;
+        self.kpis.push(name.to_string());
+        self.kpi_index.insert(name.to_string(), i);
+        i
+    }
+    pub(crate) fn insert(&mut self, job: usize, values: &[EntityValues]) {
+        let mut rows = Vec::with_capacity(values.iter().map(|e| e.values.len()).sum());
+        for e in values {
+            let ei = self.entity(e.kind, &e.id);
+            for (k, v) in &e.values {
+                let ki = self.kpi(k);
+                rows.push(Row {
+                    entity: ei,
+                    kpi: ki,
+                    value: *v,
+                });
+            }
+        }
+        self.jobs.insert(job, rows);
+    }
+}
+
+/// The manifest recorded with every result directory: enough to check a resume or a merge
+/// against, and to summarise without the original files. No times, paths or shard numbers, so
+/// every complete run of the same sweep writes the same bytes.
+pub fn manifest(plan: &Plan) -> Value {
+    json!({
+        "borderflow_version": env!("CARGO_PKG_VERSION"),
+        "sweep": plan.name,
+        "replications": plan.replications,
+        "baseline": plan.baseline.map(|b| plan.points[b].label.clone()),
+        "points": plan.points.iter().map(|p| match &p.model {
+            Ok(m) => json!({
+                "index": p.index,
+                "label": p.label,
+                "status": "ok",
+                "scenario": kpi::facts_json(m),
+            }),
+            Err(e) => json!({
+                "index": p.index,
+                "label": p.label,
+                "status": "invalid",
+                "problems": e.problems.iter().map(|x| x.to_string()).collect::<Vec<_>>(),
+            }),
+        }).collect::<Vec<_>>(),
+        "sweep_text": plan.sweep_text,
+        "base_text": plan.base_text,
+    })
+}
+
+const HEADER: [&str; 7] = [
+    "point_index",
+    "point",
+    "replication",
+    "entity_kind",
+    "entity",
+    "kpi",
+    "value",
+];
+const END_MARK: &str = "#end";
+
+pub(crate) fn io_err(what: &str, p: &Path, e: impl std::fmt::Display) -> SweepError {
+    SweepError::Failed(format!("{what} {}: {e}", p.display()))
+}
+
+/// Reads the complete jobs recorded in `runs.csv` and `journal.csv` of `dir` (a job in the
+/// journal counts only once its end mark is there: a torn last write is dropped).
+pub fn read_dir_results(
+    dir: &Path,
+    replications: u32,
+    into: &mut Results,
+) -> Result<(), SweepError> {
+    for (name, needs_mark) in [("runs.csv", false), ("journal.csv", true)] {
+        let path = dir.join(name);
+        if !path.exists() {
+            continue;
+        }
+        let text = fs::read_to_string(&path).map_err(|e| io_err("cannot read", &path, e))?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut pending: BTreeMap<usize, Vec<(EntityKind, String, String, f64)>> = BTreeMap::new();
+        for rec in rdr.records() {
+            // A torn final line (killed mid-write) is not a complete record: stop there.
+            let Ok(rec) = rec else { break };
+            if rec.len() != 7 {
+                break;
+            }
+            let (Ok(p), Ok(r)) = (rec[0].parse::<usize>(), rec[2].parse::<usize>()) else {
+                break;
+            };
+            let job = p * replications as usize + r;
+            if &rec[3] == END_MARK {
+                if let Some(rows) = pending.remove(&job) {
+                    let values = group_rows(rows);
+                    into.insert(job, &values);
+                }
+                continue;
+            }
+            let (Some(kind), Ok(v)) = (EntityKind::parse(&rec[3]), rec[6].parse::<f64>()) else {
+                break;
+            };
+            pending
+                .entry(job)
+                .or_default()
+                .push((kind, rec[4].to_string(), rec[5].to_string(), v));
+        }
+        if !needs_mark {
+            for (job, rows) in pending {
+                into.insert(job, &group_rows(rows));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn group_rows(rows: Vec<(EntityKind, String, String, f64)>) -> Vec<EntityValues> {
+    let mut out: Vec<EntityValues> = Vec::new();
+    for (kind, id, kpi, v) in rows {
+        match out.last_mut() {
+            Some(e) if e.kind == kind && e.id == id => e.values.push((kpi, v)),
+            _ => out.push(EntityValues {
+                kind,
+                id,
+                values: vec![(kpi, v)],
+            }),
+        }
+    }
+    out
+}
+
+fn write_rows<W: Write>(
+    w: &mut csv::Writer<W>,
+    plan_labels: &[String],
+    replications: usize,
+    job: usize,
+    results: &Results,
+    rows: &[Row],
+) -> csv::Result<()> {
+    let (p, r) = (job / replications, job % replications);
+    let (ps, rs) = (p.to_string(), r.to_string());
+    for row in rows {
+        let (kind, id) = &results.entities[row.entity as usize];
+        w.write_record([
+            ps.as_str(),
+            plan_labels[p].as_str(),
+            rs.as_str(),
+            kind.as_str(),
+            id.as_str(),
+            results.kpis[row.kpi as usize].as_str(),
+            &row.value.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Folder of the per-point detail files inside a sweep output directory.
+pub const DETAIL_DIR: &str = "detail";
+
+/// Paths of point `p`'s time series and wait-distribution files in `dir`.
+pub fn detail_paths(dir: &Path, p: usize) -> (PathBuf, PathBuf) {
+    let d = dir.join(DETAIL_DIR);
+    (
+        d.join(format!("point-{p:03}-series.csv")),
+        d.join(format!("point-{p:03}-waits.csv")),
+    )
+}
+
+/// Writes point `p`'s detail files (each to a temporary name first, then renamed, so a killed
+/// run never leaves half a file under the final name).
+pub(crate) fn write_detail(
+    dir: &Path,
+    p: usize,
+    model: &Model,
+    res: &RepResult,
+) -> Result<(), SweepError> {
+    let (series, waits) = detail_paths(dir, p);
+    let folder = dir.join(DETAIL_DIR);
+    fs::create_dir_all(&folder).map_err(|e| io_err("cannot create", &folder, e))?;
+    let write = |path: &Path, f: &dyn Fn(&mut Vec<u8>) -> csv::Result<()>| {
+        let mut buf = Vec::new();
+        f(&mut buf).map_err(|e| io_err("cannot write", path, e))?;
+        let tmp = path.with_extension("csv.tmp");
+        fs::write(&tmp, &buf).map_err(|e| io_err("cannot write", &tmp, e))?;
+        fs::rename(&tmp, path).map_err(|e| io_err("cannot write", path, e))
+    };
+    write(&series, &|b| kpi::write_series(b, model, &res.series))?;
+    write(&waits, &|b| kpi::write_waits(b, model, res))
+}
+
+/// The manifest as written to `manifest.json`.
+pub fn manifest_text(plan: &Plan) -> Result<String, SweepError> {
+    Ok(serde_json::to_string_pretty(&manifest(plan))
+        .map_err(|e| SweepError::Failed(format!("cannot write the manifest: {e}")))?
+        + "\n")
+}
+
+/// The journal of a running sweep: complete jobs, each closed by an end mark.
+pub(crate) struct Journal {
+    w: csv::Writer<fs::File>,
+    labels: Vec<String>,
+    replications: usize,
+}
+
+impl Journal {
+    /// Prepares the output directory `dir` for `plan` and opens its journal. With `resume`, the
+    /// directory must hold the same sweep (`manifest_text`); its complete jobs go into `results`
+    /// and are rewritten into a fresh journal. Without, the directory must be empty or absent.
+    pub(crate) fn open(
+        dir: &Path,
+        plan: &Plan,
+        resume: bool,
+        manifest_text: &str,
+        results: &mut Results,
+    ) -> Result<Journal, SweepError> {
+        let r = plan.replications as usize;
+        let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
+        let mpath = dir.join("manifest.json");
+        if resume {
+            let old = fs::read_to_string(&mpath).map_err(|e| {
+                SweepError::Usage(format!(
+                    "--resume {}: no manifest.json from an earlier run ({e})",
+                    dir.display()
+                ))
+            })?;
+            if old != manifest_text {
+                return Err(SweepError::Usage(format!(
+                    "--resume {}: the results there come from a different sweep, scenario, replication count or borderflow version",
+                    dir.display()
+                )));
+            }
+            read_dir_results(dir, plan.replications, results)?;
+            // A replication 0 whose detail files are gone (deleted by hand) runs again.
+            results.jobs.retain(|&job, _| {
+                let (series, waits) = detail_paths(dir, job / r);
+                job % r != 0 || (series.exists() && waits.exists())
+            });
+        } else if dir.exists()
+            && fs::read_dir(dir)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(false)
+        {
+            return Err(SweepError::Usage(format!(
+                "{} already holds files: choose an empty --out directory, or continue it with --resume {}",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
+        fs::write(&mpath, manifest_text).map_err(|e| io_err("cannot write", &mpath, e))?;
+        // Rewrite the journal with complete jobs only, so appends never follow a torn line.
+        let jpath = dir.join("journal.csv");
+        let mut w =
+            csv::Writer::from_path(&jpath).map_err(|e| io_err("cannot write", &jpath, e))?;
+        w.write_record(HEADER)
+            .map_err(|e| io_err("cannot write", &jpath, e))?;
+        for (job, rows) in &results.jobs {
+            write_rows(&mut w, &labels, r, *job, results, rows)
+                .and_then(|_| end_mark(&mut w, *job, r))
+                .map_err(|e| io_err("cannot write", &jpath, e))?;
+        }
+        w.flush().map_err(|e| io_err("cannot write", &jpath, e))?;
+        // Drop the old complete-run file: its jobs are in the journal now.
+        let _ = fs::remove_file(dir.join("runs.csv"));
+        Ok(Journal {
+            w,
+            labels,
+            replications: r,
+        })
+    }
+
+    /// Appends the recorded rows of `job` with its end mark, and flushes.
+    pub(crate) fn append(&mut self, job: usize, results: &Results) -> csv::Result<()> {
+        let (w, r) = (&mut self.w, self.replications);
+        write_rows(w, &self.labels, r, job, results, &results.jobs[&job])
+            .and_then(|_| end_mark(w, job, r))
+            .and_then(|_| w.flush().map_err(csv::Error::from))
+    }
+}
+
+fn end_mark<W: Write>(w: &mut csv::Writer<W>, job: usize, r: usize) -> csv::Result<()> {
+    w.write_record([
+        (job / r).to_string().as_str(),
+        "",
+        (job % r).to_string().as_str(),
+        END_MARK,
+        "",
+        "",
+        "",
+    ])
+}
+
+/// Writes `runs.csv` (all recorded jobs in job order) and removes the journal.
+pub fn write_runs(
+    dir: &Path,
+    labels: &[String],
+    replications: u32,
+    results: &Results,
+) -> Result<(), SweepError> {
+    let path = dir.join("runs.csv");
+    let tmp = dir.join("runs.csv.tmp");
+    let mut w = csv::Writer::from_path(&tmp).map_err(|e| io_err("cannot write", &tmp, e))?;
+    w.write_record(HEADER)
+        .map_err(|e| io_err("cannot write", &tmp, e))?;
+    for (job, rows) in &results.jobs {
+        write_rows(&mut w, labels, replications as usize, *job, results, rows)
+            .map_err(|e| io_err("cannot write", &tmp, e))?;
+    }
+    w.flush().map_err(|e| io_err("cannot write", &tmp, e))?;
+    drop(w);
+    fs::rename(&tmp, &path).map_err(|e| io_err("cannot write", &path, e))?;
+    let _ = fs::remove_file(dir.join("journal.csv"));
+    Ok(())
+}
+
+/// Invalid points: (index, problems).
+pub type InvalidPoints = Vec<(usize, Vec<String>)>;
+
+/// Labels, invalid points, baseline and replications recorded in a manifest.
+pub fn manifest_points(m: &Value) -> (Vec<String>, InvalidPoints, Option<usize>, u32) {
+    let mut labels = Vec::new();
+    let mut invalid = Vec::new();
+    if let Some(points) = m["points"].as_array() {
+        for (i, p) in points.iter().enumerate() {
+            labels.push(p["label"].as_str().unwrap_or_default().to_string());
+            if p["status"] != "ok" {
+                let probs = p["problems"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                invalid.push((i, probs));
+            }
+        }
+    }
+    let baseline = m["baseline"]
+        .as_str()
+        .and_then(|b| labels.iter().position(|l| l == b));
+    let reps = m["replications"].as_u64().unwrap_or(1) as u32;
+    (labels, invalid, baseline, reps)
+}
+
+fn f(x: f64) -> String {
+    x.to_string()
+}
+
+/// Writes `summary.csv` and `summary.json`.
+pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<(), SweepError> {
+    let path = dir.join("summary.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(|e| io_err("cannot write", &path, e))?;
+    let res: csv::Result<()> = (|| {
+        w.write_record([
+            "point_index",
+            "point",
+            "entity_kind",
+            "entity",
+            "kpi",
+            "n",
+            "mean",
+            "sd",
+            "ci95",
+            "diff_mean",
+            "diff_ci95",
+            "diff_significant",
+        ])?;
+        for p in &s.points {
+            let ps = p.index.to_string();
+            for e in &p.entities {
+                for (kpi, c) in &e.metrics {
+                    let (dm, dc, sig) = match c.diff {
+                        Some(d) => (f(d.mean), f(d.ci95), c.significant().to_string()),
+                        None => (String::new(), String::new(), String::new()),
+                    };
+                    w.write_record([
+                        ps.as_str(),
+                        p.label.as_str(),
+                        e.kind.as_str(),
+                        &e.id,
+                        kpi.as_str(),
+                        c.estimate.n.to_string().as_str(),
+                        &f(c.estimate.mean),
+                        &f(c.estimate.sd),
+                        &f(c.estimate.ci95),
+                        &dm,
+                        &dc,
+                        &sig,
+                    ])?;
+                }
+            }
+        }
+        w.flush()?;
+        Ok(())
+    })();
+    res.map_err(|e| io_err("cannot write", &path, e))?;
+
+    let json = summary_json(s);
+    let jpath = dir.join("summary.json");
+    let text = serde_json::to_string_pretty(&json)
+        .map_err(|e| SweepError::Failed(format!("cannot write summary.json: {e}")))?;
+    fs::write(&jpath, text + "\n").map_err(|e| io_err("cannot write", &jpath, e))
+}
+
+/// The `summary.json` document.
+pub fn summary_json(s: &SweepSummary) -> Value {
+    let mut points = Vec::new();
+    for p in &s.points {
+        let (index, label) = (p.index, &p.label);
+        if let Some((_, probs)) = s.invalid.iter().find(|(i, _)| *i == index) {
+            points.push(
+                json!({ "index": index, "label": label, "status": "invalid", "problems": probs }),
+            );
+            continue;
+        }
+        let results = kpi::results_json(p);
+        points.push(json!({ "index": index, "label": label, "status": "ok", "results": results }));
+    }
+    json!({
+        "baseline": s.baseline.map(|b| s.points[b].label.clone()),
+        "points": points,
+    })
+}
+
+pub(crate) fn to_values(r: &Results, rows: &[Row]) -> Vec<EntityValues> {
+    let mut out: Vec<EntityValues> = Vec::new();
+    for row in rows {
+        let (kind, id) = &r.entities[row.entity as usize];
+        let kpi = r.kpis[row.kpi as usize].clone();
+        match out.last_mut() {
+            Some(e) if e.kind == *kind && e.id == *id => e.values.push((kpi, row.value)),
+            _ => out.push(EntityValues {
+                kind: *kind,
+                id: id.clone(),
+                values: vec![(kpi, row.value)],
+            }),
+        }
+    }
+    out
+}
+
+/// The same results with names interned in job order, so that entity and KPI order (and so
+/// every output file) do not depend on which job happened to finish first.
+pub fn canonical(r: &Results, _replications: u32) -> Results {
+    let mut out = Results::default();
+    for (job, rows) in &r.jobs {
+        out.insert(*job, &to_values(r, rows));
+    }
+    out
+}
+
+/// Finishes a run directory: `runs.csv`, and for a complete (unsharded) run the summaries; for
+/// a shard, `shard.json`.
+pub fn finish_dir(
+    dir: &Path,
+    plan: &Plan,
+    opts: &Options,
+    results: &Results,
+) -> Result<Option<SweepSummary>, SweepError> {
+    let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
+    let results = canonical(results, plan.replications);
+    write_runs(dir, &labels, plan.replications, &results)?;
+    if let Some((i, n)) = opts.shard {
+        let path = dir.join("shard.json");
+        let text = serde_json::to_string_pretty(
+            &json!({ "shard": i, "of": n, "jobs": results.jobs.len() }),
+        )
+        .unwrap_or_default();
+        fs::write(&path, text + "\n").map_err(|e| io_err("cannot write", &path, e))?;
+        return Ok(None);
+    }
+    // A directory that held a shard and was resumed unsharded is a complete run now.
+    let _ = fs::remove_file(dir.join("shard.json"));
+    let summary = estimate_plan(plan, &results);
+    write_summary(dir, &summary)?;
+    Ok(Some(summary))
+}
