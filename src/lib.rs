@@ -71,10 +71,10 @@
 //! → `sweep` → `report`; the binary (`main.rs`) is a thin command line over them.
 #![warn(missing_docs)]
 
-pub mod bench;
 pub mod calendar;
 pub mod dist;
 pub mod engine;
+pub mod error;
 pub mod kpi;
 pub mod model;
 pub mod report;
@@ -84,4 +84,5 @@ pub mod sweep;
 pub mod time;
 
 /// The HTML report, where callers of earlier versions found it.
+pub use error::{Error, Result};
 pub use report::html;

@@ -1,7 +1,7 @@
 //! The `borderflow` command line: a thin layer over the library.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Writes to stdout, ignoring a closed pipe (`borderflow … | head` is not an error).
 macro_rules! out {
@@ -20,11 +20,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use borderflow::Error;
 use borderflow::kpi;
 use borderflow::model::NodeKind;
 use borderflow::report::{self, html};
 use borderflow::scenario::{self, Overrides};
-use borderflow::sweep::{self, SweepError, compare, exec, merge, plan, store};
+use borderflow::sweep::{self, compare, exec, merge, plan, store};
+
+mod cli;
+use cli::bench as b;
 
 /// Discrete-event simulation of cargo flow through land border crossings.
 #[derive(Parser)]
@@ -180,7 +184,7 @@ enum Command {
 }
 
 fn parse_regression(s: &str) -> Result<f64, String> {
-    borderflow::bench::parse_fraction(s)
+    b::parse_fraction(s)
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -214,7 +218,54 @@ fn main() -> ExitCode {
             };
         }
     };
-    match cli.command {
+    // The one place where an outcome becomes an exit code: 0 success, 2 the user's input was
+    // wrong, 1 running failed.
+    match dispatch(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let input = match f {
+                Failure::Error(e) => {
+                    match &e {
+                        // A scenario error prints one `error: …` line per problem itself.
+                        Error::Scenario(_) => eprintln!("{e}"),
+                        _ => eprintln!("error: {e}"),
+                    }
+                    e.is_input()
+                }
+                Failure::Printed { input } => input,
+            };
+            ExitCode::from(if input { 2 } else { 1 })
+        }
+    }
+}
+
+/// How a command failed: an error still to print, or one whose messages were printed as they
+/// were found (`validate` reports every file before it ends).
+enum Failure {
+    Error(Error),
+    Printed { input: bool },
+}
+
+impl<E: Into<Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Error(e.into())
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+/// A usage error of the command line itself (exit 2).
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::Error(Error::Request(message.into()))
+}
+
+/// A failure of the command line itself (exit 1).
+fn failed(message: impl Into<String>) -> Failure {
+    Failure::Error(Error::Failed(message.into()))
+}
+
+fn dispatch(command: Option<Command>) -> Outcome {
+    match command {
         None => run(None, Overrides::default(), false, Details::default()),
         Some(Command::Run {
             scenario,
@@ -255,23 +306,19 @@ fn main() -> ExitCode {
                 replications,
                 days,
             };
-            match plan::load(&file, ov, baseline.as_deref()) {
-                Err(e) => {
-                    eprintln!("{e}");
-                    ExitCode::from(2)
-                }
-                Ok(p) if dry_run => dry_run_list(&p),
-                Ok(p) => {
-                    let opts = exec::Options {
-                        threads,
-                        shard,
-                        resume: resume.is_some(),
-                        out: resume.or(out),
-                        quiet,
-                    };
-                    sweep_run(&p, &opts, json)
-                }
+            let p = plan::load(&file, ov, baseline.as_deref())?;
+            if dry_run {
+                dry_run_list(&p);
+                return Ok(());
             }
+            let opts = exec::Options {
+                threads,
+                shard,
+                resume: resume.is_some(),
+                out: resume.or(out),
+                quiet,
+            };
+            sweep_run(&p, &opts, json)
         }
         Some(Command::Compare {
             a,
@@ -289,23 +336,15 @@ fn main() -> ExitCode {
                 replications,
                 days,
             };
-            match plan::compare(&a, &b, ov) {
-                Err(e) => {
-                    eprintln!("{e}");
-                    ExitCode::from(2)
-                }
-                Ok(p) => sweep_run(
-                    &p,
-                    &exec::Options {
-                        threads,
-                        shard: None,
-                        out,
-                        resume: false,
-                        quiet,
-                    },
-                    json,
-                ),
-            }
+            let p = plan::compare(&a, &b, ov)?;
+            let opts = exec::Options {
+                threads,
+                shard: None,
+                out,
+                resume: false,
+                quiet,
+            };
+            sweep_run(&p, &opts, json)
         }
         Some(Command::Bench {
             quick,
@@ -316,17 +355,15 @@ fn main() -> ExitCode {
             list,
             workload,
         }) => bench(quick, json, compare, max_regression, only, list, workload),
-        Some(Command::Merge { dirs, out, json }) => match merge::merge(&dirs, &out) {
-            Ok(s) => {
-                print_summary(
-                    &s,
-                    &format!("merged {} directories into {}", dirs.len(), out.display()),
-                    json,
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => sweep_error(e),
-        },
+        Some(Command::Merge { dirs, out, json }) => {
+            let s = merge::merge(&dirs, &out)?;
+            print_summary(
+                &s,
+                &format!("merged {} directories into {}", dirs.len(), out.display()),
+                json,
+            );
+            Ok(())
+        }
     }
 }
 
@@ -341,32 +378,20 @@ struct Details {
 
 /// `borderflow report DIR -o FILE`: bad input (no such directory, unreadable results) exits 2,
 /// a file that cannot be written exits 1.
-fn report_dir(dir: &std::path::Path, out: &std::path::Path) -> ExitCode {
-    let data = match html::load_dir(dir) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if let Err(e) = std::fs::write(out, html::render(&data)) {
-        eprintln!("error: cannot write {}: {e}", out.display());
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
+fn report_dir(dir: &Path, out: &Path) -> Outcome {
+    let data = html::load_dir(dir)?;
+    write_file(out, html::render(&data))
 }
 
-fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details) -> ExitCode {
+/// Writes `text` to `file`.
+fn write_file(file: &Path, text: String) -> Outcome {
+    std::fs::write(file, text).map_err(|e| failed(format!("cannot write {}: {e}", file.display())))
+}
+
+fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details) -> Outcome {
     let model = match &path {
-        Some(p) => scenario::load(p, overrides),
-        None => scenario::default_scenario(overrides),
-    };
-    let model = match model {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+        Some(p) => scenario::load(p, overrides)?,
+        None => scenario::default_scenario(overrides)?,
     };
     let summary = if details.series.is_none() && details.html.is_none() {
         let summary = sweep::run(&model);
@@ -376,35 +401,24 @@ fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details
         let (summary, rep0) = sweep::run_detailed(&model);
         warn(&summary);
         if let Some(file) = &details.series {
-            let written = std::fs::File::create(file)
+            std::fs::File::create(file)
                 .map_err(csv::Error::from)
-                .and_then(|f| kpi::write_series(std::io::BufWriter::new(f), &model, &rep0.series));
-            if let Err(e) = written {
-                eprintln!("error: cannot write {}: {e}", file.display());
-                return ExitCode::from(1);
-            }
+                .and_then(|f| kpi::write_series(std::io::BufWriter::new(f), &model, &rep0.series))
+                .map_err(|e| failed(format!("cannot write {}: {e}", file.display())))?;
         }
         if let Some(file) = &details.html {
-            let page = html::render(&html::from_run(&model, &summary, &rep0));
-            if let Err(e) = std::fs::write(file, page) {
-                eprintln!("error: cannot write {}: {e}", file.display());
-                return ExitCode::from(1);
-            }
+            write_file(file, html::render(&html::from_run(&model, &summary, &rep0)))?;
         }
         summary
     };
     if json {
-        match serde_json::to_string_pretty(&report::to_json(&summary)) {
-            Ok(s) => outln!("{s}"),
-            Err(e) => {
-                eprintln!("error: cannot write JSON: {e}");
-                return ExitCode::from(1);
-            }
-        }
+        let s = serde_json::to_string_pretty(&report::to_json(&summary))
+            .map_err(|e| failed(format!("cannot write JSON: {e}")))?;
+        outln!("{s}");
     } else {
         out!("{}", report::to_text(&summary));
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// Prints a run's overload warnings.
@@ -414,7 +428,7 @@ fn warn(summary: &kpi::Summary) {
     }
 }
 
-fn validate(files: &[PathBuf]) -> ExitCode {
+fn validate(files: &[PathBuf]) -> Outcome {
     let mut bad = false;
     for f in files {
         match scenario::load(f, Overrides::default()) {
@@ -446,21 +460,13 @@ fn validate(files: &[PathBuf]) -> ExitCode {
         }
     }
     if bad {
-        ExitCode::from(2)
+        Err(Failure::Printed { input: true })
     } else {
-        ExitCode::SUCCESS
+        Ok(())
     }
 }
 
-fn sweep_error(e: SweepError) -> ExitCode {
-    eprintln!("error: {e}");
-    match e {
-        SweepError::Usage(_) => ExitCode::from(2),
-        SweepError::Failed(_) => ExitCode::from(1),
-    }
-}
-
-fn dry_run_list(p: &plan::Plan) -> ExitCode {
+fn dry_run_list(p: &plan::Plan) {
     outln!(
         "sweep {}: {} points × {} replications = {} jobs",
         p.name,
@@ -484,7 +490,6 @@ fn dry_run_list(p: &plan::Plan) -> ExitCode {
             }
         }
     }
-    ExitCode::SUCCESS
 }
 
 fn print_summary(s: &compare::SweepSummary, title: &str, json: bool) {
@@ -498,7 +503,7 @@ fn print_summary(s: &compare::SweepSummary, title: &str, json: bool) {
     }
 }
 
-fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> ExitCode {
+fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> Outcome {
     for pt in &p.points {
         if let Err(e) = &pt.model {
             eprintln!(
@@ -511,13 +516,9 @@ fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> ExitCode {
         }
     }
     if opts.shard.is_some() && opts.out.is_none() {
-        eprintln!("error: --shard needs --out DIR to record its jobs");
-        return ExitCode::from(2);
+        return Err(usage("--shard needs --out DIR to record its jobs"));
     }
-    let outcome = match exec::execute(p, opts) {
-        Ok(o) => o,
-        Err(e) => return sweep_error(e),
-    };
+    let outcome = exec::execute(p, opts)?;
     let title = format!(
         "sweep {} · {} points × {} replications · {} jobs run in {:.2} s ({:.1} M events/s)",
         p.name,
@@ -528,23 +529,22 @@ fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> ExitCode {
         outcome.events as f64 / outcome.wall_s.max(1e-9) / 1e6
     );
     let summary = match &opts.out {
-        Some(dir) => match store::finish_dir(dir, p, opts, &outcome.results) {
-            Ok(Some(s)) => s,
-            Ok(None) => {
+        Some(dir) => match store::finish_dir(dir, p, opts, &outcome.results)? {
+            Some(s) => s,
+            None => {
                 let (i, n) = opts.shard.unwrap_or((0, 1));
                 outln!(
                     "{title}\nshard {i}/{n}: {} jobs recorded in {}; combine the shards with `borderflow merge DIR… --out OUT`",
                     outcome.results.jobs.len(),
                     dir.display()
                 );
-                return ExitCode::SUCCESS;
+                return Ok(());
             }
-            Err(e) => return sweep_error(e),
         },
         None => compare::estimate_plan(p, &outcome.results),
     };
     print_summary(&summary, &title, json);
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 fn bench(
@@ -555,8 +555,7 @@ fn bench(
     only: Option<String>,
     list: bool,
     workload: Option<String>,
-) -> ExitCode {
-    use borderflow::bench as b;
+) -> Outcome {
     if list {
         for w in b::WORKLOADS {
             outln!(
@@ -566,53 +565,33 @@ fn bench(
                 if w.quick { "  [quick]" } else { "" }
             );
         }
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
     if let Some(name) = workload {
-        return match b::run_workload(&name) {
-            Ok(v) => {
-                outln!("{v}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
+        outln!("{}", b::run_workload(&name).map_err(usage)?);
+        return Ok(());
     }
     if let Some(o) = &only
         && !b::WORKLOADS.iter().any(|w| w.name == o)
     {
-        eprintln!("error: unknown workload \"{o}\" (see borderflow bench --list)");
-        return ExitCode::from(2);
+        return Err(usage(format!(
+            "unknown workload \"{o}\" (see borderflow bench --list)"
+        )));
     }
     let baseline = match &compare {
         None => None,
-        Some(p) => match std::fs::read_to_string(p)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
-        {
-            Ok(v) => Some(v),
-            Err(e) => {
-                eprintln!("error: {}: cannot read the baseline: {e}", p.display());
-                return ExitCode::from(2);
-            }
-        },
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .map_err(|e| e.to_string())
+                .and_then(|t| {
+                    serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string())
+                })
+                .map_err(|e| usage(format!("{}: cannot read the baseline: {e}", p.display())))?,
+        ),
     };
-    let exe = match std::env::current_exe() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot find this program's path: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let result = match b::run_all(&exe, quick, only.as_deref()) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
+    let exe = std::env::current_exe()
+        .map_err(|e| failed(format!("cannot find this program's path: {e}")))?;
+    let result = b::run_all(&exe, quick, only.as_deref()).map_err(failed)?;
     if json {
         outln!(
             "{}",
@@ -622,19 +601,18 @@ fn bench(
         out!("{}", b::table(&result));
     }
     if let Some(base) = baseline {
-        let (text, failed) = b::compare(&base, &result, max_regression);
+        let (text, regressed) = b::compare(&base, &result, max_regression);
         if json {
             eprint!("{text}");
         } else {
             out!("\n{text}");
         }
-        if failed {
-            eprintln!(
-                "error: a workload is more than {:.0}% slower than the baseline",
+        if regressed {
+            return Err(failed(format!(
+                "a workload is more than {:.0}% slower than the baseline",
                 max_regression * 100.0
-            );
-            return ExitCode::from(1);
+            )));
         }
     }
-    ExitCode::SUCCESS
+    Ok(())
 }

@@ -5,7 +5,8 @@
 
 use serde_json::{Value, json};
 
-use super::read::{ReportError, as_str, as_u64, err};
+use super::read::{as_str, as_u64, err};
+use crate::error::Error;
 use crate::model::Model;
 
 /// What a report needs to title a point's results.
@@ -117,7 +118,7 @@ pub fn facts_json(m: &Model) -> Value {
 
 /// Reads the facts (without the checkpoints) of a facts object written by [`facts_json`];
 /// `path` names its file in errors. A missing sampling step reads as 1 h.
-pub fn read_facts(v: &Value, path: &std::path::Path) -> Result<Facts, ReportError> {
+pub fn read_facts(v: &Value, path: &std::path::Path) -> Result<Facts, Error> {
     Ok(Facts {
         name: as_str(v, "name", path)?.to_string(),
         seed: as_u64(v, "seed", path)?,
@@ -132,10 +133,7 @@ pub fn read_facts(v: &Value, path: &std::path::Path) -> Result<Facts, ReportErro
 }
 
 /// Reads the checkpoints of a facts object written by [`facts_json`].
-pub fn read_checkpoints(
-    v: &Value,
-    path: &std::path::Path,
-) -> Result<Vec<CheckpointInfo>, ReportError> {
+pub fn read_checkpoints(v: &Value, path: &std::path::Path) -> Result<Vec<CheckpointInfo>, Error> {
     let list = v
         .get("checkpoints")
         .and_then(Value::as_array)
@@ -157,7 +155,7 @@ pub fn read_checkpoints(
                             .map(|q| q as u32),
                     })
                 })
-                .collect::<Result<_, ReportError>>()?;
+                .collect::<Result<_, Error>>()?;
             Ok(CheckpointInfo {
                 id: as_str(c, "id", path)?.to_string(),
                 name: c.get("name").and_then(Value::as_str).map(str::to_string),

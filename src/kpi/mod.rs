@@ -20,7 +20,6 @@ pub use estimate::{
 pub use facts::{
     CheckpointInfo, Facts, StageInfo, checkpoints_of, facts_json, read_checkpoints, read_facts,
 };
-pub use read::ReportError;
 pub(crate) use read::{as_str, as_u64, err};
 pub(crate) use results::json_num;
 pub use results::{read_results, results_json};

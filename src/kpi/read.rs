@@ -1,50 +1,32 @@
 //! Reading this layer's files back: the error that names the file at fault, and the CSV field
 //! helpers the readers share.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::error::Error;
 
 use serde_json::Value;
 
-/// A report input that cannot be read: the file and what is wrong with it.
-#[derive(Debug)]
-pub struct ReportError {
-    /// The file or directory at fault.
-    pub path: PathBuf,
-    /// What is wrong, lowercase.
-    pub message: String,
-}
-
-impl std::fmt::Display for ReportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.message)
-    }
-}
-
-impl std::error::Error for ReportError {}
-
 /// The error `message` about `path`.
-pub(crate) fn err(path: &Path, message: impl Into<String>) -> ReportError {
-    ReportError {
-        path: path.to_path_buf(),
-        message: message.into(),
-    }
+pub(crate) fn err(path: &Path, message: impl Into<String>) -> Error {
+    Error::results(path, message)
 }
 
 /// The unsigned integer at `key` of `v`.
-pub(crate) fn as_u64(v: &Value, key: &str, path: &Path) -> Result<u64, ReportError> {
+pub(crate) fn as_u64(v: &Value, key: &str, path: &Path) -> Result<u64, Error> {
     v.get(key)
         .and_then(Value::as_u64)
         .ok_or_else(|| err(path, format!("missing or invalid \"{key}\"")))
 }
 
 /// The string at `key` of `v`.
-pub(crate) fn as_str<'a>(v: &'a Value, key: &str, path: &Path) -> Result<&'a str, ReportError> {
+pub(crate) fn as_str<'a>(v: &'a Value, key: &str, path: &Path) -> Result<&'a str, Error> {
     v.get(key)
         .and_then(Value::as_str)
         .ok_or_else(|| err(path, format!("missing or invalid \"{key}\"")))
 }
 
-pub(crate) fn csv_err(path: &Path, e: csv::Error) -> ReportError {
+pub(crate) fn csv_err(path: &Path, e: csv::Error) -> Error {
     err(path, format!("invalid CSV: {e}"))
 }
 
@@ -53,7 +35,7 @@ pub(crate) fn columns<const N: usize>(
     header: &csv::ByteRecord,
     names: [&str; N],
     path: &Path,
-) -> Result<[usize; N], ReportError> {
+) -> Result<[usize; N], Error> {
     let mut out = [0; N];
     for (slot, name) in out.iter_mut().zip(names) {
         *slot = header
@@ -70,7 +52,7 @@ pub(crate) fn field(rec: &csv::ByteRecord, i: usize) -> &str {
         .unwrap_or("")
 }
 
-pub(crate) fn number(rec: &csv::ByteRecord, i: usize, path: &Path) -> Result<f64, ReportError> {
+pub(crate) fn number(rec: &csv::ByteRecord, i: usize, path: &Path) -> Result<f64, Error> {
     let s = field(rec, i);
     s.parse::<f64>().map_err(|_| {
         let line = rec.position().map_or(0, |p| p.line());

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use super::read::{ReportError, as_printed, columns, csv_err, field, number};
+use super::read::{as_printed, columns, csv_err, field, number};
+use crate::error::Error;
 use crate::model::{Model, SeriesRow};
 use crate::time::{MS_PER_DAY, MS_PER_HOUR, date_plus_days};
 
@@ -155,7 +156,7 @@ pub fn series_samples(model: &Model, rows: &[SeriesRow]) -> StageSeries {
 
 /// Reads a time-series CSV (as written by [`write_series`]) into samples per stage
 /// ("checkpoint/stage"). `path` names the source in errors.
-pub fn read_series<R: Read>(r: R, path: &Path) -> Result<StageSeries, ReportError> {
+pub fn read_series<R: Read>(r: R, path: &Path) -> Result<StageSeries, Error> {
     let mut rd = csv::Reader::from_reader(r);
     let header = rd.byte_headers().map_err(|e| csv_err(path, e))?.clone();
     let [hours, cp, stage, queue, km, busy, open, served] = columns(

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use super::read::{ReportError, as_printed, columns, csv_err, field, number};
+use super::read::{as_printed, columns, csv_err, field, number};
+use crate::error::Error;
 use crate::model::{Model, RepResult};
 use crate::stats::Distribution;
 use crate::time::MS_PER_HOUR;
@@ -106,7 +107,7 @@ fn sort(tables: &mut WaitTables) {
 
 /// Reads a wait-quantile CSV (as written by [`write_waits`]) into quantile tables per entity
 /// ("checkpoint/nur-zholy"), sorted by share.
-pub fn read_waits<R: Read>(r: R, path: &Path) -> Result<WaitTables, ReportError> {
+pub fn read_waits<R: Read>(r: R, path: &Path) -> Result<WaitTables, Error> {
     let mut rd = csv::Reader::from_reader(r);
     let header = rd.byte_headers().map_err(|e| csv_err(path, e))?.clone();
     let [kind, entity, q, wait] = columns(

@@ -101,7 +101,7 @@ fn simulation(ck: &mut Checker, s: &RawSimulation, ov: Overrides) -> Simulation 
     }
     let days_raw = ov.days.unwrap_or(s.days);
     let days_note = if ov.days.is_some() {
-        " (from --days)"
+        " (an override of the file's value)"
     } else {
         ""
     };
@@ -147,7 +147,7 @@ fn simulation(ck: &mut Checker, s: &RawSimulation, ov: Overrides) -> Simulation 
     let reps_raw = ov.replications.or(s.replications).unwrap_or(1);
     let replications = if !(1..=100_000).contains(&reps_raw) {
         let note = if ov.replications.is_some() {
-            " (from --replications)"
+            " (an override of the file's value)"
         } else {
             ""
         };

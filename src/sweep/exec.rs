@@ -7,9 +7,9 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use super::SweepError;
 use super::plan::Plan;
 use super::store::{Journal, Results, manifest_text, write_detail};
+use crate::error::{Error, Result};
 use crate::kpi::{EntityValues, rep_values};
 use crate::model::{Observe, simulate, simulate_with};
 
@@ -54,11 +54,7 @@ pub fn all_jobs(plan: &Plan) -> Vec<usize> {
 /// Runs one job. Replication 0 of each point also writes the point's detail files (time series
 /// and wait distributions) into `out`, before the job is journaled, so a journaled job always has
 /// its files.
-fn run_job(
-    plan: &Plan,
-    job: usize,
-    out: Option<&Path>,
-) -> Result<(Vec<EntityValues>, u64), SweepError> {
+fn run_job(plan: &Plan, job: usize, out: Option<&Path>) -> Result<(Vec<EntityValues>, u64), Error> {
     let r = plan.replications as usize;
     let point = &plan.points[job / r];
     let model = point
@@ -84,7 +80,7 @@ fn run_job(
 }
 
 /// Runs the plan's jobs (those of this shard, not yet recorded) and records them.
-pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, SweepError> {
+pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, Error> {
     let manifest_text = manifest_text(plan)?;
     let mut results = Results::default();
 
@@ -127,13 +123,13 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, SweepError> {
             b = b.num_threads(t.max(1));
         }
         b.build()
-            .map_err(|e| SweepError::Failed(format!("cannot start worker threads: {e}")))?
+            .map_err(|e| Error::Failed(format!("cannot start worker threads: {e}")))?
     };
     let t0 = std::time::Instant::now();
-    type Done = Result<(Vec<EntityValues>, u64), SweepError>;
+    type Done = Result<(Vec<EntityValues>, u64), Error>;
     let (tx, rx) = mpsc::channel::<(usize, Done)>();
     let mut events = 0u64;
-    let mut write_error: Option<SweepError> = None;
+    let mut write_error: Option<Error> = None;
     std::thread::scope(|s| {
         let todo = &todo;
         s.spawn(move || {
@@ -160,9 +156,7 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, SweepError> {
                 && write_error.is_none()
                 && let Err(e) = j.append(job, &results)
             {
-                write_error = Some(SweepError::Failed(format!(
-                    "cannot append to the journal: {e}"
-                )));
+                write_error = Some(Error::Failed(format!("cannot append to the journal: {e}")));
             }
             bar.inc(1);
         }

@@ -5,42 +5,40 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::SweepError;
 use super::compare::{SweepSummary, estimate_points};
 use super::store::{
-    DETAIL_DIR, Results, canonical, io_err, manifest_points, read_dir_results, to_values,
-    write_runs, write_summary,
+    DETAIL_DIR, Results, canonical, manifest_points, read_dir_results, to_values, write_runs,
+    write_summary,
 };
+use crate::error::{Error, Result};
 
 /// Combines shard directories into `out`: exactly the files one unsharded run writes.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, SweepError> {
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
     let first = dirs
         .first()
-        .ok_or_else(|| SweepError::Usage("merge needs at least one directory".into()))?;
+        .ok_or_else(|| Error::Request("merge needs at least one directory".into()))?;
     let read_manifest = |d: &Path| {
         fs::read_to_string(d.join("manifest.json")).map_err(|e| {
-            SweepError::Usage(format!(
-                "{}: no manifest.json ({e}); is it a sweep output directory?",
-                d.display()
-            ))
+            Error::results(
+                d,
+                format!("no manifest.json ({e}); is it a sweep output directory?"),
+            )
         })
     };
     let manifest_text = read_manifest(first)?;
     for d in &dirs[1..] {
         if read_manifest(d)? != manifest_text {
-            return Err(SweepError::Usage(format!(
-                "{} and {} hold different sweeps (their manifest.json differ)",
-                first.display(),
-                d.display()
-            )));
+            return Err(Error::results(
+                d,
+                format!(
+                    "holds a different sweep from {} (their manifest.json differ)",
+                    first.display()
+                ),
+            ));
         }
     }
-    let m: Value = serde_json::from_str(&manifest_text).map_err(|e| {
-        SweepError::Usage(format!(
-            "{}: manifest.json is not valid JSON: {e}",
-            first.display()
-        ))
-    })?;
+    let m: Value = serde_json::from_str(&manifest_text)
+        .map_err(|e| Error::results(first, format!("manifest.json is not valid JSON: {e}")))?;
     let (labels, invalid, baseline, reps) = manifest_points(&m);
     let mut results = Results::default();
     for d in dirs {
@@ -50,7 +48,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, SweepError> {
             let values = to_values(&part, rows);
             if let Some(existing) = results.jobs.get(job) {
                 if to_values(&results, existing) != values {
-                    return Err(SweepError::Usage(format!(
+                    return Err(Error::Request(format!(
                         "job {job} differs between shards (point {}, replication {})",
                         job / reps as usize,
                         job % reps as usize
@@ -68,8 +66,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, SweepError> {
         .filter(|j| !results.jobs.contains_key(j))
         .collect();
     if !missing.is_empty() {
-        return Err(SweepError::Usage(format!(
-            "{} of {expected} jobs are missing from these directories (first: point {}, replication {}); run the missing shards or --resume them",
+        return Err(Error::Request(format!(
+            "{} of {expected} jobs are missing from these directories (first: point {}, replication {}); run the missing shards or resume them",
             missing.len(),
             missing[0] / reps as usize,
             missing[0] % reps as usize
@@ -81,14 +79,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, SweepError> {
             .map(|mut d| d.next().is_some())
             .unwrap_or(false)
     {
-        return Err(SweepError::Usage(format!(
-            "{} already holds files: merge into a new or empty directory",
-            out.display()
-        )));
+        return Err(Error::results(
+            out,
+            "already holds files: merge into a new or empty directory",
+        ));
     }
-    fs::create_dir_all(out).map_err(|e| io_err("cannot create", out, e))?;
+    fs::create_dir_all(out).map_err(|e| Error::io("cannot create", out, e))?;
     fs::write(out.join("manifest.json"), &manifest_text)
-        .map_err(|e| io_err("cannot write", &out.join("manifest.json"), e))?;
+        .map_err(|e| Error::io("cannot write", &out.join("manifest.json"), e))?;
     write_runs(out, &labels, reps, &results)?;
     // Each point's detail files were written by the shard that ran its replication 0.
     for d in dirs {
@@ -96,12 +94,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, SweepError> {
             continue;
         };
         let folder = out.join(DETAIL_DIR);
-        fs::create_dir_all(&folder).map_err(|e| io_err("cannot create", &folder, e))?;
+        fs::create_dir_all(&folder).map_err(|e| Error::io("cannot create", &folder, e))?;
         for entry in entries.flatten() {
             let name = entry.file_name();
             if name.to_string_lossy().ends_with(".csv") {
                 let to = folder.join(&name);
-                fs::copy(entry.path(), &to).map_err(|e| io_err("cannot write", &to, e))?;
+                fs::copy(entry.path(), &to).map_err(|e| Error::io("cannot write", &to, e))?;
             }
         }
     }

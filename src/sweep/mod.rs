@@ -22,17 +22,6 @@ pub use crate::kpi::{
     EntityKind, EntitySummary, EntityValues, HOUR_PREFIX, Summary, YEAR_PREFIX, rep_values,
 };
 
-/// Why a sweep could not run or finish.
-#[derive(Debug, thiserror::Error)]
-pub enum SweepError {
-    /// The request is inconsistent with what is on disk or on the command line (exit 2).
-    #[error("{0}")]
-    Usage(String),
-    /// Something failed while running or writing (exit 1).
-    #[error("{0}")]
-    Failed(String),
-}
-
 /// Runs all replications of `model` (in parallel; results in replication order).
 pub fn run_replications(model: &Model) -> Vec<RepResult> {
     (0..model.replications)

@@ -495,7 +495,11 @@ pub fn parse(
                         .join(", ")
                 );
                 if baseline.is_some() {
-                    return Err(problem(file, "--baseline", msg));
+                    return Err(problem(
+                        file,
+                        "baseline",
+                        format!("{msg} (the requested baseline)"),
+                    ));
                 }
                 ck.report(&root.key("baseline"), msg);
                 return Err(ck.into_error());

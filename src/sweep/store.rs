@@ -19,10 +19,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::SweepError;
 use super::compare::{SweepSummary, estimate_plan};
 use super::exec::Options;
 use super::plan::Plan;
+use crate::error::{Error, Result};
 use crate::kpi::{self, EntityKind, EntityValues};
 use crate::model::{Model, RepResult};
 
@@ -125,23 +125,15 @@ const HEADER: [&str; 7] = [
 ];
 const END_MARK: &str = "#end";
 
-pub(crate) fn io_err(what: &str, p: &Path, e: impl std::fmt::Display) -> SweepError {
-    SweepError::Failed(format!("{what} {}: {e}", p.display()))
-}
-
 /// Reads the complete jobs recorded in `runs.csv` and `journal.csv` of `dir` (a job in the
 /// journal counts only once its end mark is there: a torn last write is dropped).
-pub fn read_dir_results(
-    dir: &Path,
-    replications: u32,
-    into: &mut Results,
-) -> Result<(), SweepError> {
+pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Result<()> {
     for (name, needs_mark) in [("runs.csv", false), ("journal.csv", true)] {
         let path = dir.join(name);
         if !path.exists() {
             continue;
         }
-        let text = fs::read_to_string(&path).map_err(|e| io_err("cannot read", &path, e))?;
+        let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
@@ -235,30 +227,25 @@ pub fn detail_paths(dir: &Path, p: usize) -> (PathBuf, PathBuf) {
 
 /// Writes point `p`'s detail files (each to a temporary name first, then renamed, so a killed
 /// run never leaves half a file under the final name).
-pub(crate) fn write_detail(
-    dir: &Path,
-    p: usize,
-    model: &Model,
-    res: &RepResult,
-) -> Result<(), SweepError> {
+pub(crate) fn write_detail(dir: &Path, p: usize, model: &Model, res: &RepResult) -> Result<()> {
     let (series, waits) = detail_paths(dir, p);
     let folder = dir.join(DETAIL_DIR);
-    fs::create_dir_all(&folder).map_err(|e| io_err("cannot create", &folder, e))?;
+    fs::create_dir_all(&folder).map_err(|e| Error::io("cannot create", &folder, e))?;
     let write = |path: &Path, f: &dyn Fn(&mut Vec<u8>) -> csv::Result<()>| {
         let mut buf = Vec::new();
-        f(&mut buf).map_err(|e| io_err("cannot write", path, e))?;
+        f(&mut buf).map_err(|e| Error::io("cannot write", path, e))?;
         let tmp = path.with_extension("csv.tmp");
-        fs::write(&tmp, &buf).map_err(|e| io_err("cannot write", &tmp, e))?;
-        fs::rename(&tmp, path).map_err(|e| io_err("cannot write", path, e))
+        fs::write(&tmp, &buf).map_err(|e| Error::io("cannot write", &tmp, e))?;
+        fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))
     };
     write(&series, &|b| kpi::write_series(b, model, &res.series))?;
     write(&waits, &|b| kpi::write_waits(b, model, res))
 }
 
 /// The manifest as written to `manifest.json`.
-pub fn manifest_text(plan: &Plan) -> Result<String, SweepError> {
+pub fn manifest_text(plan: &Plan) -> Result<String, Error> {
     Ok(serde_json::to_string_pretty(&manifest(plan))
-        .map_err(|e| SweepError::Failed(format!("cannot write the manifest: {e}")))?
+        .map_err(|e| Error::Failed(format!("cannot write the manifest: {e}")))?
         + "\n")
 }
 
@@ -279,22 +266,23 @@ impl Journal {
         resume: bool,
         manifest_text: &str,
         results: &mut Results,
-    ) -> Result<Journal, SweepError> {
+    ) -> Result<Journal, Error> {
         let r = plan.replications as usize;
         let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
         let mpath = dir.join("manifest.json");
         if resume {
             let old = fs::read_to_string(&mpath).map_err(|e| {
-                SweepError::Usage(format!(
-                    "--resume {}: no manifest.json from an earlier run ({e})",
-                    dir.display()
-                ))
+                Error::results(
+                    dir,
+                    format!("cannot resume: no manifest.json from an earlier run ({e})"),
+                )
             })?;
             if old != manifest_text {
-                return Err(SweepError::Usage(format!(
-                    "--resume {}: the results there come from a different sweep, scenario, replication count or borderflow version",
-                    dir.display()
-                )));
+                return Err(Error::results(
+                    dir,
+                    "cannot resume: the results there come from a different sweep, scenario, \
+                     replication count or borderflow version",
+                ));
             }
             read_dir_results(dir, plan.replications, results)?;
             // A replication 0 whose detail files are gone (deleted by hand) runs again.
@@ -307,26 +295,26 @@ impl Journal {
                 .map(|mut d| d.next().is_some())
                 .unwrap_or(false)
         {
-            return Err(SweepError::Usage(format!(
-                "{} already holds files: choose an empty --out directory, or continue it with --resume {}",
-                dir.display(),
-                dir.display()
-            )));
+            return Err(Error::results(
+                dir,
+                "already holds files: write into an empty directory, or resume the sweep there",
+            ));
         }
-        fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
-        fs::write(&mpath, manifest_text).map_err(|e| io_err("cannot write", &mpath, e))?;
+        fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+        fs::write(&mpath, manifest_text).map_err(|e| Error::io("cannot write", &mpath, e))?;
         // Rewrite the journal with complete jobs only, so appends never follow a torn line.
         let jpath = dir.join("journal.csv");
         let mut w =
-            csv::Writer::from_path(&jpath).map_err(|e| io_err("cannot write", &jpath, e))?;
+            csv::Writer::from_path(&jpath).map_err(|e| Error::io("cannot write", &jpath, e))?;
         w.write_record(HEADER)
-            .map_err(|e| io_err("cannot write", &jpath, e))?;
+            .map_err(|e| Error::io("cannot write", &jpath, e))?;
         for (job, rows) in &results.jobs {
             write_rows(&mut w, &labels, r, *job, results, rows)
                 .and_then(|_| end_mark(&mut w, *job, r))
-                .map_err(|e| io_err("cannot write", &jpath, e))?;
+                .map_err(|e| Error::io("cannot write", &jpath, e))?;
         }
-        w.flush().map_err(|e| io_err("cannot write", &jpath, e))?;
+        w.flush()
+            .map_err(|e| Error::io("cannot write", &jpath, e))?;
         // Drop the old complete-run file: its jobs are in the journal now.
         let _ = fs::remove_file(dir.join("runs.csv"));
         Ok(Journal {
@@ -363,19 +351,19 @@ pub fn write_runs(
     labels: &[String],
     replications: u32,
     results: &Results,
-) -> Result<(), SweepError> {
+) -> Result<()> {
     let path = dir.join("runs.csv");
     let tmp = dir.join("runs.csv.tmp");
-    let mut w = csv::Writer::from_path(&tmp).map_err(|e| io_err("cannot write", &tmp, e))?;
+    let mut w = csv::Writer::from_path(&tmp).map_err(|e| Error::io("cannot write", &tmp, e))?;
     w.write_record(HEADER)
-        .map_err(|e| io_err("cannot write", &tmp, e))?;
+        .map_err(|e| Error::io("cannot write", &tmp, e))?;
     for (job, rows) in &results.jobs {
         write_rows(&mut w, labels, replications as usize, *job, results, rows)
-            .map_err(|e| io_err("cannot write", &tmp, e))?;
+            .map_err(|e| Error::io("cannot write", &tmp, e))?;
     }
-    w.flush().map_err(|e| io_err("cannot write", &tmp, e))?;
+    w.flush().map_err(|e| Error::io("cannot write", &tmp, e))?;
     drop(w);
-    fs::rename(&tmp, &path).map_err(|e| io_err("cannot write", &path, e))?;
+    fs::rename(&tmp, &path).map_err(|e| Error::io("cannot write", &path, e))?;
     let _ = fs::remove_file(dir.join("journal.csv"));
     Ok(())
 }
@@ -415,9 +403,9 @@ fn f(x: f64) -> String {
 }
 
 /// Writes `summary.csv` and `summary.json`.
-pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<(), SweepError> {
+pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
     let path = dir.join("summary.csv");
-    let mut w = csv::Writer::from_path(&path).map_err(|e| io_err("cannot write", &path, e))?;
+    let mut w = csv::Writer::from_path(&path).map_err(|e| Error::io("cannot write", &path, e))?;
     let res: csv::Result<()> = (|| {
         w.write_record([
             "point_index",
@@ -461,13 +449,13 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<(), SweepError> {
         w.flush()?;
         Ok(())
     })();
-    res.map_err(|e| io_err("cannot write", &path, e))?;
+    res.map_err(|e| Error::io("cannot write", &path, e))?;
 
     let json = summary_json(s);
     let jpath = dir.join("summary.json");
     let text = serde_json::to_string_pretty(&json)
-        .map_err(|e| SweepError::Failed(format!("cannot write summary.json: {e}")))?;
-    fs::write(&jpath, text + "\n").map_err(|e| io_err("cannot write", &jpath, e))
+        .map_err(|e| Error::Failed(format!("cannot write summary.json: {e}")))?;
+    fs::write(&jpath, text + "\n").map_err(|e| Error::io("cannot write", &jpath, e))
 }
 
 /// The `summary.json` document.
@@ -524,7 +512,7 @@ pub fn finish_dir(
     plan: &Plan,
     opts: &Options,
     results: &Results,
-) -> Result<Option<SweepSummary>, SweepError> {
+) -> Result<Option<SweepSummary>, Error> {
     let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
     let results = canonical(results, plan.replications);
     write_runs(dir, &labels, plan.replications, &results)?;
@@ -534,7 +522,7 @@ pub fn finish_dir(
             &json!({ "shard": i, "of": n, "jobs": results.jobs.len() }),
         )
         .unwrap_or_default();
-        fs::write(&path, text + "\n").map_err(|e| io_err("cannot write", &path, e))?;
+        fs::write(&path, text + "\n").map_err(|e| Error::io("cannot write", &path, e))?;
         return Ok(None);
     }
     // A directory that held a shard and was resumed unsharded is a complete run now.

@@ -289,7 +289,7 @@ fn merge_of_directories_from_different_sweeps_fails() {
     ]);
     assert_code(&o, 2);
     assert!(
-        stderr(&o).contains("hold different sweeps"),
+        stderr(&o).contains("holds a different sweep"),
         "{}",
         stderr(&o)
     );
@@ -937,7 +937,7 @@ fn unknown_baseline_label_is_an_error_listing_the_labels() {
     assert_code(&o, 2);
     let err = stderr(&o);
     assert!(
-        err.contains("--baseline: no point is labelled \"lanes=9\""),
+        err.contains("baseline: no point is labelled \"lanes=9\""),
         "{err}"
     );
     for label in [

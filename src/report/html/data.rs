@@ -7,9 +7,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::error::Error;
 use crate::kpi::{
-    self, Cell, CheckpointInfo, EntityKind, Facts, PointEstimates, ReportError, StageSeries,
-    Summary, WaitTables, as_str, as_u64, err,
+    self, Cell, CheckpointInfo, EntityKind, Facts, PointEstimates, StageSeries, Summary,
+    WaitTables, as_str, as_u64, err,
 };
 use crate::model::{Model, RepResult};
 use crate::sweep::store::detail_paths;
@@ -106,17 +107,17 @@ impl ReportData {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, ReportError> {
+fn read_text(path: &Path) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| err(path, format!("cannot read: {e}")))
 }
 
-fn read_json(path: &Path) -> Result<Value, ReportError> {
+fn read_json(path: &Path) -> Result<Value, Error> {
     serde_json::from_str(&read_text(path)?).map_err(|e| err(path, format!("invalid JSON: {e}")))
 }
 
 /// Reads a sweep output directory (`borderflow sweep … --out DIR`): `manifest.json`,
 /// `summary.json` and, where present, `detail/point-NNN-series.csv` and `-waits.csv`.
-pub fn load_dir(dir: &Path) -> Result<ReportData, ReportError> {
+pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
     if !dir.is_dir() {
         return Err(err(
             dir,
@@ -127,7 +128,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, ReportError> {
     if !mpath.is_file() {
         return Err(err(
             &mpath,
-            "not found; is this a sweep output directory (borderflow sweep FILE --out DIR)?",
+            "not found; is this a sweep's output directory?",
         ));
     }
     let manifest = read_json(&mpath)?;
@@ -135,7 +136,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, ReportError> {
     if !spath.is_file() {
         return Err(err(
             &spath,
-            "not found; the sweep is incomplete (merge the shards or --resume it)",
+            "not found; the sweep is incomplete (merge its shards or resume it)",
         ));
     }
     let summary = read_json(&spath)?;

@@ -10,7 +10,7 @@ mod data;
 mod figures;
 mod page;
 
-pub use crate::kpi::{CheckpointInfo, Quantiles, ReportError, Sample, StageInfo};
+pub use crate::kpi::{CheckpointInfo, Quantiles, Sample, StageInfo};
 pub use chart::PLOT_BG;
 pub use data::{Point, ReportData, from_run, load_dir};
 pub use page::{CHARTS_PER_CHECKPOINT, charted_checkpoints, render};

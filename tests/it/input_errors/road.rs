@@ -695,8 +695,8 @@ fn days_override_shorter_than_warmup_is_rejected() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(err.contains("days"), "{err}");
     assert!(
-        err.contains("--days"),
-        "the message should say the value came from --days:\n{err}"
+        err.contains("(7 >= 3 (an override of the file's value))"),
+        "the message should say the value is an override, not the file's:\n{err}"
     );
     assert!(err.contains(&f.name()), "{err}");
     assert!(stdout(&o).trim().is_empty());

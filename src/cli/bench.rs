@@ -10,10 +10,10 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::model::{Model, simulate};
-use crate::scenario::{self, Overrides};
-use crate::sweep::exec::{Options, execute};
-use crate::sweep::plan;
+use borderflow::model::{Model, simulate};
+use borderflow::scenario::{self, Overrides};
+use borderflow::sweep::exec::{Options, execute};
+use borderflow::sweep::plan;
 
 /// A standard workload.
 pub struct Workload {
@@ -74,11 +74,11 @@ pub const WORKLOADS: &[Workload] = &[
     },
 ];
 
-const P1: &str = include_str!("../benches/models/p1.toml");
-const P2: &str = include_str!("../benches/models/p2.toml");
-const MM1: &str = include_str!("../benches/models/mm1.toml");
-const RAIL: &str = include_str!("../scenarios/kz-cn-rail.toml");
-const SWEEP16: &str = include_str!("../benches/models/sweep16.toml");
+const P1: &str = include_str!("../../benches/models/p1.toml");
+const P2: &str = include_str!("../../benches/models/p2.toml");
+const MM1: &str = include_str!("../../benches/models/mm1.toml");
+const RAIL: &str = include_str!("../../scenarios/kz-cn-rail.toml");
+const SWEEP16: &str = include_str!("../../benches/models/sweep16.toml");
 
 fn model(text: &str, file: &str, days: Option<i64>) -> Result<Model, String> {
     let ov = Overrides {

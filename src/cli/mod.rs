@@ -1,0 +1,4 @@
+//! The command line's own modules: what only the `borderflow` binary does, such as timing its
+//! own child processes for `borderflow bench`.
+
+pub mod bench;
