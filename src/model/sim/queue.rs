@@ -1,0 +1,78 @@
+//! The queue discipline of a stage: which waiting vehicle a free lane takes next (priority by
+//! class rank, first come first served within a rank, reserved lane groups).
+
+use crate::model::spec::{StageKind, StageSpec};
+
+use super::Sim;
+
+/// True for a lanes stage with nothing to decide: one lane group serving the only class (so one
+/// queue), always open, without daily quotas. A free lane takes the head of the queue at once.
+pub(super) fn is_lean(s: &StageSpec, n_classes: usize) -> bool {
+    s.kind == StageKind::Lanes
+        && n_classes == 1
+        && s.groups.len() == 1
+        && s.groups[0].class_mask & 1 != 0
+        && s.calendar.is_always_open()
+        && s.daily_quota.is_none()
+        && s.daily_quota_wagons.is_none()
+        && s.changes.is_empty()
+}
+
+impl Sim<'_> {
+    /// Index of a free lane group that serves `class`: reserved groups first.
+    #[inline]
+    pub(super) fn free_group_for(&self, s: u32, class: u16) -> Option<u16> {
+        let spec = &self.m.stages[s as usize];
+        let st = &self.stages[s as usize];
+        spec.groups
+            .iter()
+            .enumerate()
+            .find(|(g, grp)| st.free[*g] > 0 && grp.class_mask & (1u64 << class) != 0)
+            .map(|(g, _)| g as u16)
+    }
+
+    /// The class queue whose head is served next at stage `s`, whatever the free servers:
+    /// lowest (rank, arrival order).
+    pub(super) fn head_class(&self, s: u32) -> Option<u16> {
+        let spec = &self.m.stages[s as usize];
+        let st = &self.stages[s as usize];
+        st.queues
+            .iter()
+            .enumerate()
+            .filter_map(|(c, q)| {
+                q.front()
+                    .map(|&(_, seq)| (spec.class_rank[c], seq, c as u16))
+            })
+            .min_by_key(|&(rank, seq, _)| (rank, seq))
+            .map(|(_, _, c)| c)
+    }
+
+    /// The lane group and class queue to serve next: for each group with a free lane (reserved
+    /// first), the waiting vehicle of lowest (rank, arrival order) among the classes it serves.
+    #[inline]
+    pub(super) fn pick(&self, s: u32) -> Option<(u16, u16)> {
+        let spec = &self.m.stages[s as usize];
+        let st = &self.stages[s as usize];
+        for (g, grp) in spec.groups.iter().enumerate() {
+            if st.free[g] <= 0 {
+                continue;
+            }
+            let mut best: Option<(u8, u64, u16)> = None;
+            for (c, queue) in st.queues.iter().enumerate() {
+                if grp.class_mask & (1u64 << c) == 0 {
+                    continue;
+                }
+                if let Some(&(_, seq)) = queue.front() {
+                    let key = (spec.class_rank[c], seq, c as u16);
+                    if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+                        best = Some(key);
+                    }
+                }
+            }
+            if let Some((_, _, c)) = best {
+                return Some((g as u16, c));
+            }
+        }
+        None
+    }
+}
