@@ -8,6 +8,7 @@ use crate::engine::{EventQueue, Rng};
 use crate::model::spec::Arrivals;
 use crate::time::{MS_PER_DAY, MS_PER_HOUR, SimDuration, SimTime};
 
+use super::ids::FlowId;
 use super::{Ev, Sim};
 
 /// Fills `buf` with consecutive gaps of a Poisson process of `rate_per_h` drawn from `rng`.
@@ -22,7 +23,7 @@ fn poisson_gaps(rng: &mut Rng, rate_per_h: f64, buf: &mut [SimDuration]) {
 impl Sim<'_> {
     /// The first arrival of flow `f` after `t` (at or after `t` when `first`).
     #[inline]
-    pub(super) fn next_arrival(&mut self, f: usize, t: SimTime, first: bool) -> Option<SimTime> {
+    pub(super) fn next_arrival(&mut self, f: FlowId, t: SimTime, first: bool) -> Option<SimTime> {
         // Poisson arrivals inline at the call site; the other processes go through one call.
         if let Arrivals::Poisson { rate_per_h } = &self.m.flows[f].arrivals {
             if *rate_per_h <= 0.0 {
@@ -42,7 +43,7 @@ impl Sim<'_> {
     #[inline(never)]
     pub(super) fn next_arrival_other(
         &mut self,
-        f: usize,
+        f: FlowId,
         t: SimTime,
         first: bool,
     ) -> Option<SimTime> {
@@ -103,21 +104,21 @@ impl Sim<'_> {
     // (arrivals and departures) ran slower in the bigger function.
     /// A late timetable vehicle of flow `f` appears.
     #[inline(never)]
-    pub(super) fn on_late(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: u32) {
-        let spec = &self.m.flows[f as usize];
+    pub(super) fn on_late(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: FlowId) {
+        let spec = &self.m.flows[f];
         self.create_vehicle(q, t, f, spec.containers, spec.tonnes);
     }
 
-    pub(super) fn on_arrival(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: u32) {
-        if let Some(next) = self.next_arrival(f as usize, t, false)
-            && next < self.m.flows[f as usize].ends
+    pub(super) fn on_arrival(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: FlowId) {
+        if let Some(next) = self.next_arrival(f, t, false)
+            && next < self.m.flows[f].ends
         {
             self.schedule(q, next, Ev::Arrival(f));
         }
-        let spec = &self.m.flows[f as usize];
+        let spec = &self.m.flows[f];
         if let Arrivals::Timetable { delay: Some(d), .. } = &spec.arrivals {
             // The timetable chain stays on schedule; this vehicle turns up late.
-            let late = d.sample(&mut self.flows[f as usize].rng_delay);
+            let late = d.sample(&mut self.flows[f].rng_delay);
             if !late.is_zero() {
                 if let Some(at) = t.checked_add(late) {
                     self.schedule(q, at, Ev::Late(f));

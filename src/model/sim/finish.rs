@@ -4,6 +4,7 @@
 use crate::model::result::{Kpi, RepResult, StageResult};
 
 use super::Sim;
+use super::ids::{CheckpointId, Id, StageId, VehicleId};
 use super::mirror::copy_recorded;
 use super::vehicle::NO_TRACK;
 
@@ -15,7 +16,7 @@ impl Sim<'_> {
         // Statistics recorded once, by the checkpoint, for the stages and flows that mirror it.
         for (spec, st) in self.m.stages.iter().zip(&mut self.stages) {
             if st.mirrors_checkpoint {
-                let c = &self.cps[spec.checkpoint as usize];
+                let c = &self.cps[CheckpointId(spec.checkpoint)];
                 copy_recorded(&c.kpi, &mut st.kpi);
                 st.levels.queue = c.levels.queue.clone();
                 st.levels.road = c.levels.road.clone();
@@ -24,49 +25,48 @@ impl Sim<'_> {
         }
         for (spec, f) in self.m.flows.iter().zip(&mut self.flows) {
             if f.mirrors_checkpoint {
-                copy_recorded(&self.cps[spec.route[0] as usize].kpi, &mut f.kpi);
+                copy_recorded(&self.cps[CheckpointId(spec.route[0])].kpi, &mut f.kpi);
             }
         }
         // Vehicles still inside: the backlog, and waits that are already over their limit.
-        let free: std::collections::HashSet<u32> = self.free_ids.iter().copied().collect();
-        for id in 0..self.vehicles.len() {
-            if free.contains(&(id as u32)) {
+        let free: std::collections::HashSet<VehicleId> = self.free_ids.iter().copied().collect();
+        for i in 0..self.vehicles.len() {
+            let id = VehicleId::from_index(i);
+            if free.contains(&id) {
                 continue;
             }
             let veh = self.vehicles[id];
             if veh.track_stage != NO_TRACK {
                 // Still on its receiving track at the horizon: the track was busy until the end.
                 let busy = self.busy_open(veh.track_stage, veh.track_since, end);
-                self.stages[veh.track_stage as usize].busy_open_ms += busy;
+                self.stages[veh.track_stage].busy_open_ms += busy;
             }
             if !veh.counted {
                 continue;
             }
-            let flow = &self.m.flows[veh.flow as usize];
+            let flow = &self.m.flows[veh.flow];
             let queued_now = if veh.queued {
                 end.since(veh.stage_arrive).as_ms()
             } else {
                 0
             };
-            let limit = self.m.classes[veh.class as usize]
-                .max_wait
-                .map(|d| d.as_ms());
-            let fk = &mut self.flows[veh.flow as usize].kpi;
+            let limit = self.m.classes[veh.class].max_wait.map(|d| d.as_ms());
+            let fk = &mut self.flows[veh.flow].kpi;
             fk.backlog_end += 1;
             let over_total = limit.is_some_and(|l| veh.total_wait_ms + queued_now > l);
             if over_total {
                 fk.over_limit += 1;
             }
             if veh.in_cp {
-                let cp = flow.route[veh.leg as usize] as usize;
+                let cp = CheckpointId(flow.route[veh.leg as usize]);
                 let k = &mut self.cps[cp].kpi;
                 k.backlog_end += 1;
                 if limit.is_some_and(|l| veh.cp_wait_ms + queued_now > l) {
                     k.over_limit += 1;
                 }
                 if veh.in_stage {
-                    let s = self.m.checkpoints[cp].stages[veh.step as usize];
-                    let st = &mut self.stages[s as usize];
+                    let s = StageId(self.m.checkpoints[cp].stages[veh.step as usize]);
+                    let st = &mut self.stages[s];
                     st.kpi.backlog_end += 1;
                     if st.mirrors_checkpoint && !veh.queued {
                         // In service: its wait at the stage is over, but the checkpoint records
@@ -119,7 +119,7 @@ impl Sim<'_> {
                         c.levels.road = c.levels.queue.clone();
                     }
                 }
-                cps
+                cps.into_vec()
             },
             flows: self
                 .flows

@@ -16,6 +16,7 @@
 mod arrivals;
 mod finish;
 mod hours;
+mod ids;
 mod mirror;
 mod observe;
 mod pooled;
@@ -33,6 +34,7 @@ use crate::time::SimTime;
 
 use super::result::{CheckpointResult, Kpi, Levels, Observe, RepResult, ServiceStart};
 use super::spec::{Arrivals, Model};
+use ids::{CheckpointId, FlowId, Id, IdVec, StageId, VehicleId};
 use mirror::{flow_mirrors_checkpoint, mirrored_stage};
 use observe::Observations;
 use queue::is_lean;
@@ -43,23 +45,23 @@ use vehicle::Vehicle;
 #[derive(Clone, Copy, Debug)]
 enum Ev {
     /// Next scheduled departure of a flow (a vehicle appears, or starts its delay).
-    Arrival(u32),
+    Arrival(FlowId),
     /// A late timetable vehicle of a flow finally appears.
-    Late(u32),
+    Late(FlowId),
     /// A vehicle reaches the gate of its next node.
-    Gate(u32),
+    Gate(VehicleId),
     /// A vehicle reaches its next stage (after neutral-zone travel).
-    Stage(u32),
+    Stage(VehicleId),
     /// A vehicle's service ends (lanes and tracks stages).
-    Done(u32),
+    Done(VehicleId),
     /// One container or wagon move of a vehicle ends (cranes and bogie-exchange stages).
-    Move(u32),
+    Move(VehicleId),
     /// A stage re-checks its queue (opening time or new quota day).
-    Wake(u32),
+    Wake(StageId),
     /// Warm-up ends: statistics restart.
     Warmup,
     /// A stage's next dated capacity change takes effect.
-    Change(u32),
+    Change(StageId),
 }
 
 /// Run-time state of a flow: its random streams, arrival-process position and statistics.
@@ -91,16 +93,16 @@ struct Sim<'m> {
     m: &'m Model,
     warmup: SimTime,
     horizon: SimTime,
-    vehicles: Vec<Vehicle>,
-    free_ids: Vec<u32>,
-    stages: Vec<StageRt>,
-    cps: Vec<CheckpointResult>,
-    flows: Vec<FlowRt>,
+    vehicles: IdVec<VehicleId, Vehicle>,
+    free_ids: Vec<VehicleId>,
+    stages: IdVec<StageId, StageRt>,
+    cps: IdVec<CheckpointId, CheckpointResult>,
+    flows: IdVec<FlowId, FlowRt>,
     seq: u64,
     trace: Option<Vec<ServiceStart>>,
     // Per checkpoint: true if a stage has a holding area, so its road level differs from its
     // queue and is tracked on its own.
-    cp_road_tracked: Vec<bool>,
+    cp_road_tracked: IdVec<CheckpointId, bool>,
     obs: Observations,
 }
 
@@ -136,7 +138,7 @@ fn run(
         .map(|s| {
             let name = format!("stage/{}/{}", m.checkpoints[s.checkpoint as usize].id, s.id);
             StageRt {
-                queues: vec![VecDeque::new(); n_classes],
+                queues: vec![VecDeque::new(); n_classes].into(),
                 waiting: 0,
                 free: s.groups.iter().map(|g| g.lanes as i32).collect(),
                 lanes_now: s.lanes,
@@ -192,7 +194,7 @@ fn run(
         m,
         warmup: m.warmup_end(),
         horizon: m.horizon(),
-        vehicles: Vec::with_capacity(1024),
+        vehicles: Vec::with_capacity(1024).into(),
         free_ids: Vec::with_capacity(1024),
         stages,
         cps: m
@@ -219,14 +221,16 @@ fn run(
     };
     let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
     for (f, spec) in m.flows.iter().enumerate() {
+        let f = FlowId::from_index(f);
         // Poisson arrivals are memoryless, so a flow starting on a date starts its chain there.
         if let Some(t) = sim.next_arrival(f, spec.starts.max(SimTime::ZERO), true)
             && t < spec.ends
         {
-            sim.schedule(&mut q, t, Ev::Arrival(f as u32));
+            sim.schedule(&mut q, t, Ev::Arrival(f));
         }
     }
     for (s, spec) in m.stages.iter().enumerate() {
+        let s = StageId::from_index(s);
         // Changes dated at or before the start (a stage clock ahead of the reference clock puts
         // a change on the start date a few hours before time 0) hold from the start.
         while spec
@@ -234,12 +238,12 @@ fn run(
             .get(sim.stages[s].next_change)
             .is_some_and(|c| c.at <= SimTime::ZERO)
         {
-            sim.change_capacity(&mut q, SimTime::ZERO, s as u32);
+            sim.change_capacity(&mut q, SimTime::ZERO, s);
         }
         if let Some(c) = spec.changes.get(sim.stages[s].next_change)
             && c.at < sim.horizon
         {
-            sim.schedule(&mut q, c.at, Ev::Change(s as u32));
+            sim.schedule(&mut q, c.at, Ev::Change(s));
         }
     }
     if sim.warmup > SimTime::ZERO {
@@ -267,8 +271,8 @@ impl Handler<Ev> for Sim<'_> {
             Ev::Done(v) => self.on_done(q, t, v),
             Ev::Move(v) => self.on_move(q, t, v),
             Ev::Wake(s) => {
-                if self.stages[s as usize].wake_at == Some(t) {
-                    self.stages[s as usize].wake_at = None;
+                if self.stages[s].wake_at == Some(t) {
+                    self.stages[s].wake_at = None;
                 }
                 self.dispatch(q, t, s);
             }

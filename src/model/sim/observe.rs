@@ -9,6 +9,7 @@ use crate::stats::Distribution;
 use crate::time::{Date, MS_PER_DAY, SimDuration, SimTime};
 
 use super::Sim;
+use super::ids::{CheckpointId, FlowId, Id};
 use super::route_choice::Feed;
 
 /// Cumulative statistics of an entity at a year boundary.
@@ -116,7 +117,7 @@ impl Sim<'_> {
         }
         for (f, spec) in m.flows.iter().enumerate() {
             if let Some(ch) = &spec.choice {
-                self.flows[f].feed = self.obs.feeds.len();
+                self.flows[FlowId::from_index(f)].feed = self.obs.feeds.len();
                 self.obs.feeds.push(Feed {
                     every: ch.info_every,
                     delay: ch.info_delay,
@@ -229,7 +230,7 @@ impl Sim<'_> {
             .zip(&self.flows)
             .map(|(spec, f)| {
                 if f.mirrors_checkpoint {
-                    YearSnap::of(&self.cps[spec.route[0] as usize].kpi)
+                    YearSnap::of(&self.cps[CheckpointId(spec.route[0])].kpi)
                 } else {
                     YearSnap::of(&f.kpi)
                 }

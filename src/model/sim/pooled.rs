@@ -6,19 +6,20 @@ use crate::model::result::ServiceStart;
 use crate::model::spec::StageKind;
 use crate::time::{SimDuration, SimTime};
 
+use super::ids::{GroupId, StageId, VehicleId};
 use super::{Ev, Sim};
 
 impl Sim<'_> {
     /// Pooled stages (cranes, bogie exchange): free servers take the next move of the vehicles
     /// being worked on, first admitted first; when none has a move left to start, the next
     /// waiting vehicle is admitted.
-    pub(super) fn dispatch_pooled(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) {
-        let spec = &self.m.stages[s as usize];
+    pub(super) fn dispatch_pooled(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        let spec = &self.m.stages[s];
         let cap = spec.max_per_vehicle.unwrap_or(u32::MAX);
         loop {
-            let free = self.stages[s as usize].free[0] > 0;
-            let next = self.stages[s as usize].work.iter().copied().find(|&v| {
-                let veh = &self.vehicles[v as usize];
+            let free = self.stages[s].free[GroupId(0)] > 0;
+            let next = self.stages[s].work.iter().copied().find(|&v| {
+                let veh = &self.vehicles[v];
                 veh.units_left > 0 && veh.units_busy < cap
             });
             if free && let Some(v) = next {
@@ -33,19 +34,19 @@ impl Sim<'_> {
             let Some(class) = self.head_class(s) else {
                 return;
             };
-            let Some(&(v, _)) = self.stages[s as usize].queues[class as usize].front() else {
+            let Some(&(v, _)) = self.stages[s].queues[class].front() else {
                 return;
             };
             let units = self.units_at(s, v);
             if units > 0 && (!free || next.is_some()) {
                 return;
             }
-            let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
+            let wagons = self.m.flows[self.vehicles[v].flow].wagons;
             if !self.is_open(q, t, s) || !self.quota_allows(q, t, s, wagons) {
                 return;
             }
-            self.stages[s as usize].queues[class as usize].pop_front();
-            self.vehicles[v as usize].queued = false;
+            self.stages[s].queues[class].pop_front();
+            self.vehicles[v].queued = false;
             self.change_waiting(t, s, -1);
             self.admit(t, s, v);
             if units == 0 {
@@ -55,40 +56,46 @@ impl Sim<'_> {
     }
 
     /// Moves vehicle `v` needs at pooled stage `s`: its containers (cranes) or wagons (bogies).
-    pub(super) fn units_at(&self, s: u32, v: u32) -> u32 {
-        let veh = &self.vehicles[v as usize];
-        match self.m.stages[s as usize].kind {
+    pub(super) fn units_at(&self, s: StageId, v: VehicleId) -> u32 {
+        let veh = &self.vehicles[v];
+        match self.m.stages[s].kind {
             StageKind::Cranes => veh.containers,
-            StageKind::BogieExchange => self.m.flows[veh.flow as usize].wagons,
+            StageKind::BogieExchange => self.m.flows[veh.flow].wagons,
             StageKind::Lanes | StageKind::Tracks => 1,
         }
     }
 
     /// Admits a vehicle at a pooled stage: its wait ends and its moves become available.
-    pub(super) fn admit(&mut self, t: SimTime, s: u32, v: u32) {
+    pub(super) fn admit(&mut self, t: SimTime, s: StageId, v: VehicleId) {
         self.end_wait(t, s, v);
         let units = self.units_at(s, v);
-        let veh = &mut self.vehicles[v as usize];
+        let veh = &mut self.vehicles[v];
         veh.units_left = units;
         veh.units_busy = 0;
-        self.stages[s as usize].work.push_back(v);
+        self.stages[s].work.push_back(v);
     }
 
     /// Starts one container or wagon move of vehicle `v`.
-    pub(super) fn start_move(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32) {
-        let spec = &self.m.stages[s as usize];
-        let st = &mut self.stages[s as usize];
-        st.free[0] -= 1;
+    pub(super) fn start_move(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        s: StageId,
+        v: VehicleId,
+    ) {
+        let spec = &self.m.stages[s];
+        let st = &mut self.stages[s];
+        st.free[GroupId(0)] -= 1;
         st.levels.busy.add(t.as_ms(), 1);
-        let veh = &mut self.vehicles[v as usize];
+        let veh = &mut self.vehicles[v];
         veh.units_left -= 1;
         veh.units_busy += 1;
         if let Some(tr) = &mut self.trace {
             tr.push(ServiceStart {
                 at: t,
-                stage: s,
-                flow: veh.flow,
-                class: veh.class,
+                stage: s.0,
+                flow: veh.flow.0,
+                class: veh.class.0,
                 waited: SimDuration::ZERO,
                 unit_move: true,
             });
@@ -100,18 +107,18 @@ impl Sim<'_> {
             return;
         };
         let busy = self.busy_open_from_now(s, t, end);
-        self.stages[s as usize].busy_open_ms += busy;
+        self.stages[s].busy_open_ms += busy;
         self.schedule(q, end, Ev::Move(v));
     }
 
-    pub(super) fn on_move(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+    pub(super) fn on_move(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         let s = self.stage_of(v);
         {
-            let st = &mut self.stages[s as usize];
-            st.free[0] += 1;
+            let st = &mut self.stages[s];
+            st.free[GroupId(0)] += 1;
             st.levels.busy.add(t.as_ms(), -1);
         }
-        let veh = &mut self.vehicles[v as usize];
+        let veh = &mut self.vehicles[v];
         veh.units_busy -= 1;
         if veh.units_left == 0 && veh.units_busy == 0 {
             self.finish_pooled(q, t, s, v);
@@ -121,8 +128,14 @@ impl Sim<'_> {
     }
 
     /// The last move of `v` at pooled stage `s` is done: it leaves the stage.
-    pub(super) fn finish_pooled(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32) {
-        let st = &mut self.stages[s as usize];
+    pub(super) fn finish_pooled(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        s: StageId,
+        v: VehicleId,
+    ) {
+        let st = &mut self.stages[s];
         if let Some(pos) = st.work.iter().position(|&x| x == v) {
             st.work.remove(pos);
         }

@@ -3,6 +3,7 @@
 use crate::engine::EventQueue;
 use crate::time::SimTime;
 
+use super::ids::StageId;
 use super::{Ev, Sim};
 
 impl Sim<'_> {
@@ -13,14 +14,14 @@ impl Sim<'_> {
         &mut self,
         q: &mut EventQueue<Ev>,
         t: SimTime,
-        s: u32,
+        s: StageId,
         wagons: u32,
     ) -> bool {
-        let spec = &self.m.stages[s as usize];
-        if self.stages[s as usize].quota_now.is_none() && spec.daily_quota_wagons.is_none() {
+        let spec = &self.m.stages[s];
+        if self.stages[s].quota_now.is_none() && spec.daily_quota_wagons.is_none() {
             return true;
         }
-        let st = &mut self.stages[s as usize];
+        let st = &mut self.stages[s];
         let day = spec.calendar.local_day(t);
         if day != st.quota_day {
             st.quota_day = day;
@@ -48,9 +49,9 @@ impl Sim<'_> {
     }
 
     /// Counts one admitted vehicle against the day's quotas.
-    pub(super) fn use_quota(&mut self, t: SimTime, s: u32, wagons: u32) {
-        let spec = &self.m.stages[s as usize];
-        let st = &mut self.stages[s as usize];
+    pub(super) fn use_quota(&mut self, t: SimTime, s: StageId, wagons: u32) {
+        let spec = &self.m.stages[s];
+        let st = &mut self.stages[s];
         let mut exhausted = false;
         if let Some(quota) = st.quota_now {
             st.quota_used += 1;

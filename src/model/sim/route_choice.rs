@@ -8,6 +8,7 @@ use rand::RngExt;
 use crate::time::{MS_PER_DAY, SimDuration, SimTime};
 
 use super::Sim;
+use super::ids::{CheckpointId, FlowId, Id, StageId};
 
 /// Published queue figures (vehicles waiting per stage) of one route-choosing flow.
 pub(super) struct Feed {
@@ -40,11 +41,11 @@ impl Feed {
 
 impl Sim<'_> {
     /// The flow whose route a new vehicle of flow `f` takes: see [`RouteChoice`] for the rule.
-    pub(super) fn choose_route(&mut self, t: SimTime, f: u32) -> u32 {
-        let Some(ch) = &self.m.flows[f as usize].choice else {
+    pub(super) fn choose_route(&mut self, t: SimTime, f: FlowId) -> FlowId {
+        let Some(ch) = &self.m.flows[f].choice else {
             return f;
         };
-        let rt = &mut self.flows[f as usize];
+        let rt = &mut self.flows[f];
         if rt.rng_choice.random::<f64>() < ch.loyal_share {
             return f;
         }
@@ -55,9 +56,9 @@ impl Sim<'_> {
         for alt in &ch.alternatives {
             // The alternative's detour is its first travel leg: included, and its hours are
             // checked for when the vehicle would get there.
-            let ms = self.expected_route_ms(t, alt.flow, seen);
+            let ms = self.expected_route_ms(t, FlowId(alt.flow), seen);
             if ms < best.0 {
-                best = (ms, alt.flow);
+                best = (ms, FlowId(alt.flow));
             }
         }
         best.1
@@ -65,16 +66,17 @@ impl Sim<'_> {
 
     /// Expected time [ms] for a vehicle appearing at `t` to pass flow `f`'s route, seeing the
     /// queues `seen` (vehicles waiting per stage; none if empty).
-    pub(super) fn expected_route_ms(&self, t: SimTime, f: u32, seen: &[u32]) -> f64 {
-        let flow = &self.m.flows[f as usize];
+    pub(super) fn expected_route_ms(&self, t: SimTime, f: FlowId, seen: &[u32]) -> f64 {
+        let flow = &self.m.flows[f];
         let mut total = 0.0;
         for (leg, &node) in flow.route.iter().enumerate() {
             if let Some(d) = &flow.travel[leg] {
                 total += d.mean_ms();
             }
-            for &s in &self.m.checkpoints[node as usize].stages {
-                let spec = &self.m.stages[s as usize];
-                let st = &self.stages[s as usize];
+            for &s in &self.m.checkpoints[CheckpointId(node)].stages {
+                let s = StageId(s);
+                let spec = &self.m.stages[s];
+                let st = &self.stages[s];
                 if let Some(d) = &spec.travel {
                     total += d.mean_ms();
                 }
@@ -100,7 +102,7 @@ impl Sim<'_> {
                 if let Some(q) = st.quota_now {
                     per_ms = per_ms.min(q as f64 / MS_PER_DAY as f64);
                 }
-                let waiting = seen.get(s as usize).copied().unwrap_or(0) as f64;
+                let waiting = seen.get(s.index()).copied().unwrap_or(0) as f64;
                 total += waiting / per_ms + service;
             }
         }

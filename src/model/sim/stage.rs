@@ -11,22 +11,23 @@ use crate::model::result::{Kpi, Levels, ServiceStart};
 use crate::model::spec::StageKind;
 use crate::time::{MS_PER_HOUR, SimDuration, SimTime};
 
+use super::ids::{CheckpointId, ClassId, GroupId, Id, IdVec, StageId, VehicleId};
 use super::vehicle::add_cargo;
 use super::{Ev, Sim};
 
 /// Run-time state of a stage: its queues, free servers, hours and quota caches, random streams
 /// and statistics.
 pub(super) struct StageRt {
-    pub(super) queues: Vec<VecDeque<(u32, u64)>>,
+    pub(super) queues: IdVec<ClassId, VecDeque<(VehicleId, u64)>>,
     pub(super) waiting: u32,
     // Free servers per lane group; negative while a lane reduction waits for busy lanes to finish.
-    pub(super) free: Vec<i32>,
+    pub(super) free: IdVec<GroupId, i32>,
     // Servers and daily quota now (the stage's dated changes move them).
     pub(super) lanes_now: u32,
     pub(super) quota_now: Option<u32>,
     pub(super) next_change: usize,
     // Pooled stages: vehicles admitted and being worked on, in admission order.
-    pub(super) work: VecDeque<u32>,
+    pub(super) work: VecDeque<VehicleId>,
     pub(super) open_cache_until: SimTime,
     pub(super) open_cache: bool,
     pub(super) wake_at: Option<SimTime>,
@@ -53,18 +54,18 @@ pub(super) struct StageRt {
 
 impl Sim<'_> {
     #[inline(always)]
-    pub(super) fn arrive_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+    pub(super) fn arrive_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         let s = self.stage_of(v);
         let (class, wagons) = {
-            let veh = &mut self.vehicles[v as usize];
+            let veh = &mut self.vehicles[v];
             veh.stage_arrive = t;
             veh.in_stage = true;
             veh.found_tracks_full = false;
-            (veh.class, self.m.flows[veh.flow as usize].wagons)
+            (veh.class, self.m.flows[veh.flow].wagons)
         };
-        let pooled = self.m.stages[s as usize].kind.is_pooled();
-        let counted = self.vehicles[v as usize].counted;
-        let st = &mut self.stages[s as usize];
+        let pooled = self.m.stages[s].kind.is_pooled();
+        let counted = self.vehicles[v].counted;
+        let st = &mut self.stages[s];
         if !st.mirrors_checkpoint {
             if counted {
                 st.kpi.arrivals += 1;
@@ -73,12 +74,12 @@ impl Sim<'_> {
         }
         // Fast path: nobody waiting, a lane this class may use is free, and service may start.
         if st.lean {
-            if st.waiting == 0 && st.free[0] > 0 {
-                self.start(q, t, s, v, 0);
+            if st.waiting == 0 && st.free[GroupId(0)] > 0 {
+                self.start(q, t, s, v, GroupId(0));
                 return;
             }
         } else if !pooled
-            && self.stages[s as usize].waiting == 0
+            && self.stages[s].waiting == 0
             && let Some(g) = self.free_group_for(s, class)
             && self.is_open(q, t, s)
             && self.quota_allows(q, t, s, wagons)
@@ -91,27 +92,26 @@ impl Sim<'_> {
         let seq = self.seq;
         self.seq += 1;
         // "Held outside" means no track was free, not a wait for the day's quota.
-        self.vehicles[v as usize].found_tracks_full = self.m.stages[s as usize].kind
-            == StageKind::Tracks
-            && self.free_group_for(s, class).is_none();
-        self.vehicles[v as usize].queued = true;
-        let st = &mut self.stages[s as usize];
-        st.queues[class as usize].push_back((v, seq));
+        self.vehicles[v].found_tracks_full =
+            self.m.stages[s].kind == StageKind::Tracks && self.free_group_for(s, class).is_none();
+        self.vehicles[v].queued = true;
+        let st = &mut self.stages[s];
+        st.queues[class].push_back((v, seq));
         let lean = st.lean;
         self.change_waiting(t, s, 1);
         // A lean stage hands a freed lane straight to the head of its queue, so a vehicle that
         // had to queue there found every lane busy: nothing to dispatch.
         if lean {
-            debug_assert_eq!(self.stages[s as usize].free[0], 0);
+            debug_assert_eq!(self.stages[s].free[GroupId(0)], 0);
         } else {
             self.dispatch(q, t, s);
         }
     }
 
     #[inline(always)]
-    pub(super) fn change_waiting(&mut self, t: SimTime, s: u32, delta: i64) {
-        let spec = &self.m.stages[s as usize];
-        let st = &mut self.stages[s as usize];
+    pub(super) fn change_waiting(&mut self, t: SimTime, s: StageId, delta: i64) {
+        let spec = &self.m.stages[s];
+        let st = &mut self.stages[s];
         let tm = t.as_ms();
         let holding = spec.holding_capacity as i64;
         let before_road = (st.waiting as i64 - holding).max(0);
@@ -126,7 +126,7 @@ impl Sim<'_> {
                 st.levels.road.add(tm, road_delta);
             }
         }
-        let cp = spec.checkpoint as usize;
+        let cp = CheckpointId(spec.checkpoint);
         let levels = &mut self.cps[cp].levels;
         levels.queue.add(tm, delta);
         // The same holds for the checkpoint, unless another of its stages has a holding area.
@@ -137,37 +137,37 @@ impl Sim<'_> {
 
     /// Starts as many waiting vehicles (and, at pooled stages, container or wagon moves) as
     /// servers, hours and quotas allow.
-    pub(super) fn dispatch(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) {
-        if self.m.stages[s as usize].kind.is_pooled() {
+    pub(super) fn dispatch(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        if self.m.stages[s].kind.is_pooled() {
             return self.dispatch_pooled(q, t, s);
         }
-        if self.stages[s as usize].lean {
+        if self.stages[s].lean {
             // One queue, one lane group, nothing closed: serve the queue's head while lanes are free.
-            while self.stages[s as usize].free[0] > 0
-                && let Some((v, _)) = self.stages[s as usize].queues[0].pop_front()
+            while self.stages[s].free[GroupId(0)] > 0
+                && let Some((v, _)) = self.stages[s].queues[ClassId(0)].pop_front()
             {
-                self.vehicles[v as usize].queued = false;
+                self.vehicles[v].queued = false;
                 self.change_waiting(t, s, -1);
-                self.start(q, t, s, v, 0);
+                self.start(q, t, s, v, GroupId(0));
             }
             return;
         }
         loop {
-            if self.stages[s as usize].waiting == 0 {
+            if self.stages[s].waiting == 0 {
                 return;
             }
             let Some((g, class)) = self.pick(s) else {
                 return;
             };
-            let Some(&(v, _)) = self.stages[s as usize].queues[class as usize].front() else {
+            let Some(&(v, _)) = self.stages[s].queues[class].front() else {
                 return;
             };
-            let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
+            let wagons = self.m.flows[self.vehicles[v].flow].wagons;
             if !self.is_open(q, t, s) || !self.quota_allows(q, t, s, wagons) {
                 return;
             }
-            self.stages[s as usize].queues[class as usize].pop_front();
-            self.vehicles[v as usize].queued = false;
+            self.stages[s].queues[class].pop_front();
+            self.vehicles[v].queued = false;
             self.change_waiting(t, s, -1);
             self.start(q, t, s, v, g);
         }
@@ -175,15 +175,15 @@ impl Sim<'_> {
 
     /// The vehicle's wait at stage `s` ends now: statistics, quota and trace.
     #[inline(always)]
-    pub(super) fn end_wait(&mut self, t: SimTime, s: u32, v: u32) -> SimDuration {
-        if !self.stages[s as usize].lean {
-            let wagons = self.m.flows[self.vehicles[v as usize].flow as usize].wagons;
+    pub(super) fn end_wait(&mut self, t: SimTime, s: StageId, v: VehicleId) -> SimDuration {
+        if !self.stages[s].lean {
+            let wagons = self.m.flows[self.vehicles[v].flow].wagons;
             self.use_quota(t, s, wagons);
         }
-        let kind = self.m.stages[s as usize].kind;
-        let cp = self.m.stages[s as usize].checkpoint as usize;
-        let st = &mut self.stages[s as usize];
-        let veh = &mut self.vehicles[v as usize];
+        let kind = self.m.stages[s].kind;
+        let cp = CheckpointId(self.m.stages[s].checkpoint);
+        let st = &mut self.stages[s];
+        let veh = &mut self.vehicles[v];
         veh.service_start = t;
         let waited = t.since(veh.stage_arrive);
         veh.cp_wait_ms += waited.as_ms();
@@ -205,9 +205,9 @@ impl Sim<'_> {
         if let Some(tr) = &mut self.trace {
             tr.push(ServiceStart {
                 at: t,
-                stage: s,
-                flow: veh.flow,
-                class: veh.class,
+                stage: s.0,
+                flow: veh.flow.0,
+                class: veh.class.0,
                 waited,
                 unit_move: false,
             });
@@ -216,20 +216,34 @@ impl Sim<'_> {
     }
 
     /// Starts a vehicle's service on a free lane or track of group `g`.
-    pub(super) fn start(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32, g: u16) {
-        let st = &mut self.stages[s as usize];
-        st.free[g as usize] -= 1;
+    pub(super) fn start(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        s: StageId,
+        v: VehicleId,
+        g: GroupId,
+    ) {
+        let st = &mut self.stages[s];
+        st.free[g] -= 1;
         st.levels.busy.add(t.as_ms(), 1);
         self.serve(q, t, s, v, g);
     }
 
     /// Starts a vehicle's service on a lane or track of group `g` already counted busy.
     #[inline(always)]
-    pub(super) fn serve(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32, v: u32, g: u16) {
+    pub(super) fn serve(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        s: StageId,
+        v: VehicleId,
+        g: GroupId,
+    ) {
         self.end_wait(t, s, v);
-        let spec = &self.m.stages[s as usize];
-        let st = &mut self.stages[s as usize];
-        let veh = &mut self.vehicles[v as usize];
+        let spec = &self.m.stages[s];
+        let st = &mut self.stages[s];
+        let veh = &mut self.vehicles[v];
         veh.group = g;
         let mut service = st
             .service_drawn
@@ -248,33 +262,33 @@ impl Sim<'_> {
         // A track stays busy until the train leaves the checkpoint: counted then.
         if spec.kind != StageKind::Tracks {
             let busy = self.busy_open_from_now(s, t, end);
-            self.stages[s as usize].busy_open_ms += busy;
+            self.stages[s].busy_open_ms += busy;
         }
         self.schedule(q, end, Ev::Done(v));
     }
 
-    pub(super) fn on_done(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+    pub(super) fn on_done(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         let s = self.stage_of(v);
-        let group = self.vehicles[v as usize].group;
-        if self.m.stages[s as usize].kind == StageKind::Tracks {
+        let group = self.vehicles[v].group;
+        if self.m.stages[s].kind == StageKind::Tracks {
             // The train keeps its track until it leaves the checkpoint.
-            let veh = &mut self.vehicles[v as usize];
+            let veh = &mut self.vehicles[v];
             veh.track_stage = s;
             veh.track_group = veh.group;
             veh.track_since = veh.service_start;
             self.stage_served(t, s, v);
-        } else if self.stages[s as usize].lean && self.stages[s as usize].waiting > 0 {
+        } else if self.stages[s].lean && self.stages[s].waiting > 0 {
             // The lane goes straight to the head of the queue: lanes free and busy are unchanged
             // (a -1 and a +1 at one instant leave the time-weighted busy level as it is).
             self.stage_served(t, s, v);
-            if let Some((next, _)) = self.stages[s as usize].queues[0].pop_front() {
-                self.vehicles[next as usize].queued = false;
+            if let Some((next, _)) = self.stages[s].queues[ClassId(0)].pop_front() {
+                self.vehicles[next].queued = false;
                 self.change_waiting(t, s, -1);
                 self.serve(q, t, s, next, group);
             }
         } else {
-            let st = &mut self.stages[s as usize];
-            st.free[group as usize] += 1;
+            let st = &mut self.stages[s];
+            st.free[group] += 1;
             st.levels.busy.add(t.as_ms(), -1);
             // A lean stage gets here with nobody waiting (see above): nothing to dispatch.
             let lean = st.lean;
@@ -289,16 +303,16 @@ impl Sim<'_> {
 
     /// Served-at-stage statistics of `v` leaving stage `s` at `t`.
     #[inline(always)]
-    pub(super) fn stage_served(&mut self, t: SimTime, s: u32, v: u32) {
-        let st = &mut self.stages[s as usize];
-        let veh = &mut self.vehicles[v as usize];
+    pub(super) fn stage_served(&mut self, t: SimTime, s: StageId, v: VehicleId) {
+        let st = &mut self.stages[s];
+        let veh = &mut self.vehicles[v];
         veh.in_stage = false;
         if st.mirrors_checkpoint {
             // Recorded by the checkpoint the vehicle leaves at this same instant.
             return;
         }
-        let veh = &self.vehicles[v as usize];
-        let flow = &self.m.flows[veh.flow as usize];
+        let veh = &self.vehicles[v];
+        let flow = &self.m.flows[veh.flow];
         st.levels.in_system.add(t.as_ms(), -1);
         if veh.counted {
             st.kpi.served += 1;
@@ -311,15 +325,15 @@ impl Sim<'_> {
 
     /// Applies stage `s`'s next dated change. More lanes serve the queue at once; fewer lanes
     /// retire as their vehicles finish (services in progress are never cut short).
-    pub(super) fn change_capacity(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: u32) {
-        let spec = &self.m.stages[s as usize];
-        let st = &mut self.stages[s as usize];
+    pub(super) fn change_capacity(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        let spec = &self.m.stages[s];
+        let st = &mut self.stages[s];
         let Some(c) = spec.changes.get(st.next_change) else {
             return;
         };
         st.next_change += 1;
         if let Some(lanes) = c.lanes {
-            let general = st.free.len() - 1;
+            let general = GroupId::from_index(st.free.len() - 1);
             st.free[general] += lanes as i32 - st.lanes_now as i32;
             st.lanes_now = lanes;
         }

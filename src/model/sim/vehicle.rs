@@ -7,22 +7,23 @@ use crate::model::result::Kpi;
 use crate::model::spec::FlowSpec;
 use crate::time::SimTime;
 
+use super::ids::{CheckpointId, ClassId, FlowId, GroupId, StageId, VehicleId};
 use super::{Ev, Sim};
 
 /// `Vehicle::track_stage` of a vehicle that holds no receiving track.
-pub(super) const NO_TRACK: u32 = u32::MAX;
+pub(super) const NO_TRACK: StageId = StageId(u32::MAX);
 
 /// A vehicle in the system: where it is on its route, its times so far and its cargo.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Vehicle {
-    pub(super) flow: u32,
-    pub(super) class: u16,
-    pub(super) group: u16,
+    pub(super) flow: FlowId,
+    pub(super) class: ClassId,
+    pub(super) group: GroupId,
     pub(super) counted: bool,
     pub(super) leg: u16,
     pub(super) step: u16,
     // Index of the current stage (derived from flow, leg and step; cached for the hot path).
-    pub(super) stage: u32,
+    pub(super) stage: StageId,
     pub(super) created: SimTime,
     pub(super) cp_enter: SimTime,
     pub(super) stage_arrive: SimTime,
@@ -41,21 +42,21 @@ pub(super) struct Vehicle {
     pub(super) units_busy: u32,
     // A receiving track held until the vehicle leaves the checkpoint.
     pub(super) found_tracks_full: bool,
-    pub(super) track_stage: u32,
-    pub(super) track_group: u16,
+    pub(super) track_stage: StageId,
+    pub(super) track_group: GroupId,
     pub(super) track_since: SimTime,
 }
 
 impl Default for Vehicle {
     fn default() -> Self {
         Vehicle {
-            flow: 0,
-            class: 0,
-            group: 0,
+            flow: FlowId(0),
+            class: ClassId(0),
+            group: GroupId(0),
             counted: false,
             leg: 0,
             step: 0,
-            stage: 0,
+            stage: StageId(0),
             created: SimTime::ZERO,
             cp_enter: SimTime::ZERO,
             stage_arrive: SimTime::ZERO,
@@ -71,7 +72,7 @@ impl Default for Vehicle {
             units_busy: 0,
             found_tracks_full: false,
             track_stage: NO_TRACK,
-            track_group: 0,
+            track_group: GroupId(0),
             track_since: SimTime::ZERO,
         }
     }
@@ -95,20 +96,20 @@ impl Sim<'_> {
         &mut self,
         q: &mut EventQueue<Ev>,
         t: SimTime,
-        f: u32,
+        f: FlowId,
         containers: u32,
         tonnes: f64,
     ) {
-        let f = if self.m.flows[f as usize].choice.is_some() {
+        let f = if self.m.flows[f].choice.is_some() {
             self.choose_route(t, f)
         } else {
             f
         };
-        let spec = &self.m.flows[f as usize];
+        let spec = &self.m.flows[f];
         let counted = t >= self.warmup;
         let v = Vehicle {
             flow: f,
-            class: spec.class,
+            class: ClassId(spec.class),
             counted,
             created: t,
             containers,
@@ -117,22 +118,19 @@ impl Sim<'_> {
         };
         let id = match self.free_ids.pop() {
             Some(id) => {
-                self.vehicles[id as usize] = v;
+                self.vehicles[id] = v;
                 id
             }
-            None => {
-                self.vehicles.push(v);
-                (self.vehicles.len() - 1) as u32
-            }
+            None => self.vehicles.push(v),
         };
-        if counted && !self.flows[f as usize].mirrors_checkpoint {
-            self.flows[f as usize].kpi.arrivals += 1;
+        if counted && !self.flows[f].mirrors_checkpoint {
+            self.flows[f].kpi.arrivals += 1;
         }
         // A route-choice alternative starts with its detour to the first gate.
-        if let Some(d) = &self.m.flows[f as usize].travel[0]
+        if let Some(d) = &self.m.flows[f].travel[0]
             && !d.is_zero()
         {
-            let dt = d.sample(&mut self.flows[f as usize].rng_travel);
+            let dt = d.sample(&mut self.flows[f].rng_travel);
             if let Some(at) = t.checked_add(dt) {
                 self.schedule(q, at, Ev::Gate(id));
             }
@@ -142,9 +140,9 @@ impl Sim<'_> {
     }
 
     #[inline(always)]
-    pub(super) fn enter_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
-        let veh = &mut self.vehicles[v as usize];
-        let cp = self.m.flows[veh.flow as usize].route[veh.leg as usize] as usize;
+    pub(super) fn enter_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        let veh = &mut self.vehicles[v];
+        let cp = CheckpointId(self.m.flows[veh.flow].route[veh.leg as usize]);
         veh.cp_enter = t;
         veh.cp_wait_ms = 0;
         veh.step = 0;
@@ -155,18 +153,24 @@ impl Sim<'_> {
             c.kpi.arrivals += 1;
         }
         c.levels.in_system.add(t.as_ms(), 1);
-        self.go_to_stage(q, t, v, cp as u32);
+        self.go_to_stage(q, t, v, cp);
     }
 
     /// Sends a vehicle towards its current stage, through the neutral zone if there is one.
     #[inline(always)]
-    pub(super) fn go_to_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32, cp: u32) {
-        let step = self.vehicles[v as usize].step;
-        let s = self.m.checkpoints[cp as usize].stages[step as usize];
-        self.vehicles[v as usize].stage = s;
-        match &self.m.stages[s as usize].travel {
+    pub(super) fn go_to_stage(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        v: VehicleId,
+        cp: CheckpointId,
+    ) {
+        let step = self.vehicles[v].step;
+        let s = StageId(self.m.checkpoints[cp].stages[step as usize]);
+        self.vehicles[v].stage = s;
+        match &self.m.stages[s].travel {
             Some(d) if !d.is_zero() => {
-                let dt = d.sample(&mut self.stages[s as usize].rng_travel);
+                let dt = d.sample(&mut self.stages[s].rng_travel);
                 if let Some(at) = t.checked_add(dt) {
                     self.schedule(q, at, Ev::Stage(v));
                 }
@@ -177,31 +181,37 @@ impl Sim<'_> {
 
     /// The stage vehicle `v` is at or heading to (kept up to date by `go_to_stage`).
     #[inline]
-    pub(super) fn stage_of(&self, v: u32) -> u32 {
-        self.vehicles[v as usize].stage
+    pub(super) fn stage_of(&self, v: VehicleId) -> StageId {
+        self.vehicles[v].stage
     }
 
     /// Vehicle `v` reaches the gate of its next checkpoint.
     #[inline(never)]
-    pub(super) fn on_gate(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+    pub(super) fn on_gate(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         self.enter_checkpoint(q, t, v);
     }
 
     /// Vehicle `v` reaches its next stage through the neutral zone.
     #[inline(never)]
-    pub(super) fn on_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
+    pub(super) fn on_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         self.arrive_stage(q, t, v);
     }
 
     /// Sends `v`, done at stage `s`, to the next stage of its checkpoint, or out of it. The
     /// checkpoint is the stage's: one lookup instead of the route walk (flow → leg → checkpoint).
-    pub(super) fn after_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32, s: u32) {
-        let cp = self.m.stages[s as usize].checkpoint;
-        let step = self.vehicles[v as usize].step;
-        if (step as usize + 1) < self.m.checkpoints[cp as usize].stages.len() {
+    pub(super) fn after_stage(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        v: VehicleId,
+        s: StageId,
+    ) {
+        let cp = CheckpointId(self.m.stages[s].checkpoint);
+        let step = self.vehicles[v].step;
+        if (step as usize + 1) < self.m.checkpoints[cp].stages.len() {
             self.next_stage(q, t, v, cp);
         } else {
-            self.leave_checkpoint(q, t, v, cp as usize);
+            self.leave_checkpoint(q, t, v, cp);
         }
     }
 
@@ -209,8 +219,14 @@ impl Sim<'_> {
     /// second copy of the arrival path into `after_stage` and made the common way out of a
     /// one-stage checkpoint slower.
     #[inline(never)]
-    pub(super) fn next_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32, cp: u32) {
-        self.vehicles[v as usize].step += 1;
+    pub(super) fn next_stage(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        v: VehicleId,
+        cp: CheckpointId,
+    ) {
+        self.vehicles[v].step += 1;
         self.go_to_stage(q, t, v, cp);
     }
 
@@ -218,31 +234,31 @@ impl Sim<'_> {
         &mut self,
         q: &mut EventQueue<Ev>,
         t: SimTime,
-        v: u32,
-        cp: usize,
+        v: VehicleId,
+        cp: CheckpointId,
     ) {
         let m = self.m;
         // A departing train frees its receiving track; the next train outside takes it now.
-        let track_stage = self.vehicles[v as usize].track_stage;
+        let track_stage = self.vehicles[v].track_stage;
         if track_stage != NO_TRACK {
             let s = track_stage;
-            let veh = &mut self.vehicles[v as usize];
+            let veh = &mut self.vehicles[v];
             veh.track_stage = NO_TRACK;
             let (since, group) = (veh.track_since, veh.track_group);
             let busy = self.busy_open(s, since, t);
-            let st = &mut self.stages[s as usize];
-            st.free[group as usize] += 1;
+            let st = &mut self.stages[s];
+            st.free[group] += 1;
             st.levels.busy.add(t.as_ms(), -1);
             st.busy_open_ms += busy;
             self.dispatch(q, t, s);
         }
         // The vehicle is read in place (the fields below are disjoint from it).
-        let veh = &mut self.vehicles[v as usize];
+        let veh = &mut self.vehicles[v];
         veh.in_cp = false;
         let veh = &*veh;
-        let flow = &m.flows[veh.flow as usize];
-        debug_assert_eq!(cp, flow.route[veh.leg as usize] as usize);
-        let limit = m.classes[veh.class as usize].max_wait.map(|d| d.as_ms());
+        let flow = &m.flows[veh.flow];
+        debug_assert_eq!(cp, CheckpointId(flow.route[veh.leg as usize]));
+        let limit = m.classes[veh.class].max_wait.map(|d| d.as_ms());
         {
             let c = &mut self.cps[cp];
             c.levels.in_system.add(t.as_ms(), -1);
@@ -272,7 +288,7 @@ impl Sim<'_> {
             let tis = t.since(veh.created).as_ms() as u64;
             let over = limit.is_some_and(|l| veh.total_wait_ms > l);
             // Class statistics are the flows' merged at the end: a vehicle's class is its flow's.
-            let fr = &mut self.flows[veh.flow as usize];
+            let fr = &mut self.flows[veh.flow];
             let k = &mut fr.kpi;
             if !fr.mirrors_checkpoint {
                 k.served += 1;
@@ -287,25 +303,25 @@ impl Sim<'_> {
             }
         }
         let (containers, tonnes) = (veh.containers, veh.tonnes);
-        let veh = &mut self.vehicles[v as usize];
+        let veh = &mut self.vehicles[v];
         veh.counted = false;
-        veh.flow = u32::MAX;
+        veh.flow = FlowId(u32::MAX);
         self.free_ids.push(v);
         if let Some(onward) = transfer {
-            self.transfer(q, t, onward, containers, tonnes);
+            self.transfer(q, t, FlowId(onward), containers, tonnes);
         }
     }
 
     /// Sends `v` on from the checkpoint it just left to the next one of its route (a call of its
     /// own, like `next_stage`).
     #[inline(never)]
-    pub(super) fn next_leg(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: u32) {
-        let veh = &mut self.vehicles[v as usize];
+    pub(super) fn next_leg(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        let veh = &mut self.vehicles[v];
         veh.leg += 1;
-        let flow = &self.m.flows[veh.flow as usize];
+        let flow = &self.m.flows[veh.flow];
         match &flow.travel[veh.leg as usize] {
             Some(d) if !d.is_zero() => {
-                let dt = d.sample(&mut self.flows[veh.flow as usize].rng_travel);
+                let dt = d.sample(&mut self.flows[veh.flow].rng_travel);
                 if let Some(at) = t.checked_add(dt) {
                     self.schedule(q, at, Ev::Gate(v));
                 }
@@ -323,11 +339,11 @@ impl Sim<'_> {
         &mut self,
         q: &mut EventQueue<Ev>,
         t: SimTime,
-        onward: u32,
+        onward: FlowId,
         containers: u32,
         tonnes: f64,
     ) {
-        let spec = &self.m.flows[onward as usize];
+        let spec = &self.m.flows[onward];
         let (per_c, per_t) = (spec.containers, spec.tonnes);
         let mut loads: Vec<(u32, f64)> = Vec::new();
         if containers > 0 && per_c > 0 {
