@@ -61,6 +61,16 @@ ids! {
     GroupId(u16) "lane group";
 }
 
+impl ClassId {
+    /// The first class (the only one of a single-class model).
+    pub(crate) const FIRST: ClassId = ClassId(0);
+}
+
+impl GroupId {
+    /// The first lane group (the only one of a pooled stage or a stage open to all).
+    pub(crate) const FIRST: GroupId = GroupId(0);
+}
+
 /// A `Vec` indexed by one kind of id.
 #[derive(Clone, Debug)]
 pub(crate) struct IdVec<I, T> {

@@ -37,7 +37,7 @@ use super::spec::{Arrivals, Model};
 use ids::{CheckpointId, FlowId, Id, IdVec, StageId, VehicleId};
 use mirror::{flow_mirrors_checkpoint, mirrored_stage};
 use observe::Observations;
-use queue::is_lean;
+use queue::{StageQueue, is_lean};
 use stage::StageRt;
 use vehicle::Vehicle;
 
@@ -138,9 +138,7 @@ fn run(
         .map(|s| {
             let name = format!("stage/{}/{}", m.checkpoints[s.checkpoint as usize].id, s.id);
             StageRt {
-                queues: vec![VecDeque::new(); n_classes].into(),
-                waiting: 0,
-                free: s.groups.iter().map(|g| g.lanes as i32).collect(),
+                queue: StageQueue::new(n_classes, &s.class_rank, &s.groups),
                 lanes_now: s.lanes,
                 quota_now: s.daily_quota,
                 next_change: 0,

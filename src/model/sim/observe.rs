@@ -166,7 +166,7 @@ impl Sim<'_> {
                 self.close_year(at);
             }
             if self.obs.feeds.iter().any(|f| f.next == at) {
-                let waiting: Vec<u32> = self.stages.iter().map(|st| st.waiting).collect();
+                let waiting: Vec<u32> = self.stages.iter().map(|st| st.queue.waiting()).collect();
                 for feed in self.obs.feeds.iter_mut().filter(|f| f.next == at) {
                     feed.forget_before(at);
                     feed.published.push_back((at, waiting.clone()));

@@ -17,7 +17,7 @@ impl Sim<'_> {
         let spec = &self.m.stages[s];
         let cap = spec.max_per_vehicle.unwrap_or(u32::MAX);
         loop {
-            let free = self.stages[s].free[GroupId(0)] > 0;
+            let free = self.stages[s].queue.has_free(GroupId::FIRST);
             let next = self.stages[s].work.iter().copied().find(|&v| {
                 let veh = &self.vehicles[v];
                 veh.units_left > 0 && veh.units_busy < cap
@@ -31,10 +31,10 @@ impl Sim<'_> {
             }
             // Admit the next waiting vehicle once the admitted ones have no move left to start
             // and a server is free — or at once if it has nothing to move (it needs no server).
-            let Some(class) = self.head_class(s) else {
+            let Some(class) = self.stages[s].queue.head_class() else {
                 return;
             };
-            let Some(&(v, _)) = self.stages[s].queues[class].front() else {
+            let Some(v) = self.stages[s].queue.front(class) else {
                 return;
             };
             let units = self.units_at(s, v);
@@ -45,7 +45,7 @@ impl Sim<'_> {
             if !self.is_open(q, t, s) || !self.quota_allows(q, t, s, wagons) {
                 return;
             }
-            self.stages[s].queues[class].pop_front();
+            self.stages[s].queue.pop(class);
             self.vehicles[v].queued = false;
             self.change_waiting(t, s, -1);
             self.admit(t, s, v);
@@ -85,7 +85,7 @@ impl Sim<'_> {
     ) {
         let spec = &self.m.stages[s];
         let st = &mut self.stages[s];
-        st.free[GroupId(0)] -= 1;
+        st.queue.take_server(GroupId::FIRST);
         st.levels.busy.add(t.as_ms(), 1);
         let veh = &mut self.vehicles[v];
         veh.units_left -= 1;
@@ -115,7 +115,7 @@ impl Sim<'_> {
         let s = self.stage_of(v);
         {
             let st = &mut self.stages[s];
-            st.free[GroupId(0)] += 1;
+            st.queue.release_server(GroupId::FIRST);
             st.levels.busy.add(t.as_ms(), -1);
         }
         let veh = &mut self.vehicles[v];

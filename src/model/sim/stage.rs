@@ -11,17 +11,16 @@ use crate::model::result::{Kpi, Levels, ServiceStart};
 use crate::model::spec::StageKind;
 use crate::time::{MS_PER_HOUR, SimDuration, SimTime};
 
-use super::ids::{CheckpointId, ClassId, GroupId, Id, IdVec, StageId, VehicleId};
+use super::ids::{CheckpointId, ClassId, GroupId, StageId, VehicleId};
+use super::queue::StageQueue;
 use super::vehicle::add_cargo;
 use super::{Ev, Sim};
 
 /// Run-time state of a stage: its queues, free servers, hours and quota caches, random streams
 /// and statistics.
 pub(super) struct StageRt {
-    pub(super) queues: IdVec<ClassId, VecDeque<(VehicleId, u64)>>,
-    pub(super) waiting: u32,
-    // Free servers per lane group; negative while a lane reduction waits for busy lanes to finish.
-    pub(super) free: IdVec<GroupId, i32>,
+    // Waiting vehicles per class and free servers per lane group: the queue discipline.
+    pub(super) queue: StageQueue,
     // Servers and daily quota now (the stage's dated changes move them).
     pub(super) lanes_now: u32,
     pub(super) quota_now: Option<u32>,
@@ -74,13 +73,13 @@ impl Sim<'_> {
         }
         // Fast path: nobody waiting, a lane this class may use is free, and service may start.
         if st.lean {
-            if st.waiting == 0 && st.free[GroupId(0)] > 0 {
-                self.start(q, t, s, v, GroupId(0));
+            if st.queue.waiting() == 0 && st.queue.has_free(GroupId::FIRST) {
+                self.start(q, t, s, v, GroupId::FIRST);
                 return;
             }
         } else if !pooled
-            && self.stages[s].waiting == 0
-            && let Some(g) = self.free_group_for(s, class)
+            && self.stages[s].queue.waiting() == 0
+            && let Some(g) = self.stages[s].queue.free_group_for(class)
             && self.is_open(q, t, s)
             && self.quota_allows(q, t, s, wagons)
         {
@@ -92,17 +91,17 @@ impl Sim<'_> {
         let seq = self.seq;
         self.seq += 1;
         // "Held outside" means no track was free, not a wait for the day's quota.
-        self.vehicles[v].found_tracks_full =
-            self.m.stages[s].kind == StageKind::Tracks && self.free_group_for(s, class).is_none();
+        self.vehicles[v].found_tracks_full = self.m.stages[s].kind == StageKind::Tracks
+            && self.stages[s].queue.free_group_for(class).is_none();
         self.vehicles[v].queued = true;
         let st = &mut self.stages[s];
-        st.queues[class].push_back((v, seq));
+        st.queue.push(class, v, seq);
         let lean = st.lean;
         self.change_waiting(t, s, 1);
         // A lean stage hands a freed lane straight to the head of its queue, so a vehicle that
         // had to queue there found every lane busy: nothing to dispatch.
         if lean {
-            debug_assert_eq!(self.stages[s].free[GroupId(0)], 0);
+            debug_assert!(!self.stages[s].queue.has_free(GroupId::FIRST));
         } else {
             self.dispatch(q, t, s);
         }
@@ -114,9 +113,10 @@ impl Sim<'_> {
         let st = &mut self.stages[s];
         let tm = t.as_ms();
         let holding = spec.holding_capacity as i64;
-        let before_road = (st.waiting as i64 - holding).max(0);
-        st.waiting = (st.waiting as i64 + delta) as u32;
-        let road_delta = (st.waiting as i64 - holding).max(0) - before_road;
+        // The queue has already changed by `delta`.
+        let waiting = st.queue.waiting() as i64;
+        let before_road = (waiting - delta - holding).max(0);
+        let road_delta = (waiting - holding).max(0) - before_road;
         // The checkpoint's levels are this stage's when it mirrors it, copied in `finish`.
         if !st.mirrors_checkpoint {
             st.levels.queue.add(tm, delta);
@@ -143,30 +143,30 @@ impl Sim<'_> {
         }
         if self.stages[s].lean {
             // One queue, one lane group, nothing closed: serve the queue's head while lanes are free.
-            while self.stages[s].free[GroupId(0)] > 0
-                && let Some((v, _)) = self.stages[s].queues[ClassId(0)].pop_front()
+            while self.stages[s].queue.has_free(GroupId::FIRST)
+                && let Some(v) = self.stages[s].queue.pop(ClassId::FIRST)
             {
                 self.vehicles[v].queued = false;
                 self.change_waiting(t, s, -1);
-                self.start(q, t, s, v, GroupId(0));
+                self.start(q, t, s, v, GroupId::FIRST);
             }
             return;
         }
         loop {
-            if self.stages[s].waiting == 0 {
+            if self.stages[s].queue.waiting() == 0 {
                 return;
             }
-            let Some((g, class)) = self.pick(s) else {
+            let Some((g, class)) = self.stages[s].queue.pick() else {
                 return;
             };
-            let Some(&(v, _)) = self.stages[s].queues[class].front() else {
+            let Some(v) = self.stages[s].queue.front(class) else {
                 return;
             };
             let wagons = self.m.flows[self.vehicles[v].flow].wagons;
             if !self.is_open(q, t, s) || !self.quota_allows(q, t, s, wagons) {
                 return;
             }
-            self.stages[s].queues[class].pop_front();
+            self.stages[s].queue.pop(class);
             self.vehicles[v].queued = false;
             self.change_waiting(t, s, -1);
             self.start(q, t, s, v, g);
@@ -225,7 +225,7 @@ impl Sim<'_> {
         g: GroupId,
     ) {
         let st = &mut self.stages[s];
-        st.free[g] -= 1;
+        st.queue.take_server(g);
         st.levels.busy.add(t.as_ms(), 1);
         self.serve(q, t, s, v, g);
     }
@@ -277,18 +277,18 @@ impl Sim<'_> {
             veh.track_group = veh.group;
             veh.track_since = veh.service_start;
             self.stage_served(t, s, v);
-        } else if self.stages[s].lean && self.stages[s].waiting > 0 {
+        } else if self.stages[s].lean && self.stages[s].queue.waiting() > 0 {
             // The lane goes straight to the head of the queue: lanes free and busy are unchanged
             // (a -1 and a +1 at one instant leave the time-weighted busy level as it is).
             self.stage_served(t, s, v);
-            if let Some((next, _)) = self.stages[s].queues[ClassId(0)].pop_front() {
+            if let Some(next) = self.stages[s].queue.pop(ClassId::FIRST) {
                 self.vehicles[next].queued = false;
                 self.change_waiting(t, s, -1);
                 self.serve(q, t, s, next, group);
             }
         } else {
             let st = &mut self.stages[s];
-            st.free[group] += 1;
+            st.queue.release_server(group);
             st.levels.busy.add(t.as_ms(), -1);
             // A lean stage gets here with nobody waiting (see above): nothing to dispatch.
             let lean = st.lean;
@@ -333,8 +333,8 @@ impl Sim<'_> {
         };
         st.next_change += 1;
         if let Some(lanes) = c.lanes {
-            let general = GroupId::from_index(st.free.len() - 1);
-            st.free[general] += lanes as i32 - st.lanes_now as i32;
+            st.queue
+                .add_general_servers(lanes as i32 - st.lanes_now as i32);
             st.lanes_now = lanes;
         }
         if c.daily_quota.is_some() {

@@ -51,8 +51,8 @@ impl Default for Vehicle {
     fn default() -> Self {
         Vehicle {
             flow: FlowId(0),
-            class: ClassId(0),
-            group: GroupId(0),
+            class: ClassId::FIRST,
+            group: GroupId::FIRST,
             counted: false,
             leg: 0,
             step: 0,
@@ -72,7 +72,7 @@ impl Default for Vehicle {
             units_busy: 0,
             found_tracks_full: false,
             track_stage: NO_TRACK,
-            track_group: GroupId(0),
+            track_group: GroupId::FIRST,
             track_since: SimTime::ZERO,
         }
     }
@@ -247,7 +247,7 @@ impl Sim<'_> {
             let (since, group) = (veh.track_since, veh.track_group);
             let busy = self.busy_open(s, since, t);
             let st = &mut self.stages[s];
-            st.free[group] += 1;
+            st.queue.release_server(group);
             st.levels.busy.add(t.as_ms(), -1);
             st.busy_open_ms += busy;
             self.dispatch(q, t, s);
