@@ -390,6 +390,22 @@ impl<E: Copy> EventQueue<E> {
         self.pop_until(SimTime::MAX)
     }
 
+    /// Drops every pending event and moves the clock to the end of time, so no event can be
+    /// scheduled any more (each attempt is a [`PastEventError`]) and a run loop returns at once:
+    /// for a handler that finds it cannot go on.
+    pub fn halt(&mut self) {
+        self.front = None;
+        self.near.clear();
+        self.near_taken = false;
+        self.head.fill(NIL);
+        self.occupied.fill(0);
+        self.nodes.clear();
+        self.free = NIL;
+        self.in_wheel = 0;
+        self.far.clear();
+        self.now = SimTime::MAX;
+    }
+
     /// Moves the clock forward to `t` without an event (e.g. to the horizon at the end of a run).
     pub fn advance_to(&mut self, t: SimTime) {
         if t > self.now {
@@ -495,6 +511,34 @@ mod tests {
         let err = q.schedule(SimTime::from_ms(9), ()).unwrap_err();
         assert_eq!(err.now, SimTime::from_ms(10));
         assert!(q.schedule(SimTime::from_ms(10), ()).is_ok());
+    }
+
+    #[test]
+    fn halt_drops_pending_events_and_refuses_new_ones() {
+        struct HaltAt(u8, u32);
+        impl Handler<u8> for HaltAt {
+            fn handle(&mut self, q: &mut EventQueue<u8>, _: SimTime, e: u8) {
+                self.1 += 1;
+                if e == self.0 {
+                    q.halt();
+                }
+            }
+        }
+        // Enough events to spread onto the wheel and the far heap.
+        let mut q = EventQueue::new();
+        for i in 0..40u8 {
+            q.schedule(SimTime::from_ms(i64::from(i) * 600_000_000), i)
+                .unwrap();
+        }
+        let mut h = HaltAt(5, 0);
+        assert_eq!(run_before(&mut q, &mut h, SimTime::MAX), 6);
+        assert_eq!(h.1, 6);
+        assert!(q.is_empty());
+        assert_eq!(q.len(), 0);
+        assert_eq!(q.now(), SimTime::MAX);
+        let err = q.schedule(SimTime::from_ms(1), 0).unwrap_err();
+        assert_eq!(err.now, SimTime::MAX);
+        assert_eq!(q.pop(), None);
     }
 
     #[test]

@@ -27,15 +27,19 @@
 //!   serve only their classes; the other lanes serve every class. An arriving vehicle takes a free
 //!   reserved lane of its class first, then a free general lane.
 
+mod error;
 mod result;
 mod sim;
 mod spec;
 
+pub use error::SimError;
 pub use result::{
     CheckpointResult, Kpi, Levels, Observe, RepResult, SeriesRow, ServiceStart, StageResult,
     YearKpi, YearResult,
 };
-pub use sim::{simulate, simulate_traced, simulate_with};
+pub use sim::{
+    simulate, simulate_traced, simulate_with, try_simulate, try_simulate_traced, try_simulate_with,
+};
 pub use spec::{
     Alternative, Arrivals, CheckpointSpec, ClassSpec, FlowSpec, Inspection, LaneGroup, Mode, Model,
     NodeKind, RateProfile, RouteChoice, StageChange, StageKind, StageSpec,

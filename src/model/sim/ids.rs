@@ -106,6 +106,12 @@ impl<I: Id, T> IdVec<I, T> {
         self.items.len()
     }
 
+    /// The element of id `i`, if there is one.
+    #[inline]
+    pub(crate) fn get(&self, i: I) -> Option<&T> {
+        self.items.get(i.index())
+    }
+
     /// Appends `item` and returns its id.
     #[inline]
     pub(crate) fn push(&mut self, item: T) -> I {

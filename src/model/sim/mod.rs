@@ -23,21 +23,19 @@ mod pooled;
 mod queue;
 mod quota;
 mod route_choice;
+mod setup;
 mod stage;
 mod vehicle;
 
-use std::collections::VecDeque;
-
 use crate::dist::Drawn;
-use crate::engine::{EventQueue, Handler, Rng, run_before, stream};
+use crate::engine::{EventQueue, Handler, PastEventError, Rng, run_before};
 use crate::time::SimTime;
 
-use super::result::{CheckpointResult, Kpi, Levels, Observe, RepResult, ServiceStart};
-use super::spec::{Arrivals, Model};
+use super::error::SimError;
+use super::result::{CheckpointResult, Kpi, Observe, RepResult, ServiceStart};
+use super::spec::Model;
 use ids::{CheckpointId, FlowId, Id, IdVec, StageId, VehicleId};
-use mirror::{flow_mirrors_checkpoint, mirrored_stage};
 use observe::Observations;
-use queue::{StageQueue, is_lean};
 use stage::StageRt;
 use vehicle::Vehicle;
 
@@ -104,159 +102,85 @@ struct Sim<'m> {
     // queue and is tracked on its own.
     cp_road_tracked: IdVec<CheckpointId, bool>,
     obs: Observations,
+    // The event being handled (None while the run is set up).
+    handling: Option<Ev>,
+    // The first internal error; it stops the run.
+    error: Option<SimError>,
 }
 
 /// Runs replication `replication` of `model` and returns its raw results.
+///
+/// # Panics
+///
+/// Only if an internal invariant of the simulation breaks (a [`SimError`], a bug); use
+/// [`try_simulate`] to get it as an error.
 pub fn simulate(model: &Model, replication: u32) -> RepResult {
-    run(model, replication, None, Observe::default()).0
+    try_simulate(model, replication).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Like [`simulate`], also recording what `observe` asks for (the statistics are identical).
+///
+/// # Panics
+///
+/// Only if an internal invariant of the simulation breaks; see [`try_simulate_with`].
 pub fn simulate_with(model: &Model, replication: u32, observe: Observe) -> RepResult {
-    run(model, replication, None, observe).0
+    try_simulate_with(model, replication, observe).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Like [`simulate`], also returning every service start and every container or wagon move in
 /// order (for tests and debugging; memory grows with the number of vehicles).
+///
+/// # Panics
+///
+/// Only if an internal invariant of the simulation breaks; see [`try_simulate_traced`].
 pub fn simulate_traced(model: &Model, replication: u32) -> (RepResult, Vec<ServiceStart>) {
-    let (r, t) = run(model, replication, Some(Vec::new()), Observe::default());
-    (r, t.unwrap_or_default())
+    try_simulate_traced(model, replication).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn run(
-    m: &Model,
+/// Runs replication `replication` of `model`: its raw results, or the [`SimError`] that stopped
+/// it.
+pub fn try_simulate(model: &Model, replication: u32) -> Result<RepResult, SimError> {
+    try_simulate_with(model, replication, Observe::default())
+}
+
+/// Like [`try_simulate`], also recording what `observe` asks for (the statistics are identical).
+pub fn try_simulate_with(
+    model: &Model,
     replication: u32,
-    trace: Option<Vec<ServiceStart>>,
     observe: Observe,
-) -> (RepResult, Option<Vec<ServiceStart>>) {
-    let rep = replication as u64;
-    let n_classes = m.classes.len().max(1);
-    let mirrored: Vec<Option<u32>> = m.checkpoints.iter().map(|c| mirrored_stage(m, c)).collect();
-    let stages = m
-        .stages
-        .iter()
-        .map(|s| {
-            let name = format!("stage/{}/{}", m.checkpoints[s.checkpoint as usize].id, s.id);
-            StageRt {
-                queue: StageQueue::new(n_classes, &s.class_rank, &s.groups),
-                lanes_now: s.lanes,
-                quota_now: s.daily_quota,
-                next_change: 0,
-                work: VecDeque::new(),
-                open_cache_until: SimTime::ZERO,
-                open_cache: false,
-                wake_at: None,
-                quota_day: i64::MIN,
-                quota_used: 0,
-                quota_wagons_used: 0,
-                exhausted_day: i64::MIN,
-                rng_service: stream(m.seed, rep, &format!("{name}/service")),
-                service_drawn: Drawn::new(),
-                rng_inspect: stream(m.seed, rep, &format!("{name}/inspection")),
-                rng_travel: stream(m.seed, rep, &format!("{name}/travel")),
-                kpi: Kpi::default(),
-                levels: Levels::new(),
-                busy_open_ms: 0,
-                quota_days_exhausted: 0,
-                // A time series samples every stage's own counts during the run, so a sampled
-                // run keeps them (the results are the same either way).
-                mirrors_checkpoint: mirrored[s.checkpoint as usize].is_some()
-                    && observe.series_step.is_none(),
-                lean: is_lean(s, n_classes),
-            }
-        })
-        .collect();
-    let flows = m
-        .flows
-        .iter()
-        .map(|f| FlowRt {
-            rng_arrivals: stream(m.seed, rep, &format!("flow/{}/arrivals", f.id)),
-            gaps_drawn: Drawn::new(),
-            rng_travel: stream(m.seed, rep, &format!("flow/{}/travel", f.id)),
-            rng_delay: stream(m.seed, rep, &format!("flow/{}/delay", f.id)),
-            rng_choice: stream(m.seed, rep, &format!("flow/{}/choice", f.id)),
-            feed: usize::MAX,
-            tt_day: 0,
-            tt_idx: 0,
-            factor_day: i64::MIN,
-            factor: 1.0,
-            peak_per_h: match &f.arrivals {
-                Arrivals::Profiled(p) => p.peak_per_h(m.days),
-                _ => 0.0,
-            },
-            kpi: Kpi::default(),
-            mirrors_checkpoint: flow_mirrors_checkpoint(m, f),
-        })
-        .collect();
-    let mut sim = Sim {
-        m,
-        warmup: m.warmup_end(),
-        horizon: m.horizon(),
-        vehicles: Vec::with_capacity(1024).into(),
-        free_ids: Vec::with_capacity(1024),
-        stages,
-        cps: m
-            .checkpoints
-            .iter()
-            .map(|_| CheckpointResult {
-                kpi: Kpi::default(),
-                levels: Levels::new(),
-            })
-            .collect(),
-        flows,
-        seq: 0,
-        trace,
-        cp_road_tracked: m
-            .checkpoints
-            .iter()
-            .map(|c| {
-                c.stages
-                    .iter()
-                    .any(|&s| m.stages[s as usize].holding_capacity > 0)
-            })
-            .collect(),
-        obs: Observations::default(),
-    };
-    let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
-    for (f, spec) in m.flows.iter().enumerate() {
-        let f = FlowId::from_index(f);
-        // Poisson arrivals are memoryless, so a flow starting on a date starts its chain there.
-        if let Some(t) = sim.next_arrival(f, spec.starts.max(SimTime::ZERO), true)
-            && t < spec.ends
-        {
-            sim.schedule(&mut q, t, Ev::Arrival(f));
+) -> Result<RepResult, SimError> {
+    let (mut sim, mut q) = Sim::new(model, replication, None, observe);
+    sim.run(&mut q, replication)
+}
+
+/// Like [`try_simulate`], also returning every service start and every container or wagon move
+/// in order (for tests and debugging; memory grows with the number of vehicles).
+pub fn try_simulate_traced(
+    model: &Model,
+    replication: u32,
+) -> Result<(RepResult, Vec<ServiceStart>), SimError> {
+    let (mut sim, mut q) = Sim::new(model, replication, Some(Vec::new()), Observe::default());
+    let result = sim.run(&mut q, replication)?;
+    Ok((result, sim.trace.take().unwrap_or_default()))
+}
+
+impl Sim<'_> {
+    /// Runs the events before the horizon and collects the results, or returns the error that
+    /// stopped the run.
+    fn run(&mut self, q: &mut EventQueue<Ev>, replication: u32) -> Result<RepResult, SimError> {
+        let events = run_before(q, self, self.horizon);
+        if let Some(e) = self.error.take() {
+            return Err(e);
         }
+        Ok(self.finish(replication, events))
     }
-    for (s, spec) in m.stages.iter().enumerate() {
-        let s = StageId::from_index(s);
-        // Changes dated at or before the start (a stage clock ahead of the reference clock puts
-        // a change on the start date a few hours before time 0) hold from the start.
-        while spec
-            .changes
-            .get(sim.stages[s].next_change)
-            .is_some_and(|c| c.at <= SimTime::ZERO)
-        {
-            sim.change_capacity(&mut q, SimTime::ZERO, s);
-        }
-        if let Some(c) = spec.changes.get(sim.stages[s].next_change)
-            && c.at < sim.horizon
-        {
-            sim.schedule(&mut q, c.at, Ev::Change(s));
-        }
-    }
-    if sim.warmup > SimTime::ZERO {
-        sim.schedule(&mut q, sim.warmup, Ev::Warmup);
-    }
-    sim.start_observations(observe);
-    let horizon = sim.horizon;
-    let events = run_before(&mut q, &mut sim, horizon);
-    let result = sim.finish(replication, events);
-    (result, sim.trace)
 }
 
 impl Handler<Ev> for Sim<'_> {
     #[inline]
     fn handle(&mut self, q: &mut EventQueue<Ev>, t: SimTime, ev: Ev) {
+        // Named in a scheduling error.
+        self.handling = Some(ev);
         // Samples and year ends due at or before `t` see the state before the events at `t`.
         if t >= self.obs.next_at {
             self.observe_until(t);
@@ -281,11 +205,56 @@ impl Handler<Ev> for Sim<'_> {
 }
 
 impl Sim<'_> {
+    /// Schedules `ev` at `at`. Events are only ever scheduled at or after now: one in the past is
+    /// a bug, which stops the run (see [`Self::schedule_failed`]).
     #[inline]
     fn schedule(&mut self, q: &mut EventQueue<Ev>, at: SimTime, ev: Ev) {
-        // Events are only ever scheduled at or after now; an error here is a model bug.
         if let Err(e) = q.schedule(at, ev) {
-            debug_assert!(false, "{e}");
+            self.schedule_failed(q, e, ev);
+        }
+    }
+
+    /// Records the first scheduling error and stops the run: the event queue drops every
+    /// pending event and accepts no earlier one, so the run loop returns at once.
+    #[cold]
+    #[inline(never)]
+    fn schedule_failed(&mut self, q: &mut EventQueue<Ev>, e: PastEventError, ev: Ev) {
+        if self.error.is_none() {
+            self.error = Some(SimError::PastEvent {
+                at: e.at,
+                now: e.now,
+                event: self.describe(ev),
+                handling: self
+                    .handling
+                    .map_or_else(|| "the start of the run".to_string(), |h| self.describe(h)),
+            });
+        }
+        q.halt();
+    }
+
+    /// An event in words, with the names of the entities it concerns.
+    fn describe(&self, ev: Ev) -> String {
+        let m = self.m;
+        let stage = |s: StageId| {
+            let spec = &m.stages[s];
+            format!("{}/{}", m.checkpoints[spec.checkpoint as usize].id, spec.id)
+        };
+        let vehicle = |v: VehicleId| match self.vehicles.get(v) {
+            Some(veh) if veh.flow.index() < m.flows.len() => {
+                format!("{v} of flow {}", m.flows[veh.flow].id)
+            }
+            _ => v.to_string(),
+        };
+        match ev {
+            Ev::Arrival(f) => format!("arrival of flow {}", m.flows[f].id),
+            Ev::Late(f) => format!("late arrival of flow {}", m.flows[f].id),
+            Ev::Gate(v) => format!("gate of {}", vehicle(v)),
+            Ev::Stage(v) => format!("stage arrival of {}", vehicle(v)),
+            Ev::Done(v) => format!("service end of {}", vehicle(v)),
+            Ev::Move(v) => format!("move end of {}", vehicle(v)),
+            Ev::Wake(s) => format!("wake-up of stage {}", stage(s)),
+            Ev::Warmup => "warm-up end".to_string(),
+            Ev::Change(s) => format!("capacity change of stage {}", stage(s)),
         }
     }
 
@@ -297,5 +266,70 @@ impl Sim<'_> {
         for c in &mut self.cps {
             c.levels.reset(tm);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Overrides, default_scenario};
+
+    /// The built-in scenario over a few days.
+    fn model() -> Model {
+        let mut m = default_scenario(Overrides::default()).unwrap();
+        m.days = 3;
+        m.warmup_days = 1;
+        m
+    }
+
+    #[test]
+    fn an_event_in_the_past_stops_the_run_with_an_error() {
+        let m = model();
+        let (mut sim, mut q) = Sim::new(&m, 0, None, Observe::default());
+        assert!(!q.is_empty());
+        // As if the warm-up end at 1 h scheduled a wake-up at 1 s.
+        let now = SimTime::from_ms(3_600_000);
+        q.advance_to(now);
+        sim.handling = Some(Ev::Warmup);
+        sim.schedule(&mut q, SimTime::from_ms(1_000), Ev::Wake(StageId(0)));
+        assert!(q.is_empty());
+        // Nothing more runs or can be scheduled, and the first error is the one reported.
+        sim.schedule(&mut q, now, Ev::Warmup);
+        assert!(q.is_empty());
+        let err = sim.run(&mut q, 0).unwrap_err();
+        let SimError::PastEvent {
+            at,
+            now: clock,
+            event,
+            handling,
+        } = &err;
+        assert_eq!((*at, *clock), (SimTime::from_ms(1_000), now));
+        let stage = &m.stages[0];
+        let name = format!(
+            "{}/{}",
+            m.checkpoints[stage.checkpoint as usize].id, stage.id
+        );
+        assert_eq!(event, &format!("wake-up of stage {name}"));
+        assert_eq!(handling, "warm-up end");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "event wake-up of stage {name} scheduled in the past at t=day 0 00:00:01.000 \
+                 (now day 0 01:00:00.000) while handling warm-up end"
+            )
+        );
+    }
+
+    #[test]
+    fn a_run_without_errors_is_the_same_through_either_entry_point() {
+        let m = model();
+        let a = try_simulate(&m, 1).unwrap();
+        let b = simulate(&m, 1);
+        assert!(a.events > 0);
+        assert_eq!(a.events, b.events);
+        assert_eq!(a.flows[0].served, b.flows[0].served);
+        let (c, trace) = try_simulate_traced(&m, 1).unwrap();
+        assert_eq!(c.events, a.events);
+        assert!(!trace.is_empty());
     }
 }
