@@ -120,7 +120,7 @@ pub struct RepResult {
     pub events: u64,
     /// Measured span after warm-up [ms].
     pub measured_ms: i64,
-    /// Per stage, indexed like [`Model::stages`].
+    /// Per stage, indexed like [`Model::stages`](crate::model::Model::stages).
     pub stages: Vec<StageResult>,
     /// Per checkpoint.
     pub checkpoints: Vec<CheckpointResult>,
@@ -175,7 +175,8 @@ pub struct SeriesRow {
 }
 
 /// Statistics of one calendar year (or the part of it inside the measured span), for runs whose
-/// measured span is longer than a year ([`Model::reports_years`]).
+/// measured span is longer than a year
+/// ([`Model::reports_years`](crate::model::Model::reports_years)).
 #[derive(Clone, Debug)]
 pub struct YearResult {
     /// Calendar year.

@@ -4,16 +4,19 @@
 use crate::model::result::Kpi;
 use crate::model::spec::{CheckpointSpec, FlowSpec, Model, StageKind};
 
+use super::ids::StageId;
+
 /// The only stage of checkpoint `cp`, if the stage's statistics (arrivals, served and cargo,
 /// times in system, queue and in-system levels; waits but for the vehicles in service at the
 /// horizon) are necessarily the checkpoint's: a single lanes stage reached without travel, so a
 /// vehicle enters the stage when it enters the checkpoint, waits only there, and leaves both at
 /// one instant.
-pub(super) fn mirrored_stage(m: &Model, cp: &CheckpointSpec) -> Option<u32> {
+pub(super) fn mirrored_stage(m: &Model, cp: &CheckpointSpec) -> Option<StageId> {
     let &[s] = cp.stages.as_slice() else {
         return None;
     };
-    let spec = &m.stages[s as usize];
+    let s = StageId(s);
+    let spec = &m.stages[s];
     let no_travel = spec.travel.as_ref().is_none_or(|d| d.is_zero());
     (spec.kind == StageKind::Lanes && no_travel).then_some(s)
 }

@@ -28,7 +28,7 @@ impl<'m> Sim<'m> {
     ) -> (Self, EventQueue<Ev>) {
         let rep = replication as u64;
         let n_classes = m.classes.len().max(1);
-        let mirrored: Vec<Option<u32>> =
+        let mirrored: Vec<Option<StageId>> =
             m.checkpoints.iter().map(|c| mirrored_stage(m, c)).collect();
         let stages = m
             .stages
