@@ -1,9 +1,9 @@
-//! The discrete-event kernel: an event calendar ordered by (time, sequence number), a run loop,
+//! The discrete-event kernel: an event queue ordered by (time, sequence number), a run loop,
 //! and seeded random streams. It knows nothing of borders; `model` builds on it.
 //!
 //! Ties: events scheduled for the same instant run in the order they were scheduled (FIFO), so a
 //! run is fully determined by its inputs. Events are small `Copy` values (typically enums naming
-//! entities by `u32` index), stored inline in the calendar's heaps and wheel nodes: scheduling
+//! entities by `u32` index), stored inline in the queue's heaps and wheel nodes: scheduling
 //! allocates nothing once they have grown to their working size (see [`EventQueue`]).
 
 use std::cmp::Ordering;
@@ -52,14 +52,14 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-/// Bucket width of the calendar wheel: 2^9 ms ≈ 0.5 s.
+/// Bucket width of the event wheel: 2^9 ms ≈ 0.5 s.
 const BUCKET_SHIFT: u32 = 9;
 /// Buckets on the wheel: 8,192, so the wheel covers the next ≈ 70 minutes.
 const WHEEL_BITS: u32 = 13;
 const WHEEL: usize = 1 << WHEEL_BITS;
 const WHEEL_MASK: u64 = WHEEL as u64 - 1;
 const NIL: u32 = u32::MAX;
-/// Pending events above which the calendar spreads onto the wheel: below it one small heap is
+/// Pending events above which the queue spreads onto the wheel: below it one small heap is
 /// cheaper (M/M/1 keeps 2 events pending and ran 10% slower on the wheel; P1 keeps ~34 and ran
 /// 12% faster on it).
 const SPREAD_AT: usize = 16;
@@ -71,12 +71,12 @@ struct Node<E> {
     next: u32,
 }
 
-/// The event calendar: pending events ordered by (time, sequence), and the simulation clock.
+/// The event queue: pending events ordered by (time, sequence), and the simulation clock.
 ///
 /// The earliest pending event is held apart in `front`; the others are in a small binary heap
-/// while few are pending. Once more than 16 are pending at once the calendar becomes a calendar
-/// queue for integer time: the time axis is cut into buckets of 2^9 ms and an event goes to one
-/// of three places by its bucket `b`:
+/// while few are pending. Once more than 16 are pending at once it becomes a bucketed queue for
+/// integer time (a "calendar queue" in the literature): the time axis is cut into buckets of
+/// 2^9 ms and an event goes to one of three places by its bucket `b`:
 ///
 /// - `b` at or before the current bucket: the **near** heap, ordered by (time, seq) — usually a
 ///   handful of events, so its pops and pushes are short;
@@ -131,18 +131,18 @@ fn bucket_of(key: u128) -> u64 {
 }
 
 impl<E: Copy> EventQueue<E> {
-    /// An empty calendar with the clock at zero.
+    /// An empty event queue with the clock at zero.
     pub fn new() -> Self {
         Self::with_capacity(64)
     }
 
-    /// An empty calendar with room for `n` pending events before it reallocates.
+    /// An empty event queue with room for `n` pending events before it reallocates.
     pub fn with_capacity(n: usize) -> Self {
         EventQueue {
             front: None,
             near: BinaryHeap::with_capacity(64),
             near_taken: false,
-            // The wheel is allocated when the calendar first spreads onto it.
+            // The wheel is allocated when the queue first spreads onto it.
             head: Vec::new(),
             occupied: Vec::new(),
             nodes: Vec::with_capacity(n),
@@ -204,7 +204,7 @@ impl<E: Copy> EventQueue<E> {
         Ok(())
     }
 
-    /// Moves the near heap's events onto the wheel (once, when the calendar first grows past
+    /// Moves the near heap's events onto the wheel (once, when the queue first grows past
     /// SPREAD_AT pending events).
     #[cold]
     fn spread(&mut self) {
@@ -390,6 +390,22 @@ impl<E: Copy> EventQueue<E> {
         self.pop_until(SimTime::MAX)
     }
 
+    /// Drops every pending event and moves the clock to the end of time, so no event can be
+    /// scheduled any more (each attempt is a [`PastEventError`]) and a run loop returns at once:
+    /// for a handler that finds it cannot go on.
+    pub fn halt(&mut self) {
+        self.front = None;
+        self.near.clear();
+        self.near_taken = false;
+        self.head.fill(NIL);
+        self.occupied.fill(0);
+        self.nodes.clear();
+        self.free = NIL;
+        self.in_wheel = 0;
+        self.far.clear();
+        self.now = SimTime::MAX;
+    }
+
     /// Moves the clock forward to `t` without an event (e.g. to the horizon at the end of a run).
     pub fn advance_to(&mut self, t: SimTime) {
         if t > self.now {
@@ -498,6 +514,34 @@ mod tests {
     }
 
     #[test]
+    fn halt_drops_pending_events_and_refuses_new_ones() {
+        struct HaltAt(u8, u32);
+        impl Handler<u8> for HaltAt {
+            fn handle(&mut self, q: &mut EventQueue<u8>, _: SimTime, e: u8) {
+                self.1 += 1;
+                if e == self.0 {
+                    q.halt();
+                }
+            }
+        }
+        // Enough events to spread onto the wheel and the far heap.
+        let mut q = EventQueue::new();
+        for i in 0..40u8 {
+            q.schedule(SimTime::from_ms(i64::from(i) * 600_000_000), i)
+                .unwrap();
+        }
+        let mut h = HaltAt(5, 0);
+        assert_eq!(run_before(&mut q, &mut h, SimTime::MAX), 6);
+        assert_eq!(h.1, 6);
+        assert!(q.is_empty());
+        assert_eq!(q.len(), 0);
+        assert_eq!(q.now(), SimTime::MAX);
+        let err = q.schedule(SimTime::from_ms(1), 0).unwrap_err();
+        assert_eq!(err.now, SimTime::MAX);
+        assert_eq!(q.pop(), None);
+    }
+
+    #[test]
     fn pop_until_stops_at_horizon() {
         let mut q = EventQueue::new();
         q.schedule(SimTime::from_ms(10), 1).unwrap();
@@ -529,14 +573,14 @@ mod tests {
         assert_eq!(q.len(), 2);
     }
 
-    /// The calendar against a reference (a sorted list of (time, seq)): random mixes of
+    /// The event queue against a reference (a sorted list of (time, seq)): random mixes of
     /// schedules, pops (`pop_until` with limits before, at and after pending events, and
     /// `pop_before`) and clock jumps (`advance_to`), with delays from 0 ms (ties) through the
     /// wheel (seconds to an hour) and the far heap (days) to centuries, across the switch from one
     /// heap to the wheel and through draining and refilling, pop the same events in the same order;
     /// `len`, `is_empty` and `peek_time` agree after every step.
     #[test]
-    fn calendar_pops_exactly_like_a_sorted_reference() {
+    fn event_queue_pops_exactly_like_a_sorted_reference() {
         use proptest::prelude::*;
         #[derive(Clone, Debug)]
         enum Op {
@@ -553,7 +597,7 @@ mod tests {
             1i64..1_000_000_000,
             1i64..(100 * 365 * 86_400_000),
         ];
-        // Mostly schedules, so the calendar grows past the switch to the wheel.
+        // Mostly schedules, so the queue grows past the switch to the wheel.
         let op = prop_oneof![
             6 => delay.prop_map(Op::Schedule),
             3 => (0i64..10_000_000).prop_map(Op::PopUntil),
@@ -614,10 +658,10 @@ mod tests {
 
     /// Deterministic edge cases: the switch to the wheel when the 17th event becomes the front
     /// and when it does not; an event on the wheel's last bucket, just before the current one
-    /// going round; a burst at one instant followed by same-instant schedules; and a calendar
+    /// going round; a burst at one instant followed by same-instant schedules; and a queue
     /// drained in wheel mode and refilled far ahead.
     #[test]
-    fn calendar_edge_cases_pop_in_order() {
+    fn event_queue_edge_cases_pop_in_order() {
         let drain = |q: &mut EventQueue<u32>| {
             std::iter::from_fn(|| q.pop().map(|(t, e)| (t.as_ms(), e))).collect::<Vec<_>>()
         };

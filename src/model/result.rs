@@ -1,0 +1,232 @@
+//! What one replication measured: per stage, checkpoint, flow and class statistics, time series
+//! rows, yearly figures, and traced service starts.
+
+use crate::stats::{Distribution, HourProfile, TimeWeighted};
+use crate::time::{SimDuration, SimTime};
+
+/// Raw statistics of one entity (stage, checkpoint, flow or class) in one replication.
+#[derive(Clone, Debug, Default)]
+pub struct Kpi {
+    /// Vehicles that arrived (after warm-up).
+    pub arrivals: u64,
+    /// Vehicles that finished (after warm-up arrivals only).
+    pub served: u64,
+    /// Vehicles still inside at the horizon.
+    pub backlog_end: u64,
+    /// Tonnes served.
+    pub tonnes: f64,
+    /// Cargo value served [USD].
+    pub value: f64,
+    /// Wagons served.
+    pub wagons: f64,
+    /// Containers served.
+    pub containers: f64,
+    /// TEU served.
+    pub teu: f64,
+    /// Vehicles that had to wait for a receiving track ("held outside" the station).
+    pub held_outside: u64,
+    /// Waits [ms].
+    pub wait: Distribution,
+    /// Time in system [ms].
+    pub time_in_system: Distribution,
+    /// Mean wait [ms] by hour of arrival (reference clock).
+    pub wait_by_hour: HourProfile,
+    /// Vehicles whose wait exceeded their class's max_wait (finished or still waiting).
+    pub over_limit: u64,
+}
+
+impl Kpi {
+    /// Adds `other`'s counts and samples to this one (as if its vehicles had been recorded here).
+    pub fn merge(&mut self, other: &Kpi) {
+        self.arrivals += other.arrivals;
+        self.served += other.served;
+        self.backlog_end += other.backlog_end;
+        self.tonnes += other.tonnes;
+        self.value += other.value;
+        self.wagons += other.wagons;
+        self.containers += other.containers;
+        self.teu += other.teu;
+        self.held_outside += other.held_outside;
+        self.over_limit += other.over_limit;
+        self.wait.merge(&other.wait);
+        self.time_in_system.merge(&other.time_in_system);
+        self.wait_by_hour.merge(&other.wait_by_hour);
+    }
+}
+
+/// Time-weighted levels of a stage or checkpoint.
+#[derive(Clone, Debug)]
+pub struct Levels {
+    /// Vehicles waiting.
+    pub queue: TimeWeighted,
+    /// Vehicles waiting on the road (beyond holding capacity).
+    pub road: TimeWeighted,
+    /// Vehicles inside (waiting or in service, for a checkpoint also travelling between stages).
+    pub in_system: TimeWeighted,
+    /// Busy lanes.
+    pub busy: TimeWeighted,
+}
+
+impl Levels {
+    /// All levels zero from time zero.
+    pub(crate) fn new() -> Self {
+        Levels {
+            queue: TimeWeighted::new(0),
+            road: TimeWeighted::new(0),
+            in_system: TimeWeighted::new(0),
+            busy: TimeWeighted::new(0),
+        }
+    }
+    /// Restarts the time averages at `t` (the warm-up end), keeping the current levels.
+    pub(crate) fn reset(&mut self, t: i64) {
+        self.queue.reset(t);
+        self.road.reset(t);
+        self.in_system.reset(t);
+        self.busy.reset(t);
+    }
+}
+
+/// Per-stage results of one replication.
+#[derive(Clone, Debug)]
+pub struct StageResult {
+    /// Counts and distributions.
+    pub kpi: Kpi,
+    /// Queue and busy-lane levels.
+    pub levels: Levels,
+    /// Open lane-time after warm-up [ms].
+    pub open_lane_ms: i128,
+    /// Busy lane-time inside open hours after warm-up [ms] (service overrunning a closing is
+    /// not counted, so utilisation never exceeds 1).
+    pub busy_open_lane_ms: i128,
+    /// Local days (after warm-up) on which the daily quota was used up.
+    pub quota_days_exhausted: u64,
+}
+
+/// Per-checkpoint results of one replication.
+#[derive(Clone, Debug)]
+pub struct CheckpointResult {
+    /// Counts and distributions.
+    pub kpi: Kpi,
+    /// Queue levels (summed over stages).
+    pub levels: Levels,
+}
+
+/// Everything one replication measured.
+#[derive(Clone, Debug)]
+pub struct RepResult {
+    /// Replication index.
+    pub replication: u32,
+    /// Events processed.
+    pub events: u64,
+    /// Measured span after warm-up [ms].
+    pub measured_ms: i64,
+    /// Per stage, indexed like [`Model::stages`](crate::model::Model::stages).
+    pub stages: Vec<StageResult>,
+    /// Per checkpoint.
+    pub checkpoints: Vec<CheckpointResult>,
+    /// Per flow.
+    pub flows: Vec<Kpi>,
+    /// Per class.
+    pub classes: Vec<Kpi>,
+    /// Per-stage samples on a fixed step (empty unless asked for with [`Observe::series_step`]).
+    pub series: Vec<SeriesRow>,
+    /// Per calendar year of the measured span (reference clock): checkpoint and flow statistics.
+    pub years: Vec<YearResult>,
+}
+
+/// What to record besides the standard statistics.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Observe {
+    /// Sample every stage on this step, from the warm-up end (`None`: no time series).
+    pub series_step: Option<SimDuration>,
+}
+
+/// One stage's state at a sampling instant, and what happened there since the previous sample.
+///
+/// Levels are those just before `at` (after every event before `at`, before any at `at`);
+/// counts cover the half-open span `[previous sample, at)` (vehicles created before the warm-up
+/// end are not counted, as everywhere).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SeriesRow {
+    /// Sampling instant.
+    pub at: SimTime,
+    /// Stage index.
+    pub stage: u32,
+    /// Vehicles waiting.
+    pub queue: u32,
+    /// Vehicles waiting on the road (beyond the holding area).
+    pub road: u32,
+    /// Busy servers.
+    pub busy: u32,
+    /// Servers open at `at` (0 while the stage is closed).
+    pub lanes_open: u32,
+    /// Servers of the stage at `at` (after its dated changes).
+    pub lanes: u32,
+    /// Daily quota of the stage at `at` (after its dated changes).
+    pub daily_quota: Option<u32>,
+    /// Arrivals since the previous sample.
+    pub arrivals: u64,
+    /// Vehicles that finished the stage since the previous sample.
+    pub served: u64,
+    /// Services started since the previous sample.
+    pub started: u64,
+    /// Sum of the waits of those services [ms].
+    pub wait_sum_ms: u128,
+}
+
+/// Statistics of one calendar year (or the part of it inside the measured span), for runs whose
+/// measured span is longer than a year
+/// ([`Model::reports_years`](crate::model::Model::reports_years)).
+#[derive(Clone, Debug)]
+pub struct YearResult {
+    /// Calendar year.
+    pub year: i16,
+    /// Measured days of that year in the run.
+    pub days: f64,
+    /// All flows together.
+    pub system: YearKpi,
+    /// Per checkpoint (vehicles that left it during the year; waits of those vehicles).
+    pub checkpoints: Vec<YearKpi>,
+    /// Per flow (vehicles that completed their route during the year).
+    pub flows: Vec<YearKpi>,
+}
+
+/// What one entity did in one year: a few numbers, so that memory stays independent of the
+/// horizon however many years a run spans.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct YearKpi {
+    /// Vehicles that arrived.
+    pub arrivals: u64,
+    /// Vehicles that finished.
+    pub served: u64,
+    /// Tonnes served.
+    pub tonnes: f64,
+    /// Containers served.
+    pub containers: f64,
+    /// TEU served.
+    pub teu: f64,
+    /// Waits recorded (vehicles that finished).
+    pub waits: u64,
+    /// Sum of those waits [ms].
+    pub wait_sum_ms: u128,
+    /// 95th percentile of those waits [ms].
+    pub wait_p95_ms: f64,
+}
+
+/// A service start, recorded when tracing (tests check calendars and quotas with it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServiceStart {
+    /// When service started.
+    pub at: SimTime,
+    /// Stage index.
+    pub stage: u32,
+    /// Vehicle's flow index.
+    pub flow: u32,
+    /// Vehicle's class index.
+    pub class: u16,
+    /// Time the vehicle waited at this stage (zero for a move after the first).
+    pub waited: SimDuration,
+    /// True for one container or wagon move at a crane or bogie-exchange stage; false for the
+    /// start of a vehicle's service (at pooled stages: its first move).
+    pub unit_move: bool,
+}

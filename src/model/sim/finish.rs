@@ -1,0 +1,134 @@
+//! The end of a run: samples due up to the horizon, mirrored statistics copied, the backlog and
+//! over-limit counts of vehicles still inside, the last year closed, and the [`RepResult`].
+
+use crate::model::result::{Kpi, RepResult, StageResult};
+
+use super::Sim;
+use super::ids::{CheckpointId, Id, StageId, VehicleId};
+use super::mirror::copy_recorded;
+use super::vehicle::NO_TRACK;
+
+impl Sim<'_> {
+    pub(super) fn finish(&mut self, replication: u32, events: u64) -> RepResult {
+        let end = self.horizon;
+        // Samples due after the last event, up to the one at the horizon.
+        self.observe_until(end);
+        // Statistics recorded once, by the checkpoint, for the stages and flows that mirror it.
+        for (spec, st) in self.m.stages.iter().zip(&mut self.stages) {
+            if st.mirrors_checkpoint {
+                let c = &self.cps[CheckpointId(spec.checkpoint)];
+                copy_recorded(&c.kpi, &mut st.kpi);
+                st.levels.queue = c.levels.queue.clone();
+                st.levels.road = c.levels.road.clone();
+                st.levels.in_system = c.levels.in_system.clone();
+            }
+        }
+        for (spec, f) in self.m.flows.iter().zip(&mut self.flows) {
+            if f.mirrors_checkpoint {
+                copy_recorded(&self.cps[CheckpointId(spec.route[0])].kpi, &mut f.kpi);
+            }
+        }
+        // Vehicles still inside: the backlog, and waits that are already over their limit.
+        let free: std::collections::HashSet<VehicleId> = self.free_ids.iter().copied().collect();
+        for i in 0..self.vehicles.len() {
+            let id = VehicleId::from_index(i);
+            if free.contains(&id) {
+                continue;
+            }
+            let veh = self.vehicles[id];
+            if veh.track_stage != NO_TRACK {
+                // Still on its receiving track at the horizon: the track was busy until the end.
+                let busy = self.busy_open(veh.track_stage, veh.track_since, end);
+                self.stages[veh.track_stage].busy_open_ms += busy;
+            }
+            if !veh.counted {
+                continue;
+            }
+            let flow = &self.m.flows[veh.flow];
+            let queued_now = if veh.queued {
+                end.since(veh.stage_arrive).as_ms()
+            } else {
+                0
+            };
+            let limit = self.m.classes[veh.class].max_wait.map(|d| d.as_ms());
+            let fk = &mut self.flows[veh.flow].kpi;
+            fk.backlog_end += 1;
+            let over_total = limit.is_some_and(|l| veh.total_wait_ms + queued_now > l);
+            if over_total {
+                fk.over_limit += 1;
+            }
+            if veh.in_cp {
+                let cp = CheckpointId(flow.route[veh.leg as usize]);
+                let k = &mut self.cps[cp].kpi;
+                k.backlog_end += 1;
+                if limit.is_some_and(|l| veh.cp_wait_ms + queued_now > l) {
+                    k.over_limit += 1;
+                }
+                if veh.in_stage {
+                    let s = StageId(self.m.checkpoints[cp].stages[veh.step as usize]);
+                    let st = &mut self.stages[s];
+                    st.kpi.backlog_end += 1;
+                    if st.mirrors_checkpoint && !veh.queued {
+                        // In service: its wait at the stage is over, but the checkpoint records
+                        // waits only when vehicles leave.
+                        let waited = veh.service_start.since(veh.stage_arrive).as_ms() as u64;
+                        st.kpi.wait.record(waited);
+                        st.kpi
+                            .wait_by_hour
+                            .add(veh.stage_arrive.hour_of_day(), waited);
+                    }
+                }
+            }
+        }
+        // The last year closes at the horizon, with the backlog counted above.
+        self.close_year(end);
+        // Class statistics: the merged statistics of the flows of each class.
+        let mut classes = vec![Kpi::default(); self.m.classes.len()];
+        for (spec, f) in self.m.flows.iter().zip(&self.flows) {
+            classes[spec.class as usize].merge(&f.kpi);
+        }
+        let measured_ms = end.since(self.warmup).as_ms();
+        let stages = self
+            .m
+            .stages
+            .iter()
+            .zip(self.stages.iter_mut())
+            .map(|(spec, st)| StageResult {
+                kpi: std::mem::take(&mut st.kpi),
+                levels: {
+                    let mut l = st.levels.clone();
+                    if spec.holding_capacity == 0 {
+                        l.road = l.queue.clone();
+                    }
+                    l
+                },
+                busy_open_lane_ms: st.busy_open_ms,
+                open_lane_ms: spec.open_lane_ms(self.warmup, end),
+                quota_days_exhausted: st.quota_days_exhausted,
+            })
+            .collect();
+        RepResult {
+            replication,
+            events,
+            measured_ms,
+            stages,
+            checkpoints: {
+                let mut cps = std::mem::take(&mut self.cps);
+                for (c, tracked) in cps.iter_mut().zip(&self.cp_road_tracked) {
+                    if !tracked {
+                        c.levels.road = c.levels.queue.clone();
+                    }
+                }
+                cps.into_vec()
+            },
+            flows: self
+                .flows
+                .iter_mut()
+                .map(|f| std::mem::take(&mut f.kpi))
+                .collect(),
+            classes,
+            series: std::mem::take(&mut self.obs.rows),
+            years: std::mem::take(&mut self.obs.done),
+        }
+    }
+}

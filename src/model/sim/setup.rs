@@ -1,0 +1,153 @@
+//! Setting up a replication: run-time state of every stage and flow (random streams named by
+//! entity, so adding one leaves the others' numbers unchanged), and the first events.
+
+use std::collections::VecDeque;
+
+use crate::dist::Drawn;
+use crate::engine::{EventQueue, stream};
+use crate::model::result::{CheckpointResult, Kpi, Levels, Observe, ServiceStart};
+use crate::model::spec::{Arrivals, Model};
+use crate::time::SimTime;
+
+use super::ids::{FlowId, Id, StageId};
+use super::mirror::{flow_mirrors_checkpoint, mirrored_stage};
+use super::observe::Observations;
+use super::queue::{StageQueue, is_lean};
+use super::stage::StageRt;
+use super::{Ev, FlowRt, Sim};
+
+impl<'m> Sim<'m> {
+    /// The state of replication `replication` of `m` at time zero, and the event queue with its
+    /// first events: each flow's first arrival, the stages' dated changes, the warm-up end.
+    /// `trace`: where to record service starts, if wanted.
+    pub(super) fn new(
+        m: &'m Model,
+        replication: u32,
+        trace: Option<Vec<ServiceStart>>,
+        observe: Observe,
+    ) -> (Self, EventQueue<Ev>) {
+        let rep = replication as u64;
+        let n_classes = m.classes.len().max(1);
+        let mirrored: Vec<Option<StageId>> =
+            m.checkpoints.iter().map(|c| mirrored_stage(m, c)).collect();
+        let stages = m
+            .stages
+            .iter()
+            .map(|s| {
+                let name = format!("stage/{}/{}", m.checkpoints[s.checkpoint as usize].id, s.id);
+                StageRt {
+                    queue: StageQueue::new(n_classes, &s.class_rank, &s.groups),
+                    lanes_now: s.lanes,
+                    quota_now: s.daily_quota,
+                    next_change: 0,
+                    work: VecDeque::new(),
+                    open_cache_until: SimTime::ZERO,
+                    open_cache: false,
+                    wake_at: None,
+                    quota_day: i64::MIN,
+                    quota_used: 0,
+                    quota_wagons_used: 0,
+                    exhausted_day: i64::MIN,
+                    rng_service: stream(m.seed, rep, &format!("{name}/service")),
+                    service_drawn: Drawn::new(),
+                    rng_inspect: stream(m.seed, rep, &format!("{name}/inspection")),
+                    rng_travel: stream(m.seed, rep, &format!("{name}/travel")),
+                    kpi: Kpi::default(),
+                    levels: Levels::new(),
+                    busy_open_ms: 0,
+                    quota_days_exhausted: 0,
+                    // A time series samples every stage's own counts during the run, so a sampled
+                    // run keeps them (the results are the same either way).
+                    mirrors_checkpoint: mirrored[s.checkpoint as usize].is_some()
+                        && observe.series_step.is_none(),
+                    lean: is_lean(s, n_classes),
+                }
+            })
+            .collect();
+        let flows = m
+            .flows
+            .iter()
+            .map(|f| FlowRt {
+                rng_arrivals: stream(m.seed, rep, &format!("flow/{}/arrivals", f.id)),
+                gaps_drawn: Drawn::new(),
+                rng_travel: stream(m.seed, rep, &format!("flow/{}/travel", f.id)),
+                rng_delay: stream(m.seed, rep, &format!("flow/{}/delay", f.id)),
+                rng_choice: stream(m.seed, rep, &format!("flow/{}/choice", f.id)),
+                feed: usize::MAX,
+                tt_day: 0,
+                tt_idx: 0,
+                factor_day: i64::MIN,
+                factor: 1.0,
+                peak_per_h: match &f.arrivals {
+                    Arrivals::Profiled(p) => p.peak_per_h(m.days),
+                    _ => 0.0,
+                },
+                kpi: Kpi::default(),
+                mirrors_checkpoint: flow_mirrors_checkpoint(m, f),
+            })
+            .collect();
+        let mut sim = Sim {
+            m,
+            warmup: m.warmup_end(),
+            horizon: m.horizon(),
+            vehicles: Vec::with_capacity(1024).into(),
+            free_ids: Vec::with_capacity(1024),
+            stages,
+            cps: m
+                .checkpoints
+                .iter()
+                .map(|_| CheckpointResult {
+                    kpi: Kpi::default(),
+                    levels: Levels::new(),
+                })
+                .collect(),
+            flows,
+            seq: 0,
+            trace,
+            cp_road_tracked: m
+                .checkpoints
+                .iter()
+                .map(|c| {
+                    c.stages
+                        .iter()
+                        .any(|&s| m.stages[s as usize].holding_capacity > 0)
+                })
+                .collect(),
+            obs: Observations::default(),
+            handling: None,
+            error: None,
+        };
+        let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
+        for (f, spec) in m.flows.iter().enumerate() {
+            let f = FlowId::from_index(f);
+            // Poisson arrivals are memoryless, so a flow starting on a date starts its chain there.
+            if let Some(t) = sim.next_arrival(f, spec.starts.max(SimTime::ZERO), true)
+                && t < spec.ends
+            {
+                sim.schedule(&mut q, t, Ev::Arrival(f));
+            }
+        }
+        for (s, spec) in m.stages.iter().enumerate() {
+            let s = StageId::from_index(s);
+            // Changes dated at or before the start (a stage clock ahead of the reference clock puts
+            // a change on the start date a few hours before time 0) hold from the start.
+            while spec
+                .changes
+                .get(sim.stages[s].next_change)
+                .is_some_and(|c| c.at <= SimTime::ZERO)
+            {
+                sim.change_capacity(&mut q, SimTime::ZERO, s);
+            }
+            if let Some(c) = spec.changes.get(sim.stages[s].next_change)
+                && c.at < sim.horizon
+            {
+                sim.schedule(&mut q, c.at, Ev::Change(s));
+            }
+        }
+        if sim.warmup > SimTime::ZERO {
+            sim.schedule(&mut q, sim.warmup, Ev::Warmup);
+        }
+        sim.start_observations(observe);
+        (sim, q)
+    }
+}

@@ -1,0 +1,351 @@
+//! A stage at run time: vehicles arrive, wait, start service on a lane or track, and leave; the
+//! queue and busy levels; dated capacity changes.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+
+use crate::dist::Drawn;
+use crate::engine::{EventQueue, Rng};
+use crate::model::result::{Kpi, Levels, ServiceStart};
+use crate::model::spec::StageKind;
+use crate::time::{MS_PER_HOUR, SimDuration, SimTime};
+
+use super::ids::{CheckpointId, ClassId, GroupId, StageId, VehicleId};
+use super::queue::StageQueue;
+use super::vehicle::add_cargo;
+use super::{Ev, Sim};
+
+/// Run-time state of a stage: its queues, free servers, hours and quota caches, random streams
+/// and statistics.
+pub(super) struct StageRt {
+    // Waiting vehicles per class and free servers per lane group: the queue discipline.
+    pub(super) queue: StageQueue,
+    // Servers and daily quota now (the stage's dated changes move them).
+    pub(super) lanes_now: u32,
+    pub(super) quota_now: Option<u32>,
+    pub(super) next_change: usize,
+    // Pooled stages: vehicles admitted and being worked on, in admission order.
+    pub(super) work: VecDeque<VehicleId>,
+    pub(super) open_cache_until: SimTime,
+    pub(super) open_cache: bool,
+    pub(super) wake_at: Option<SimTime>,
+    pub(super) quota_day: i64,
+    pub(super) quota_used: u32,
+    pub(super) quota_wagons_used: u32,
+    // The last local day counted in quota_days_exhausted (each day counts once).
+    pub(super) exhausted_day: i64,
+    pub(super) rng_service: Rng,
+    // Service times drawn ahead from rng_service, its only use (see `Drawn`).
+    pub(super) service_drawn: Drawn,
+    pub(super) rng_inspect: Rng,
+    pub(super) rng_travel: Rng,
+    pub(super) kpi: Kpi,
+    pub(super) levels: Levels,
+    pub(super) busy_open_ms: i128,
+    pub(super) quota_days_exhausted: u64,
+    // The checkpoint records this stage's statistics (see `mirrored_stage`); `finish` copies them.
+    pub(super) mirrors_checkpoint: bool,
+    // Lanes open to everyone: one lane group, one class queue, always open, no quota (see
+    // `is_lean`). The hot path skips the discipline, hours and quota machinery for them.
+    pub(super) lean: bool,
+}
+
+impl Sim<'_> {
+    #[inline(always)]
+    pub(super) fn arrive_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        let s = self.stage_of(v);
+        let (class, wagons) = {
+            let veh = &mut self.vehicles[v];
+            veh.stage_arrive = t;
+            veh.in_stage = true;
+            veh.found_tracks_full = false;
+            (veh.class, self.m.flows[veh.flow].wagons)
+        };
+        let pooled = self.m.stages[s].kind.is_pooled();
+        let counted = self.vehicles[v].counted;
+        let st = &mut self.stages[s];
+        if !st.mirrors_checkpoint {
+            if counted {
+                st.kpi.arrivals += 1;
+            }
+            st.levels.in_system.add(t.as_ms(), 1);
+        }
+        // Fast path: nobody waiting, a lane this class may use is free, and service may start.
+        if st.lean {
+            if st.queue.waiting() == 0 && st.queue.has_free(GroupId::FIRST) {
+                self.start(q, t, s, v, GroupId::FIRST);
+                return;
+            }
+        } else if !pooled
+            && self.stages[s].queue.waiting() == 0
+            && let Some(g) = self.stages[s].queue.free_group_for(class)
+            && self.is_open(q, t, s)
+            && self.quota_allows(q, t, s, wagons)
+        {
+            self.start(q, t, s, v, g);
+            return;
+        }
+        // Otherwise join the queue and let the discipline decide: at an opening instant, vehicles
+        // that waited go before one arriving at that instant, whatever the event order.
+        let seq = self.seq;
+        self.seq += 1;
+        // "Held outside" means no track was free, not a wait for the day's quota.
+        self.vehicles[v].found_tracks_full = self.m.stages[s].kind == StageKind::Tracks
+            && self.stages[s].queue.free_group_for(class).is_none();
+        self.vehicles[v].queued = true;
+        let st = &mut self.stages[s];
+        st.queue.push(class, v, seq);
+        let lean = st.lean;
+        self.change_waiting(t, s, 1);
+        // A lean stage hands a freed lane straight to the head of its queue, so a vehicle that
+        // had to queue there found every lane busy: nothing to dispatch.
+        if lean {
+            debug_assert!(!self.stages[s].queue.has_free(GroupId::FIRST));
+        } else {
+            self.dispatch(q, t, s);
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn change_waiting(&mut self, t: SimTime, s: StageId, delta: i64) {
+        let spec = &self.m.stages[s];
+        let st = &mut self.stages[s];
+        let tm = t.as_ms();
+        let holding = spec.holding_capacity as i64;
+        // The queue has already changed by `delta`.
+        let waiting = st.queue.waiting() as i64;
+        let before_road = (waiting - delta - holding).max(0);
+        let road_delta = (waiting - holding).max(0) - before_road;
+        // The checkpoint's levels are this stage's when it mirrors it, copied in `finish`.
+        if !st.mirrors_checkpoint {
+            st.levels.queue.add(tm, delta);
+            // Without a holding area the whole queue is on the road: `finish` copies the queue
+            // level instead of tracking the same numbers twice.
+            if holding > 0 && road_delta != 0 {
+                st.levels.road.add(tm, road_delta);
+            }
+        }
+        let cp = CheckpointId(spec.checkpoint);
+        let levels = &mut self.cps[cp].levels;
+        levels.queue.add(tm, delta);
+        // The same holds for the checkpoint, unless another of its stages has a holding area.
+        if self.cp_road_tracked[cp] && road_delta != 0 {
+            levels.road.add(tm, road_delta);
+        }
+    }
+
+    /// Starts as many waiting vehicles (and, at pooled stages, container or wagon moves) as
+    /// servers, hours and quotas allow.
+    pub(super) fn dispatch(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        if self.m.stages[s].kind.is_pooled() {
+            return self.dispatch_pooled(q, t, s);
+        }
+        if self.stages[s].lean {
+            // One queue, one lane group, nothing closed: serve the queue's head while lanes are free.
+            while self.stages[s].queue.has_free(GroupId::FIRST)
+                && let Some(v) = self.stages[s].queue.pop(ClassId::FIRST)
+            {
+                self.vehicles[v].queued = false;
+                self.change_waiting(t, s, -1);
+                self.start(q, t, s, v, GroupId::FIRST);
+            }
+            return;
+        }
+        loop {
+            if self.stages[s].queue.waiting() == 0 {
+                return;
+            }
+            let Some((g, class)) = self.stages[s].queue.pick() else {
+                return;
+            };
+            let Some(v) = self.stages[s].queue.front(class) else {
+                return;
+            };
+            let wagons = self.m.flows[self.vehicles[v].flow].wagons;
+            if !self.is_open(q, t, s) || !self.quota_allows(q, t, s, wagons) {
+                return;
+            }
+            self.stages[s].queue.pop(class);
+            self.vehicles[v].queued = false;
+            self.change_waiting(t, s, -1);
+            self.start(q, t, s, v, g);
+        }
+    }
+
+    /// The vehicle's wait at stage `s` ends now: statistics, quota and trace.
+    #[inline(always)]
+    pub(super) fn end_wait(&mut self, t: SimTime, s: StageId, v: VehicleId) -> SimDuration {
+        if !self.stages[s].lean {
+            let wagons = self.m.flows[self.vehicles[v].flow].wagons;
+            self.use_quota(t, s, wagons);
+        }
+        let kind = self.m.stages[s].kind;
+        let cp = CheckpointId(self.m.stages[s].checkpoint);
+        let st = &mut self.stages[s];
+        let veh = &mut self.vehicles[v];
+        veh.service_start = t;
+        let waited = t.since(veh.stage_arrive);
+        veh.cp_wait_ms += waited.as_ms();
+        veh.total_wait_ms += waited.as_ms();
+        if veh.counted {
+            // A stage that mirrors its checkpoint gets the checkpoint's waits (recorded when the
+            // vehicle leaves) and, in `finish`, those of vehicles still in service.
+            if !st.mirrors_checkpoint {
+                st.kpi.wait.record(waited.as_ms() as u64);
+                st.kpi
+                    .wait_by_hour
+                    .add(veh.stage_arrive.hour_of_day(), waited.as_ms() as u64);
+            }
+            if kind == StageKind::Tracks && veh.found_tracks_full {
+                st.kpi.held_outside += 1;
+                self.cps[cp].kpi.held_outside += 1;
+            }
+        }
+        if let Some(tr) = &mut self.trace {
+            tr.push(ServiceStart {
+                at: t,
+                stage: s.0,
+                flow: veh.flow.0,
+                class: veh.class.0,
+                waited,
+                unit_move: false,
+            });
+        }
+        waited
+    }
+
+    /// Starts a vehicle's service on a free lane or track of group `g`.
+    pub(super) fn start(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        s: StageId,
+        v: VehicleId,
+        g: GroupId,
+    ) {
+        let st = &mut self.stages[s];
+        st.queue.take_server(g);
+        st.levels.busy.add(t.as_ms(), 1);
+        self.serve(q, t, s, v, g);
+    }
+
+    /// Starts a vehicle's service on a lane or track of group `g` already counted busy.
+    #[inline(always)]
+    pub(super) fn serve(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        s: StageId,
+        v: VehicleId,
+        g: GroupId,
+    ) {
+        self.end_wait(t, s, v);
+        let spec = &self.m.stages[s];
+        let st = &mut self.stages[s];
+        let veh = &mut self.vehicles[v];
+        veh.group = g;
+        let mut service = st
+            .service_drawn
+            .take(|buf| spec.service.fill(&mut st.rng_service, buf));
+        if let Some(insp) = &spec.inspection
+            && st.rng_inspect.random::<f64>() < insp.probability
+        {
+            service += insp.service.sample(&mut st.rng_inspect);
+        }
+        if let Some(rate) = spec.handling_rate_tph {
+            service += SimDuration::from_ms_f64_nonneg(veh.tonnes / rate * MS_PER_HOUR as f64);
+        }
+        let Some(end) = t.checked_add(service) else {
+            return;
+        };
+        // A track stays busy until the train leaves the checkpoint: counted then.
+        if spec.kind != StageKind::Tracks {
+            let busy = self.busy_open_from_now(s, t, end);
+            self.stages[s].busy_open_ms += busy;
+        }
+        self.schedule(q, end, Ev::Done(v));
+    }
+
+    pub(super) fn on_done(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        let s = self.stage_of(v);
+        let group = self.vehicles[v].group;
+        if self.m.stages[s].kind == StageKind::Tracks {
+            // The train keeps its track until it leaves the checkpoint.
+            let veh = &mut self.vehicles[v];
+            veh.track_stage = s;
+            veh.track_group = veh.group;
+            veh.track_since = veh.service_start;
+            self.stage_served(t, s, v);
+        } else if self.stages[s].lean && self.stages[s].queue.waiting() > 0 {
+            // The lane goes straight to the head of the queue: lanes free and busy are unchanged
+            // (a -1 and a +1 at one instant leave the time-weighted busy level as it is).
+            self.stage_served(t, s, v);
+            if let Some(next) = self.stages[s].queue.pop(ClassId::FIRST) {
+                self.vehicles[next].queued = false;
+                self.change_waiting(t, s, -1);
+                self.serve(q, t, s, next, group);
+            }
+        } else {
+            let st = &mut self.stages[s];
+            st.queue.release_server(group);
+            st.levels.busy.add(t.as_ms(), -1);
+            // A lean stage gets here with nobody waiting (see above): nothing to dispatch.
+            let lean = st.lean;
+            self.stage_served(t, s, v);
+            if !lean {
+                // The freed lane goes to the next waiting vehicle at this same instant.
+                self.dispatch(q, t, s);
+            }
+        }
+        self.after_stage(q, t, v, s);
+    }
+
+    /// Served-at-stage statistics of `v` leaving stage `s` at `t`.
+    #[inline(always)]
+    pub(super) fn stage_served(&mut self, t: SimTime, s: StageId, v: VehicleId) {
+        let st = &mut self.stages[s];
+        let veh = &mut self.vehicles[v];
+        veh.in_stage = false;
+        if st.mirrors_checkpoint {
+            // Recorded by the checkpoint the vehicle leaves at this same instant.
+            return;
+        }
+        let veh = &self.vehicles[v];
+        let flow = &self.m.flows[veh.flow];
+        st.levels.in_system.add(t.as_ms(), -1);
+        if veh.counted {
+            st.kpi.served += 1;
+            add_cargo(&mut st.kpi, flow, veh);
+            st.kpi
+                .time_in_system
+                .record(t.since(veh.stage_arrive).as_ms() as u64);
+        }
+    }
+
+    /// Applies stage `s`'s next dated change. More lanes serve the queue at once; fewer lanes
+    /// retire as their vehicles finish (services in progress are never cut short).
+    pub(super) fn change_capacity(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        let spec = &self.m.stages[s];
+        let st = &mut self.stages[s];
+        let Some(c) = spec.changes.get(st.next_change) else {
+            return;
+        };
+        st.next_change += 1;
+        if let Some(lanes) = c.lanes {
+            st.queue
+                .add_general_servers(lanes as i32 - st.lanes_now as i32);
+            st.lanes_now = lanes;
+        }
+        if c.daily_quota.is_some() {
+            st.quota_now = c.daily_quota;
+        }
+        if let Some(next) = spec.changes.get(st.next_change)
+            && next.at < self.horizon
+            && next.at > t
+        {
+            self.schedule(q, next.at, Ev::Change(s));
+        }
+        self.dispatch(q, t, s);
+    }
+}

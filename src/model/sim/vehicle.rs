@@ -1,0 +1,376 @@
+//! A vehicle and its way along its route: created by its flow (or a terminal), it enters each
+//! checkpoint, goes from stage to stage, leaves the checkpoint and travels on to the next node, or
+//! leaves the system (at a terminal, its cargo goes on in onward vehicles).
+
+use crate::engine::EventQueue;
+use crate::model::result::Kpi;
+use crate::model::spec::FlowSpec;
+use crate::time::SimTime;
+
+use super::ids::{CheckpointId, ClassId, FlowId, GroupId, StageId, VehicleId};
+use super::{Ev, Sim};
+
+/// `Vehicle::track_stage` of a vehicle that holds no receiving track.
+pub(super) const NO_TRACK: StageId = StageId(u32::MAX);
+
+/// A vehicle in the system: where it is on its route, its times so far and its cargo.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Vehicle {
+    pub(super) flow: FlowId,
+    pub(super) class: ClassId,
+    pub(super) group: GroupId,
+    pub(super) counted: bool,
+    pub(super) leg: u16,
+    pub(super) step: u16,
+    // Index of the current stage (derived from flow, leg and step; cached for the hot path).
+    pub(super) stage: StageId,
+    pub(super) created: SimTime,
+    pub(super) cp_enter: SimTime,
+    pub(super) stage_arrive: SimTime,
+    pub(super) service_start: SimTime,
+    pub(super) cp_wait_ms: i64,
+    pub(super) total_wait_ms: i64,
+    // Where the vehicle is, for the backlog at the horizon.
+    pub(super) in_cp: bool,
+    pub(super) in_stage: bool,
+    pub(super) queued: bool,
+    // Cargo on board (a terminal may split it over several onward vehicles).
+    pub(super) containers: u32,
+    pub(super) tonnes: f64,
+    // Pooled stages: moves not yet started, and moves in progress.
+    pub(super) units_left: u32,
+    pub(super) units_busy: u32,
+    // A receiving track held until the vehicle leaves the checkpoint.
+    pub(super) found_tracks_full: bool,
+    pub(super) track_stage: StageId,
+    pub(super) track_group: GroupId,
+    pub(super) track_since: SimTime,
+}
+
+impl Default for Vehicle {
+    fn default() -> Self {
+        Vehicle {
+            flow: FlowId(0),
+            class: ClassId::FIRST,
+            group: GroupId::FIRST,
+            counted: false,
+            leg: 0,
+            step: 0,
+            stage: StageId(0),
+            created: SimTime::ZERO,
+            cp_enter: SimTime::ZERO,
+            stage_arrive: SimTime::ZERO,
+            service_start: SimTime::ZERO,
+            cp_wait_ms: 0,
+            total_wait_ms: 0,
+            in_cp: false,
+            in_stage: false,
+            queued: false,
+            containers: 0,
+            tonnes: 0.0,
+            units_left: 0,
+            units_busy: 0,
+            found_tracks_full: false,
+            track_stage: NO_TRACK,
+            track_group: GroupId::FIRST,
+            track_since: SimTime::ZERO,
+        }
+    }
+}
+
+/// Adds one vehicle's cargo to a KPI's served totals.
+#[inline]
+pub(super) fn add_cargo(k: &mut Kpi, flow: &FlowSpec, veh: &Vehicle) {
+    k.tonnes += veh.tonnes;
+    k.value += flow.value;
+    k.wagons += flow.wagons as f64;
+    k.containers += veh.containers as f64;
+    k.teu += veh.containers as f64 * flow.teu_per_container;
+}
+
+impl Sim<'_> {
+    /// A new vehicle of flow `f` with the given cargo appears at the first node of its route
+    /// (or of the route it chooses, if `f` has alternatives).
+    #[inline(always)]
+    pub(super) fn create_vehicle(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        f: FlowId,
+        containers: u32,
+        tonnes: f64,
+    ) {
+        let f = if self.m.flows[f].choice.is_some() {
+            self.choose_route(t, f)
+        } else {
+            f
+        };
+        let spec = &self.m.flows[f];
+        let counted = t >= self.warmup;
+        let v = Vehicle {
+            flow: f,
+            class: ClassId(spec.class),
+            counted,
+            created: t,
+            containers,
+            tonnes,
+            ..Vehicle::default()
+        };
+        let id = match self.free_ids.pop() {
+            Some(id) => {
+                self.vehicles[id] = v;
+                id
+            }
+            None => self.vehicles.push(v),
+        };
+        if counted && !self.flows[f].mirrors_checkpoint {
+            self.flows[f].kpi.arrivals += 1;
+        }
+        // A route-choice alternative starts with its detour to the first gate.
+        if let Some(d) = &self.m.flows[f].travel[0]
+            && !d.is_zero()
+        {
+            let dt = d.sample(&mut self.flows[f].rng_travel);
+            if let Some(at) = t.checked_add(dt) {
+                self.schedule(q, at, Ev::Gate(id));
+            }
+            return;
+        }
+        self.enter_checkpoint(q, t, id);
+    }
+
+    #[inline(always)]
+    pub(super) fn enter_checkpoint(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        let veh = &mut self.vehicles[v];
+        let cp = CheckpointId(self.m.flows[veh.flow].route[veh.leg as usize]);
+        veh.cp_enter = t;
+        veh.cp_wait_ms = 0;
+        veh.step = 0;
+        veh.in_cp = true;
+        let counted = veh.counted;
+        let c = &mut self.cps[cp];
+        if counted {
+            c.kpi.arrivals += 1;
+        }
+        c.levels.in_system.add(t.as_ms(), 1);
+        self.go_to_stage(q, t, v, cp);
+    }
+
+    /// Sends a vehicle towards its current stage, through the neutral zone if there is one.
+    #[inline(always)]
+    pub(super) fn go_to_stage(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        v: VehicleId,
+        cp: CheckpointId,
+    ) {
+        let step = self.vehicles[v].step;
+        let s = StageId(self.m.checkpoints[cp].stages[step as usize]);
+        self.vehicles[v].stage = s;
+        match &self.m.stages[s].travel {
+            Some(d) if !d.is_zero() => {
+                let dt = d.sample(&mut self.stages[s].rng_travel);
+                if let Some(at) = t.checked_add(dt) {
+                    self.schedule(q, at, Ev::Stage(v));
+                }
+            }
+            _ => self.arrive_stage(q, t, v),
+        }
+    }
+
+    /// The stage vehicle `v` is at or heading to (kept up to date by `go_to_stage`).
+    #[inline]
+    pub(super) fn stage_of(&self, v: VehicleId) -> StageId {
+        self.vehicles[v].stage
+    }
+
+    /// Vehicle `v` reaches the gate of its next checkpoint.
+    #[inline(never)]
+    pub(super) fn on_gate(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        self.enter_checkpoint(q, t, v);
+    }
+
+    /// Vehicle `v` reaches its next stage through the neutral zone.
+    #[inline(never)]
+    pub(super) fn on_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        self.arrive_stage(q, t, v);
+    }
+
+    /// Sends `v`, done at stage `s`, to the next stage of its checkpoint, or out of it. The
+    /// checkpoint is the stage's: one lookup instead of the route walk (flow → leg → checkpoint).
+    pub(super) fn after_stage(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        v: VehicleId,
+        s: StageId,
+    ) {
+        let cp = CheckpointId(self.m.stages[s].checkpoint);
+        let step = self.vehicles[v].step;
+        if (step as usize + 1) < self.m.checkpoints[cp].stages.len() {
+            self.next_stage(q, t, v, cp);
+        } else {
+            self.leave_checkpoint(q, t, v, cp);
+        }
+    }
+
+    /// Sends `v` on to the next stage of its checkpoint. A call of its own: inlined, it put a
+    /// second copy of the arrival path into `after_stage` and made the common way out of a
+    /// one-stage checkpoint slower.
+    #[inline(never)]
+    pub(super) fn next_stage(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        v: VehicleId,
+        cp: CheckpointId,
+    ) {
+        self.vehicles[v].step += 1;
+        self.go_to_stage(q, t, v, cp);
+    }
+
+    pub(super) fn leave_checkpoint(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        v: VehicleId,
+        cp: CheckpointId,
+    ) {
+        let m = self.m;
+        // A departing train frees its receiving track; the next train outside takes it now.
+        let track_stage = self.vehicles[v].track_stage;
+        if track_stage != NO_TRACK {
+            let s = track_stage;
+            let veh = &mut self.vehicles[v];
+            veh.track_stage = NO_TRACK;
+            let (since, group) = (veh.track_since, veh.track_group);
+            let busy = self.busy_open(s, since, t);
+            let st = &mut self.stages[s];
+            st.queue.release_server(group);
+            st.levels.busy.add(t.as_ms(), -1);
+            st.busy_open_ms += busy;
+            self.dispatch(q, t, s);
+        }
+        // The vehicle is read in place (the fields below are disjoint from it).
+        let veh = &mut self.vehicles[v];
+        veh.in_cp = false;
+        let veh = &*veh;
+        let flow = &m.flows[veh.flow];
+        debug_assert_eq!(cp, CheckpointId(flow.route[veh.leg as usize]));
+        let limit = m.classes[veh.class].max_wait.map(|d| d.as_ms());
+        {
+            let c = &mut self.cps[cp];
+            c.levels.in_system.add(t.as_ms(), -1);
+            if veh.counted {
+                c.kpi.served += 1;
+                add_cargo(&mut c.kpi, flow, veh);
+                c.kpi.wait.record(veh.cp_wait_ms as u64);
+                c.kpi
+                    .time_in_system
+                    .record(t.since(veh.cp_enter).as_ms() as u64);
+                c.kpi
+                    .wait_by_hour
+                    .add(veh.cp_enter.hour_of_day(), veh.cp_wait_ms as u64);
+                if limit.is_some_and(|l| veh.cp_wait_ms > l) {
+                    c.kpi.over_limit += 1;
+                }
+            }
+        }
+        let transfer = m.checkpoints[cp].transfer_to;
+        let next_leg = veh.leg as usize + 1;
+        if transfer.is_none() && next_leg < flow.route.len() {
+            self.next_leg(q, t, v);
+            return;
+        }
+        // Leaves the system (at a transfer terminal, its cargo goes on in other vehicles).
+        if veh.counted {
+            let tis = t.since(veh.created).as_ms() as u64;
+            let over = limit.is_some_and(|l| veh.total_wait_ms > l);
+            // Class statistics are the flows' merged at the end: a vehicle's class is its flow's.
+            let fr = &mut self.flows[veh.flow];
+            let k = &mut fr.kpi;
+            if !fr.mirrors_checkpoint {
+                k.served += 1;
+                add_cargo(k, flow, veh);
+                k.wait.record(veh.total_wait_ms as u64);
+                k.time_in_system.record(tis);
+                k.wait_by_hour
+                    .add(veh.created.hour_of_day(), veh.total_wait_ms as u64);
+            }
+            if over {
+                k.over_limit += 1;
+            }
+        }
+        let (containers, tonnes) = (veh.containers, veh.tonnes);
+        let veh = &mut self.vehicles[v];
+        veh.counted = false;
+        veh.flow = FlowId(u32::MAX);
+        self.free_ids.push(v);
+        if let Some(onward) = transfer {
+            self.transfer(q, t, FlowId(onward), containers, tonnes);
+        }
+    }
+
+    /// Sends `v` on from the checkpoint it just left to the next one of its route (a call of its
+    /// own, like `next_stage`).
+    #[inline(never)]
+    pub(super) fn next_leg(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        let veh = &mut self.vehicles[v];
+        veh.leg += 1;
+        let flow = &self.m.flows[veh.flow];
+        match &flow.travel[veh.leg as usize] {
+            Some(d) if !d.is_zero() => {
+                let dt = d.sample(&mut self.flows[veh.flow].rng_travel);
+                if let Some(at) = t.checked_add(dt) {
+                    self.schedule(q, at, Ev::Gate(v));
+                }
+            }
+            _ => self.enter_checkpoint(q, t, v),
+        }
+    }
+
+    /// Loads `containers` and `tonnes` onto as many vehicles of flow `onward` as they need, each
+    /// filled up to that flow's load per vehicle; they start the onward route now. Containers are
+    /// split by count; bulk (no containers) by tonnes — and if the onward flow carries
+    /// containers, bulk is stuffed into them at that flow's tonnes per container.
+    #[inline(never)]
+    pub(super) fn transfer(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        onward: FlowId,
+        containers: u32,
+        tonnes: f64,
+    ) {
+        let spec = &self.m.flows[onward];
+        let (per_c, per_t) = (spec.containers, spec.tonnes);
+        let mut loads: Vec<(u32, f64)> = Vec::new();
+        if containers > 0 && per_c > 0 {
+            let mut left = containers;
+            while left > 0 {
+                let c = left.min(per_c);
+                loads.push((c, tonnes * c as f64 / containers as f64));
+                left -= c;
+            }
+        } else if tonnes > 0.0 && per_t > 0.0 {
+            let t_per_c = if per_c > 0 { per_t / per_c as f64 } else { 0.0 };
+            let mut left = tonnes;
+            while left > 1e-9 {
+                let w = left.min(per_t);
+                let c = if t_per_c > 0.0 {
+                    (w / t_per_c).ceil() as u32
+                } else {
+                    containers
+                };
+                loads.push((c, w));
+                left -= w;
+            }
+        } else {
+            loads.push((containers, tonnes));
+        }
+        for (c, w) in loads {
+            self.create_vehicle(q, t, onward, c, w);
+        }
+    }
+}

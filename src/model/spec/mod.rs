@@ -1,0 +1,215 @@
+//! The model description: a validated, immutable scenario — cargo classes, route nodes
+//! (checkpoints, links, terminals), and the whole [`Model`] with its derived figures (horizon,
+//! mean rates, overload warnings). Stages are in `stage`, flows and arrivals in `flow`.
+
+use crate::time::{Date, MS_PER_HOUR, SimDuration, SimTime};
+
+mod flow;
+mod stage;
+
+pub use flow::{Alternative, Arrivals, FlowSpec, RateProfile, RouteChoice};
+pub use stage::{Inspection, LaneGroup, StageChange, StageKind, StageSpec};
+
+/// Transport mode of a flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Road trucks.
+    Truck,
+    /// Container trains.
+    Train,
+    /// River barges.
+    Barge,
+}
+
+/// What a node of a route is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A border crossing point (road checkpoint or rail border station).
+    Checkpoint,
+    /// A line, road or river section between nodes, with a travel time and optional capacity.
+    Link,
+    /// A terminal where cargo may change mode.
+    Terminal,
+}
+
+/// A cargo class (general, perishable, hazardous, …).
+#[derive(Clone, Debug)]
+pub struct ClassSpec {
+    /// Class name.
+    pub id: String,
+    /// Longest acceptable total wait; vehicles beyond it are counted as over the limit.
+    pub max_wait: Option<SimDuration>,
+}
+
+/// A node of a route — a border crossing point, a link or a terminal: an ordered chain of stages.
+#[derive(Clone, Debug)]
+pub struct CheckpointSpec {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What the node is.
+    pub kind: NodeKind,
+    /// Indices into [`Model::stages`], in the order vehicles pass them.
+    pub stages: Vec<u32>,
+    /// For a terminal: the flow whose vehicles carry the cargo on from here.
+    pub transfer_to: Option<u32>,
+}
+
+/// A validated scenario, ready to simulate.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// Horizon [days].
+    pub days: u32,
+    /// Warm-up [days], less than `days`.
+    pub warmup_days: u32,
+    /// Base seed.
+    pub seed: u64,
+    /// Number of replications.
+    pub replications: u32,
+    /// Date of simulated day 0.
+    pub start_date: Date,
+    /// Road queue length per waiting vehicle [m].
+    pub metres_per_vehicle: f64,
+    /// Step of the time series written for reports (`run --series`, sweep `detail/`).
+    pub series_step: SimDuration,
+    /// Cargo classes.
+    pub classes: Vec<ClassSpec>,
+    /// Checkpoints.
+    pub checkpoints: Vec<CheckpointSpec>,
+    /// All stages of all checkpoints.
+    pub stages: Vec<StageSpec>,
+    /// Flows.
+    pub flows: Vec<FlowSpec>,
+}
+
+impl Model {
+    /// The end of the simulated horizon.
+    pub fn horizon(&self) -> SimTime {
+        SimTime::from_days(self.days as i64)
+    }
+    /// The end of the warm-up.
+    pub fn warmup_end(&self) -> SimTime {
+        SimTime::from_days(self.warmup_days as i64)
+    }
+
+    /// Mean arrival rate of a flow over the horizon [vehicles/h].
+    pub fn mean_rate_per_h(&self, flow: &FlowSpec) -> f64 {
+        match &flow.arrivals {
+            Arrivals::Poisson { rate_per_h } => *rate_per_h * self.active_share(flow),
+            Arrivals::Profiled(p) => {
+                // Average of weekday × month × growth factors over the flow's simulated days.
+                let days = self.days.max(1) as i64;
+                let active = |d: i64| {
+                    let t = SimTime::from_days(d);
+                    t >= SimTime::from_days(flow.starts.day_index()) && t < flow.ends
+                };
+                let mut sum = 0.0;
+                for d in (0..days).filter(|&d| active(d)) {
+                    sum += p.day_factor(self.start_date, d);
+                }
+                p.rate_per_h * sum / days as f64
+            }
+            Arrivals::Timetable { times_ms, .. } => {
+                times_ms.len() as f64 / 24.0 * self.active_share(flow)
+            }
+            // Fed by a terminal or by a route choice: its rate is that of the feeding flows.
+            Arrivals::Transfer | Arrivals::Diverted => 0.0,
+        }
+    }
+
+    /// True if the measured span is longer than a year, so results are also given per calendar
+    /// year.
+    pub fn reports_years(&self) -> bool {
+        self.days.saturating_sub(self.warmup_days) > 366
+    }
+
+    /// Share of the horizon during which a flow's vehicles appear (its `starts`..`ends`).
+    pub fn active_share(&self, flow: &FlowSpec) -> f64 {
+        let h = self.horizon();
+        let (a, b) = (flow.starts.min(h), flow.ends.min(h));
+        if b <= a || h == SimTime::ZERO {
+            0.0
+        } else {
+            b.since(a).as_ms() as f64 / h.as_ms() as f64
+        }
+    }
+
+    /// Stages whose offered load exceeds their capacity over open hours (or their daily quota):
+    /// their queues grow without bound. One readable line per stage.
+    pub fn overload_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let horizon = self.horizon();
+        for s in &self.stages {
+            let cp = &self.checkpoints[s.checkpoint as usize];
+            // Tracks are held through later stages and links have room for all: neither has a
+            // capacity of its own to compare with.
+            if s.kind == StageKind::Tracks || cp.kind == NodeKind::Link {
+                continue;
+            }
+            let through: Vec<&FlowSpec> = self
+                .flows
+                .iter()
+                .filter(|f| f.route.contains(&s.checkpoint))
+                .collect();
+            let rate: f64 = through.iter().map(|f| self.mean_rate_per_h(f)).sum();
+            if rate <= 0.0 {
+                continue;
+            }
+            // Offered work [server-hours per hour]: per vehicle, its service (per container or
+            // wagon at pooled stages), inspection and handling.
+            let h = MS_PER_HOUR as f64;
+            let work: f64 = through
+                .iter()
+                .map(|f| {
+                    let units = match s.kind {
+                        StageKind::Cranes => f.containers as f64,
+                        StageKind::BogieExchange => f.wagons as f64,
+                        _ => 1.0,
+                    };
+                    let mut per = s.service.mean_ms() / h * units;
+                    if let Some(i) = &s.inspection {
+                        per += i.probability * i.service.mean_ms() / h;
+                    }
+                    if let Some(r) = s.handling_rate_tph {
+                        per += f.tonnes / r;
+                    }
+                    self.mean_rate_per_h(f) * per
+                })
+                .sum();
+            let open = s.calendar.open_duration(SimTime::ZERO, horizon).as_ms() as f64
+                / horizon.as_ms().max(1) as f64;
+            // Dated changes: the capacity in effect at the end of the run, where a queue that
+            // grows without bound would be.
+            let last = SimTime::from_ms(horizon.as_ms() - 1);
+            let lanes = s.lanes_at(last);
+            let servers = lanes as f64 * open;
+            if work >= servers && work > 0.0 {
+                let per_vehicle_h = work / rate;
+                out.push(format!(
+                    "stage {}/{}: offered {:.1} vehicles/h but capacity is {:.1}/h ({} servers × {:.0}% open, {:.2} server-hours per vehicle); the queue will grow without bound",
+                    cp.id,
+                    s.id,
+                    rate,
+                    servers / per_vehicle_h,
+                    lanes,
+                    open * 100.0,
+                    per_vehicle_h
+                ));
+            }
+            if let Some(q) = s.daily_quota_at(last)
+                && rate * 24.0 > q as f64
+            {
+                out.push(format!(
+                    "stage {}/{}: {:.0} vehicles/day arrive but the daily quota accepts {q}; the queue will grow without bound",
+                    cp.id,
+                    s.id,
+                    rate * 24.0
+                ));
+            }
+        }
+        out
+    }
+}

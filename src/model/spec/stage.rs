@@ -1,0 +1,130 @@
+//! Stages: the resource a stage is made of (lanes, tracks, cranes, bogie-exchange positions),
+//! its service, hours, quotas, inspections, lane groups and dated capacity changes.
+
+use crate::calendar::Calendar;
+use crate::dist::Dist;
+use crate::time::SimTime;
+
+/// The resource a stage is made of, and what one unit of service is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StageKind {
+    /// Lanes (booths, teams, berths): one vehicle per lane for its service time.
+    Lanes,
+    /// Receiving–departure tracks: a train keeps its track until it leaves the checkpoint.
+    Tracks,
+    /// Pooled servers that each handle one container at a time (gantry cranes, reach stackers).
+    Cranes,
+    /// Pooled servers that each handle one wagon at a time (bogie-exchange positions).
+    BogieExchange,
+}
+
+impl StageKind {
+    /// True for stages whose servers handle one container or wagon at a time, pooled over
+    /// vehicles.
+    pub fn is_pooled(self) -> bool {
+        matches!(self, StageKind::Cranes | StageKind::BogieExchange)
+    }
+}
+
+/// Extra service a share of vehicles gets on the same lane (X-ray, phytosanitary check).
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    /// Name, for reports.
+    pub name: String,
+    /// Probability that a vehicle is inspected, in [0, 1].
+    pub probability: f64,
+    /// Extra service time.
+    pub service: Dist,
+}
+
+/// A set of lanes: either open to every class, or reserved for some.
+#[derive(Clone, Debug)]
+pub struct LaneGroup {
+    /// Number of lanes in the group.
+    pub lanes: u32,
+    /// Bit mask of the class indices it serves (all bits set for general lanes).
+    pub class_mask: u64,
+}
+
+/// One step of a checkpoint: parallel lanes with a service time under operating hours.
+#[derive(Clone, Debug)]
+pub struct StageSpec {
+    /// Identifier, unique within its checkpoint.
+    pub id: String,
+    /// Index of the checkpoint it belongs to.
+    pub checkpoint: u32,
+    /// The resource and its unit of work.
+    pub kind: StageKind,
+    /// Servers: lanes, tracks, cranes or positions (sum over `groups`).
+    pub lanes: u32,
+    /// Service time per vehicle (lanes, tracks) or per container / wagon move (cranes, bogies).
+    pub service: Dist,
+    /// Most cranes/positions working on one vehicle at once (pooled stages).
+    pub max_per_vehicle: Option<u32>,
+    /// Cargo handling rate [t/h]: adds tonnes ÷ rate to a vehicle's service (berths).
+    pub handling_rate_tph: Option<f64>,
+    /// Maximum wagons admitted per local day.
+    pub daily_quota_wagons: Option<u32>,
+    /// Operating hours on the stage's clock.
+    pub calendar: Calendar,
+    /// Maximum service starts per local day.
+    pub daily_quota: Option<u32>,
+    /// Optional extra service for a share of vehicles.
+    pub inspection: Option<Inspection>,
+    /// Vehicles that can wait off the road; the rest of the queue stands on the road.
+    pub holding_capacity: u32,
+    /// Driving time from the previous stage (or the checkpoint gate) to this one.
+    pub travel: Option<Dist>,
+    /// Priority rank per class index (0 = served first).
+    pub class_rank: Vec<u8>,
+    /// Lane groups: reserved groups first, the general group last.
+    pub groups: Vec<LaneGroup>,
+    /// Capacity changes on dates, in time order.
+    pub changes: Vec<StageChange>,
+}
+
+/// A change of a stage's capacity from an instant on (new lanes, a new quota).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageChange {
+    /// When it takes effect (local midnight of its date on the stage's clock).
+    pub at: SimTime,
+    /// New number of servers (the general lanes change; reserved lanes stay).
+    pub lanes: Option<u32>,
+    /// New daily quota.
+    pub daily_quota: Option<u32>,
+}
+
+impl StageSpec {
+    /// Servers of the stage at `t`, after the changes up to `t`.
+    pub fn lanes_at(&self, t: SimTime) -> u32 {
+        self.changes
+            .iter()
+            .take_while(|c| c.at <= t)
+            .filter_map(|c| c.lanes)
+            .last()
+            .unwrap_or(self.lanes)
+    }
+
+    /// Daily quota of the stage at `t`, after the changes up to `t`.
+    pub fn daily_quota_at(&self, t: SimTime) -> Option<u32> {
+        self.changes
+            .iter()
+            .take_while(|c| c.at <= t)
+            .filter_map(|c| c.daily_quota)
+            .last()
+            .or(self.daily_quota)
+    }
+
+    /// Open server-time in [from, to): open hours × servers, piece by piece between changes.
+    pub fn open_lane_ms(&self, from: SimTime, to: SimTime) -> i128 {
+        let mut total = 0i128;
+        let mut start = from;
+        let mut lanes = self.lanes_at(from);
+        for c in self.changes.iter().filter(|c| c.at > from && c.at < to) {
+            total += self.calendar.open_duration(start, c.at).as_ms() as i128 * lanes as i128;
+            start = c.at;
+            lanes = c.lanes.unwrap_or(lanes);
+        }
+        total + self.calendar.open_duration(start, to).as_ms() as i128 * lanes as i128
+    }
+}
