@@ -8,6 +8,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::model::SimError;
 use crate::scenario::ScenarioError;
 
 /// Why a library call failed.
@@ -44,6 +45,9 @@ pub enum Error {
     /// Running failed for a reason that is not the input's (e.g. worker threads could not start).
     #[error("{0}")]
     Failed(String),
+    /// A replication stopped on a broken invariant of the simulation (a bug, not the input's).
+    #[error("simulation failed: {0}")]
+    Simulation(#[from] SimError),
 }
 
 /// A library result.
@@ -55,7 +59,7 @@ impl Error {
     pub fn is_input(&self) -> bool {
         match self {
             Error::Scenario(_) | Error::Results { .. } | Error::Request(_) => true,
-            Error::Io { .. } | Error::Failed(_) => false,
+            Error::Io { .. } | Error::Failed(_) | Error::Simulation(_) => false,
         }
     }
 

@@ -85,4 +85,3 @@ pub mod time;
 
 /// The HTML report, where callers of earlier versions found it.
 pub use error::{Error, Result};
-pub use report::html;

@@ -394,11 +394,11 @@ fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details
         None => scenario::default_scenario(overrides)?,
     };
     let summary = if details.series.is_none() && details.html.is_none() {
-        let summary = sweep::run(&model);
+        let summary = sweep::run(&model)?;
         warn(&summary);
         summary
     } else {
-        let (summary, rep0) = sweep::run_detailed(&model);
+        let (summary, rep0) = sweep::run_detailed(&model)?;
         warn(&summary);
         if let Some(file) = &details.series {
             std::fs::File::create(file)

@@ -4,11 +4,11 @@
 //! milliseconds as integers) and knows nothing of what is being measured. Memory is fixed at
 //! construction and independent of the number of samples, so statistics can stream through runs of
 //! any length. The `record`/`add`/`set` methods are on the simulator's hot path: they do not
-//! allocate (except the rare, amortised growth of a [`Distribution`] past 2^32) and do no
+//! allocate (except the rare, amortised growth of a [`Histogram`] past 2^32) and do no
 //! transcendental maths.
 //!
 //! - [`Welford`]: running mean, variance, min and max of `f64` samples, mergeable.
-//! - [`Distribution`]: exact count/sum/mean/min/max plus quantiles within 1% of non-negative integers.
+//! - [`Histogram`]: exact count/sum/mean/min/max plus quantiles within 1% of non-negative integers.
 //! - [`TimeWeighted`]: exact time average of an integer level (queue length, busy servers).
 //! - [`HourProfile`]: mean of a quantity by hour of day.
 //! - [`Estimate`] and [`t_critical_95`]: across-replication mean with a 95% Student-t half-width.
@@ -108,7 +108,7 @@ impl Welford {
     }
 }
 
-/// Streaming distribution of non-negative integer samples (e.g. waits in ms): exact count, sum, mean,
+/// Streaming histogram of non-negative integer samples (e.g. waits in ms): exact count, sum, mean,
 /// min and max, and quantiles with relative error <= 1% (in fact <= 0.4%).
 ///
 /// Backed by a log-linear histogram in the manner of HdrHistogram: values below 256 are held
@@ -117,7 +117,7 @@ impl Welford {
 /// Hand-written rather than the `hdrhistogram` crate because it is recorded several times per
 /// simulated vehicle: the P1 benchmark measured the crate's `record` at 12% of all instructions.
 #[derive(Clone, Debug)]
-pub struct Distribution {
+pub struct Histogram {
     counts: Vec<u64>,
     count: u64,
     sum: u128,
@@ -125,7 +125,7 @@ pub struct Distribution {
     max: u64,
 }
 
-impl Default for Distribution {
+impl Default for Histogram {
     fn default() -> Self {
         Self::new()
     }
@@ -161,10 +161,10 @@ fn bucket_bounds(i: usize) -> (u64, u64) {
     }
 }
 
-impl Distribution {
+impl Histogram {
     /// An empty distribution, pre-sized for values below 2^36.
     pub fn new() -> Self {
-        Distribution {
+        Histogram {
             counts: vec![0; PRESIZED_BUCKETS],
             count: 0,
             sum: 0,
@@ -250,7 +250,7 @@ impl Distribution {
     }
 
     /// Combines `other` into `self` as if its samples had been recorded here.
-    pub fn merge(&mut self, other: &Distribution) {
+    pub fn merge(&mut self, other: &Histogram) {
         if other.count == 0 {
             return;
         }
@@ -270,7 +270,7 @@ impl Distribution {
     /// statistics from cumulative ones). Count, sum, mean and quantiles are exact as usual; min
     /// and max are known only to their histogram buckets (within 0.4%) unless the difference
     /// holds all samples.
-    pub fn since(&self, earlier: &Distribution) -> Distribution {
+    pub fn since(&self, earlier: &Histogram) -> Histogram {
         if earlier.count == 0 {
             return self.clone();
         }
@@ -287,7 +287,7 @@ impl Distribution {
             ),
             _ => (u64::MAX, 0),
         };
-        Distribution {
+        Histogram {
             counts,
             count: self.count - earlier.count,
             sum: self.sum - earlier.sum,
@@ -570,12 +570,12 @@ mod tests {
 
     #[test]
     fn distribution_since_a_snapshot_holds_exactly_the_later_samples() {
-        let mut d = Distribution::new();
+        let mut d = Histogram::new();
         for v in [5u64, 1_000, 70_000, 3_600_000] {
             d.record(v);
         }
         let snap = d.clone();
-        let mut later = Distribution::new();
+        let mut later = Histogram::new();
         for v in [200u64, 45_000, 45_100, 9_000_000] {
             d.record(v);
             later.record(v);
@@ -696,7 +696,7 @@ mod tests {
     }
 
     fn check_quantiles(samples: &[u64]) {
-        let mut d = Distribution::new();
+        let mut d = Histogram::new();
         samples.iter().for_each(|&v| d.record(v));
         let mut sorted = samples.to_vec();
         sorted.sort_unstable();
@@ -751,7 +751,7 @@ mod tests {
 
     #[test]
     fn distribution_empty_returns_zeros() {
-        let d = Distribution::default();
+        let d = Histogram::default();
         assert!(d.is_empty());
         assert_eq!((d.count(), d.sum(), d.max(), d.min()), (0, 0, 0, 0));
         assert_eq!(d.mean(), 0.0);
@@ -763,7 +763,7 @@ mod tests {
 
     #[test]
     fn distribution_records_zero_samples() {
-        let mut d = Distribution::new();
+        let mut d = Histogram::new();
         for _ in 0..1000 {
             d.record(0);
         }
@@ -779,7 +779,7 @@ mod tests {
 
     #[test]
     fn distribution_small_values_are_exact() {
-        let mut d = Distribution::new();
+        let mut d = Histogram::new();
         (1..=200u64).for_each(|v| d.record(v));
         assert_eq!(d.quantile(0.5), 100.0);
         assert_eq!(d.quantile(0.95), 190.0);
@@ -793,13 +793,13 @@ mod tests {
         let samples: Vec<u64> = (0..20_000)
             .map(|_| (-1e5 * rng.next_f64().ln()) as u64)
             .collect();
-        let mut seq = Distribution::new();
+        let mut seq = Histogram::new();
         samples.iter().for_each(|&v| seq.record(v));
-        let (mut a, mut b) = (Distribution::new(), Distribution::new());
+        let (mut a, mut b) = (Histogram::new(), Histogram::new());
         samples[..7_000].iter().for_each(|&v| a.record(v));
         samples[7_000..].iter().for_each(|&v| b.record(v));
         a.merge(&b);
-        a.merge(&Distribution::new());
+        a.merge(&Histogram::new());
         assert_eq!(
             (a.count(), a.sum(), a.min(), a.max()),
             (seq.count(), seq.sum(), seq.min(), seq.max())
@@ -807,7 +807,7 @@ mod tests {
         for q in [0.1, 0.5, 0.9, 0.99, 1.0] {
             assert_eq!(a.quantile(q), seq.quantile(q), "q={q}");
         }
-        let mut empty = Distribution::new();
+        let mut empty = Histogram::new();
         empty.merge(&seq);
         assert_eq!(
             (empty.count(), empty.min(), empty.quantile(0.5)),
@@ -821,7 +821,7 @@ mod tests {
         let samples: Vec<u64> = (0..100_000)
             .map(|_| (-3.6e6 * rng.next_f64().ln()) as u64)
             .collect();
-        let mut d = Distribution::new();
+        let mut d = Histogram::new();
         samples.iter().for_each(|&v| d.record(v));
         for t in [1_000u64, 600_000, 3_600_000, 7_200_000, 14_400_000] {
             let exact = samples.iter().filter(|&&v| v > t).count() as u64;
@@ -838,7 +838,7 @@ mod tests {
 
     #[test]
     fn distribution_grows_past_presize_and_handles_u64_max() {
-        let mut d = Distribution::new();
+        let mut d = Histogram::new();
         d.record(5);
         d.record(1 << 40);
         d.record(u64::MAX);

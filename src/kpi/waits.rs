@@ -9,7 +9,7 @@ use std::path::Path;
 use super::read::{as_printed, columns, csv_err, field, number};
 use crate::error::Error;
 use crate::model::{Model, RepResult};
-use crate::stats::Distribution;
+use crate::stats::Histogram;
 use crate::time::MS_PER_HOUR;
 
 /// Column names of the wait-distribution CSV.
@@ -25,13 +25,13 @@ fn levels() -> impl Iterator<Item = f64> {
     (0..=100).map(|i| i as f64 / 100.0)
 }
 
-fn wait_h(d: &Distribution, q: f64) -> f64 {
+fn wait_h(d: &Histogram, q: f64) -> f64 {
     d.quantile(q) / MS_PER_HOUR as f64
 }
 
 /// All flows' waits together.
-fn system_waits(res: &RepResult) -> Distribution {
-    let mut system = Distribution::new();
+fn system_waits(res: &RepResult) -> Histogram {
+    let mut system = Histogram::new();
     for f in &res.flows {
         system.merge(&f.wait);
     }
@@ -42,8 +42,8 @@ fn system_waits(res: &RepResult) -> Distribution {
 fn tables<'a>(
     model: &'a Model,
     res: &'a RepResult,
-    system: &'a Distribution,
-) -> impl Iterator<Item = (&'static str, &'a str, &'a Distribution)> {
+    system: &'a Histogram,
+) -> impl Iterator<Item = (&'static str, &'a str, &'a Histogram)> {
     let checkpoints = (model.checkpoints.iter().zip(&res.checkpoints))
         .map(|(spec, c)| ("checkpoint", spec.id.as_str(), &c.kpi.wait));
     let classes = (model.classes.iter().zip(&res.classes))

@@ -1,7 +1,7 @@
 //! What one replication measured: per stage, checkpoint, flow and class statistics, time series
 //! rows, yearly figures, and traced service starts.
 
-use crate::stats::{Distribution, HourProfile, TimeWeighted};
+use crate::stats::{Histogram, HourProfile, TimeWeighted};
 use crate::time::{SimDuration, SimTime};
 
 /// Raw statistics of one entity (stage, checkpoint, flow or class) in one replication.
@@ -26,9 +26,9 @@ pub struct Kpi {
     /// Vehicles that had to wait for a receiving track ("held outside" the station).
     pub held_outside: u64,
     /// Waits [ms].
-    pub wait: Distribution,
+    pub wait: Histogram,
     /// Time in system [ms].
-    pub time_in_system: Distribution,
+    pub time_in_system: Histogram,
     /// Mean wait [ms] by hour of arrival (reference clock).
     pub wait_by_hour: HourProfile,
     /// Vehicles whose wait exceeded their class's max_wait (finished or still waiting).

@@ -11,7 +11,7 @@ use super::plan::Plan;
 use super::store::{Journal, Results, manifest_text, write_detail};
 use crate::error::{Error, Result};
 use crate::kpi::{EntityValues, rep_values};
-use crate::model::{Observe, simulate, simulate_with};
+use crate::model::{Observe, try_simulate, try_simulate_with};
 
 /// How to run a sweep.
 #[derive(Clone, Debug, Default)]
@@ -64,17 +64,17 @@ fn run_job(plan: &Plan, job: usize, out: Option<&Path>) -> Result<(Vec<EntityVal
     let rep = (job % r) as u32;
     let res = match out {
         Some(dir) if rep == 0 => {
-            let res = simulate_with(
+            let res = try_simulate_with(
                 model,
                 rep,
                 Observe {
                     series_step: Some(model.series_step),
                 },
-            );
+            )?;
             write_detail(dir, job / r, model, &res)?;
             res
         }
-        _ => simulate(model, rep),
+        _ => try_simulate(model, rep)?,
     };
     Ok((rep_values(model, &res), res.events))
 }

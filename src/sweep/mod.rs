@@ -8,8 +8,9 @@
 
 use rayon::prelude::*;
 
-use crate::kpi::estimate_run;
-use crate::model::{Model, Observe, RepResult, simulate, simulate_with};
+use crate::error::Result;
+use crate::kpi::{Summary, estimate_run};
+use crate::model::{Model, Observe, RepResult, try_simulate, try_simulate_with};
 
 pub mod compare;
 pub mod exec;
@@ -17,30 +18,35 @@ pub mod merge;
 pub mod plan;
 pub mod store;
 
-// The KPI layer's names, where callers of earlier versions found them.
-pub use crate::kpi::{
-    EntityKind, EntitySummary, EntityValues, HOUR_PREFIX, Summary, YEAR_PREFIX, rep_values,
-};
 
 /// Runs all replications of `model` (in parallel; results in replication order).
-pub fn run_replications(model: &Model) -> Vec<RepResult> {
+///
+/// # Errors
+/// [`crate::Error::Simulation`] if a replication stops on a broken invariant.
+pub fn run_replications(model: &Model) -> Result<Vec<RepResult>> {
     (0..model.replications)
         .into_par_iter()
-        .map(|r| simulate(model, r))
+        .map(|r| Ok(try_simulate(model, r)?))
         .collect()
 }
 
 /// Runs `model` and estimates its KPIs; `wall_s` measures the simulation only.
-pub fn run(model: &Model) -> Summary {
+///
+/// # Errors
+/// As [`run_replications`].
+pub fn run(model: &Model) -> Result<Summary> {
     let t0 = std::time::Instant::now();
-    let reps = run_replications(model);
+    let reps = run_replications(model)?;
     let wall_s = t0.elapsed().as_secs_f64();
-    estimate_run(model, &reps, wall_s)
+    Ok(estimate_run(model, &reps, wall_s))
 }
 
 /// Like [`run`], also returning replication 0 with its time series (on the model's
 /// `series_step`) and yearly statistics, for detail files and reports. The summary is the same.
-pub fn run_detailed(model: &Model) -> (Summary, RepResult) {
+///
+/// # Errors
+/// As [`run_replications`].
+pub fn run_detailed(model: &Model) -> Result<(Summary, RepResult)> {
     let t0 = std::time::Instant::now();
     let observe = Observe {
         series_step: Some(model.series_step),
@@ -48,14 +54,14 @@ pub fn run_detailed(model: &Model) -> (Summary, RepResult) {
     let mut reps: Vec<RepResult> = (0..model.replications)
         .into_par_iter()
         .map(|r| {
-            if r == 0 {
-                simulate_with(model, r, observe)
+            Ok(if r == 0 {
+                try_simulate_with(model, r, observe)?
             } else {
-                simulate(model, r)
-            }
+                try_simulate(model, r)?
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let wall_s = t0.elapsed().as_secs_f64();
     let summary = estimate_run(model, &reps, wall_s);
-    (summary, reps.swap_remove(0))
+    Ok((summary, reps.swap_remove(0)))
 }

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// Charts per checkpoint (must match `borderflow::html::CHARTS_PER_CHECKPOINT`).
-const CHARTS: usize = borderflow::html::CHARTS_PER_CHECKPOINT;
+/// Charts per checkpoint (must match `borderflow::report::html::CHARTS_PER_CHECKPOINT`).
+const CHARTS: usize = borderflow::report::html::CHARTS_PER_CHECKPOINT;
 
 /// A fresh scratch directory for this test process.
 fn scratch(name: &str) -> PathBuf {
@@ -333,7 +333,7 @@ fn screenshot(browser: &str, html: &Path) -> (usize, usize, Vec<[u8; 3]>) {
 /// Plot areas in columns `x0..x1` of the screenshot: runs of rows holding many pixels of the plot
 /// background (short gaps from grid lines bridged), as (first row, last row).
 fn plot_bands(w: usize, h: usize, px: &[[u8; 3]], x0: usize, x1: usize) -> Vec<(usize, usize)> {
-    let bg = borderflow::html::PLOT_BG;
+    let bg = borderflow::report::html::PLOT_BG;
     let bg = [bg.0, bg.1, bg.2];
     // Grid lines cross the plot every few pixels, so count the background pixels of a row
     // rather than a run of them; allow for the browser's colour rounding.

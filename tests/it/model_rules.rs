@@ -151,7 +151,7 @@ fn assert_conserved(what: &str, rep: u32, k: &Kpi) {
 #[test]
 fn vehicles_are_conserved_everywhere() {
     let m = model(RICH);
-    let reps = sweep::run_replications(&m);
+    let reps = sweep::run_replications(&m).expect("runs");
     assert_eq!(reps.len(), 4);
     for r in &reps {
         let rep = r.replication;
@@ -791,7 +791,7 @@ route = ["cp"]
 arrivals = { process = "poisson", rate = "3/h" }
 "#,
     );
-    let s = sweep::run(&m);
+    let s = sweep::run(&m).expect("runs");
     let w = |id: &str| {
         let c = s.classes().into_iter().find(|c| c.id == id).unwrap();
         c.get("wait_mean_h").unwrap()
@@ -944,7 +944,7 @@ route = ["cp"]
 arrivals = { process = "timetable", every = "1min", from = "00:00", to = "23:59" }
 "#,
     );
-    let s = sweep::run(&m);
+    let s = sweep::run(&m).expect("runs");
     for e in [s.stages()[0], s.checkpoints()[0]] {
         let qmax = e.get("queue_max").unwrap().mean;
         let kmmax = e.get("queue_km_max").unwrap().mean;
@@ -1065,7 +1065,7 @@ arrivals = { process = "timetable", times = ["17:00"] }
 // Determinism
 // -------------------------------------------------------------------------------------------
 
-fn json_without_wall(s: &sweep::Summary) -> serde_json::Value {
+fn json_without_wall(s: &borderflow::kpi::Summary) -> serde_json::Value {
     let mut v = borderflow::report::to_json(s);
     v.as_object_mut()
         .expect("summary JSON is an object")
@@ -1078,8 +1078,8 @@ fn json_without_wall(s: &sweep::Summary) -> serde_json::Value {
 #[test]
 fn runs_are_reproducible_across_runs_and_threads() {
     let m = model(RICH);
-    let a = json_without_wall(&sweep::run(&m));
-    let b = json_without_wall(&sweep::run(&m));
+    let a = json_without_wall(&sweep::run(&m).expect("runs"));
+    let b = json_without_wall(&sweep::run(&m).expect("runs"));
     assert_eq!(a, b);
     let pool = |n| {
         rayon::ThreadPoolBuilder::new()
@@ -1087,8 +1087,8 @@ fn runs_are_reproducible_across_runs_and_threads() {
             .build()
             .expect("thread pool")
     };
-    let one = pool(1).install(|| json_without_wall(&sweep::run(&m)));
-    let two = pool(2).install(|| json_without_wall(&sweep::run(&m)));
+    let one = pool(1).install(|| json_without_wall(&sweep::run(&m).expect("runs")));
+    let two = pool(2).install(|| json_without_wall(&sweep::run(&m).expect("runs")));
     assert_eq!(a, one);
     assert_eq!(a, two);
     let other = parse(
@@ -1100,7 +1100,7 @@ fn runs_are_reproducible_across_runs_and_threads() {
         },
     )
     .unwrap();
-    let c = json_without_wall(&sweep::run(&other));
+    let c = json_without_wall(&sweep::run(&other).expect("runs"));
     assert_ne!(a["checkpoints"], c["checkpoints"]);
     assert_ne!(a["flows"], c["flows"]);
 }
@@ -1109,7 +1109,7 @@ fn runs_are_reproducible_across_runs_and_threads() {
 #[test]
 fn replication_results_do_not_depend_on_batch() {
     let m = model(RICH);
-    let all = sweep::run_replications(&m);
+    let all = sweep::run_replications(&m).expect("runs");
     let alone = simulate(&m, 2);
     assert_eq!(all[2].events, alone.events);
     assert_eq!(all[2].flows[0].arrivals, alone.flows[0].arrivals);
@@ -1300,7 +1300,7 @@ arrivals = { process = "timetable", every = "1h", from = "00:00", to = "23:00" }
 "#,
     );
     let r = simulate(&m, 0);
-    let exact = |d: &borderflow::stats::Distribution, ms: i64, what: &str| {
+    let exact = |d: &borderflow::stats::Histogram, ms: i64, what: &str| {
         assert!(d.count() > 100, "{what}: {} samples", d.count());
         assert_eq!((d.min(), d.max()), (ms as u64, ms as u64), "{what}");
     };

@@ -4,7 +4,7 @@
 use crate::common::*;
 use borderflow::model::{Model, Observe, simulate, simulate_with};
 use borderflow::scenario::{Overrides, parse};
-use borderflow::sweep::rep_values;
+use borderflow::kpi::rep_values;
 use borderflow::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, SimDuration};
 
 fn two_stage(days: u32, extra_sim: &str) -> Model {

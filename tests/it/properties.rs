@@ -3,7 +3,7 @@
 //! histogram merged from two halves equals one that recorded every sample.
 
 use borderflow::calendar::{Calendar, OpenState, parse_closed_date, parse_windows};
-use borderflow::stats::Distribution;
+use borderflow::stats::Histogram;
 use borderflow::time::{
     MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, SimDuration, SimTime, parse_date, parse_duration,
 };
@@ -134,7 +134,7 @@ proptest! {
     ) {
         let split = split.min(samples.len());
         let (mut all, mut left, mut right) =
-            (Distribution::new(), Distribution::new(), Distribution::new());
+            (Histogram::new(), Histogram::new(), Histogram::new());
         for (i, &v) in samples.iter().enumerate() {
             all.record(v);
             if i < split { left.record(v) } else { right.record(v) }

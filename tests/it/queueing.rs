@@ -152,7 +152,7 @@ struct Run {
 }
 
 fn run(model: Model) -> Run {
-    let reps = sweep::run_replications(&model);
+    let reps = sweep::run_replications(&model).expect("runs");
     let summary = kpi::estimate_run(&model, &reps, 0.0);
     Run {
         model,

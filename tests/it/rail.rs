@@ -515,7 +515,7 @@ fn khorgos_transshipment_of_a_45_wagon_train_matches_observed_times() {
     let cp = m.stages[dst].checkpoint;
     m.stages[dst] = spec;
     m.stages[dst].checkpoint = cp;
-    let reps = sweep::run_replications(&m);
+    let reps = sweep::run_replications(&m).expect("runs");
     let mut sum = 0.0;
     for r in &reps {
         let k = &r.stages[dst].kpi;
@@ -609,7 +609,7 @@ fn check_conservation(m: &Model, reps: &[RepResult]) {
 #[test]
 fn rail_scenario_conserves_trains_and_containers() {
     let m = scenario("kz-cn-rail.toml", 20, 2);
-    let reps = sweep::run_replications(&m);
+    let reps = sweep::run_replications(&m).expect("runs");
     check_conservation(&m, &reps);
     let khorgos = node_index(&m, "khorgos");
     let dostyk = node_index(&m, "dostyk");
@@ -646,7 +646,7 @@ fn multimodal_scenario_conserves_everything() {
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let reps = sweep::run_replications(&m);
+    let reps = sweep::run_replications(&m).expect("runs");
     check_conservation(&m, &reps);
     let port = node_index(&m, "tugyl-port");
     let trains = flow_index(&m, "tugyl-trains");

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use crate::model::result::{Kpi, Observe, SeriesRow, YearKpi, YearResult};
-use crate::stats::Distribution;
+use crate::stats::Histogram;
 use crate::time::{Date, MS_PER_DAY, SimDuration, SimTime};
 
 use super::Sim;
@@ -20,7 +20,7 @@ pub(super) struct YearSnap {
     tonnes: f64,
     containers: f64,
     teu: f64,
-    wait: Distribution,
+    wait: Histogram,
 }
 
 impl YearSnap {
