@@ -18,7 +18,6 @@ pub mod merge;
 pub mod plan;
 pub mod store;
 
-
 /// Runs all replications of `model` (in parallel; results in replication order).
 ///
 /// # Errors

@@ -2,9 +2,9 @@
 //! must leave every statistic identical, and what they record must add up to the run's totals.
 
 use crate::common::*;
+use borderflow::kpi::rep_values;
 use borderflow::model::{Model, Observe, simulate, simulate_with};
 use borderflow::scenario::{Overrides, parse};
-use borderflow::kpi::rep_values;
 use borderflow::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, SimDuration};
 
 fn two_stage(days: u32, extra_sim: &str) -> Model {

@@ -4,6 +4,8 @@
 pub(crate) mod rail;
 pub(crate) mod road;
 
+use crate::common::*;
+
 /// One `error: FILE:L:C: PATH: message` line, taken apart.
 #[derive(Debug)]
 pub(crate) struct Located {
@@ -31,4 +33,78 @@ pub(crate) fn located_errors(stderr: &str, file: &str) -> Vec<Located> {
 
 pub(crate) fn error_lines(stderr: &str) -> usize {
     stderr.lines().filter(|l| l.starts_with("error:")).count()
+}
+
+/// Which field paths a rejection may name.
+#[derive(Clone, Copy)]
+pub(crate) enum Field<'a> {
+    /// Exactly this path.
+    Exactly(&'a str),
+    /// This path or one inside it (`….service.dist` for `….service`).
+    Within(&'a str),
+}
+
+/// Asserts that both `validate` and `run` reject `text` with exit 2, no panic, no results, and
+/// an error line `FILE:L:C: FIELD: message` whose L is the line of the first line containing
+/// `line_needle`, whose C lies on that line, and whose message contains `says`.
+pub(crate) fn assert_rejected(tag: &str, text: &str, field: Field, line_needle: &str, says: &str) {
+    let f = TempFile::new(tag, text);
+    let want_line = line_of(text, line_needle);
+    let line_len = text.lines().nth(want_line - 1).unwrap().chars().count();
+    let file = f.name();
+    let (Field::Exactly(path) | Field::Within(path)) = field;
+    for args in [
+        vec!["validate", file.as_str()],
+        vec!["run", file.as_str(), "--replications", "1"],
+    ] {
+        let o = borderflow(&args);
+        let err = stderr(&o);
+        assert_eq!(
+            code(&o),
+            Some(2),
+            "{args:?} must exit 2\nstderr:\n{err}\nstdout:\n{}",
+            stdout(&o)
+        );
+        assert!(!err.contains("panicked"), "{args:?} panicked:\n{err}");
+        assert!(
+            err.contains(&file),
+            "{args:?}: stderr must name the file:\n{err}"
+        );
+        let hit = located_errors(&err, &file).into_iter().find(|e| {
+            let Some(rest) = e.rest.strip_prefix(path) else {
+                return false;
+            };
+            let message = match (field, rest.split_once(": ")) {
+                (Field::Exactly(_), Some(("", msg))) => msg,
+                (Field::Within(_), Some((sub, msg)))
+                    if sub.is_empty() || sub.starts_with('.') || sub.starts_with('[') =>
+                {
+                    msg
+                }
+                _ => "",
+            };
+            !message.trim().is_empty()
+        });
+        let Some(hit) = hit else {
+            panic!("{args:?}: no `{file}:L:C: {path}: message` line in stderr:\n{err}");
+        };
+        assert_eq!(
+            hit.line, want_line,
+            "{args:?}: {path} is on line {want_line} (the line with {line_needle:?}):\n{err}"
+        );
+        assert!(
+            hit.column >= 1 && hit.column <= line_len + 1,
+            "{args:?}: column {} is outside line {want_line} ({line_len} chars):\n{err}",
+            hit.column
+        );
+        assert!(
+            hit.rest.contains(says),
+            "{args:?}: the message should say {says:?}:\n{err}"
+        );
+        assert!(
+            stdout(&o).trim().is_empty() || args[0] == "validate",
+            "{args:?}: a rejected run prints no results:\n{}",
+            stdout(&o)
+        );
+    }
 }

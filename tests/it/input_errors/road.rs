@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use super::{error_lines, located_errors};
+use super::{Field, assert_rejected, error_lines, located_errors};
 use crate::common::*;
 
 /// A small valid scenario that runs in milliseconds. Tests derive bad variants by replacing one
@@ -31,64 +31,6 @@ route = ["bcp"]
 arrivals = { process = "poisson", rate = "10/h" }
 "#;
 
-/// Asserts that both `validate` and `run` reject `text` with exit 2, no panic, and an error line
-/// `FILE:L:C: FIELD: message` whose L is the line of the first line containing `line_needle`.
-fn assert_rejected(tag: &str, text: &str, field: &str, line_needle: &str) {
-    let f = TempFile::new(tag, text);
-    let want_line = line_of(text, line_needle);
-    let line_len = text.lines().nth(want_line - 1).unwrap().chars().count();
-    let file = f.name();
-    for args in [
-        vec!["validate", file.as_str()],
-        vec!["run", file.as_str(), "--replications", "1"],
-    ] {
-        let o = borderflow(&args);
-        let err = stderr(&o);
-        assert_eq!(
-            code(&o),
-            Some(2),
-            "{args:?} must exit 2\nstderr:\n{err}\nstdout:\n{}",
-            stdout(&o)
-        );
-        assert!(!err.contains("panicked"), "{args:?} panicked:\n{err}");
-        assert!(
-            err.contains(&file),
-            "{args:?}: stderr must name the file:\n{err}"
-        );
-        let located = located_errors(&err, &file);
-        // The reported path is `field` or a path inside it (`….service.dist` for `….service`).
-        let hit = located.iter().find(|e| {
-            e.rest.strip_prefix(field).is_some_and(|m| {
-                let m = m.split_once(": ").map_or("", |(sub, msg)| {
-                    if sub.is_empty() || sub.starts_with('.') || sub.starts_with('[') {
-                        msg
-                    } else {
-                        ""
-                    }
-                });
-                !m.trim().is_empty()
-            })
-        });
-        let Some(hit) = hit else {
-            panic!("{args:?}: no `{file}:L:C: {field}: message` line in stderr:\n{err}");
-        };
-        assert_eq!(
-            hit.line, want_line,
-            "{args:?}: {field} is on line {want_line} (the line with {line_needle:?}):\n{err}"
-        );
-        assert!(
-            hit.column >= 1 && hit.column <= line_len + 1,
-            "{args:?}: column {} is outside line {want_line} ({line_len} chars):\n{err}",
-            hit.column
-        );
-        assert!(
-            stdout(&o).trim().is_empty() || args[0] == "validate",
-            "{args:?}: a rejected run prints no results:\n{}",
-            stdout(&o)
-        );
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Bad input: exit 2, FILE:L:C, field path, message — for validate and run
 // ---------------------------------------------------------------------------------------------
@@ -96,7 +38,13 @@ fn assert_rejected(tag: &str, text: &str, field: &str, line_needle: &str) {
 #[test]
 fn unknown_stage_field_is_rejected_with_its_line() {
     let t = edit(GOOD, "lanes = 3", "lanse = 3");
-    assert_rejected("lanse", &t, "checkpoints[0].stages[0].lanse", "lanse = 3");
+    assert_rejected(
+        "lanse",
+        &t,
+        Field::Within("checkpoints[0].stages[0].lanse"),
+        "lanse = 3",
+        "",
+    );
     let o = borderflow(&[
         "validate",
         TempFile::new("lanse2", &t).path().to_str().unwrap(),
@@ -114,8 +62,9 @@ fn unknown_field_inside_service_is_rejected() {
     assert_rejected(
         "svc-unknown",
         &t,
-        "checkpoints[0].stages[0].service",
+        Field::Within("checkpoints[0].stages[0].service"),
         "service = ",
+        "",
     );
     let f = TempFile::new("svc-unknown2", &t);
     let o = borderflow(&["validate", &f.name()]);
@@ -133,7 +82,13 @@ fn unknown_field_inside_arrivals_is_rejected() {
         r#"arrivals = { process = "poisson", rate = "10/h" }"#,
         r#"arrivals = { process = "poisson", rate = "10/h", burst = 2 }"#,
     );
-    assert_rejected("arr-unknown", &t, "flows[0].arrivals", "arrivals = ");
+    assert_rejected(
+        "arr-unknown",
+        &t,
+        Field::Within("flows[0].arrivals"),
+        "arrivals = ",
+        "",
+    );
     let f = TempFile::new("arr-unknown2", &t);
     let o = borderflow(&["validate", &f.name()]);
     assert!(
@@ -146,7 +101,7 @@ fn unknown_field_inside_arrivals_is_rejected() {
 #[test]
 fn unknown_simulation_field_is_rejected() {
     let t = edit(GOOD, "days = 10", "days = 10\ndayz = 3");
-    assert_rejected("dayz", &t, "simulation.dayz", "dayz");
+    assert_rejected("dayz", &t, Field::Within("simulation.dayz"), "dayz", "");
 }
 
 #[test]
@@ -155,8 +110,9 @@ fn wrong_type_for_lanes_is_rejected() {
     assert_rejected(
         "lanes-type",
         &t,
-        "checkpoints[0].stages[0].lanes",
+        Field::Within("checkpoints[0].stages[0].lanes"),
         "lanes =",
+        "",
     );
 }
 
@@ -166,15 +122,22 @@ fn zero_lanes_are_rejected() {
     assert_rejected(
         "lanes-zero",
         &t,
-        "checkpoints[0].stages[0].lanes",
+        Field::Within("checkpoints[0].stages[0].lanes"),
         "lanes =",
+        "",
     );
 }
 
 #[test]
 fn negative_lanes_are_rejected() {
     let t = edit(GOOD, "lanes = 3", "lanes = -2");
-    assert_rejected("lanes-neg", &t, "checkpoints[0].stages[0].lanes", "lanes =");
+    assert_rejected(
+        "lanes-neg",
+        &t,
+        Field::Within("checkpoints[0].stages[0].lanes"),
+        "lanes =",
+        "",
+    );
 }
 
 #[test]
@@ -202,8 +165,9 @@ fn zero_and_negative_daily_quota_are_rejected() {
         assert_rejected(
             tag,
             &t,
-            "checkpoints[0].stages[0].daily_quota",
+            Field::Within("checkpoints[0].stages[0].daily_quota"),
             "daily_quota",
+            "",
         );
     }
 }
@@ -231,8 +195,9 @@ fn malformed_durations_are_rejected() {
         assert_rejected(
             &format!("dur-{i}"),
             &t,
-            "checkpoints[0].stages[0].service.mean",
+            Field::Within("checkpoints[0].stages[0].service.mean"),
             "service = ",
+            "",
         );
     }
 }
@@ -267,8 +232,9 @@ fn malformed_rates_are_rejected() {
         assert_rejected(
             &format!("rate-{i}"),
             &t,
-            "flows[0].arrivals.rate",
+            Field::Within("flows[0].arrivals.rate"),
             "arrivals = ",
+            "",
         );
     }
 }
@@ -283,8 +249,9 @@ fn malformed_hours_are_rejected() {
         assert_rejected(
             &format!("hours-{i}"),
             &t,
-            "checkpoints[0].stages[0].hours",
+            Field::Within("checkpoints[0].stages[0].hours"),
             "hours =",
+            "",
         );
     }
 }
@@ -296,13 +263,25 @@ fn malformed_hours_in_a_named_calendar_are_rejected() {
         r#"hours = "24/7""#,
         "hours = \"office\"\n\n[calendars.office]\nhours = \"9-18\"",
     );
-    assert_rejected("cal-hours", &t, "calendars.office.hours", "\"9-18\"");
+    assert_rejected(
+        "cal-hours",
+        &t,
+        Field::Within("calendars.office.hours"),
+        "\"9-18\"",
+        "",
+    );
 }
 
 #[test]
 fn unknown_checkpoint_in_route_is_rejected() {
     let t = edit(GOOD, r#"route = ["bcp"]"#, r#"route = ["bcp", "nope"]"#);
-    assert_rejected("route-unknown", &t, "flows[0].route[1]", "route =");
+    assert_rejected(
+        "route-unknown",
+        &t,
+        Field::Within("flows[0].route[1]"),
+        "route =",
+        "",
+    );
     let f = TempFile::new("route-unknown2", &t);
     let o = borderflow(&["validate", &f.name()]);
     assert!(stderr(&o).contains("\"nope\""), "{}", stderr(&o));
@@ -311,7 +290,13 @@ fn unknown_checkpoint_in_route_is_rejected() {
 #[test]
 fn empty_route_is_rejected() {
     let t = edit(GOOD, r#"route = ["bcp"]"#, "route = []");
-    assert_rejected("route-empty", &t, "flows[0].route", "route =");
+    assert_rejected(
+        "route-empty",
+        &t,
+        Field::Within("flows[0].route"),
+        "route =",
+        "",
+    );
 }
 
 const SECOND_CHECKPOINT: &str = r#"
@@ -387,7 +372,13 @@ fn duplicate_flow_ids_are_rejected() {
 fn warmup_not_shorter_than_days_is_rejected() {
     for (tag, w) in [("warm-eq", "10"), ("warm-gt", "12")] {
         let t = edit(GOOD, "warmup_days = 1", &format!("warmup_days = {w}"));
-        assert_rejected(tag, &t, "simulation.warmup_days", "warmup_days");
+        assert_rejected(
+            tag,
+            &t,
+            Field::Within("simulation.warmup_days"),
+            "warmup_days",
+            "",
+        );
         let f = TempFile::new(tag, &t);
         let o = borderflow(&["validate", &f.name()]);
         assert!(
@@ -401,7 +392,13 @@ fn warmup_not_shorter_than_days_is_rejected() {
 #[test]
 fn negative_days_are_rejected() {
     let t = edit(GOOD, "days = 10", "days = -5");
-    assert_rejected("days-neg", &t, "simulation.days", "days = -5");
+    assert_rejected(
+        "days-neg",
+        &t,
+        Field::Within("simulation.days"),
+        "days = -5",
+        "",
+    );
 }
 
 #[test]
@@ -475,8 +472,9 @@ fn unknown_dist_name_is_rejected() {
     assert_rejected(
         "dist-name",
         &t,
-        "checkpoints[0].stages[0].service",
+        Field::Within("checkpoints[0].stages[0].service"),
         "service = ",
+        "",
     );
     let f = TempFile::new("dist-name2", &t);
     assert!(stderr(&borderflow(&["validate", &f.name()])).contains("weibull"));
@@ -504,8 +502,9 @@ fn bad_distribution_parameters_are_rejected() {
         assert_rejected(
             &format!("dist-param-{i}"),
             &t,
-            "checkpoints[0].stages[0].service",
+            Field::Within("checkpoints[0].stages[0].service"),
             "service = ",
+            "",
         );
     }
 }
@@ -520,8 +519,9 @@ fn inspection_probability_above_one_is_rejected() {
     assert_rejected(
         "inspection",
         &t,
-        "checkpoints[0].stages[0].inspection.probability",
+        Field::Within("checkpoints[0].stages[0].inspection.probability"),
         "inspection =",
+        "",
     );
 }
 
@@ -535,8 +535,9 @@ fn unknown_class_in_priority_is_rejected() {
     assert_rejected(
         "priority",
         &t,
-        "checkpoints[0].stages[0].priority[1]",
+        Field::Within("checkpoints[0].stages[0].priority[1]"),
         "priority =",
+        "",
     );
     let f = TempFile::new("priority2", &t);
     assert!(stderr(&borderflow(&["validate", &f.name()])).contains("fruit"));
@@ -552,8 +553,9 @@ fn reserved_lanes_exceeding_lanes_are_rejected() {
     assert_rejected(
         "reserved",
         &t,
-        "checkpoints[0].stages[0].reserved_lanes",
+        Field::Within("checkpoints[0].stages[0].reserved_lanes"),
         "reserved_lanes =",
+        "",
     );
 }
 
@@ -565,7 +567,13 @@ fn hourly_profile_with_23_values_is_rejected() {
         r#"arrivals = { process = "poisson", rate = "10/h" }"#,
         &format!(r#"arrivals = {{ process = "poisson", rate = "240/day", hourly = [{ones}] }}"#),
     );
-    assert_rejected("hourly", &t, "flows[0].arrivals.hourly", "arrivals =");
+    assert_rejected(
+        "hourly",
+        &t,
+        Field::Within("flows[0].arrivals.hourly"),
+        "arrivals =",
+        "",
+    );
     let f = TempFile::new("hourly2", &t);
     let err = stderr(&borderflow(&["validate", &f.name()]));
     assert!(err.contains("24") && err.contains("23"), "{err}");
@@ -574,7 +582,7 @@ fn hourly_profile_with_23_values_is_rejected() {
 #[test]
 fn unknown_mode_is_rejected_and_the_known_ones_listed() {
     let t = edit(GOOD, r#"mode = "truck""#, r#"mode = "plane""#);
-    assert_rejected("plane", &t, "flows[0].mode", "mode =");
+    assert_rejected("plane", &t, Field::Within("flows[0].mode"), "mode =", "");
     let f = TempFile::new("plane2", &t);
     let err = stderr(&borderflow(&["validate", &f.name()]));
     assert!(
@@ -734,7 +742,13 @@ fn absurd_arrival_rate_is_rejected() {
         r#"arrivals = { process = "poisson", rate = "10/h" }"#,
         r#"arrivals = { process = "poisson", rate = "1e300/h" }"#,
     );
-    assert_rejected("absurd-rate", &t, "flows[0].arrivals.rate", "arrivals =");
+    assert_rejected(
+        "absurd-rate",
+        &t,
+        Field::Within("flows[0].arrivals.rate"),
+        "arrivals =",
+        "",
+    );
     // And whatever validate says, run must not hang.
     let f = TempFile::new("absurd-rate-run", &t);
     let child = Command::new(BIN)
