@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use borderflow::model::simulate;
 use borderflow::scenario::Overrides;
-use borderflow::sweep::exec::{Options, execute};
 use borderflow::sweep::plan::{Plan, parse};
+use borderflow::sweep::{Options, execute};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn plan() -> Plan {
@@ -29,10 +29,9 @@ fn plan() -> Plan {
 fn sweep(plan: &Plan, threads: usize) -> usize {
     let opts = Options {
         threads: Some(threads),
-        quiet: true,
         ..Options::default()
     };
-    let out = execute(plan, &opts).expect("sweep runs");
+    let out = execute(plan, &opts, &mut |_, _| {}).expect("sweep runs");
     assert_eq!(out.results.jobs.len(), 16);
     out.results.jobs.len()
 }

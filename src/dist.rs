@@ -63,43 +63,43 @@ impl Drawn {
 pub enum Dist {
     /// Always the same value.
     Deterministic(SimDuration),
-    /// Exponential with the given mean [ms].
+    /// Exponential with the given mean \[ms\].
     Exponential {
-        /// Mean [ms].
+        /// Mean \[ms\].
         mean_ms: f64,
         /// Sampler.
         exp: Exp<f64>,
     },
-    /// Uniform on [min, max] [ms].
+    /// Uniform on [min, max] \[ms\].
     Uniform {
-        /// Lower bound [ms].
+        /// Lower bound \[ms\].
         min_ms: f64,
-        /// Upper bound [ms].
+        /// Upper bound \[ms\].
         max_ms: f64,
     },
-    /// Triangular with min, mode, max [ms].
+    /// Triangular with min, mode, max \[ms\].
     Triangular {
-        /// Mean [ms].
+        /// Mean \[ms\].
         mean_ms: f64,
-        /// Variance [ms²].
+        /// Variance \[ms²\].
         var_ms2: f64,
         /// Sampler.
         tri: Triangular<f64>,
     },
-    /// Lognormal given by its own mean and standard deviation [ms].
+    /// Lognormal given by its own mean and standard deviation \[ms\].
     LogNormal {
-        /// Mean [ms].
+        /// Mean \[ms\].
         mean_ms: f64,
-        /// Standard deviation [ms].
+        /// Standard deviation \[ms\].
         sd_ms: f64,
         /// Sampler.
         ln: LogNormal<f64>,
     },
-    /// Gamma (Erlang-k when the shape is the integer k) given by mean and standard deviation [ms].
+    /// Gamma (Erlang-k when the shape is the integer k) given by mean and standard deviation \[ms\].
     Gamma {
-        /// Mean [ms].
+        /// Mean \[ms\].
         mean_ms: f64,
-        /// Standard deviation [ms].
+        /// Standard deviation \[ms\].
         sd_ms: f64,
         /// Sampler.
         gamma: Gamma<f64>,
@@ -267,7 +267,7 @@ impl Dist {
         SimDuration::from_ms_f64_nonneg(ms)
     }
 
-    /// The mean [ms].
+    /// The mean \[ms\].
     pub fn mean_ms(&self) -> f64 {
         match self {
             Dist::Deterministic(d) => d.as_ms() as f64,
@@ -279,7 +279,7 @@ impl Dist {
         }
     }
 
-    /// The variance [ms²].
+    /// The variance \[ms²\].
     pub fn variance_ms2(&self) -> f64 {
         match self {
             Dist::Deterministic(_) => 0.0,

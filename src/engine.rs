@@ -3,7 +3,7 @@
 //!
 //! Ties: events scheduled for the same instant run in the order they were scheduled (FIFO), so a
 //! run is fully determined by its inputs. Events are small `Copy` values (typically enums naming
-//! entities by `u32` index), stored inline in the queue's heaps and wheel nodes: scheduling
+//! entities by index), stored inline in the queue's heaps and wheel nodes: scheduling
 //! allocates nothing once they have grown to their working size (see [`EventQueue`]).
 
 use std::cmp::Ordering;

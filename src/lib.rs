@@ -45,7 +45,7 @@
 //! "#;
 //! let model = parse(toml, "mmc.toml", Overrides::default()).expect("a valid scenario");
 //!
-//! // Mean wait per replication [h], then over replications.
+//! // Mean wait per replication \[h\], then over replications.
 //! let waits: Vec<f64> = (0..model.replications)
 //!     .map(|r| simulate(&model, r).checkpoints[0].kpi.wait.mean() / 3_600_000.0)
 //!     .collect();
@@ -67,8 +67,8 @@
 //! ```
 //!
 //! Layers, each depending only on those above it (see the README's Layout):
-//! kernel (`time`, `engine`, `stats`) → `dist` → `calendar` → `model` → `scenario` → `kpi`
-//! → `sweep` → `report`; the binary (`main.rs`) is a thin command line over them.
+//! kernel (`time`, `engine`, `stats`) → `dist` → `calendar` → `model` → `scenario` → `error`
+//! → `kpi` → `sweep` → `report`; the binary (`main.rs`) is a thin command line over them.
 #![warn(missing_docs)]
 
 pub mod calendar;
@@ -83,5 +83,4 @@ pub mod stats;
 pub mod sweep;
 pub mod time;
 
-/// The HTML report, where callers of earlier versions found it.
 pub use error::{Error, Result};

@@ -25,7 +25,7 @@ use borderflow::kpi;
 use borderflow::model::NodeKind;
 use borderflow::report::{self, html};
 use borderflow::scenario::{self, Overrides};
-use borderflow::sweep::{self, compare, exec, merge, plan, store};
+use borderflow::sweep::{self, plan};
 
 mod cli;
 use cli::bench as b;
@@ -311,14 +311,13 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 dry_run_list(&p);
                 return Ok(());
             }
-            let opts = exec::Options {
+            let opts = sweep::Options {
                 threads,
                 shard,
                 resume: resume.is_some(),
                 out: resume.or(out),
-                quiet,
             };
-            sweep_run(&p, &opts, json)
+            sweep_run(&p, &opts, quiet, json)
         }
         Some(Command::Compare {
             a,
@@ -337,14 +336,13 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 days,
             };
             let p = plan::compare(&a, &b, ov)?;
-            let opts = exec::Options {
+            let opts = sweep::Options {
                 threads,
                 shard: None,
                 out,
                 resume: false,
-                quiet,
             };
-            sweep_run(&p, &opts, json)
+            sweep_run(&p, &opts, quiet, json)
         }
         Some(Command::Bench {
             quick,
@@ -356,13 +354,12 @@ fn dispatch(command: Option<Command>) -> Outcome {
             workload,
         }) => bench(quick, json, compare, max_regression, only, list, workload),
         Some(Command::Merge { dirs, out, json }) => {
-            let s = merge::merge(&dirs, &out)?;
+            let s = sweep::merge(&dirs, &out)?;
             print_summary(
                 &s,
                 &format!("merged {} directories into {}", dirs.len(), out.display()),
                 json,
-            );
-            Ok(())
+            )
         }
     }
 }
@@ -472,7 +469,7 @@ fn dry_run_list(p: &plan::Plan) {
         p.name,
         p.points.len(),
         p.replications,
-        exec::all_jobs(p).len()
+        sweep::all_jobs(p).len()
     );
     for pt in &p.points {
         let base = if p.baseline == Some(pt.index) {
@@ -492,18 +489,32 @@ fn dry_run_list(p: &plan::Plan) {
     }
 }
 
-fn print_summary(s: &compare::SweepSummary, title: &str, json: bool) {
+fn print_summary(s: &sweep::SweepSummary, title: &str, json: bool) -> Outcome {
     if json {
-        match serde_json::to_string_pretty(&store::summary_json(s)) {
-            Ok(t) => outln!("{t}"),
-            Err(e) => eprintln!("error: cannot write JSON: {e}"),
-        }
+        let t = serde_json::to_string_pretty(&sweep::summary_json(s))
+            .map_err(|e| failed(format!("cannot write JSON: {e}")))?;
+        outln!("{t}");
     } else {
         out!("{}", report::sweep_text(s, title));
     }
+    Ok(())
 }
 
-fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> Outcome {
+/// A progress bar of jobs on stderr (hidden with `quiet`).
+fn job_bar(quiet: bool) -> indicatif::ProgressBar {
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} jobs  {per_sec}  ETA {eta}")
+    {
+        b.set_style(style);
+    }
+    b
+}
+
+fn sweep_run(p: &plan::Plan, opts: &sweep::Options, quiet: bool, json: bool) -> Outcome {
     for pt in &p.points {
         if let Err(e) = &pt.model {
             eprintln!(
@@ -518,7 +529,13 @@ fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> Outcome {
     if opts.shard.is_some() && opts.out.is_none() {
         return Err(usage("--shard needs --out DIR to record its jobs"));
     }
-    let outcome = exec::execute(p, opts)?;
+    let bar = job_bar(quiet);
+    let outcome = sweep::execute(p, opts, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    let outcome = outcome?;
     let title = format!(
         "sweep {} · {} points × {} replications · {} jobs run in {:.2} s ({:.1} M events/s)",
         p.name,
@@ -529,7 +546,7 @@ fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> Outcome {
         outcome.events as f64 / outcome.wall_s.max(1e-9) / 1e6
     );
     let summary = match &opts.out {
-        Some(dir) => match store::finish_dir(dir, p, opts, &outcome.results)? {
+        Some(dir) => match sweep::finish_dir(dir, p, opts, &outcome.results)? {
             Some(s) => s,
             None => {
                 let (i, n) = opts.shard.unwrap_or((0, 1));
@@ -541,10 +558,9 @@ fn sweep_run(p: &plan::Plan, opts: &exec::Options, json: bool) -> Outcome {
                 return Ok(());
             }
         },
-        None => compare::estimate_plan(p, &outcome.results),
+        None => sweep::estimate_plan(p, &outcome.results),
     };
-    print_summary(&summary, &title, json);
-    Ok(())
+    print_summary(&summary, &title, json)
 }
 
 fn bench(

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use borderflow::model::{Model, simulate};
 use borderflow::scenario::{self, Overrides};
-use borderflow::sweep::exec::{Options, execute};
 use borderflow::sweep::plan;
+use borderflow::sweep::{Options, execute};
 
 /// A standard workload.
 pub struct Workload {
@@ -131,14 +131,8 @@ pub fn run_workload(name: &str) -> Result<Value, String> {
             let p = plan::parse(&text, "sweep16.toml", &dir, Overrides::default(), None)
                 .map_err(|e| e.to_string())?;
             let t0 = Instant::now();
-            let out = execute(
-                &p,
-                &Options {
-                    quiet: true,
-                    ..Options::default()
-                },
-            )
-            .map_err(|e| e.to_string())?;
+            let out =
+                execute(&p, &Options::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
             let wall = t0.elapsed().as_secs_f64();
             let served_key = out.results.kpis.iter().position(|k| k == "served");
             let served: f64 = out

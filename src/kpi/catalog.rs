@@ -1,6 +1,7 @@
 //! The KPI catalogue: the named scalar results of one replication, per entity (the whole
 //! system, each checkpoint, link, terminal and stage, each flow and cargo class), in a fixed
-//! order. Every output names its KPIs from here.
+//! order. `runs.csv`, `summary.*` and the JSON document name their KPIs from here; the text and
+//! HTML reports pick the ones they show by these names.
 
 use crate::model::{Kpi, Levels, Model, NodeKind, RepResult, StageResult, YearKpi, YearResult};
 use crate::time::{MS_PER_DAY, MS_PER_HOUR};

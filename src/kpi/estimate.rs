@@ -75,7 +75,7 @@ impl EntitySummary {
         self.cell(name).map(|c| c.estimate)
     }
 
-    /// Mean wait [h] by hour of arrival (reference clock), averaged over the replications that
+    /// Mean wait \[h\] by hour of arrival (reference clock), averaged over the replications that
     /// saw arrivals in that hour; `None` where none did.
     pub fn wait_by_hour_h(&self) -> [Option<f64>; 24] {
         let mut out = [None; 24];
@@ -179,13 +179,13 @@ pub struct Summary {
     pub seed: u64,
     /// Replications run.
     pub replications: u32,
-    /// Horizon [days].
+    /// Horizon \[days\].
     pub days: u32,
-    /// Warm-up [days].
+    /// Warm-up \[days\].
     pub warmup_days: u32,
     /// Events processed over all replications.
     pub events: u64,
-    /// Wall time of the simulation [s].
+    /// Wall time of the simulation \[s\].
     pub wall_s: f64,
     /// Stages whose offered load exceeds their capacity (the model's overload check, made once
     /// per run here).

@@ -16,13 +16,13 @@ pub struct Facts {
     pub name: String,
     /// Base seed.
     pub seed: u64,
-    /// Horizon [days].
+    /// Horizon \[days\].
     pub days: u32,
-    /// Warm-up [days].
+    /// Warm-up \[days\].
     pub warmup_days: u32,
     /// Date of day 0 ("YYYY-MM-DD").
     pub start_date: String,
-    /// Sampling step of the series [h].
+    /// Sampling step of the series \[h\].
     pub series_step_h: f64,
 }
 

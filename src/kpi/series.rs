@@ -110,7 +110,7 @@ pub struct Sample {
     pub hours: f64,
     /// Vehicles waiting at the instant.
     pub queue: f64,
-    /// Road queue at the instant [km].
+    /// Road queue at the instant \[km\].
     pub queue_km: f64,
     /// Lanes busy at the instant.
     pub busy: f64,

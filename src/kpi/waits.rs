@@ -75,7 +75,7 @@ pub fn write_waits<W: Write>(w: W, model: &Model, res: &RepResult) -> csv::Resul
     Ok(())
 }
 
-/// Wait quantiles: (share of vehicles, wait [h]) with shares 0, 0.01, …, 1.
+/// Wait quantiles: (share of vehicles, wait \[h\]) with shares 0, 0.01, …, 1.
 pub type Quantiles = Vec<(f64, f64)>;
 
 /// Quantile tables per entity ("checkpoint/nur-zholy", "system/all").

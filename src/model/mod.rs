@@ -9,8 +9,6 @@
 //! - `result`: what one replication measured.
 //! - `sim`: the run itself.
 //!
-//! in code); [`simulate`] runs one replication of it and returns raw per-entity results.
-//!
 //! Rules a reader needs to trust the numbers:
 //! - A vehicle's *wait* at a stage is the time from its arrival at the stage to its service start.
 //!   A checkpoint's wait is the sum over its stages; a flow's, over its whole route.

@@ -15,7 +15,7 @@ pub struct Kpi {
     pub backlog_end: u64,
     /// Tonnes served.
     pub tonnes: f64,
-    /// Cargo value served [USD].
+    /// Cargo value served \[USD\].
     pub value: f64,
     /// Wagons served.
     pub wagons: f64,
@@ -25,11 +25,11 @@ pub struct Kpi {
     pub teu: f64,
     /// Vehicles that had to wait for a receiving track ("held outside" the station).
     pub held_outside: u64,
-    /// Waits [ms].
+    /// Waits \[ms\].
     pub wait: Histogram,
-    /// Time in system [ms].
+    /// Time in system \[ms\].
     pub time_in_system: Histogram,
-    /// Mean wait [ms] by hour of arrival (reference clock).
+    /// Mean wait \[ms\] by hour of arrival (reference clock).
     pub wait_by_hour: HourProfile,
     /// Vehicles whose wait exceeded their class's max_wait (finished or still waiting).
     pub over_limit: u64,
@@ -93,9 +93,9 @@ pub struct StageResult {
     pub kpi: Kpi,
     /// Queue and busy-lane levels.
     pub levels: Levels,
-    /// Open lane-time after warm-up [ms].
+    /// Open lane-time after warm-up \[ms\].
     pub open_lane_ms: i128,
-    /// Busy lane-time inside open hours after warm-up [ms] (service overrunning a closing is
+    /// Busy lane-time inside open hours after warm-up \[ms\] (service overrunning a closing is
     /// not counted, so utilisation never exceeds 1).
     pub busy_open_lane_ms: i128,
     /// Local days (after warm-up) on which the daily quota was used up.
@@ -118,7 +118,7 @@ pub struct RepResult {
     pub replication: u32,
     /// Events processed.
     pub events: u64,
-    /// Measured span after warm-up [ms].
+    /// Measured span after warm-up \[ms\].
     pub measured_ms: i64,
     /// Per stage, indexed like [`Model::stages`](crate::model::Model::stages).
     pub stages: Vec<StageResult>,
@@ -170,7 +170,7 @@ pub struct SeriesRow {
     pub served: u64,
     /// Services started since the previous sample.
     pub started: u64,
-    /// Sum of the waits of those services [ms].
+    /// Sum of the waits of those services \[ms\].
     pub wait_sum_ms: u128,
 }
 
@@ -207,9 +207,9 @@ pub struct YearKpi {
     pub teu: f64,
     /// Waits recorded (vehicles that finished).
     pub waits: u64,
-    /// Sum of those waits [ms].
+    /// Sum of those waits \[ms\].
     pub wait_sum_ms: u128,
-    /// 95th percentile of those waits [ms].
+    /// 95th percentile of those waits \[ms\].
     pub wait_p95_ms: f64,
 }
 

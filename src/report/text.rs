@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::kpi::{Cell, EntitySummary, Summary};
 use crate::stats::Estimate;
-use crate::sweep::compare::SweepSummary;
+use crate::sweep::SweepSummary;
 
 /// A column of a text table: header, KPI name, scale factor, decimals.
 struct Col {

@@ -55,7 +55,7 @@ fn bucket_bounds(i: usize) -> (u64, u64) {
 }
 
 impl Histogram {
-    /// An empty distribution, pre-sized for values below 2^36.
+    /// An empty histogram, pre-sized for values below 2^36.
     pub fn new() -> Self {
         Histogram {
             counts: vec![0; PRESIZED_BUCKETS],
@@ -159,7 +159,7 @@ impl Histogram {
         self.max = self.max.max(other.max);
     }
 
-    /// The samples recorded after `earlier`, a snapshot of this same distribution (yearly
+    /// The samples recorded after `earlier`, a snapshot of this same histogram (yearly
     /// statistics from cumulative ones). Count, sum, mean and quantiles are exact as usual; min
     /// and max are known only to their histogram buckets (within 0.4%) unless the difference
     /// holds all samples.
@@ -228,7 +228,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn distribution_since_a_snapshot_holds_exactly_the_later_samples() {
+    fn histogram_since_a_snapshot_holds_exactly_the_later_samples() {
         let mut d = Histogram::new();
         for v in [5u64, 1_000, 70_000, 3_600_000] {
             d.record(v);
@@ -301,7 +301,7 @@ mod tests {
     }
 
     #[test]
-    fn distribution_quantiles_within_one_percent_exponential() {
+    fn histogram_quantiles_within_one_percent_exponential() {
         let mut rng = Lcg(20240601);
         // Mean 5e6 with an exact-zero floor: spans 0..~8e7 with plenty of tiny values.
         let samples: Vec<u64> = (0..100_000)
@@ -311,7 +311,7 @@ mod tests {
     }
 
     #[test]
-    fn distribution_quantiles_within_one_percent_lognormal_spanning_1_to_1e9() {
+    fn histogram_quantiles_within_one_percent_lognormal_spanning_1_to_1e9() {
         let mut rng = Lcg(7);
         let (mu, sigma) = (1e9f64.sqrt().ln(), 3.0);
         let samples: Vec<u64> = (0..100_000)
@@ -323,7 +323,7 @@ mod tests {
     }
 
     #[test]
-    fn distribution_quantiles_within_one_percent_log_uniform() {
+    fn histogram_quantiles_within_one_percent_log_uniform() {
         let mut rng = Lcg(99);
         let samples: Vec<u64> = (0..100_000)
             .map(|_| 1e9f64.powf(rng.next_f64()) as u64)
@@ -332,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn distribution_empty_returns_zeros() {
+    fn histogram_empty_returns_zeros() {
         let d = Histogram::default();
         assert!(d.is_empty());
         assert_eq!((d.count(), d.sum(), d.max(), d.min()), (0, 0, 0, 0));
@@ -344,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn distribution_records_zero_samples() {
+    fn histogram_records_zero_samples() {
         let mut d = Histogram::new();
         for _ in 0..1000 {
             d.record(0);
@@ -360,7 +360,7 @@ mod tests {
     }
 
     #[test]
-    fn distribution_small_values_are_exact() {
+    fn histogram_small_values_are_exact() {
         let mut d = Histogram::new();
         (1..=200u64).for_each(|v| d.record(v));
         assert_eq!(d.quantile(0.5), 100.0);
@@ -370,7 +370,7 @@ mod tests {
     }
 
     #[test]
-    fn distribution_merge_equals_sequential() {
+    fn histogram_merge_equals_sequential() {
         let mut rng = Lcg(3);
         let samples: Vec<u64> = (0..20_000)
             .map(|_| (-1e5 * rng.next_f64().ln()) as u64)
@@ -398,7 +398,7 @@ mod tests {
     }
 
     #[test]
-    fn distribution_count_above_approximates_tail() {
+    fn histogram_count_above_approximates_tail() {
         let mut rng = Lcg(11);
         let samples: Vec<u64> = (0..100_000)
             .map(|_| (-3.6e6 * rng.next_f64().ln()) as u64)
@@ -419,7 +419,7 @@ mod tests {
     }
 
     #[test]
-    fn distribution_grows_past_presize_and_handles_u64_max() {
+    fn histogram_grows_past_presize_and_handles_u64_max() {
         let mut d = Histogram::new();
         d.record(5);
         d.record(1 << 40);

@@ -8,7 +8,7 @@
 //! transcendental maths.
 //!
 //! - [`Welford`]: running mean, variance, min and max of `f64` samples, mergeable.
-//! - [`Histogram`]: exact count/sum/mean/min/max plus quantiles within 1% of non-negative integers.
+//! - [`Histogram`]: exact count/sum/mean/min/max plus quantiles within 1% (in fact 0.4%) of non-negative integers.
 //! - [`TimeWeighted`]: exact time average of an integer level (queue length, busy servers).
 //! - [`HourProfile`]: mean of a quantity by hour of day.
 //! - [`Estimate`] and [`t_critical_95`]: across-replication mean with a 95% Student-t half-width.

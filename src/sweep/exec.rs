@@ -24,8 +24,6 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// Continue the sweep recorded in `out` instead of starting afresh.
     pub resume: bool,
-    /// No progress bar.
-    pub quiet: bool,
 }
 
 /// What a sweep run produced.
@@ -35,7 +33,7 @@ pub struct Outcome {
     pub results: Results,
     /// Jobs run by this invocation.
     pub ran: usize,
-    /// Wall time of this invocation's jobs [s].
+    /// Wall time of this invocation's jobs \[s\].
     pub wall_s: f64,
     /// Events processed by this invocation's jobs.
     pub events: u64,
@@ -80,7 +78,24 @@ fn run_job(plan: &Plan, job: usize, out: Option<&Path>) -> Result<(Vec<EntityVal
 }
 
 /// Runs the plan's jobs (those of this shard, not yet recorded) and records them.
-pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, Error> {
+///
+/// `progress(done, total)` is called on the calling thread with `done = 0` before the first job
+/// and after each job (jobs already recorded in a resumed directory are not counted).
+///
+/// # Errors
+/// [`Error::Request`] for a shard without an output directory (its jobs would be lost);
+/// [`Error::Results`] for an output directory that cannot be used; [`Error::Io`] when a file
+/// cannot be written; [`Error::Simulation`] when a replication fails.
+pub fn execute(
+    plan: &Plan,
+    opts: &Options,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Outcome, Error> {
+    if opts.shard.is_some() && opts.out.is_none() {
+        return Err(Error::Request(
+            "a shard needs an output directory to record its jobs".into(),
+        ));
+    }
     let manifest_text = manifest_text(plan)?;
     let mut results = Results::default();
 
@@ -102,20 +117,9 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, Error> {
         .filter(|j| !results.jobs.contains_key(j))
         .collect();
 
-    let bar = if opts.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let b = indicatif::ProgressBar::with_draw_target(
-            Some(todo.len() as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} jobs  {per_sec}  ETA {eta}",
-        ) {
-            b.set_style(style);
-        }
-        b
-    };
+    let total = todo.len();
+    progress(0, total);
+    let mut done_jobs = 0;
 
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
@@ -156,12 +160,12 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Outcome, Error> {
                 && write_error.is_none()
                 && let Err(e) = j.append(job, &results)
             {
-                write_error = Some(Error::Failed(format!("cannot append to the journal: {e}")));
+                write_error = Some(e);
             }
-            bar.inc(1);
+            done_jobs += 1;
+            progress(done_jobs, total);
         }
     });
-    bar.finish_and_clear();
     if let Some(e) = write_error {
         return Err(e);
     }

@@ -12,11 +12,16 @@ use crate::error::Result;
 use crate::kpi::{Summary, estimate_run};
 use crate::model::{Model, Observe, RepResult, try_simulate, try_simulate_with};
 
-pub mod compare;
-pub mod exec;
-pub mod merge;
+mod compare;
+mod exec;
+mod merge;
 pub mod plan;
-pub mod store;
+mod store;
+
+pub use compare::{SweepSummary, estimate_plan};
+pub use exec::{Options, Outcome, all_jobs, execute};
+pub use merge::merge;
+pub use store::{detail_paths, finish_dir, summary_json};
 
 /// Runs all replications of `model` (in parallel; results in replication order).
 ///

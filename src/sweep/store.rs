@@ -252,6 +252,7 @@ pub fn manifest_text(plan: &Plan) -> Result<String, Error> {
 /// The journal of a running sweep: complete jobs, each closed by an end mark.
 pub(crate) struct Journal {
     w: csv::Writer<fs::File>,
+    path: PathBuf,
     labels: Vec<String>,
     replications: usize,
 }
@@ -319,17 +320,19 @@ impl Journal {
         let _ = fs::remove_file(dir.join("runs.csv"));
         Ok(Journal {
             w,
+            path: jpath,
             labels,
             replications: r,
         })
     }
 
     /// Appends the recorded rows of `job` with its end mark, and flushes.
-    pub(crate) fn append(&mut self, job: usize, results: &Results) -> csv::Result<()> {
+    pub(crate) fn append(&mut self, job: usize, results: &Results) -> Result<()> {
         let (w, r) = (&mut self.w, self.replications);
         write_rows(w, &self.labels, r, job, results, &results.jobs[&job])
             .and_then(|_| end_mark(w, job, r))
             .and_then(|_| w.flush().map_err(csv::Error::from))
+            .map_err(|e| Error::io("cannot append to", &self.path, e))
     }
 }
 

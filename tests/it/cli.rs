@@ -2,7 +2,6 @@
 //! usage, 1 failure while running), messages that point at `FILE:LINE:COLUMN` and name the field,
 //! the `run --json` document of the contract (shared/DESIGN.md), overrides and determinism.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -15,19 +14,9 @@ use serde_json::Value;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The contract's tiny scenario, if the shared directory is there.
-fn tiny() -> Option<String> {
-    let p = manifest_dir().join("../shared/contract/tiny.toml");
-    if p.exists() {
-        Some(p.display().to_string())
-    } else {
-        eprintln!("skipping: {} is absent", p.display());
-        None
-    }
+/// The contract's smallest scenario (`tests/fixtures/tiny.toml`).
+fn tiny() -> String {
+    fixture("tiny.toml").display().to_string()
 }
 
 fn parse_json(text: &str) -> Value {
@@ -160,7 +149,7 @@ fn assert_stat(v: &Value, path: &str) {
 
 #[test]
 fn run_json_has_the_contract_keys() {
-    let Some(tiny) = tiny() else { return };
+    let tiny = tiny();
     let o = borderflow(&["run", &tiny, "--json"]);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     let d = parse_json(&stdout(&o));
@@ -207,7 +196,7 @@ fn run_json_has_the_contract_keys() {
 
 #[test]
 fn run_json_prints_only_json_on_stdout() {
-    let Some(tiny) = tiny() else { return };
+    let tiny = tiny();
     let out = run_json(&["run", &tiny, "--json", "--replications", "1"], &[]);
     // The whole of stdout is one document (warnings go to stderr).
     let d = parse_json(&out);
@@ -216,7 +205,7 @@ fn run_json_prints_only_json_on_stdout() {
 
 #[test]
 fn one_replication_has_zero_ci() {
-    let Some(tiny) = tiny() else { return };
+    let tiny = tiny();
     let d = parse_json(&run_json(
         &["run", &tiny, "--json", "--replications", "1"],
         &[],
@@ -232,7 +221,7 @@ fn one_replication_has_zero_ci() {
 
 #[test]
 fn overrides_show_in_the_json() {
-    let Some(tiny) = tiny() else { return };
+    let tiny = tiny();
     let d = parse_json(&run_json(
         &[
             "run",
@@ -255,7 +244,7 @@ fn overrides_show_in_the_json() {
 
 #[test]
 fn seed_override_reaches_past_u32() {
-    let Some(tiny) = tiny() else { return };
+    let tiny = tiny();
     let big = u64::MAX.to_string();
     let d = parse_json(&run_json(
         &[
@@ -276,7 +265,7 @@ fn seed_override_reaches_past_u32() {
 
 #[test]
 fn same_seed_gives_identical_json() {
-    let Some(tiny) = tiny() else { return };
+    let tiny = tiny();
     let args = [
         "run",
         tiny.as_str(),
@@ -293,7 +282,7 @@ fn same_seed_gives_identical_json() {
 
 #[test]
 fn thread_count_does_not_change_results() {
-    let Some(tiny) = tiny() else { return };
+    let tiny = tiny();
     let args = [
         "run",
         tiny.as_str(),
@@ -312,7 +301,7 @@ fn thread_count_does_not_change_results() {
 
 #[test]
 fn different_seed_gives_different_results() {
-    let Some(tiny) = tiny() else { return };
+    let tiny = tiny();
     let a = run_json(
         &["run", &tiny, "--json", "--seed", "1", "--days", "10"],
         &[],
@@ -414,21 +403,8 @@ fn light_load_gives_no_warning() {
 // The built-in default scenario
 // ---------------------------------------------------------------------------------------------
 
-/// Whether scenarios/kz-cn-road.toml (the built-in default) is a complete, valid scenario.
-fn default_scenario_ready() -> bool {
-    let p = manifest_dir().join("scenarios/kz-cn-road.toml");
-    let ok = p.exists() && code(&borderflow(&["validate", p.to_str().unwrap()])) == Some(0);
-    if !ok {
-        eprintln!("skipping: {} is not a complete scenario yet", p.display());
-    }
-    ok
-}
-
 #[test]
 fn run_without_scenario_uses_the_built_in_default() {
-    if !default_scenario_ready() {
-        return;
-    }
     let o = borderflow(&["run", "--days", "20", "--replications", "1", "--json"]);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"));
@@ -439,7 +415,7 @@ fn run_without_scenario_uses_the_built_in_default() {
     assert!(d["flows"].as_object().is_some_and(|f| !f.is_empty()));
 
     // The embedded copy is the file in scenarios/: same results from either.
-    let file = manifest_dir().join("scenarios/kz-cn-road.toml");
+    let file = repo_path("scenarios/kz-cn-road.toml");
     let e = run_json(
         &[
             "run",
@@ -457,9 +433,6 @@ fn run_without_scenario_uses_the_built_in_default() {
 
 #[test]
 fn no_arguments_runs_the_built_in_default() {
-    if !default_scenario_ready() {
-        return;
-    }
     // The full default (365 days × its replications). If it takes longer than the limit, the
     // test is skipped rather than failed: it checks the exit code, not the speed.
     let child = Command::new(BIN)

@@ -4,7 +4,6 @@
 //! and says why in its commit.
 
 use crate::common::*;
-use std::path::Path;
 use std::process::Command;
 
 fn check(name: &str, args: &[&str]) {
@@ -23,7 +22,7 @@ fn check(name: &str, args: &[&str]) {
         .filter(|l| !l.trim_start().starts_with("\"wall_s\""))
         .map(|l| format!("{l}\n"))
         .collect();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{name}.json"));
+    let path = repo_path(&format!("tests/golden/{name}.json"));
     if std::env::var_os("BORDERFLOW_BLESS").is_some() {
         std::fs::write(&path, &text).expect("write golden file");
         return;

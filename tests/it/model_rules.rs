@@ -13,27 +13,6 @@ use borderflow::{kpi, sweep};
 const MIN: i64 = MS_PER_MIN;
 const HOUR: i64 = MS_PER_HOUR;
 
-fn stage_index(m: &Model, id: &str) -> usize {
-    m.stages
-        .iter()
-        .position(|s| s.id == id)
-        .unwrap_or_else(|| panic!("no stage {id}"))
-}
-
-fn flow_index(m: &Model, id: &str) -> usize {
-    m.flows
-        .iter()
-        .position(|f| f.id == id)
-        .unwrap_or_else(|| panic!("no flow {id}"))
-}
-
-fn class_index(m: &Model, id: &str) -> usize {
-    m.classes
-        .iter()
-        .position(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no class {id}"))
-}
-
 fn starts_at(trace: &[ServiceStart], stage: usize) -> Vec<ServiceStart> {
     trace
         .iter()
@@ -132,17 +111,6 @@ route = ["b"]
 arrivals = { process = "poisson", rate = "30/day" }
 "#;
 
-fn assert_conserved(what: &str, rep: u32, k: &Kpi) {
-    assert_eq!(
-        k.arrivals,
-        k.served + k.backlog_end,
-        "{what}, replication {rep}: arrivals {} != served {} + backlog {}",
-        k.arrivals,
-        k.served,
-        k.backlog_end
-    );
-}
-
 /// For every checkpoint, stage, flow and class, in every replication:
 /// arrivals = served + backlog_end (vehicles are neither lost nor created), with traffic on
 /// every entity. Also: each flow's and class's totals agree, checkpoint `a` (first on every
@@ -157,19 +125,25 @@ fn vehicles_are_conserved_everywhere() {
         let rep = r.replication;
         for (i, c) in r.checkpoints.iter().enumerate() {
             assert!(c.kpi.arrivals > 0);
-            assert_conserved(&format!("checkpoint {}", m.checkpoints[i].id), rep, &c.kpi);
+            assert_conserved(
+                &format!("checkpoint {}, replication {rep}", m.checkpoints[i].id),
+                &c.kpi,
+            );
         }
         for (i, s) in r.stages.iter().enumerate() {
             assert!(s.kpi.arrivals > 0);
-            assert_conserved(&format!("stage {}", m.stages[i].id), rep, &s.kpi);
+            assert_conserved(
+                &format!("stage {}, replication {rep}", m.stages[i].id),
+                &s.kpi,
+            );
         }
         for (i, f) in r.flows.iter().enumerate() {
             assert!(f.arrivals > 0);
-            assert_conserved(&format!("flow {}", m.flows[i].id), rep, f);
+            assert_conserved(&format!("flow {}, replication {rep}", m.flows[i].id), f);
         }
         for (i, c) in r.classes.iter().enumerate() {
             assert!(c.arrivals > 0);
-            assert_conserved(&format!("class {}", m.classes[i].id), rep, c);
+            assert_conserved(&format!("class {}, replication {rep}", m.classes[i].id), c);
         }
         let sum = |ks: &[Kpi], f: fn(&Kpi) -> u64| ks.iter().map(f).sum::<u64>();
         assert_eq!(

@@ -60,11 +60,7 @@ fn recording_a_series_changes_no_statistic_and_no_event_count() {
     // A single-stage crossing (whose statistics the engine records once, for the checkpoint,
     // unless it samples the stage) gives the same results sampled or not.
     let single = model(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/examples/mm1.toml"
-        ))
-        .expect("mm1 example"),
+        &std::fs::read_to_string(repo_path("scenarios/examples/mm1.toml")).expect("mm1 example"),
     );
     let plain = simulate(&single, 0);
     let observed = simulate_with(&single, 0, every(60));

@@ -9,11 +9,10 @@
 //! values below are exact to the millisecond; the computations are in each test's comments.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::common::*;
-use borderflow::model::{Kpi, Model, RepResult, ServiceStart, simulate, simulate_traced};
-use borderflow::scenario::{Overrides, load, parse};
+use borderflow::model::{Model, RepResult, ServiceStart, simulate, simulate_traced};
+use borderflow::scenario::{Overrides, parse};
 use borderflow::sweep;
 use borderflow::time::{
     Date, MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, MS_PER_SEC, SimTime, date_plus_days,
@@ -27,47 +26,15 @@ const DAY: i64 = MS_PER_DAY;
 // Helpers
 // -------------------------------------------------------------------------------------------
 
-fn scenario_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-}
-
 fn scenario(name: &str, days: i64, replications: i64) -> Model {
-    load(
-        &scenario_path(name),
+    repo_scenario(
+        &format!("scenarios/{name}"),
         Overrides {
             days: Some(days),
             replications: Some(replications),
             ..Overrides::default()
         },
     )
-    .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn node_index(m: &Model, id: &str) -> usize {
-    m.checkpoints
-        .iter()
-        .position(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no checkpoint, link or terminal {id}"))
-}
-
-/// Index of stage `stage` of node `node` (a link's only stage is called "link").
-fn stage_index(m: &Model, node: &str, stage: &str) -> usize {
-    let n = node_index(m, node);
-    m.checkpoints[n]
-        .stages
-        .iter()
-        .map(|&s| s as usize)
-        .find(|&s| m.stages[s].id == stage)
-        .unwrap_or_else(|| panic!("no stage {node}/{stage}"))
-}
-
-fn flow_index(m: &Model, id: &str) -> usize {
-    m.flows
-        .iter()
-        .position(|f| f.id == id)
-        .unwrap_or_else(|| panic!("no flow {id}"))
 }
 
 /// Service starts of vehicles (not single moves) at stage `s`.
@@ -110,17 +77,6 @@ fn show(t: SimTime) -> String {
 
 fn date_of(m: &Model, t: SimTime) -> Date {
     date_plus_days(m.start_date, t.day_index()).expect("date in range")
-}
-
-fn assert_conserved(what: &str, k: &Kpi) {
-    assert_eq!(
-        k.arrivals,
-        k.served + k.backlog_end,
-        "{what}: arrivals {} != served {} + backlog {}",
-        k.arrivals,
-        k.served,
-        k.backlog_end
-    );
 }
 
 /// Checks arrivals = served + backlog for every node, stage, flow and class of `r`.
@@ -195,9 +151,9 @@ fn single_train_dwell_is_exact() {
     let m = model(&station(r#""06:00""#, 1));
     let (r, trace) = simulate_traced(&m, 0);
     let (tracks, cranes, dep) = (
-        stage_index(&m, "st", "tracks"),
-        stage_index(&m, "st", "transship"),
-        stage_index(&m, "st", "departure"),
+        stage_of(&m, "st", "tracks"),
+        stage_of(&m, "st", "transship"),
+        stage_of(&m, "st", "departure"),
     );
     let cp = &r.checkpoints[0].kpi;
     assert_eq!((cp.arrivals, cp.served, cp.backlog_end), (1, 1, 0));
@@ -230,9 +186,9 @@ fn second_train_is_held_outside_until_the_first_leaves() {
     let m = model(&station(r#""06:00", "06:30""#, 1));
     let (r, trace) = simulate_traced(&m, 0);
     let (tracks, cranes, dep) = (
-        stage_index(&m, "st", "tracks"),
-        stage_index(&m, "st", "transship"),
-        stage_index(&m, "st", "departure"),
+        stage_of(&m, "st", "tracks"),
+        stage_of(&m, "st", "transship"),
+        stage_of(&m, "st", "departure"),
     );
     let cp = &r.checkpoints[0].kpi;
     assert_eq!((cp.arrivals, cp.served, cp.backlog_end), (2, 2, 0));
@@ -280,9 +236,9 @@ fn train_on_a_track_at_the_horizon_is_backlog() {
     let m = model(&station(r#""23:30""#, 1));
     let r = simulate(&m, 0);
     let (tracks, cranes, dep) = (
-        stage_index(&m, "st", "tracks"),
-        stage_index(&m, "st", "transship"),
-        stage_index(&m, "st", "departure"),
+        stage_of(&m, "st", "tracks"),
+        stage_of(&m, "st", "transship"),
+        stage_of(&m, "st", "departure"),
     );
     let cp = &r.checkpoints[0].kpi;
     assert_eq!((cp.arrivals, cp.served, cp.backlog_end), (1, 0, 1));
@@ -506,7 +462,7 @@ fn bogie_exchange_counts_wagons_and_cranes_count_containers() {
 #[test]
 fn khorgos_transshipment_of_a_45_wagon_train_matches_observed_times() {
     let rail = scenario("kz-cn-rail.toml", 20, 1);
-    let src = stage_index(&rail, "khorgos", "transship");
+    let src = stage_of(&rail, "khorgos", "transship");
     let spec = rail.stages[src].clone();
     assert_eq!(spec.lanes, 3, "Khorgos Gateway has 3 gantries");
     let mut m = model(&pooled("cranes", "cranes = 1", "1min", "", false, 1));
@@ -632,7 +588,7 @@ fn rail_scenario_conserves_trains_and_containers() {
 /// river, the Tugyl port and its barge → train transfer all conserve vehicles.
 #[test]
 fn multimodal_scenario_conserves_everything() {
-    let text = std::fs::read_to_string(scenario_path("kz-cn-multimodal.toml")).unwrap();
+    let text = std::fs::read_to_string(repo_path("scenarios/kz-cn-multimodal.toml")).unwrap();
     let line = r#"start_date = "2026-01-05""#;
     assert!(text.contains(line));
     let text = text.replace(line, r#"start_date = "2026-05-04""#);
@@ -750,10 +706,10 @@ arrivals = {{ process = "transfer" }}
     assert_eq!(r.checkpoints[station].kpi.tonnes, b.tonnes);
     assert_eq!(r.checkpoints[station].kpi.served, 2 * days);
     // Berth: 1 h + 3,000 / 500 h = 7 h exactly.
-    let berth = stage_index(&m, "port", "berths");
+    let berth = stage_of(&m, "port", "berths");
     assert_eq!(r.stages[berth].kpi.time_in_system.max(), (7 * HOUR) as u64);
     // Both trains of a barge enter the rail link at 17:00 (created at the same instant).
-    let line = stage_index(&m, "line", "link");
+    let line = stage_of(&m, "line", "link");
     let starts = vehicle_starts(&trace, line);
     assert_eq!(starts.len(), 2 * days as usize);
     for s in &starts {
@@ -809,7 +765,7 @@ arrivals = {{ process = "timetable", every = "2h", from = "00:00", to = "22:00" 
 "#
     );
     let m = model(&text);
-    let s = stage_index(&m, "yard", "cranes");
+    let s = stage_of(&m, "yard", "cranes");
     let (r, trace) = simulate_traced(&m, 0);
     let mv = moves(&trace, s);
     for e in &mv {
@@ -874,7 +830,7 @@ route = ["river"]
 arrivals = { process = "timetable", times = ["12:00"] }
 "#;
     let m = model(text);
-    let s = stage_index(&m, "river", "link");
+    let s = stage_of(&m, "river", "link");
     let (r, trace) = simulate_traced(&m, 0);
     let starts = vehicle_starts(&trace, s);
     let from = (4i8, 15i8);
@@ -944,7 +900,7 @@ arrivals = {{ process = "timetable", every = "4h", from = "00:00", to = "16:00" 
 fn paths_per_day_cap_link_entries() {
     let days = 10i64;
     let m = model(&paths_scenario("", days as u32));
-    let s = stage_index(&m, "line", "link");
+    let s = stage_of(&m, "line", "link");
     let (r, trace) = simulate_traced(&m, 0);
     let starts = vehicle_starts(&trace, s);
     let mut per_day: BTreeMap<i64, usize> = BTreeMap::new();
@@ -976,7 +932,7 @@ fn paths_per_day_cap_link_entries() {
 fn paths_per_day_count_on_the_links_clock() {
     let days = 6i64;
     let m = model(&paths_scenario(r#"utc_offset = "+08:00""#, days as u32));
-    let s = stage_index(&m, "line", "link");
+    let s = stage_of(&m, "line", "link");
     let (_, trace) = simulate_traced(&m, 0);
     let starts = vehicle_starts(&trace, s);
     assert_eq!(starts[0].at, at(0));
@@ -1050,7 +1006,7 @@ fn daily_wagon_quota_admits_only_whole_trains_that_fit() {
         &[("t45", 45, r#""00:00", "06:00", "12:00", "18:00""#)],
         days,
     ));
-    let s = stage_index(&m, "st", "tracks");
+    let s = stage_of(&m, "st", "tracks");
     let (r, trace) = simulate_traced(&m, 0);
     let per_day = starts_per_day(&trace, s);
     assert_eq!(per_day.len(), days as usize);
@@ -1078,7 +1034,7 @@ fn daily_wagon_quota_fills_the_remainder_exactly() {
         ],
         1,
     ));
-    let s = stage_index(&m, "st", "tracks");
+    let s = stage_of(&m, "st", "tracks");
     let (r, trace) = simulate_traced(&m, 0);
     let starts = vehicle_starts(&trace, s);
     assert_eq!(starts.len(), 3);
@@ -1093,7 +1049,7 @@ fn daily_wagon_quota_fills_the_remainder_exactly() {
 fn train_longer_than_the_wagon_quota_goes_as_the_days_first() {
     let days = 4;
     let m = model(&wagon_quota(&[("t120", 120, r#""00:00", "12:00""#)], days));
-    let s = stage_index(&m, "st", "tracks");
+    let s = stage_of(&m, "st", "tracks");
     let (r, trace) = simulate_traced(&m, 0);
     let per_day = starts_per_day(&trace, s);
     assert_eq!(per_day.len(), days as usize);
@@ -1191,7 +1147,7 @@ arrivals = { process = "transfer" }
     assert_eq!(trucks.tonnes, 940.0);
     assert_eq!(trucks.containers, 47.0);
     assert_eq!(trucks.time_in_system.max(), (30 * MIN) as u64);
-    let road = stage_index(&m, "road", "link");
+    let road = stage_of(&m, "road", "link");
     let starts = vehicle_starts(&trace, road);
     assert_eq!(starts.len(), 47);
     assert!(starts.iter().all(|e| e.at == at(hm(6, 47))));

@@ -3,8 +3,6 @@
 //! and `run`), and kz-cn-rail.toml gives byte-identical JSON (minus `wall_s`) across runs and
 //! thread counts.
 
-use std::path::Path;
-
 use crate::common::*;
 use crate::input_errors::rail::GOOD;
 use serde_json::Value;
@@ -38,10 +36,7 @@ fn good_rail_scenario_is_valid_and_runs() {
 // ---------------------------------------------------------------------------------------------
 
 fn rail_path() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios/kz-cn-rail.toml")
-        .display()
-        .to_string()
+    repo_path("scenarios/kz-cn-rail.toml").display().to_string()
 }
 
 #[test]

@@ -8,16 +8,17 @@
 //! figures (10 replications) are printed with `--nocapture` and quoted in README.md.
 
 use borderflow::model::{Model, Observe, simulate_with};
-use borderflow::scenario::{Overrides, load};
+use borderflow::scenario::Overrides;
 use borderflow::stats::Estimate;
 use borderflow::time::{MS_PER_DAY, SimTime};
 
+use crate::common::*;
+
 fn scenario(name: &str) -> Model {
-    let path = format!(
-        "{}/scenarios/validation/{name}.toml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    load(std::path::Path::new(&path), Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
+    repo_scenario(
+        &format!("scenarios/validation/{name}.toml"),
+        Overrides::default(),
+    )
 }
 
 /// Vehicles waiting at the whole checkpoint just before `day` days after day 0 (for the warm-up

@@ -64,7 +64,7 @@ impl Sim<'_> {
         best.1
     }
 
-    /// Expected time [ms] for a vehicle appearing at `t` to pass flow `f`'s route, seeing the
+    /// Expected time \[ms\] for a vehicle appearing at `t` to pass flow `f`'s route, seeing the
     /// queues `seen` (vehicles waiting per stage; none if empty).
     pub(super) fn expected_route_ms(&self, t: SimTime, f: FlowId, seen: &[u32]) -> f64 {
         let flow = &self.m.flows[f];

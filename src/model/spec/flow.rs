@@ -18,7 +18,7 @@ pub enum Arrivals {
     /// The same list of times every day [ms after midnight, reference clock], sorted, each
     /// departure late by an optional random delay.
     Timetable {
-        /// Departure times of day [ms].
+        /// Departure times of day \[ms\].
         times_ms: Vec<i64>,
         /// Random lateness of each departure.
         delay: Option<Dist>,
@@ -112,9 +112,9 @@ pub struct FlowSpec {
     pub mode: Mode,
     /// Cargo class index.
     pub class: u16,
-    /// Cargo per vehicle [t].
+    /// Cargo per vehicle \[t\].
     pub tonnes: f64,
-    /// Cargo value per vehicle [USD].
+    /// Cargo value per vehicle \[USD\].
     pub value: f64,
     /// Wagons per vehicle (trains; 0 otherwise).
     pub wagons: u32,

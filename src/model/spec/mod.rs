@@ -61,9 +61,9 @@ pub struct CheckpointSpec {
 pub struct Model {
     /// Scenario name.
     pub name: String,
-    /// Horizon [days].
+    /// Horizon \[days\].
     pub days: u32,
-    /// Warm-up [days], less than `days`.
+    /// Warm-up \[days\], less than `days`.
     pub warmup_days: u32,
     /// Base seed.
     pub seed: u64,
@@ -71,7 +71,7 @@ pub struct Model {
     pub replications: u32,
     /// Date of simulated day 0.
     pub start_date: Date,
-    /// Road queue length per waiting vehicle [m].
+    /// Road queue length per waiting vehicle \[m\].
     pub metres_per_vehicle: f64,
     /// Step of the time series written for reports (`run --series`, sweep `detail/`).
     pub series_step: SimDuration,

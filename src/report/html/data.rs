@@ -13,7 +13,7 @@ use crate::kpi::{
     WaitTables, as_str, as_u64, err,
 };
 use crate::model::{Model, RepResult};
-use crate::sweep::store::detail_paths;
+use crate::sweep::detail_paths;
 
 /// The results of one point (one policy combination, or the single scenario of a run).
 #[derive(Clone, Debug, Default)]
@@ -44,7 +44,7 @@ impl Point {
         self.cell(EntityKind::System, "all", kpi)
     }
 
-    /// Mean system wait [h], the ranking key (points without it rank last).
+    /// Mean system wait \[h\], the ranking key (points without it rank last).
     fn rank_key(&self) -> f64 {
         self.system("wait_mean_h")
             .map(|k| k.estimate.mean)
@@ -66,13 +66,13 @@ pub struct ReportData {
     pub seed: u64,
     /// Replications per point.
     pub replications: u32,
-    /// Horizon [days].
+    /// Horizon \[days\].
     pub days: u32,
-    /// Warm-up [days].
+    /// Warm-up \[days\].
     pub warmup_days: u32,
     /// Date of day 0 ("YYYY-MM-DD").
     pub start_date: String,
-    /// Sampling step of the series [h].
+    /// Sampling step of the series \[h\].
     pub series_step_h: f64,
     /// borderflow version that produced the results.
     pub version: String,

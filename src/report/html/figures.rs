@@ -152,7 +152,7 @@ fn wait_at(table: &[(f64, f64)], q: f64) -> Option<f64> {
     Some(a.1 + t * (b.1 - a.1))
 }
 
-/// A quantile table as CDF points (wait [h], share [%]) cut at `x_max` (interpolated there).
+/// A quantile table as CDF points (wait \[h\], share [%]) cut at `x_max` (interpolated there).
 fn cdf_points(table: &[(f64, f64)], x_max: f64) -> Vec<(f64, f64)> {
     let mut out = Vec::with_capacity(table.len());
     for (j, &(q, w)) in table.iter().enumerate() {

@@ -12,8 +12,8 @@ use std::process::{Child, Command, ExitStatus, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use borderflow::model::Model;
-use borderflow::scenario::{Overrides, parse};
+use borderflow::model::{Kpi, Model};
+use borderflow::scenario::{Overrides, load, parse};
 
 /// The `borderflow` binary built for this test run.
 pub const BIN: &str = env!("CARGO_BIN_EXE_borderflow");
@@ -132,6 +132,66 @@ impl Drop for TempDir {
 /// The model of a scenario given as TOML text; panics with the message if it is rejected.
 pub fn model(text: &str) -> Model {
     parse(text, "test.toml", Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The model of a scenario file of the repository (`scenarios/…`), with `overrides`.
+pub fn repo_scenario(relative: &str, overrides: Overrides) -> Model {
+    load(&repo_path(relative), overrides).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Index of the stage whose id is `id` (the first, where several nodes have one of that name).
+pub fn stage_index(m: &Model, id: &str) -> usize {
+    m.stages
+        .iter()
+        .position(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no stage {id}"))
+}
+
+/// Index of the checkpoint, link or terminal `id`.
+pub fn node_index(m: &Model, id: &str) -> usize {
+    m.checkpoints
+        .iter()
+        .position(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no checkpoint, link or terminal {id}"))
+}
+
+/// Index of stage `stage` of node `node` (a link's only stage is called "link").
+pub fn stage_of(m: &Model, node: &str, stage: &str) -> usize {
+    let n = node_index(m, node);
+    m.checkpoints[n]
+        .stages
+        .iter()
+        .map(|&s| s as usize)
+        .find(|&s| m.stages[s].id == stage)
+        .unwrap_or_else(|| panic!("no stage {node}/{stage}"))
+}
+
+/// Index of the flow `id`.
+pub fn flow_index(m: &Model, id: &str) -> usize {
+    m.flows
+        .iter()
+        .position(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no flow {id}"))
+}
+
+/// Index of the cargo class `id`.
+pub fn class_index(m: &Model, id: &str) -> usize {
+    m.classes
+        .iter()
+        .position(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no class {id}"))
+}
+
+/// Asserts arrivals = served + backlog at the end: no vehicle lost or created.
+pub fn assert_conserved(what: &str, k: &Kpi) {
+    assert_eq!(
+        k.arrivals,
+        k.served + k.backlog_end,
+        "{what}: arrivals {} != served {} + backlog {}",
+        k.arrivals,
+        k.served,
+        k.backlog_end
+    );
 }
 
 /// The message a scenario given as TOML text is rejected with; panics if it is accepted.
