@@ -47,6 +47,30 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// The cell of one KPI from its value in each replication (`None` where a replication has
+    /// none, e.g. an hour without arrivals), paired replication by replication with the
+    /// baseline's values when there is a baseline: the one fold over replications that every
+    /// estimate in borderflow goes through.
+    ///
+    /// The estimate uses the replications that have a value; the difference, the replications
+    /// where both have one (replication r of a point drew the same random numbers as
+    /// replication r of the baseline). No common replication: no difference.
+    pub fn fold(values: &[Option<f64>], baseline: Option<&[Option<f64>]>) -> Cell {
+        let present: Vec<f64> = values.iter().flatten().copied().collect();
+        let diff = baseline.and_then(|base| {
+            let ds: Vec<f64> = values
+                .iter()
+                .zip(base)
+                .filter_map(|(a, b)| Some((*a)? - (*b)?))
+                .collect();
+            (!ds.is_empty()).then(|| Diff::from_estimate(Estimate::from_samples(&ds)))
+        });
+        Cell {
+            estimate: Estimate::from_samples(&present),
+            diff,
+        }
+    }
+
     /// True when the difference's 95% interval excludes zero.
     pub fn significant(&self) -> bool {
         self.diff.is_some_and(|d| d.significant)
@@ -132,7 +156,7 @@ impl PointEstimates {
 pub fn estimate_entities(reps: &[Vec<EntityValues>]) -> Vec<EntitySummary> {
     let mut order: Vec<(EntityKind, String)> = Vec::new();
     let mut index: HashMap<(EntityKind, String), usize> = Default::default();
-    let mut samples: Vec<Vec<(String, Vec<f64>)>> = Vec::new();
+    let mut samples: Vec<Vec<(String, Vec<Option<f64>>)>> = Vec::new();
     for rep in reps {
         for e in rep {
             let key = (e.kind, e.id.clone());
@@ -144,8 +168,8 @@ pub fn estimate_entities(reps: &[Vec<EntityValues>]) -> Vec<EntitySummary> {
             let slots = &mut samples[i];
             for (name, v) in &e.values {
                 match slots.iter_mut().find(|(n, _)| n == name) {
-                    Some((_, xs)) => xs.push(*v),
-                    None => slots.push((name.clone(), vec![*v])),
+                    Some((_, xs)) => xs.push(Some(*v)),
+                    None => slots.push((name.clone(), vec![Some(*v)])),
                 }
             }
         }
@@ -158,13 +182,7 @@ pub fn estimate_entities(reps: &[Vec<EntityValues>]) -> Vec<EntitySummary> {
             id,
             metrics: slots
                 .into_iter()
-                .map(|(name, xs)| {
-                    let cell = Cell {
-                        estimate: Estimate::from_samples(&xs),
-                        diff: None,
-                    };
-                    (name, cell)
-                })
+                .map(|(name, xs)| (name, Cell::fold(&xs, None)))
                 .collect(),
         })
         .collect()
@@ -244,5 +262,34 @@ pub fn estimate_run(model: &Model, reps: &[RepResult], wall_s: f64) -> Summary {
             label: model.name.clone(),
             entities: estimate_entities(&values),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_folds_present_values_and_pairs_common_replications() {
+        let values = [Some(1.0), Some(2.0), Some(3.0), None];
+        let base = [Some(0.5), Some(1.0), None, Some(9.0)];
+        let cell = Cell::fold(&values, Some(&base));
+        // Replications 0–2: mean 2, sd 1, half-width t(0.975, 2) / √3 = 4.3027 / 1.7321.
+        assert_eq!((cell.estimate.n, cell.estimate.mean), (3, 2.0));
+        assert!((cell.estimate.ci95 - 2.4841).abs() < 1e-4, "{cell:?}");
+        // Pairs 0 and 1 only: differences 0.5 and 1.0, mean 0.75, sd √0.125,
+        // half-width t(0.975, 1) · sd / √2 = 12.7062 · 0.25 = 3.1766: not significant.
+        let d = cell.diff.expect("two common replications");
+        assert!((d.mean - 0.75).abs() < 1e-12);
+        assert!((d.ci95 - 3.1766).abs() < 1e-4, "{d:?}");
+        assert!(!d.significant);
+    }
+
+    #[test]
+    fn a_cell_has_no_difference_without_a_baseline_or_a_common_replication() {
+        let values = [Some(4.0), None];
+        assert_eq!(Cell::fold(&values, None).diff, None);
+        assert_eq!(Cell::fold(&values, Some(&[None, Some(1.0)])).diff, None);
+        assert_eq!(Cell::fold(&values, None).estimate.mean, 4.0);
     }
 }

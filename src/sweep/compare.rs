@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 
 use super::plan::Plan;
 use super::store::{InvalidPoints, Results, canonical};
-use crate::kpi::{Cell, Diff, EntitySummary, PointEstimates};
-use crate::stats::Estimate;
+use crate::kpi::{Cell, EntitySummary, PointEstimates};
 
 /// Per-point estimates of a sweep, with paired differences from the baseline.
 #[derive(Clone, Debug)]
@@ -54,20 +53,10 @@ pub fn estimate_points(
         .collect();
     let mut current: Option<(usize, u32)> = None;
     for (&(p, e, k), xs) in &samples {
-        let vals: Vec<f64> = xs.iter().flatten().copied().collect();
-        let diff = baseline.filter(|&b| b != p).and_then(|b| {
-            let base = samples.get(&(b, e, k))?;
-            let ds: Vec<f64> = xs
-                .iter()
-                .zip(base)
-                .filter_map(|(a, b)| Some((*a)? - (*b)?))
-                .collect();
-            (!ds.is_empty()).then(|| Diff::from_estimate(Estimate::from_samples(&ds)))
-        });
-        let cell = Cell {
-            estimate: Estimate::from_samples(&vals),
-            diff,
-        };
+        let base = baseline
+            .filter(|&b| b != p)
+            .and_then(|b| samples.get(&(b, e, k)));
+        let cell = Cell::fold(xs, base.map(Vec::as_slice));
         let Some(point) = points.get_mut(p) else {
             continue;
         };
