@@ -3,7 +3,9 @@
 //! order. `runs.csv`, `summary.*` and the JSON document name their KPIs from here; the text and
 //! HTML reports pick the ones they show by these names.
 
-use crate::model::{Kpi, Levels, Model, NodeKind, RepResult, StageResult, YearKpi, YearResult};
+use crate::model::{
+    EntityStats, Levels, Model, NodeKind, RepResult, StageResult, YearResult, YearStats,
+};
 use crate::time::{MS_PER_DAY, MS_PER_HOUR};
 
 /// What a set of results describes.
@@ -76,7 +78,7 @@ fn push(out: &mut Values, name: &str, v: f64) {
 }
 
 /// Scalar KPIs of a vehicle-level statistic, in report order.
-fn kpi_metrics(k: &Kpi, measured_days: f64, out: &mut Values) {
+fn kpi_metrics(k: &EntityStats, measured_days: f64, out: &mut Values) {
     let w = &k.wait;
     let s = &k.time_in_system;
     let share = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
@@ -103,7 +105,7 @@ fn kpi_metrics(k: &Kpi, measured_days: f64, out: &mut Values) {
     }
 }
 
-fn hour_metrics(k: &Kpi, out: &mut Values) {
+fn hour_metrics(k: &EntityStats, out: &mut Values) {
     for (h, m) in k.wait_by_hour.means().iter().enumerate() {
         if let Some(m) = m {
             out.push((format!("{HOUR_PREFIX}{h:02}"), *m / H));
@@ -115,7 +117,7 @@ fn hour_metrics(k: &Kpi, out: &mut Values) {
 pub const YEAR_PREFIX: char = 'y';
 
 /// Per-year KPIs of entity `pick(year)` for runs whose measured span is longer than a year.
-fn year_metrics(r: &RepResult, pick: impl Fn(&YearResult) -> YearKpi, out: &mut Values) {
+fn year_metrics(r: &RepResult, pick: impl Fn(&YearResult) -> YearStats, out: &mut Values) {
     for y in &r.years {
         let k = pick(y);
         let days = y.days.max(1e-9);
@@ -167,7 +169,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     let mut out = Vec::with_capacity(1 + model.checkpoints.len() * 3 + model.flows.len());
 
     // The whole system: every flow's vehicles together.
-    let mut all = Kpi::default();
+    let mut all = EntityStats::default();
     for f in &r.flows {
         all.merge(f);
     }
@@ -249,7 +251,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             values: v,
         });
     }
-    let vehicle_level = |kind, id: String, k: &Kpi| {
+    let vehicle_level = |kind, id: String, k: &EntityStats| {
         let mut v = Vec::with_capacity(40);
         kpi_metrics(k, days, &mut v);
         push(&mut v, "value_per_day_usd", k.value / days);

@@ -32,8 +32,8 @@ mod spec;
 
 pub use error::SimError;
 pub use result::{
-    CheckpointResult, Kpi, Levels, Observe, RepResult, SeriesRow, ServiceStart, StageResult,
-    YearKpi, YearResult,
+    CheckpointResult, EntityStats, Levels, Observe, RepResult, SeriesRow, ServiceStart,
+    StageResult, YearResult, YearStats,
 };
 pub use sim::{
     simulate, simulate_traced, simulate_with, try_simulate, try_simulate_traced, try_simulate_with,

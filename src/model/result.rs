@@ -6,7 +6,7 @@ use crate::time::{SimDuration, SimTime};
 
 /// Raw statistics of one entity (stage, checkpoint, flow or class) in one replication.
 #[derive(Clone, Debug, Default)]
-pub struct Kpi {
+pub struct EntityStats {
     /// Vehicles that arrived (after warm-up).
     pub arrivals: u64,
     /// Vehicles that finished (after warm-up arrivals only).
@@ -35,9 +35,9 @@ pub struct Kpi {
     pub over_limit: u64,
 }
 
-impl Kpi {
+impl EntityStats {
     /// Adds `other`'s counts and samples to this one (as if its vehicles had been recorded here).
-    pub fn merge(&mut self, other: &Kpi) {
+    pub fn merge(&mut self, other: &EntityStats) {
         self.arrivals += other.arrivals;
         self.served += other.served;
         self.backlog_end += other.backlog_end;
@@ -90,7 +90,7 @@ impl Levels {
 #[derive(Clone, Debug)]
 pub struct StageResult {
     /// Counts and distributions.
-    pub kpi: Kpi,
+    pub kpi: EntityStats,
     /// Queue and busy-lane levels.
     pub levels: Levels,
     /// Open lane-time after warm-up \[ms\].
@@ -106,7 +106,7 @@ pub struct StageResult {
 #[derive(Clone, Debug)]
 pub struct CheckpointResult {
     /// Counts and distributions.
-    pub kpi: Kpi,
+    pub kpi: EntityStats,
     /// Queue levels (summed over stages).
     pub levels: Levels,
 }
@@ -125,9 +125,9 @@ pub struct RepResult {
     /// Per checkpoint.
     pub checkpoints: Vec<CheckpointResult>,
     /// Per flow.
-    pub flows: Vec<Kpi>,
+    pub flows: Vec<EntityStats>,
     /// Per class.
-    pub classes: Vec<Kpi>,
+    pub classes: Vec<EntityStats>,
     /// Per-stage samples on a fixed step (empty unless asked for with [`Observe::series_step`]).
     pub series: Vec<SeriesRow>,
     /// Per calendar year of the measured span (reference clock): checkpoint and flow statistics.
@@ -184,17 +184,17 @@ pub struct YearResult {
     /// Measured days of that year in the run.
     pub days: f64,
     /// All flows together.
-    pub system: YearKpi,
+    pub system: YearStats,
     /// Per checkpoint (vehicles that left it during the year; waits of those vehicles).
-    pub checkpoints: Vec<YearKpi>,
+    pub checkpoints: Vec<YearStats>,
     /// Per flow (vehicles that completed their route during the year).
-    pub flows: Vec<YearKpi>,
+    pub flows: Vec<YearStats>,
 }
 
 /// What one entity did in one year: a few numbers, so that memory stays independent of the
 /// horizon however many years a run spans.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct YearKpi {
+pub struct YearStats {
     /// Vehicles that arrived.
     pub arrivals: u64,
     /// Vehicles that finished.

@@ -5,7 +5,7 @@
 //! max-wait limits, reproducibility across runs and thread counts, and warm-up accounting.
 
 use crate::common::*;
-use borderflow::model::{Kpi, Model, ServiceStart, simulate, simulate_traced};
+use borderflow::model::{EntityStats, Model, ServiceStart, simulate, simulate_traced};
 use borderflow::scenario::{Overrides, parse};
 use borderflow::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, SimDuration};
 use borderflow::{kpi, sweep};
@@ -145,7 +145,7 @@ fn vehicles_are_conserved_everywhere() {
             assert!(c.arrivals > 0);
             assert_conserved(&format!("class {}, replication {rep}", m.classes[i].id), c);
         }
-        let sum = |ks: &[Kpi], f: fn(&Kpi) -> u64| ks.iter().map(f).sum::<u64>();
+        let sum = |ks: &[EntityStats], f: fn(&EntityStats) -> u64| ks.iter().map(f).sum::<u64>();
         assert_eq!(
             sum(&r.flows, |k| k.arrivals),
             sum(&r.classes, |k| k.arrivals)

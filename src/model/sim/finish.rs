@@ -1,7 +1,7 @@
 //! The end of a run: samples due up to the horizon, mirrored statistics copied, the backlog and
 //! over-limit counts of vehicles still inside, the last year closed, and the [`RepResult`].
 
-use crate::model::result::{Kpi, RepResult, StageResult};
+use crate::model::result::{EntityStats, RepResult, StageResult};
 
 use super::Sim;
 use super::ids::{CheckpointId, Id, StageId, VehicleId};
@@ -83,7 +83,7 @@ impl Sim<'_> {
         // The last year closes at the horizon, with the backlog counted above.
         self.close_year(end);
         // Class statistics: the merged statistics of the flows of each class.
-        let mut classes = vec![Kpi::default(); self.m.classes.len()];
+        let mut classes = vec![EntityStats::default(); self.m.classes.len()];
         for (spec, f) in self.m.flows.iter().zip(&self.flows) {
             classes[spec.class as usize].merge(&f.kpi);
         }

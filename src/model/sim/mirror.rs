@@ -1,7 +1,7 @@
 //! Mirrored statistics: a stage or flow whose statistics are necessarily its checkpoint's is not
 //! recorded twice on the hot path; the checkpoint records them and `finish` copies them.
 
-use crate::model::result::Kpi;
+use crate::model::result::EntityStats;
 use crate::model::spec::{CheckpointSpec, FlowSpec, Model, StageKind};
 
 use super::ids::StageId;
@@ -35,7 +35,7 @@ pub(super) fn flow_mirrors_checkpoint(m: &Model, f: &FlowSpec) -> bool {
 
 /// Copies the statistics recorded on the hot path (not the end-of-run backlog and over-limit
 /// counts, nor "held outside", which mirrored entities record on their own) from `from` to `to`.
-pub(super) fn copy_recorded(from: &Kpi, to: &mut Kpi) {
+pub(super) fn copy_recorded(from: &EntityStats, to: &mut EntityStats) {
     to.arrivals = from.arrivals;
     to.served = from.served;
     to.tonnes = from.tonnes;

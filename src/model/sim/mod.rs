@@ -32,7 +32,7 @@ use crate::engine::{EventQueue, Handler, PastEventError, Rng, run_before};
 use crate::time::SimTime;
 
 use super::error::SimError;
-use super::result::{CheckpointResult, Kpi, Observe, RepResult, ServiceStart};
+use super::result::{CheckpointResult, EntityStats, Observe, RepResult, ServiceStart};
 use super::spec::Model;
 use ids::{CheckpointId, FlowId, Id, IdVec, StageId, VehicleId};
 use observe::Observations;
@@ -80,7 +80,7 @@ struct FlowRt {
     factor: f64,
     // Profiled rate: the thinning envelope, computed once.
     peak_per_h: f64,
-    kpi: Kpi,
+    kpi: EntityStats,
     // The checkpoint records this flow's statistics (see `flow_mirrors_checkpoint`); `finish`
     // copies them.
     mirrors_checkpoint: bool,

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use crate::model::result::{Kpi, Observe, SeriesRow, YearKpi, YearResult};
+use crate::model::result::{EntityStats, Observe, SeriesRow, YearResult, YearStats};
 use crate::stats::Histogram;
 use crate::time::{Date, MS_PER_DAY, SimDuration, SimTime};
 
@@ -24,7 +24,7 @@ pub(super) struct YearSnap {
 }
 
 impl YearSnap {
-    fn of(k: &Kpi) -> YearSnap {
+    fn of(k: &EntityStats) -> YearSnap {
         YearSnap {
             arrivals: k.arrivals,
             served: k.served,
@@ -36,9 +36,9 @@ impl YearSnap {
     }
 
     /// What happened between `earlier` and this snapshot.
-    fn since(&self, earlier: &YearSnap) -> YearKpi {
+    fn since(&self, earlier: &YearSnap) -> YearStats {
         let wait = self.wait.since(&earlier.wait);
-        YearKpi {
+        YearStats {
             arrivals: self.arrivals - earlier.arrivals,
             served: self.served - earlier.served,
             tonnes: self.tonnes - earlier.tonnes,
@@ -245,7 +245,7 @@ impl Sim<'_> {
             system.teu += f.teu;
             system.wait.merge(&f.wait);
         }
-        let diff = |now: &[YearSnap], before: &[YearSnap]| -> Vec<YearKpi> {
+        let diff = |now: &[YearSnap], before: &[YearSnap]| -> Vec<YearStats> {
             now.iter().zip(before).map(|(a, b)| a.since(b)).collect()
         };
         self.obs.done.push(YearResult {

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use crate::dist::Drawn;
 use crate::engine::{EventQueue, stream};
-use crate::model::result::{CheckpointResult, Kpi, Levels, Observe, ServiceStart};
+use crate::model::result::{CheckpointResult, EntityStats, Levels, Observe, ServiceStart};
 use crate::model::spec::{Arrivals, Model};
 use crate::time::SimTime;
 
@@ -52,7 +52,7 @@ impl<'m> Sim<'m> {
                     service_drawn: Drawn::new(),
                     rng_inspect: stream(m.seed, rep, &format!("{name}/inspection")),
                     rng_travel: stream(m.seed, rep, &format!("{name}/travel")),
-                    kpi: Kpi::default(),
+                    kpi: EntityStats::default(),
                     levels: Levels::new(),
                     busy_open_ms: 0,
                     quota_days_exhausted: 0,
@@ -82,7 +82,7 @@ impl<'m> Sim<'m> {
                     Arrivals::Profiled(p) => p.peak_per_h(m.days),
                     _ => 0.0,
                 },
-                kpi: Kpi::default(),
+                kpi: EntityStats::default(),
                 mirrors_checkpoint: flow_mirrors_checkpoint(m, f),
             })
             .collect();
@@ -97,7 +97,7 @@ impl<'m> Sim<'m> {
                 .checkpoints
                 .iter()
                 .map(|_| CheckpointResult {
-                    kpi: Kpi::default(),
+                    kpi: EntityStats::default(),
                     levels: Levels::new(),
                 })
                 .collect(),

@@ -7,7 +7,7 @@ use rand::RngExt;
 
 use crate::dist::Drawn;
 use crate::engine::{EventQueue, Rng};
-use crate::model::result::{Kpi, Levels, ServiceStart};
+use crate::model::result::{EntityStats, Levels, ServiceStart};
 use crate::model::spec::StageKind;
 use crate::time::{MS_PER_HOUR, SimDuration, SimTime};
 
@@ -40,7 +40,7 @@ pub(super) struct StageRt {
     pub(super) service_drawn: Drawn,
     pub(super) rng_inspect: Rng,
     pub(super) rng_travel: Rng,
-    pub(super) kpi: Kpi,
+    pub(super) kpi: EntityStats,
     pub(super) levels: Levels,
     pub(super) busy_open_ms: i128,
     pub(super) quota_days_exhausted: u64,

@@ -3,7 +3,7 @@
 //! leaves the system (at a terminal, its cargo goes on in onward vehicles).
 
 use crate::engine::EventQueue;
-use crate::model::result::Kpi;
+use crate::model::result::EntityStats;
 use crate::model::spec::FlowSpec;
 use crate::time::SimTime;
 
@@ -80,7 +80,7 @@ impl Default for Vehicle {
 
 /// Adds one vehicle's cargo to a KPI's served totals.
 #[inline]
-pub(super) fn add_cargo(k: &mut Kpi, flow: &FlowSpec, veh: &Vehicle) {
+pub(super) fn add_cargo(k: &mut EntityStats, flow: &FlowSpec, veh: &Vehicle) {
     k.tonnes += veh.tonnes;
     k.value += flow.value;
     k.wagons += flow.wagons as f64;

@@ -12,7 +12,7 @@ use std::process::{Child, Command, ExitStatus, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use borderflow::model::{Kpi, Model};
+use borderflow::model::{EntityStats, Model};
 use borderflow::scenario::{Overrides, load, parse};
 
 /// The `borderflow` binary built for this test run.
@@ -183,7 +183,7 @@ pub fn class_index(m: &Model, id: &str) -> usize {
 }
 
 /// Asserts arrivals = served + backlog at the end: no vehicle lost or created.
-pub fn assert_conserved(what: &str, k: &Kpi) {
+pub fn assert_conserved(what: &str, k: &EntityStats) {
     assert_eq!(
         k.arrivals,
         k.served + k.backlog_end,
