@@ -4,7 +4,8 @@
 //! that they do not depend on thread count, completion order, interruption or sharding.
 //!
 //! Files in the output directory:
-//! - `manifest.json`: what was run (binary version, sweep and base scenario text, points);
+//! - `manifest.json`: what was run (binary version, sweep and base scenario text, points),
+//!   written and read back by the `manifest` module;
 //! - `journal.csv`: rows of finished jobs while running (removed when the run completes);
 //! - `runs.csv`: one row per point × replication × entity × KPI (tidy);
 //! - `summary.csv`, `summary.json`: per point, entity and KPI: n, mean, sd, 95% half-width, and the
@@ -21,6 +22,7 @@ use serde_json::{Value, json};
 
 use super::compare::{SweepSummary, estimate_plan};
 use super::exec::Options;
+use super::manifest::Manifest;
 use super::plan::Plan;
 use crate::error::{Error, Result};
 use crate::kpi::{self, EntityKind, EntityValues};
@@ -69,49 +71,50 @@ impl Results {
         self.kpi_index.insert(name.to_string(), i);
         i
     }
+    /// Records the values of `job` (replacing any recorded before).
     pub(crate) fn insert(&mut self, job: usize, values: &[EntityValues]) {
-        let mut rows = Vec::with_capacity(values.iter().map(|e| e.values.len()).sum());
-        for e in values {
-            let ei = self.entity(e.kind, &e.id);
-            for (k, v) in &e.values {
-                let ki = self.kpi(k);
-                rows.push(Row {
-                    entity: ei,
-                    kpi: ki,
-                    value: *v,
-                });
-            }
+        let n = values.iter().map(|e| e.values.len()).sum();
+        let named = values.iter().flat_map(|e| {
+            e.values
+                .iter()
+                .map(move |(kpi, v)| (e.kind, e.id.as_str(), kpi.as_str(), *v))
+        });
+        self.insert_named(job, n, named);
+    }
+
+    /// Records `job`'s values given as (entity kind, entity, KPI, value), `n` of them.
+    pub(crate) fn insert_named<'a>(
+        &mut self,
+        job: usize,
+        n: usize,
+        named: impl Iterator<Item = (EntityKind, &'a str, &'a str, f64)>,
+    ) {
+        let mut rows = Vec::with_capacity(n);
+        for (kind, id, kpi, value) in named {
+            rows.push(Row {
+                entity: self.entity(kind, id),
+                kpi: self.kpi(kpi),
+                value,
+            });
         }
         self.jobs.insert(job, rows);
     }
-}
 
-/// The manifest recorded with every result directory: enough to check a resume or a merge
-/// against, and to summarise without the original files. No times, paths or shard numbers, so
-/// every complete run of the same sweep writes the same bytes.
-pub fn manifest(plan: &Plan) -> Value {
-    json!({
-        "borderflow_version": env!("CARGO_PKG_VERSION"),
-        "sweep": plan.name,
-        "replications": plan.replications,
-        "baseline": plan.baseline.map(|b| plan.points[b].label.clone()),
-        "points": plan.points.iter().map(|p| match &p.model {
-            Ok(m) => json!({
-                "index": p.index,
-                "label": p.label,
-                "status": "ok",
-                "scenario": kpi::facts_json(m),
-            }),
-            Err(e) => json!({
-                "index": p.index,
-                "label": p.label,
-                "status": "invalid",
-                "problems": e.problems.iter().map(|x| x.to_string()).collect::<Vec<_>>(),
-            }),
-        }).collect::<Vec<_>>(),
-        "sweep_text": plan.sweep_text,
-        "base_text": plan.base_text,
-    })
+    /// `rows` (recorded here) with their names: (entity kind, entity, KPI, value).
+    pub(crate) fn named<'a>(
+        &'a self,
+        rows: &'a [Row],
+    ) -> impl Iterator<Item = (EntityKind, &'a str, &'a str, f64)> + 'a {
+        rows.iter().map(|row| {
+            let (kind, id) = &self.entities[row.entity as usize];
+            (
+                *kind,
+                id.as_str(),
+                self.kpis[row.kpi as usize].as_str(),
+                row.value,
+            )
+        })
+    }
 }
 
 const HEADER: [&str; 7] = [
@@ -138,7 +141,7 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
             .has_headers(true)
             .flexible(true)
             .from_reader(text.as_bytes());
-        let mut pending: BTreeMap<usize, Vec<(EntityKind, String, String, f64)>> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, ReadRows> = BTreeMap::new();
         for rec in rdr.records() {
             // A torn final line (killed mid-write) is not a complete record: stop there.
             let Ok(rec) = rec else { break };
@@ -151,8 +154,7 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
             let job = p * replications as usize + r;
             if &rec[3] == END_MARK {
                 if let Some(rows) = pending.remove(&job) {
-                    let values = group_rows(rows);
-                    into.insert(job, &values);
+                    record(into, job, &rows);
                 }
                 continue;
             }
@@ -166,26 +168,21 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
         }
         if !needs_mark {
             for (job, rows) in pending {
-                into.insert(job, &group_rows(rows));
+                record(into, job, &rows);
             }
         }
     }
     Ok(())
 }
 
-fn group_rows(rows: Vec<(EntityKind, String, String, f64)>) -> Vec<EntityValues> {
-    let mut out: Vec<EntityValues> = Vec::new();
-    for (kind, id, kpi, v) in rows {
-        match out.last_mut() {
-            Some(e) if e.kind == kind && e.id == id => e.values.push((kpi, v)),
-            _ => out.push(EntityValues {
-                kind,
-                id,
-                values: vec![(kpi, v)],
-            }),
-        }
-    }
-    out
+/// A job's rows as read from a file: (entity kind, entity, KPI, value).
+type ReadRows = Vec<(EntityKind, String, String, f64)>;
+
+fn record(into: &mut Results, job: usize, rows: &ReadRows) {
+    let named = rows
+        .iter()
+        .map(|(kind, id, kpi, v)| (*kind, id.as_str(), kpi.as_str(), *v));
+    into.insert_named(job, rows.len(), named);
 }
 
 fn write_rows<W: Write>(
@@ -242,13 +239,6 @@ pub(crate) fn write_detail(dir: &Path, p: usize, model: &Model, res: &RepResult)
     write(&waits, &|b| kpi::write_waits(b, model, res))
 }
 
-/// The manifest as written to `manifest.json`.
-pub fn manifest_text(plan: &Plan) -> Result<String, Error> {
-    Ok(serde_json::to_string_pretty(&manifest(plan))
-        .map_err(|e| Error::Failed(format!("cannot write the manifest: {e}")))?
-        + "\n")
-}
-
 /// The journal of a running sweep: complete jobs, each closed by an end mark.
 pub(crate) struct Journal {
     w: csv::Writer<fs::File>,
@@ -270,7 +260,7 @@ impl Journal {
     ) -> Result<Journal, Error> {
         let r = plan.replications as usize;
         let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
-        let mpath = dir.join("manifest.json");
+        let mpath = Manifest::path(dir);
         if resume {
             let old = fs::read_to_string(&mpath).map_err(|e| {
                 Error::results(
@@ -374,33 +364,6 @@ pub fn write_runs(
 /// Invalid points: (index, problems).
 pub type InvalidPoints = Vec<(usize, Vec<String>)>;
 
-/// Labels, invalid points, baseline and replications recorded in a manifest.
-pub fn manifest_points(m: &Value) -> (Vec<String>, InvalidPoints, Option<usize>, u32) {
-    let mut labels = Vec::new();
-    let mut invalid = Vec::new();
-    if let Some(points) = m["points"].as_array() {
-        for (i, p) in points.iter().enumerate() {
-            labels.push(p["label"].as_str().unwrap_or_default().to_string());
-            if p["status"] != "ok" {
-                let probs = p["problems"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                invalid.push((i, probs));
-            }
-        }
-    }
-    let baseline = m["baseline"]
-        .as_str()
-        .and_then(|b| labels.iter().position(|l| l == b));
-    let reps = m["replications"].as_u64().unwrap_or(1) as u32;
-    (labels, invalid, baseline, reps)
-}
-
 fn f(x: f64) -> String {
     x.to_string()
 }
@@ -481,29 +444,12 @@ pub fn summary_json(s: &SweepSummary) -> Value {
     })
 }
 
-pub(crate) fn to_values(r: &Results, rows: &[Row]) -> Vec<EntityValues> {
-    let mut out: Vec<EntityValues> = Vec::new();
-    for row in rows {
-        let (kind, id) = &r.entities[row.entity as usize];
-        let kpi = r.kpis[row.kpi as usize].clone();
-        match out.last_mut() {
-            Some(e) if e.kind == *kind && e.id == *id => e.values.push((kpi, row.value)),
-            _ => out.push(EntityValues {
-                kind: *kind,
-                id: id.clone(),
-                values: vec![(kpi, row.value)],
-            }),
-        }
-    }
-    out
-}
-
 /// The same results with names interned in job order, so that entity and KPI order (and so
 /// every output file) do not depend on which job happened to finish first.
-pub fn canonical(r: &Results, _replications: u32) -> Results {
+pub fn canonical(r: &Results) -> Results {
     let mut out = Results::default();
     for (job, rows) in &r.jobs {
-        out.insert(*job, &to_values(r, rows));
+        out.insert_named(*job, rows.len(), r.named(rows));
     }
     out
 }
@@ -517,7 +463,7 @@ pub fn finish_dir(
     results: &Results,
 ) -> Result<Option<SweepSummary>, Error> {
     let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
-    let results = canonical(results, plan.replications);
+    let results = canonical(results);
     write_runs(dir, &labels, plan.replications, &results)?;
     if let Some((i, n)) = opts.shard {
         let path = dir.join("shard.json");
