@@ -480,3 +480,159 @@ pub fn finish_dir(
     write_summary(dir, &summary)?;
     Ok(Some(summary))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh scratch directory for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("borderflow-store-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// An entity's values: kind, id, (KPI, value) pairs.
+    type Entity<'a> = (EntityKind, &'a str, &'a [(&'a str, f64)]);
+
+    fn values(rows: &[Entity]) -> Vec<EntityValues> {
+        rows.iter()
+            .map(|(kind, id, kv)| EntityValues {
+                kind: *kind,
+                id: id.to_string(),
+                values: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            })
+            .collect()
+    }
+
+    /// The recorded values of `job` with their names.
+    fn job(r: &Results, job: usize) -> Vec<(EntityKind, String, String, f64)> {
+        r.named(&r.jobs[&job])
+            .map(|(kind, id, kpi, v)| (kind, id.to_string(), kpi.to_string(), v))
+            .collect()
+    }
+
+    fn row(kind: EntityKind, id: &str, kpi: &str, v: f64) -> (EntityKind, String, String, f64) {
+        (kind, id.to_string(), kpi.to_string(), v)
+    }
+
+    #[test]
+    fn a_torn_journal_yields_only_the_complete_jobs() {
+        let d = scratch("torn");
+        // Two replications: jobs 0 and 1 are point 0, job 2 is point 1 replication 0, killed
+        // while writing its second row (no end mark, a torn last line).
+        fs::write(
+            d.join("journal.csv"),
+            "point_index,point,replication,entity_kind,entity,kpi,value\n\
+             0,a,0,system,all,served,10\n\
+             0,a,0,checkpoint,bcp,wait_mean_h,1.5\n\
+             0,,0,#end,,,\n\
+             0,a,1,system,all,served,11\n\
+             0,,1,#end,,,\n\
+             1,b,0,system,all,served,12\n\
+             1,b,0,checkpoint,bcp,wait_m",
+        )
+        .unwrap();
+        let mut r = Results::default();
+        read_dir_results(&d, 2, &mut r).unwrap();
+        assert_eq!(r.jobs.keys().copied().collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(
+            job(&r, 0),
+            [
+                row(EntityKind::System, "all", "served", 10.0),
+                row(EntityKind::Checkpoint, "bcp", "wait_mean_h", 1.5),
+            ]
+        );
+        assert_eq!(job(&r, 1), [row(EntityKind::System, "all", "served", 11.0)]);
+
+        // A job whose rows are all there but whose end mark is not is dropped too.
+        fs::write(
+            d.join("journal.csv"),
+            "point_index,point,replication,entity_kind,entity,kpi,value\n\
+             0,a,1,system,all,served,11\n\
+             0,,1,#end,,,\n\
+             1,b,0,system,all,served,12\n",
+        )
+        .unwrap();
+        let mut r = Results::default();
+        read_dir_results(&d, 2, &mut r).unwrap();
+        assert_eq!(r.jobs.keys().copied().collect::<Vec<_>>(), [1]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn runs_csv_needs_no_end_marks_and_the_journal_adds_to_it() {
+        let d = scratch("runs");
+        let header = "point_index,point,replication,entity_kind,entity,kpi,value\n";
+        fs::write(
+            d.join("runs.csv"),
+            format!("{header}0,a,0,system,all,served,10\n1,b,0,system,all,served,12\n"),
+        )
+        .unwrap();
+        fs::write(
+            d.join("journal.csv"),
+            format!("{header}0,a,1,system,all,served,11\n0,,1,#end,,,\n"),
+        )
+        .unwrap();
+        let mut r = Results::default();
+        read_dir_results(&d, 2, &mut r).unwrap();
+        assert_eq!(r.jobs.keys().copied().collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(job(&r, 2), [row(EntityKind::System, "all", "served", 12.0)]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn canonical_orders_entities_and_kpis_by_job_order() {
+        use EntityKind::{Checkpoint, System};
+        let job0 = values(&[
+            (System, "all", &[("served", 4.0), ("wait_mean_h", 1.0)]),
+            (Checkpoint, "bcp", &[("wait_mean_h", 1.5)]),
+        ]);
+        let job3 = values(&[
+            (Checkpoint, "bcp", &[("wait_mean_h", 2.0)]),
+            (System, "all", &[("served", 5.0)]),
+        ]);
+        // Job 3 finished first: it interned the checkpoint and wait first.
+        let mut late = Results::default();
+        late.insert(3, &job3);
+        late.insert(0, &job0);
+        assert_eq!(late.kpis, ["wait_mean_h", "served"]);
+        let mut early = Results::default();
+        early.insert(0, &job0);
+        early.insert(3, &job3);
+
+        let expected_entities = [(System, "all".to_string()), (Checkpoint, "bcp".to_string())];
+        for r in [&late, &early] {
+            let c = canonical(r);
+            assert_eq!(c.entities, expected_entities);
+            assert_eq!(c.kpis, ["served", "wait_mean_h"]);
+            assert_eq!(c.jobs, canonical(&early).jobs);
+            assert_eq!(
+                job(&c, 0),
+                [
+                    row(System, "all", "served", 4.0),
+                    row(System, "all", "wait_mean_h", 1.0),
+                    row(Checkpoint, "bcp", "wait_mean_h", 1.5),
+                ]
+            );
+            assert_eq!(
+                job(&c, 3),
+                [
+                    row(Checkpoint, "bcp", "wait_mean_h", 2.0),
+                    row(System, "all", "served", 5.0),
+                ]
+            );
+        }
+        // Rows refer to the canonical indices: job 3's first row is entity 1, KPI 1.
+        assert_eq!(
+            canonical(&late).jobs[&3][0],
+            Row {
+                entity: 1,
+                kpi: 1,
+                value: 2.0
+            }
+        );
+    }
+}
