@@ -102,6 +102,6 @@ pub fn estimate_plan(plan: &Plan, results: &Results) -> SweepSummary {
         invalid_points(plan),
         plan.baseline,
         plan.replications,
-        &canonical(results, plan.replications),
+        &canonical(results),
     )
 }

@@ -7,8 +7,9 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
+use super::manifest::manifest_text;
 use super::plan::Plan;
-use super::store::{Journal, Results, manifest_text, write_detail};
+use super::store::{Journal, Results, write_detail};
 use crate::error::{Error, Result};
 use crate::kpi::{EntityValues, rep_values};
 use crate::model::{Observe, try_simulate, try_simulate_with};

@@ -3,13 +3,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use super::compare::{SweepSummary, estimate_points};
-use super::store::{
-    DETAIL_DIR, Results, canonical, manifest_points, read_dir_results, to_values, write_runs,
-    write_summary,
-};
+use super::manifest::{MANIFEST_FILE, Manifest};
+use super::store::{DETAIL_DIR, Results, canonical, read_dir_results, write_runs, write_summary};
 use crate::error::{Error, Result};
 
 /// Combines shard directories into `out`: exactly the files one unsharded run writes.
@@ -17,17 +13,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
     let first = dirs
         .first()
         .ok_or_else(|| Error::Request("merge needs at least one directory".into()))?;
-    let read_manifest = |d: &Path| {
-        fs::read_to_string(d.join("manifest.json")).map_err(|e| {
-            Error::results(
-                d,
-                format!("no manifest.json ({e}); is it a sweep output directory?"),
-            )
-        })
-    };
-    let manifest_text = read_manifest(first)?;
+    let manifest_text = Manifest::read_text(first)?;
     for d in &dirs[1..] {
-        if read_manifest(d)? != manifest_text {
+        if Manifest::read_text(d)? != manifest_text {
             return Err(Error::results(
                 d,
                 format!(
@@ -37,17 +25,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
             ));
         }
     }
-    let m: Value = serde_json::from_str(&manifest_text)
-        .map_err(|e| Error::results(first, format!("manifest.json is not valid JSON: {e}")))?;
-    let (labels, invalid, baseline, reps) = manifest_points(&m);
+    let manifest = Manifest::from_json(manifest_text, &Manifest::path(first))?;
+    let (labels, invalid) = (manifest.labels(), manifest.invalid());
+    let (baseline, reps) = (manifest.baseline, manifest.replications);
     let mut results = Results::default();
     for d in dirs {
         let mut part = Results::default();
         read_dir_results(d, reps, &mut part)?;
         for (job, rows) in &part.jobs {
-            let values = to_values(&part, rows);
             if let Some(existing) = results.jobs.get(job) {
-                if to_values(&results, existing) != values {
+                if !results.named(existing).eq(part.named(rows)) {
                     return Err(Error::Request(format!(
                         "job {job} differs between shards (point {}, replication {})",
                         job / reps as usize,
@@ -56,7 +43,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
                 }
                 continue;
             }
-            results.insert(*job, &values);
+            results.insert_named(*job, rows.len(), part.named(rows));
         }
     }
     let expected: usize = (labels.len() - invalid.len()) * reps as usize;
@@ -73,7 +60,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
             missing[0] % reps as usize
         )));
     }
-    let results = canonical(&results, reps);
+    let results = canonical(&results);
     if out.exists()
         && fs::read_dir(out)
             .map(|mut d| d.next().is_some())
@@ -85,8 +72,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
         ));
     }
     fs::create_dir_all(out).map_err(|e| Error::io("cannot create", out, e))?;
-    fs::write(out.join("manifest.json"), &manifest_text)
-        .map_err(|e| Error::io("cannot write", &out.join("manifest.json"), e))?;
+    let mpath = out.join(MANIFEST_FILE);
+    fs::write(&mpath, &manifest.text).map_err(|e| Error::io("cannot write", &mpath, e))?;
     write_runs(out, &labels, reps, &results)?;
     // Each point's detail files were written by the shard that ran its replication 0.
     for d in dirs {

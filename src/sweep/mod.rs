@@ -14,12 +14,14 @@ use crate::model::{Model, Observe, RepResult, try_simulate, try_simulate_with};
 
 mod compare;
 mod exec;
+mod manifest;
 mod merge;
 pub mod plan;
 mod store;
 
 pub use compare::{SweepSummary, estimate_plan};
 pub use exec::{Options, Outcome, all_jobs, execute};
+pub(crate) use manifest::{Manifest, PointStatus};
 pub use merge::merge;
 pub use store::{detail_paths, finish_dir, summary_json};
 

@@ -4,7 +4,8 @@
 //! that they do not depend on thread count, completion order, interruption or sharding.
 //!
 //! Files in the output directory:
-//! - `manifest.json`: what was run (binary version, sweep and base scenario text, points);
+//! - `manifest.json`: what was run (binary version, sweep and base scenario text, points),
+//!   written and read back by the `manifest` module;
 //! - `journal.csv`: rows of finished jobs while running (removed when the run completes);
 //! - `runs.csv`: one row per point × replication × entity × KPI (tidy);
 //! - `summary.csv`, `summary.json`: per point, entity and KPI: n, mean, sd, 95% half-width, and the
@@ -21,6 +22,7 @@ use serde_json::{Value, json};
 
 use super::compare::{SweepSummary, estimate_plan};
 use super::exec::Options;
+use super::manifest::Manifest;
 use super::plan::Plan;
 use crate::error::{Error, Result};
 use crate::kpi::{self, EntityKind, EntityValues};
@@ -69,49 +71,50 @@ impl Results {
         self.kpi_index.insert(name.to_string(), i);
         i
     }
+    /// Records the values of `job` (replacing any recorded before).
     pub(crate) fn insert(&mut self, job: usize, values: &[EntityValues]) {
-        let mut rows = Vec::with_capacity(values.iter().map(|e| e.values.len()).sum());
-        for e in values {
-            let ei = self.entity(e.kind, &e.id);
-            for (k, v) in &e.values {
-                let ki = self.kpi(k);
-                rows.push(Row {
-                    entity: ei,
-                    kpi: ki,
-                    value: *v,
-                });
-            }
+        let n = values.iter().map(|e| e.values.len()).sum();
+        let named = values.iter().flat_map(|e| {
+            e.values
+                .iter()
+                .map(move |(kpi, v)| (e.kind, e.id.as_str(), kpi.as_str(), *v))
+        });
+        self.insert_named(job, n, named);
+    }
+
+    /// Records `job`'s values given as (entity kind, entity, KPI, value), `n` of them.
+    pub(crate) fn insert_named<'a>(
+        &mut self,
+        job: usize,
+        n: usize,
+        named: impl Iterator<Item = (EntityKind, &'a str, &'a str, f64)>,
+    ) {
+        let mut rows = Vec::with_capacity(n);
+        for (kind, id, kpi, value) in named {
+            rows.push(Row {
+                entity: self.entity(kind, id),
+                kpi: self.kpi(kpi),
+                value,
+            });
         }
         self.jobs.insert(job, rows);
     }
-}
 
-/// The manifest recorded with every result directory: enough to check a resume or a merge
-/// against, and to summarise without the original files. No times, paths or shard numbers, so
-/// every complete run of the same sweep writes the same bytes.
-pub fn manifest(plan: &Plan) -> Value {
-    json!({
-        "borderflow_version": env!("CARGO_PKG_VERSION"),
-        "sweep": plan.name,
-        "replications": plan.replications,
-        "baseline": plan.baseline.map(|b| plan.points[b].label.clone()),
-        "points": plan.points.iter().map(|p| match &p.model {
-            Ok(m) => json!({
-                "index": p.index,
-                "label": p.label,
-                "status": "ok",
-                "scenario": kpi::facts_json(m),
-            }),
-            Err(e) => json!({
-                "index": p.index,
-                "label": p.label,
-                "status": "invalid",
-                "problems": e.problems.iter().map(|x| x.to_string()).collect::<Vec<_>>(),
-            }),
-        }).collect::<Vec<_>>(),
-        "sweep_text": plan.sweep_text,
-        "base_text": plan.base_text,
-    })
+    /// `rows` (recorded here) with their names: (entity kind, entity, KPI, value).
+    pub(crate) fn named<'a>(
+        &'a self,
+        rows: &'a [Row],
+    ) -> impl Iterator<Item = (EntityKind, &'a str, &'a str, f64)> + 'a {
+        rows.iter().map(|row| {
+            let (kind, id) = &self.entities[row.entity as usize];
+            (
+                *kind,
+                id.as_str(),
+                self.kpis[row.kpi as usize].as_str(),
+                row.value,
+            )
+        })
+    }
 }
 
 const HEADER: [&str; 7] = [
@@ -138,7 +141,7 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
             .has_headers(true)
             .flexible(true)
             .from_reader(text.as_bytes());
-        let mut pending: BTreeMap<usize, Vec<(EntityKind, String, String, f64)>> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, ReadRows> = BTreeMap::new();
         for rec in rdr.records() {
             // A torn final line (killed mid-write) is not a complete record: stop there.
             let Ok(rec) = rec else { break };
@@ -151,8 +154,7 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
             let job = p * replications as usize + r;
             if &rec[3] == END_MARK {
                 if let Some(rows) = pending.remove(&job) {
-                    let values = group_rows(rows);
-                    into.insert(job, &values);
+                    record(into, job, &rows);
                 }
                 continue;
             }
@@ -166,26 +168,21 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
         }
         if !needs_mark {
             for (job, rows) in pending {
-                into.insert(job, &group_rows(rows));
+                record(into, job, &rows);
             }
         }
     }
     Ok(())
 }
 
-fn group_rows(rows: Vec<(EntityKind, String, String, f64)>) -> Vec<EntityValues> {
-    let mut out: Vec<EntityValues> = Vec::new();
-    for (kind, id, kpi, v) in rows {
-        match out.last_mut() {
-            Some(e) if e.kind == kind && e.id == id => e.values.push((kpi, v)),
-            _ => out.push(EntityValues {
-                kind,
-                id,
-                values: vec![(kpi, v)],
-            }),
-        }
-    }
-    out
+/// A job's rows as read from a file: (entity kind, entity, KPI, value).
+type ReadRows = Vec<(EntityKind, String, String, f64)>;
+
+fn record(into: &mut Results, job: usize, rows: &ReadRows) {
+    let named = rows
+        .iter()
+        .map(|(kind, id, kpi, v)| (*kind, id.as_str(), kpi.as_str(), *v));
+    into.insert_named(job, rows.len(), named);
 }
 
 fn write_rows<W: Write>(
@@ -242,13 +239,6 @@ pub(crate) fn write_detail(dir: &Path, p: usize, model: &Model, res: &RepResult)
     write(&waits, &|b| kpi::write_waits(b, model, res))
 }
 
-/// The manifest as written to `manifest.json`.
-pub fn manifest_text(plan: &Plan) -> Result<String, Error> {
-    Ok(serde_json::to_string_pretty(&manifest(plan))
-        .map_err(|e| Error::Failed(format!("cannot write the manifest: {e}")))?
-        + "\n")
-}
-
 /// The journal of a running sweep: complete jobs, each closed by an end mark.
 pub(crate) struct Journal {
     w: csv::Writer<fs::File>,
@@ -270,7 +260,7 @@ impl Journal {
     ) -> Result<Journal, Error> {
         let r = plan.replications as usize;
         let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
-        let mpath = dir.join("manifest.json");
+        let mpath = Manifest::path(dir);
         if resume {
             let old = fs::read_to_string(&mpath).map_err(|e| {
                 Error::results(
@@ -374,33 +364,6 @@ pub fn write_runs(
 /// Invalid points: (index, problems).
 pub type InvalidPoints = Vec<(usize, Vec<String>)>;
 
-/// Labels, invalid points, baseline and replications recorded in a manifest.
-pub fn manifest_points(m: &Value) -> (Vec<String>, InvalidPoints, Option<usize>, u32) {
-    let mut labels = Vec::new();
-    let mut invalid = Vec::new();
-    if let Some(points) = m["points"].as_array() {
-        for (i, p) in points.iter().enumerate() {
-            labels.push(p["label"].as_str().unwrap_or_default().to_string());
-            if p["status"] != "ok" {
-                let probs = p["problems"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                invalid.push((i, probs));
-            }
-        }
-    }
-    let baseline = m["baseline"]
-        .as_str()
-        .and_then(|b| labels.iter().position(|l| l == b));
-    let reps = m["replications"].as_u64().unwrap_or(1) as u32;
-    (labels, invalid, baseline, reps)
-}
-
 fn f(x: f64) -> String {
     x.to_string()
 }
@@ -481,29 +444,12 @@ pub fn summary_json(s: &SweepSummary) -> Value {
     })
 }
 
-pub(crate) fn to_values(r: &Results, rows: &[Row]) -> Vec<EntityValues> {
-    let mut out: Vec<EntityValues> = Vec::new();
-    for row in rows {
-        let (kind, id) = &r.entities[row.entity as usize];
-        let kpi = r.kpis[row.kpi as usize].clone();
-        match out.last_mut() {
-            Some(e) if e.kind == *kind && e.id == *id => e.values.push((kpi, row.value)),
-            _ => out.push(EntityValues {
-                kind: *kind,
-                id: id.clone(),
-                values: vec![(kpi, row.value)],
-            }),
-        }
-    }
-    out
-}
-
 /// The same results with names interned in job order, so that entity and KPI order (and so
 /// every output file) do not depend on which job happened to finish first.
-pub fn canonical(r: &Results, _replications: u32) -> Results {
+pub fn canonical(r: &Results) -> Results {
     let mut out = Results::default();
     for (job, rows) in &r.jobs {
-        out.insert(*job, &to_values(r, rows));
+        out.insert_named(*job, rows.len(), r.named(rows));
     }
     out
 }
@@ -517,7 +463,7 @@ pub fn finish_dir(
     results: &Results,
 ) -> Result<Option<SweepSummary>, Error> {
     let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
-    let results = canonical(results, plan.replications);
+    let results = canonical(results);
     write_runs(dir, &labels, plan.replications, &results)?;
     if let Some((i, n)) = opts.shard {
         let path = dir.join("shard.json");
@@ -533,4 +479,160 @@ pub fn finish_dir(
     let summary = estimate_plan(plan, &results);
     write_summary(dir, &summary)?;
     Ok(Some(summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh scratch directory for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("borderflow-store-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// An entity's values: kind, id, (KPI, value) pairs.
+    type Entity<'a> = (EntityKind, &'a str, &'a [(&'a str, f64)]);
+
+    fn values(rows: &[Entity]) -> Vec<EntityValues> {
+        rows.iter()
+            .map(|(kind, id, kv)| EntityValues {
+                kind: *kind,
+                id: id.to_string(),
+                values: kv.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            })
+            .collect()
+    }
+
+    /// The recorded values of `job` with their names.
+    fn job(r: &Results, job: usize) -> Vec<(EntityKind, String, String, f64)> {
+        r.named(&r.jobs[&job])
+            .map(|(kind, id, kpi, v)| (kind, id.to_string(), kpi.to_string(), v))
+            .collect()
+    }
+
+    fn row(kind: EntityKind, id: &str, kpi: &str, v: f64) -> (EntityKind, String, String, f64) {
+        (kind, id.to_string(), kpi.to_string(), v)
+    }
+
+    #[test]
+    fn a_torn_journal_yields_only_the_complete_jobs() {
+        let d = scratch("torn");
+        // Two replications: jobs 0 and 1 are point 0, job 2 is point 1 replication 0, killed
+        // while writing its second row (no end mark, a torn last line).
+        fs::write(
+            d.join("journal.csv"),
+            "point_index,point,replication,entity_kind,entity,kpi,value\n\
+             0,a,0,system,all,served,10\n\
+             0,a,0,checkpoint,bcp,wait_mean_h,1.5\n\
+             0,,0,#end,,,\n\
+             0,a,1,system,all,served,11\n\
+             0,,1,#end,,,\n\
+             1,b,0,system,all,served,12\n\
+             1,b,0,checkpoint,bcp,wait_m",
+        )
+        .unwrap();
+        let mut r = Results::default();
+        read_dir_results(&d, 2, &mut r).unwrap();
+        assert_eq!(r.jobs.keys().copied().collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(
+            job(&r, 0),
+            [
+                row(EntityKind::System, "all", "served", 10.0),
+                row(EntityKind::Checkpoint, "bcp", "wait_mean_h", 1.5),
+            ]
+        );
+        assert_eq!(job(&r, 1), [row(EntityKind::System, "all", "served", 11.0)]);
+
+        // A job whose rows are all there but whose end mark is not is dropped too.
+        fs::write(
+            d.join("journal.csv"),
+            "point_index,point,replication,entity_kind,entity,kpi,value\n\
+             0,a,1,system,all,served,11\n\
+             0,,1,#end,,,\n\
+             1,b,0,system,all,served,12\n",
+        )
+        .unwrap();
+        let mut r = Results::default();
+        read_dir_results(&d, 2, &mut r).unwrap();
+        assert_eq!(r.jobs.keys().copied().collect::<Vec<_>>(), [1]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn runs_csv_needs_no_end_marks_and_the_journal_adds_to_it() {
+        let d = scratch("runs");
+        let header = "point_index,point,replication,entity_kind,entity,kpi,value\n";
+        fs::write(
+            d.join("runs.csv"),
+            format!("{header}0,a,0,system,all,served,10\n1,b,0,system,all,served,12\n"),
+        )
+        .unwrap();
+        fs::write(
+            d.join("journal.csv"),
+            format!("{header}0,a,1,system,all,served,11\n0,,1,#end,,,\n"),
+        )
+        .unwrap();
+        let mut r = Results::default();
+        read_dir_results(&d, 2, &mut r).unwrap();
+        assert_eq!(r.jobs.keys().copied().collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(job(&r, 2), [row(EntityKind::System, "all", "served", 12.0)]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn canonical_orders_entities_and_kpis_by_job_order() {
+        use EntityKind::{Checkpoint, System};
+        let job0 = values(&[
+            (System, "all", &[("served", 4.0), ("wait_mean_h", 1.0)]),
+            (Checkpoint, "bcp", &[("wait_mean_h", 1.5)]),
+        ]);
+        let job3 = values(&[
+            (Checkpoint, "bcp", &[("wait_mean_h", 2.0)]),
+            (System, "all", &[("served", 5.0)]),
+        ]);
+        // Job 3 finished first: it interned the checkpoint and wait first.
+        let mut late = Results::default();
+        late.insert(3, &job3);
+        late.insert(0, &job0);
+        assert_eq!(late.kpis, ["wait_mean_h", "served"]);
+        let mut early = Results::default();
+        early.insert(0, &job0);
+        early.insert(3, &job3);
+
+        let expected_entities = [(System, "all".to_string()), (Checkpoint, "bcp".to_string())];
+        for r in [&late, &early] {
+            let c = canonical(r);
+            assert_eq!(c.entities, expected_entities);
+            assert_eq!(c.kpis, ["served", "wait_mean_h"]);
+            assert_eq!(c.jobs, canonical(&early).jobs);
+            assert_eq!(
+                job(&c, 0),
+                [
+                    row(System, "all", "served", 4.0),
+                    row(System, "all", "wait_mean_h", 1.0),
+                    row(Checkpoint, "bcp", "wait_mean_h", 1.5),
+                ]
+            );
+            assert_eq!(
+                job(&c, 3),
+                [
+                    row(Checkpoint, "bcp", "wait_mean_h", 2.0),
+                    row(System, "all", "served", 5.0),
+                ]
+            );
+        }
+        // Rows refer to the canonical indices: job 3's first row is entity 1, KPI 1.
+        assert_eq!(
+            canonical(&late).jobs[&3][0],
+            Row {
+                entity: 1,
+                kpi: 1,
+                value: 2.0
+            }
+        );
+    }
 }

@@ -10,10 +10,10 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::kpi::{
     self, Cell, CheckpointInfo, EntityKind, Facts, PointEstimates, StageSeries, Summary,
-    WaitTables, as_str, as_u64, err,
+    WaitTables, err,
 };
 use crate::model::{Model, RepResult};
-use crate::sweep::detail_paths;
+use crate::sweep::{Manifest, PointStatus, detail_paths};
 
 /// The results of one point (one policy combination, or the single scenario of a run).
 #[derive(Clone, Debug, Default)]
@@ -124,14 +124,14 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
             "no such directory (expected a sweep output directory)",
         ));
     }
-    let mpath = dir.join("manifest.json");
+    let mpath = Manifest::path(dir);
     if !mpath.is_file() {
         return Err(err(
             &mpath,
             "not found; is this a sweep's output directory?",
         ));
     }
-    let manifest = read_json(&mpath)?;
+    let manifest = Manifest::read(dir)?;
     let spath = dir.join("summary.json");
     if !spath.is_file() {
         return Err(err(
@@ -143,40 +143,27 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
 
     let mut data = ReportData {
         kind: "sweep".into(),
-        name: as_str(&manifest, "sweep", &mpath)?.to_string(),
-        replications: as_u64(&manifest, "replications", &mpath)? as u32,
-        version: manifest
-            .get("borderflow_version")
-            .and_then(Value::as_str)
-            .unwrap_or("unknown")
-            .to_string(),
+        name: manifest.sweep,
+        replications: manifest.replications,
+        version: manifest.version,
         ..ReportData::default()
     };
-    let baseline_label = manifest.get("baseline").and_then(Value::as_str);
-    let mpoints = manifest
-        .get("points")
-        .and_then(Value::as_array)
-        .ok_or_else(|| err(&mpath, "missing \"points\""))?;
     let spoints = summary
         .get("points")
         .and_then(Value::as_array)
         .ok_or_else(|| err(&spath, "missing \"points\""))?;
     let mut facts_set = false;
-    for mp in mpoints {
-        let index = as_u64(mp, "index", &mpath)? as usize;
-        let label = as_str(mp, "label", &mpath)?.to_string();
-        if mp.get("status").and_then(Value::as_str) != Some("ok") {
+    for (index, mp) in manifest.points.into_iter().enumerate() {
+        let label = mp.label;
+        let PointStatus::Ok { facts, checkpoints } = mp.status else {
             data.notes.push(format!(
                 "Point \"{label}\" is invalid and was not run; it is left out."
             ));
             continue;
-        }
-        let facts = mp
-            .get("scenario")
-            .ok_or_else(|| err(&mpath, format!("point {index} lacks \"scenario\"")))?;
-        let is_baseline = baseline_label == Some(label.as_str());
+        };
+        let is_baseline = manifest.baseline == Some(index);
         if !facts_set || is_baseline {
-            data.apply(kpi::read_facts(facts, &mpath)?);
+            data.apply(facts);
             facts_set = true;
         }
         let Some(results) = spoints
@@ -210,7 +197,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
             data.baseline = Some(data.points.len());
         }
         data.points.push(Point {
-            checkpoints: kpi::read_checkpoints(facts, &mpath)?,
+            checkpoints,
             estimates: kpi::read_results(index, &label, results),
             series,
             waits,
