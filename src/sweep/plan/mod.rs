@@ -52,6 +52,8 @@ mod base;
 mod paths;
 mod points;
 mod raw;
+#[cfg(test)]
+mod tests;
 
 pub use paths::apply;
 
