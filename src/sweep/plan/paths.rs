@@ -1,0 +1,140 @@
+//! Field paths: setting every field a path matches in a scenario table, and checking a change
+//! against the base scenario before any point is built.
+
+use crate::scenario::{self, Checker, FieldPath, Overrides, ProblemKind};
+
+/// Checks that `path` matches something in the base; reports at `at` if not.
+pub(super) fn check_matches(
+    ck: &mut Checker,
+    at: &FieldPath,
+    base: &toml::Table,
+    base_file: &str,
+    path: &str,
+    value: &toml::Value,
+) -> bool {
+    let mut probe = base.clone();
+    match apply(&mut probe, path, value) {
+        Err(msg) => {
+            ck.report(at, msg);
+            false
+        }
+        Ok(0) => {
+            ck.report(
+                at,
+                format!("path \"{path}\" matches nothing in {base_file}"),
+            );
+            false
+        }
+        Ok(_) => true,
+    }
+}
+
+/// Checks that setting `value` at `path` leaves the base scenario's schema intact: a wrong type
+/// or an unknown field is an error of the sweep file, reported at the value.
+pub(super) fn check_fits(
+    ck: &mut Checker,
+    at: &FieldPath,
+    base: &toml::Table,
+    base_file: &str,
+    path: &str,
+    value: &toml::Value,
+) {
+    let mut probe = base.clone();
+    if !matches!(apply(&mut probe, path, value), Ok(n) if n > 0) {
+        return;
+    }
+    if let Err(e) = scenario::parse_table(&probe, base_file, Overrides::default()) {
+        for p in e.problems.iter().filter(|p| p.kind == ProblemKind::Schema) {
+            ck.report(
+                at,
+                format!(
+                    "setting {path} = {value} does not fit the scenario: {}: {}",
+                    p.path, p.message
+                ),
+            );
+        }
+    }
+}
+
+/// Sets every field matched by `path` to `value`; returns how many were set.
+pub fn apply(table: &mut toml::Table, path: &str, value: &toml::Value) -> Result<usize, String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    if segs.iter().any(|s| s.is_empty()) {
+        return Err(format!("malformed path \"{path}\": empty segment"));
+    }
+    let mut n = 0;
+    set_in_table(table, &segs, value, &mut n)?;
+    Ok(n)
+}
+
+/// Follows `segs` from table `t`, counting in `n` the fields set.
+fn set_in_table(
+    t: &mut toml::Table,
+    segs: &[&str],
+    value: &toml::Value,
+    n: &mut usize,
+) -> Result<(), String> {
+    let (first, rest) = segs.split_first().ok_or("empty path")?;
+    if rest.is_empty() {
+        if *first == "*" {
+            for (_, v) in t.iter_mut() {
+                *v = fit(v, value);
+                *n += 1;
+            }
+        } else {
+            let new = match t.get(*first) {
+                Some(old) => fit(old, value),
+                None => value.clone(),
+            };
+            t.insert((*first).to_string(), new);
+            *n += 1;
+        }
+        return Ok(());
+    }
+    if *first == "*" {
+        for (_, v) in t.iter_mut() {
+            set_in_value(v, rest, value, n)?;
+        }
+    } else if let Some(v) = t.get_mut(*first) {
+        set_in_value(v, rest, value, n)?;
+    }
+    Ok(())
+}
+
+/// Follows `segs` from value `v`: into a table by key, into an array by `*`, position or `id`.
+fn set_in_value(
+    v: &mut toml::Value,
+    segs: &[&str],
+    value: &toml::Value,
+    n: &mut usize,
+) -> Result<(), String> {
+    match v {
+        toml::Value::Table(t) => set_in_table(t, segs, value, n),
+        toml::Value::Array(items) => {
+            let (first, rest) = segs.split_first().ok_or("empty path")?;
+            if rest.is_empty() {
+                return Err(format!(
+                    "\"{first}\" names a whole list element; set one of its fields instead"
+                ));
+            }
+            for (i, item) in items.iter_mut().enumerate() {
+                let hit = *first == "*"
+                    || first.parse::<usize>() == Ok(i)
+                    || item.get("id").and_then(|x| x.as_str()) == Some(*first);
+                if hit {
+                    set_in_value(item, rest, value, n)?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An integer given where the base has a float becomes a float (`scale = 2` for `2.0`).
+fn fit(old: &toml::Value, new: &toml::Value) -> toml::Value {
+    match (old, new) {
+        (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(*i as f64),
+        _ => new.clone(),
+    }
+}

@@ -1,0 +1,114 @@
+//! The expansion of the dimensions into points (the Cartesian product, first dimension slowest)
+//! with their labels and scenarios, and the resolution of the baseline label to a point.
+
+use crate::scenario::{self, Checker, FieldPath, Overrides};
+
+use super::paths::apply;
+use super::{Dimension, Point, Stop, problem};
+
+/// The most points a sweep may have.
+const MAX_POINTS: usize = 100_000;
+
+/// Every point of the product of `dims`, each the base `table` with its levels' changes applied,
+/// labelled `axis=level, …`; a point whose scenario is invalid carries its error.
+pub(super) fn expand(
+    ck: &mut Checker,
+    file: &str,
+    table: &toml::Table,
+    dims: &[Dimension],
+    overrides: Overrides,
+) -> Result<Vec<Point>, Stop> {
+    let total: usize = dims.iter().map(|d| d.levels.len()).product();
+    if total > MAX_POINTS {
+        ck.report(
+            &FieldPath::default().key("axes"),
+            format!("{total} points: at most {MAX_POINTS} are supported"),
+        );
+        return Err(Stop::Checked);
+    }
+    Ok((0..total)
+        .map(|index| point(file, table, dims, index, overrides))
+        .collect())
+}
+
+/// The point at `index`: its level on each dimension, its label and its scenario.
+fn point(
+    file: &str,
+    base: &toml::Table,
+    dims: &[Dimension],
+    index: usize,
+    overrides: Overrides,
+) -> Point {
+    let picks = picks(dims, index);
+    let mut table = base.clone();
+    let mut label_parts = Vec::new();
+    for (dim, &pick) in dims.iter().zip(&picks) {
+        for (name, level) in dim.names.iter().zip(&dim.levels[pick]) {
+            label_parts.push(format!("{name}={}", level.label));
+            for c in &level.changes {
+                // Paths were checked against the base; applying cannot miss.
+                let _ = apply(&mut table, &c.path, &c.value);
+            }
+        }
+    }
+    let label = label_parts.join(", ");
+    let model = scenario::parse_table(&table, &format!("{file} [point {label}]"), overrides);
+    Point {
+        index,
+        label,
+        model,
+    }
+}
+
+/// The level picked on each dimension by point `index` (mixed radix, last dimension fastest).
+fn picks(dims: &[Dimension], index: usize) -> Vec<usize> {
+    let mut rest = index;
+    let mut picks = vec![0; dims.len()];
+    for (d, dim) in dims.iter().enumerate().rev() {
+        picks[d] = rest % dim.levels.len();
+        rest /= dim.levels.len();
+    }
+    picks
+}
+
+/// Replications of every point: those of the first valid point (all share the sweep's), else 1.
+pub(super) fn replications(points: &[Point]) -> u32 {
+    points
+        .iter()
+        .find_map(|p| p.model.as_ref().ok().map(|m| m.replications))
+        .unwrap_or(1)
+}
+
+/// The index of the baseline point: the label asked for on the command line (`cli`), else in
+/// the file (`in_file`); a label no point has is an error, blamed on whichever named it.
+pub(super) fn baseline(
+    ck: &mut Checker,
+    file: &str,
+    points: &[Point],
+    cli: Option<&str>,
+    in_file: Option<&str>,
+) -> Result<Option<usize>, Stop> {
+    let Some(wanted) = cli.or(in_file) else {
+        return Ok(None);
+    };
+    if let Some(i) = points.iter().position(|p| p.label == wanted) {
+        return Ok(Some(i));
+    }
+    let msg = format!(
+        "no point is labelled \"{wanted}\"; labels are: {}",
+        points
+            .iter()
+            .map(|p| format!("\"{}\"", p.label))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if cli.is_some() {
+        return Err(Stop::Error(problem(
+            file,
+            "baseline",
+            format!("{msg} (the requested baseline)"),
+        )));
+    }
+    ck.report(&FieldPath::default().key("baseline"), msg);
+    Err(Stop::Checked)
+}
