@@ -4,11 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{CheckpointSpec, Mode, NodeKind, StageKind};
+use crate::model::{CheckpointSpec, StageKind};
 
 use super::error::{Checker, FieldPath};
 use super::raw::{RawArrivals, RawFlow, RawScenario, RawStage};
-use super::route::RouteCtx;
 
 /// A scenario needs at least one checkpoint, terminal or link.
 pub(super) fn nodes_present(ck: &mut Checker, raw: &RawScenario) {
@@ -118,51 +117,6 @@ pub(super) fn train_only_keys(ck: &mut Checker, p: &FieldPath, f: &RawFlow) {
                 &p.key(key),
                 format!("applies to trains, not to a {} flow", f.mode),
             );
-        }
-    }
-}
-
-/// Every stage of node `node` (route entry `at`, id `id`) has a lane the route's class may use:
-/// a class that no lane of a stage may serve would wait forever.
-pub(super) fn class_served(ck: &mut Checker, at: &FieldPath, id: &str, node: u32, rc: RouteCtx) {
-    for &s in &rc.checkpoints[node as usize].stages {
-        let st = &rc.stages[s as usize];
-        if !st
-            .groups
-            .iter()
-            .any(|g| g.class_mask & (1u64 << rc.class) != 0)
-        {
-            ck.report(
-                at,
-                format!(
-                    "class \"{}\" cannot be served at {}/{}: all its lanes are reserved for other classes",
-                    rc.class_name, id, st.id
-                ),
-            );
-        }
-    }
-}
-
-/// Links carry one mode each: a route (under `p.route`) uses only links of its flow's mode.
-pub(super) fn link_modes(ck: &mut Checker, p: &FieldPath, route_ids: &[String], rc: RouteCtx) {
-    let Some(m) = rc.mode else {
-        return;
-    };
-    for (i, id) in route_ids.iter().enumerate() {
-        if let Some(&c) = rc.cp_index.get(id)
-            && rc.checkpoints[c as usize].kind == NodeKind::Link
-        {
-            let link_mode = rc.link_modes.get(id.as_str()).copied().unwrap_or("");
-            let ok = matches!(
-                (m, link_mode),
-                (Mode::Train, "rail") | (Mode::Truck, "road") | (Mode::Barge, "river")
-            );
-            if !ok {
-                ck.report(
-                    &p.key("route").index(i),
-                    format!("a {} cannot use {link_mode} link \"{id}\"", rc.mode_name),
-                );
-            }
         }
     }
 }

@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 
 use crate::dist::Dist;
-use crate::model::{CheckpointSpec, Mode, StageSpec};
+use crate::model::{CheckpointSpec, Mode, NodeKind, StageSpec};
 
-use super::check;
 use super::error::{Checker, FieldPath};
 use super::value::dist_or_duration;
 
@@ -57,7 +56,7 @@ pub(super) fn build_route(
                     );
                 }
                 route.push(c);
-                check::class_served(ck, &p.key("route").index(i), id, c, rc);
+                class_served(ck, &p.key("route").index(i), id, c, rc);
             }
             None => {
                 let mut known: Vec<&String> = rc.cp_index.keys().collect();
@@ -94,6 +93,51 @@ pub(super) fn build_route(
             }
         }
     }
-    check::link_modes(ck, p, route_ids, rc);
+    link_modes(ck, p, route_ids, rc);
     (route, travel)
+}
+
+/// Every stage of node `node` (route entry `at`, id `id`) has a lane the route's class may use:
+/// a class that no lane of a stage may serve would wait forever.
+fn class_served(ck: &mut Checker, at: &FieldPath, id: &str, node: u32, rc: RouteCtx) {
+    for &s in &rc.checkpoints[node as usize].stages {
+        let st = &rc.stages[s as usize];
+        if !st
+            .groups
+            .iter()
+            .any(|g| g.class_mask & (1u64 << rc.class) != 0)
+        {
+            ck.report(
+                at,
+                format!(
+                    "class \"{}\" cannot be served at {}/{}: all its lanes are reserved for other classes",
+                    rc.class_name, id, st.id
+                ),
+            );
+        }
+    }
+}
+
+/// Links carry one mode each: a route (under `p.route`) uses only links of its flow's mode.
+fn link_modes(ck: &mut Checker, p: &FieldPath, route_ids: &[String], rc: RouteCtx) {
+    let Some(m) = rc.mode else {
+        return;
+    };
+    for (i, id) in route_ids.iter().enumerate() {
+        if let Some(&c) = rc.cp_index.get(id)
+            && rc.checkpoints[c as usize].kind == NodeKind::Link
+        {
+            let link_mode = rc.link_modes.get(id.as_str()).copied().unwrap_or("");
+            let ok = matches!(
+                (m, link_mode),
+                (Mode::Train, "rail") | (Mode::Truck, "road") | (Mode::Barge, "river")
+            );
+            if !ok {
+                ck.report(
+                    &p.key("route").index(i),
+                    format!("a {} cannot use {link_mode} link \"{id}\"", rc.mode_name),
+                );
+            }
+        }
+    }
 }

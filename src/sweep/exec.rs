@@ -2,14 +2,18 @@
 //! thread records each finished job and appends it to the journal (see [`super::store`]), so a
 //! killed sweep loses only the jobs in flight.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
+use serde_json::json;
 
 use super::manifest::manifest_text;
+use super::pairing::{SweepSummary, estimate_plan};
 use super::plan::Plan;
-use super::store::{Journal, Results, write_detail};
+use super::results::{Results, canonical};
+use super::store::{Journal, write_detail, write_runs, write_summary};
 use crate::error::{Error, Result};
 use crate::kpi::{EntityValues, rep_values};
 use crate::model::{Observe, try_simulate, try_simulate_with};
@@ -176,4 +180,31 @@ pub fn execute(
         wall_s: t0.elapsed().as_secs_f64(),
         events,
     })
+}
+
+/// Finishes a run directory: `runs.csv`, and for a complete (unsharded) run the summaries; for
+/// a shard, `shard.json`.
+pub fn finish_dir(
+    dir: &Path,
+    plan: &Plan,
+    opts: &Options,
+    results: &Results,
+) -> Result<Option<SweepSummary>, Error> {
+    let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
+    let results = canonical(results);
+    write_runs(dir, &labels, plan.replications, &results)?;
+    if let Some((i, n)) = opts.shard {
+        let path = dir.join("shard.json");
+        let text = serde_json::to_string_pretty(
+            &json!({ "shard": i, "of": n, "jobs": results.jobs.len() }),
+        )
+        .unwrap_or_default();
+        fs::write(&path, text + "\n").map_err(|e| Error::io("cannot write", &path, e))?;
+        return Ok(None);
+    }
+    // A directory that held a shard and was resumed unsharded is a complete run now.
+    let _ = fs::remove_file(dir.join("shard.json"));
+    let summary = estimate_plan(plan, &results);
+    write_summary(dir, &summary)?;
+    Ok(Some(summary))
 }

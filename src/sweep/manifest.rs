@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::plan::Plan;
-use super::store::InvalidPoints;
+use super::results::InvalidPoints;
 use crate::error::{Error, Result};
 use crate::kpi::{self, CheckpointInfo, Facts, as_str, as_u64, err};
 

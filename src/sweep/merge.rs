@@ -3,9 +3,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::compare::{SweepSummary, estimate_points};
 use super::manifest::{MANIFEST_FILE, Manifest};
-use super::store::{DETAIL_DIR, Results, canonical, read_dir_results, write_runs, write_summary};
+use super::pairing::{SweepSummary, estimate_points};
+use super::results::{Results, canonical};
+use super::store::{DETAIL_DIR, read_dir_results, write_runs, write_summary};
 use crate::error::{Error, Result};
 
 /// Combines shard directories into `out`: exactly the files one unsharded run writes.

@@ -12,18 +12,19 @@ use crate::error::Result;
 use crate::kpi::{Summary, estimate_run};
 use crate::model::{Model, Observe, RepResult, try_simulate, try_simulate_with};
 
-mod compare;
 mod exec;
 mod manifest;
 mod merge;
+mod pairing;
 pub mod plan;
+mod results;
 mod store;
 
-pub use compare::{SweepSummary, estimate_plan};
-pub use exec::{Options, Outcome, all_jobs, execute};
+pub use exec::{Options, Outcome, all_jobs, execute, finish_dir};
 pub(crate) use manifest::{Manifest, PointStatus};
 pub use merge::merge;
-pub use store::{detail_paths, finish_dir, summary_json};
+pub use pairing::{SweepSummary, estimate_plan};
+pub use store::{detail_paths, summary_json};
 
 /// Runs all replications of `model` (in parallel; results in replication order).
 ///

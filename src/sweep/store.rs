@@ -1,5 +1,4 @@
-//! What a sweep records, and where: the values of finished jobs ([`Results`]), the journal that
-//! keeps them while running (so a killed sweep loses only the jobs in flight and can be resumed),
+//! Where a sweep records its values: the journal that keeps finished jobs while running (so a killed sweep loses only the jobs in flight and can be resumed),
 //! and the files of a result directory, always written from the recorded values in job order so
 //! that they do not depend on thread count, completion order, interruption or sharding.
 //!
@@ -20,102 +19,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::compare::{SweepSummary, estimate_plan};
-use super::exec::Options;
 use super::manifest::Manifest;
+use super::pairing::SweepSummary;
 use super::plan::Plan;
+use super::results::{Results, Row};
 use crate::error::{Error, Result};
-use crate::kpi::{self, EntityKind, EntityValues};
+use crate::kpi::{self, EntityKind};
 use crate::model::{Model, RepResult};
-
-/// One recorded value.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Row {
-    /// Entity index into [`Results::entities`].
-    pub entity: u32,
-    /// KPI index into [`Results::kpis`].
-    pub kpi: u32,
-    /// The value.
-    pub value: f64,
-}
-
-/// Recorded values of the finished jobs, compact (names interned).
-#[derive(Clone, Debug, Default)]
-pub struct Results {
-    /// Entities seen, in first-seen order.
-    pub entities: Vec<(EntityKind, String)>,
-    /// KPI names seen, in first-seen order.
-    pub kpis: Vec<String>,
-    /// Rows of each finished job, by job index (point × replications + replication).
-    pub jobs: BTreeMap<usize, Vec<Row>>,
-    entity_index: std::collections::HashMap<(EntityKind, String), u32>,
-    kpi_index: std::collections::HashMap<String, u32>,
-}
-
-impl Results {
-    fn entity(&mut self, kind: EntityKind, id: &str) -> u32 {
-        if let Some(&i) = self.entity_index.get(&(kind, id.to_string())) {
-            return i;
-        }
-        let i = self.entities.len() as u32;
-        self.entities.push((kind, id.to_string()));
-        self.entity_index.insert((kind, id.to_string()), i);
-        i
-    }
-    fn kpi(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.kpi_index.get(name) {
-            return i;
-        }
-        let i = self.kpis.len() as u32;
-        self.kpis.push(name.to_string());
-        self.kpi_index.insert(name.to_string(), i);
-        i
-    }
-    /// Records the values of `job` (replacing any recorded before).
-    pub(crate) fn insert(&mut self, job: usize, values: &[EntityValues]) {
-        let n = values.iter().map(|e| e.values.len()).sum();
-        let named = values.iter().flat_map(|e| {
-            e.values
-                .iter()
-                .map(move |(kpi, v)| (e.kind, e.id.as_str(), kpi.as_str(), *v))
-        });
-        self.insert_named(job, n, named);
-    }
-
-    /// Records `job`'s values given as (entity kind, entity, KPI, value), `n` of them.
-    pub(crate) fn insert_named<'a>(
-        &mut self,
-        job: usize,
-        n: usize,
-        named: impl Iterator<Item = (EntityKind, &'a str, &'a str, f64)>,
-    ) {
-        let mut rows = Vec::with_capacity(n);
-        for (kind, id, kpi, value) in named {
-            rows.push(Row {
-                entity: self.entity(kind, id),
-                kpi: self.kpi(kpi),
-                value,
-            });
-        }
-        self.jobs.insert(job, rows);
-    }
-
-    /// `rows` (recorded here) with their names: (entity kind, entity, KPI, value).
-    pub(crate) fn named<'a>(
-        &'a self,
-        rows: &'a [Row],
-    ) -> impl Iterator<Item = (EntityKind, &'a str, &'a str, f64)> + 'a {
-        rows.iter().map(|row| {
-            let (kind, id) = &self.entities[row.entity as usize];
-            (
-                *kind,
-                id.as_str(),
-                self.kpis[row.kpi as usize].as_str(),
-                row.value,
-            )
-        })
-    }
-}
 
 const HEADER: [&str; 7] = [
     "point_index",
@@ -361,9 +271,6 @@ pub fn write_runs(
     Ok(())
 }
 
-/// Invalid points: (index, problems).
-pub type InvalidPoints = Vec<(usize, Vec<String>)>;
-
 fn f(x: f64) -> String {
     x.to_string()
 }
@@ -444,46 +351,11 @@ pub fn summary_json(s: &SweepSummary) -> Value {
     })
 }
 
-/// The same results with names interned in job order, so that entity and KPI order (and so
-/// every output file) do not depend on which job happened to finish first.
-pub fn canonical(r: &Results) -> Results {
-    let mut out = Results::default();
-    for (job, rows) in &r.jobs {
-        out.insert_named(*job, rows.len(), r.named(rows));
-    }
-    out
-}
-
-/// Finishes a run directory: `runs.csv`, and for a complete (unsharded) run the summaries; for
-/// a shard, `shard.json`.
-pub fn finish_dir(
-    dir: &Path,
-    plan: &Plan,
-    opts: &Options,
-    results: &Results,
-) -> Result<Option<SweepSummary>, Error> {
-    let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
-    let results = canonical(results);
-    write_runs(dir, &labels, plan.replications, &results)?;
-    if let Some((i, n)) = opts.shard {
-        let path = dir.join("shard.json");
-        let text = serde_json::to_string_pretty(
-            &json!({ "shard": i, "of": n, "jobs": results.jobs.len() }),
-        )
-        .unwrap_or_default();
-        fs::write(&path, text + "\n").map_err(|e| Error::io("cannot write", &path, e))?;
-        return Ok(None);
-    }
-    // A directory that held a shard and was resumed unsharded is a complete run now.
-    let _ = fs::remove_file(dir.join("shard.json"));
-    let summary = estimate_plan(plan, &results);
-    write_summary(dir, &summary)?;
-    Ok(Some(summary))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::results::canonical;
     use super::*;
+    use crate::kpi::EntityValues;
 
     /// A fresh scratch directory for one test.
     fn scratch(name: &str) -> PathBuf {

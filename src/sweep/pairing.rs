@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::plan::Plan;
-use super::store::{InvalidPoints, Results, canonical};
+use super::results::{InvalidPoints, Results, canonical};
 use crate::kpi::{Cell, EntitySummary, PointEstimates};
 
 /// Per-point estimates of a sweep, with paired differences from the baseline.
