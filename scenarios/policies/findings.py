@@ -448,7 +448,7 @@ def main():
         "",
         "Each section is one policy of the Kazakh Deputy Premier's December 2024 statement (Kazinform), run as a "
         "sweep against today's baseline with common random numbers. Every input figure is sourced in the sweep "
-        "and base files (`/work/shared/data/kz-cn-border.md`); their header comments say what is assumed. "
+        "and base files (`data/kz-cn-border.md`); their header comments say what is assumed. "
         "Sentences compare a point with the no-policy point at the same demand (paired over replications); tables "
         "compare every point with the sweep's baseline point. Waits are summed over both sides of a crossing; "
         "at an overloaded point (demand above capacity) waits keep growing through the run, so compare points "
