@@ -79,14 +79,6 @@ impl Error {
             message: e.to_string(),
         }
     }
-
-    /// The problems of a wrong scenario or sweep file (empty for other errors).
-    pub fn problems(&self) -> &[crate::scenario::Problem] {
-        match self {
-            Error::Scenario(s) => &s.problems,
-            _ => &[],
-        }
-    }
 }
 
 #[cfg(test)]
@@ -108,7 +100,6 @@ mod tests {
         });
         assert!(scenario.is_input());
         assert_eq!(scenario.to_string(), "error: a.toml:3:1: flows: no flows");
-        assert_eq!(scenario.problems().len(), 1);
 
         let results = Error::results(Path::new("out"), "holds another sweep's results");
         assert!(results.is_input());
@@ -118,7 +109,6 @@ mod tests {
         let io = Error::io("cannot write", Path::new("out/runs.csv"), "disk full");
         assert!(!io.is_input());
         assert_eq!(io.to_string(), "cannot write out/runs.csv: disk full");
-        assert!(io.problems().is_empty());
         assert!(!Error::Failed("no threads".into()).is_input());
     }
 }
