@@ -16,7 +16,10 @@
 pub struct TimeWeighted {
     start: i64,
     level: i64,
+    // Highest level held for a positive time before `at` (see [`TimeWeighted::max`]).
     max: i64,
+    // The time of the latest change.
+    at: i64,
     // L0·t0 + Σ d_k·t_k since the start.
     weighted: i128,
     // The latest change, to check that time never goes backwards (debug builds).
@@ -31,6 +34,7 @@ impl TimeWeighted {
             start: t0,
             level: 0,
             max: 0,
+            at: t0,
             weighted: 0,
             #[cfg(debug_assertions)]
             last: t0,
@@ -57,9 +61,15 @@ impl TimeWeighted {
     #[inline]
     pub fn add(&mut self, t: i64, delta: i64) {
         self.check_time(t);
+        // The level before this change was held on [at, t): it counts for the maximum only if
+        // that is a positive time, so a level passed through within one instant (a vehicle that
+        // joins a queue and leaves it at the same instant) is not a maximum.
+        if t > self.at {
+            self.max = self.max.max(self.level);
+            self.at = t;
+        }
         self.weighted += i128::from(delta) * i128::from(t);
         self.level += delta;
-        self.max = self.max.max(self.level);
     }
 
     /// Current level.
@@ -67,9 +77,11 @@ impl TimeWeighted {
         self.level
     }
 
-    /// Highest level since construction or the last [`reset`](Self::reset).
+    /// Highest level held for a positive time since construction or the last
+    /// [`reset`](Self::reset), the current level included (it holds until it next changes).
+    /// Levels passed through within one instant do not count.
     pub fn max(&self) -> i64 {
-        self.max
+        self.max.max(self.level)
     }
 
     /// Start of the averaging window (construction or last reset time).
@@ -77,12 +89,15 @@ impl TimeWeighted {
         self.start
     }
 
-    /// Forgets history before `t` (warm-up deletion): area 0, window starts at `t`, max = current level.
+    /// Forgets history before `t` (warm-up deletion): area 0, window starts at `t`, the maximum restarts from the
+    /// current level.
     pub fn reset(&mut self, t: i64) {
         self.check_time(t);
         self.start = t;
         self.weighted = i128::from(self.level) * i128::from(t);
-        self.max = self.level;
+        // The current level counts through `max()` once it holds past `t`.
+        self.max = i64::MIN;
+        self.at = t;
     }
 
     /// Integral of the level over [start, `t_end`], the current level extending to `t_end`
@@ -155,6 +170,27 @@ mod tests {
         assert_eq!(tw.max(), 0);
         tw.add(6, 2);
         assert_eq!(tw.max(), 2);
+    }
+
+    #[test]
+    fn a_level_passed_through_within_one_instant_is_no_maximum() {
+        let mut tw = TimeWeighted::new(0);
+        // Joins and leaves at t = 10: the queue never held 1 for any time.
+        tw.add(10, 1);
+        tw.add(10, -1);
+        assert_eq!(tw.max(), 0);
+        // 2 at t = 20 for 5 ms, then 3 and back to 1 at t = 25.
+        tw.add(20, 2);
+        tw.add(25, 1);
+        tw.add(25, -2);
+        assert_eq!(tw.max(), 2);
+        // The current level counts: it holds until it next changes.
+        tw.add(30, 4);
+        assert_eq!((tw.level(), tw.max()), (5, 5));
+        tw.reset(40);
+        tw.add(40, -5);
+        assert_eq!(tw.max(), 0);
+        assert_eq!(tw.area(50), 0);
     }
 
     #[test]

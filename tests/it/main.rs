@@ -20,6 +20,7 @@ mod dated;
 mod golden;
 mod html;
 mod input_errors;
+mod instant;
 mod model_rules;
 mod observe;
 mod properties;

@@ -60,6 +60,9 @@ enum Ev {
     Warmup,
     /// A stage's next dated capacity change takes effect.
     Change(StageId),
+    /// The end of an instant: stages whose discipline was deferred (see `Sim::dispatch`) choose
+    /// whom to serve, now that every vehicle arriving at this instant has arrived.
+    Settle,
 }
 
 /// Run-time state of a flow: its random streams, arrival-process position and statistics.
@@ -106,6 +109,10 @@ struct Sim<'m> {
     handling: Option<Ev>,
     // The first internal error; it stops the run.
     error: Option<SimError>,
+    // Stages whose dispatch waits for the end of the instant, and whether an `Ev::Settle` is
+    // pending for it.
+    settle: Vec<StageId>,
+    settle_scheduled: bool,
 }
 
 /// Runs replication `replication` of `model` and returns its raw results.
@@ -200,6 +207,7 @@ impl Handler<Ev> for Sim<'_> {
             }
             Ev::Warmup => self.reset_stats(t),
             Ev::Change(s) => self.change_capacity(q, t, s),
+            Ev::Settle => self.settle(q, t),
         }
     }
 }
@@ -255,6 +263,7 @@ impl Sim<'_> {
             Ev::Wake(s) => format!("wake-up of stage {}", stage(s)),
             Ev::Warmup => "warm-up end".to_string(),
             Ev::Change(s) => format!("capacity change of stage {}", stage(s)),
+            Ev::Settle => "end of instant".to_string(),
         }
     }
 

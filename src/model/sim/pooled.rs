@@ -123,7 +123,7 @@ impl Sim<'_> {
         if veh.units_left == 0 && veh.units_busy == 0 {
             self.finish_pooled(q, t, s, v);
         } else {
-            self.dispatch_pooled(q, t, s);
+            self.dispatch(q, t, s);
         }
     }
 
@@ -140,7 +140,7 @@ impl Sim<'_> {
             st.work.remove(pos);
         }
         self.stage_served(t, s, v);
-        self.dispatch_pooled(q, t, s);
+        self.dispatch(q, t, s);
         self.after_stage(q, t, v, s);
     }
 }

@@ -28,6 +28,15 @@ pub(super) fn is_lean(s: &StageSpec, n_classes: usize) -> bool {
         && s.changes.is_empty()
 }
 
+/// True for a stage where who is served next can depend on the order of same-instant events: it
+/// ranks classes differently (a priority list) or has lane groups reserved for some classes.
+/// Such a stage chooses at the end of each instant (see `Sim::dispatch`), so a vehicle arriving at
+/// an instant competes with those already waiting by its rank, whichever event came first.
+pub(super) fn needs_settling(s: &StageSpec, n_classes: usize) -> bool {
+    let ranks = &s.class_rank[..n_classes.min(s.class_rank.len())];
+    s.groups.len() > 1 || ranks.iter().any(|&r| r != ranks[0])
+}
+
 /// The waiting vehicles of one stage and its free servers per lane group, with the rule that
 /// picks who is served next.
 #[derive(Clone, Debug)]

@@ -12,7 +12,7 @@ use crate::time::SimTime;
 use super::ids::{FlowId, Id, StageId};
 use super::mirror::{flow_mirrors_checkpoint, mirrored_stage};
 use super::observe::Observations;
-use super::queue::{StageQueue, is_lean};
+use super::queue::{StageQueue, is_lean, needs_settling};
 use super::stage::StageRt;
 use super::{Ev, FlowRt, Sim};
 
@@ -61,6 +61,8 @@ impl<'m> Sim<'m> {
                     mirrors_checkpoint: mirrored[s.checkpoint as usize].is_some()
                         && observe.series_step.is_none(),
                     lean: is_lean(s, n_classes),
+                    fair: needs_settling(s, n_classes),
+                    settle_pending: false,
                 }
             })
             .collect();
@@ -116,6 +118,8 @@ impl<'m> Sim<'m> {
             obs: Observations::default(),
             handling: None,
             error: None,
+            settle: Vec::new(),
+            settle_scheduled: false,
         };
         let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
         for (f, spec) in m.flows.iter().enumerate() {

@@ -49,6 +49,10 @@ pub(super) struct StageRt {
     // Lanes open to everyone: one lane group, one class queue, always open, no quota (see
     // `is_lean`). The hot path skips the discipline, hours and quota machinery for them.
     pub(super) lean: bool,
+    // Who is served next may depend on same-instant event order (see `needs_settling`): the
+    // stage chooses at the end of each instant. `settle_pending`: it is on the list for this one.
+    pub(super) fair: bool,
+    pub(super) settle_pending: bool,
 }
 
 impl Sim<'_> {
@@ -78,6 +82,7 @@ impl Sim<'_> {
                 return;
             }
         } else if !pooled
+            && !self.stages[s].fair
             && self.stages[s].queue.waiting() == 0
             && let Some(g) = self.stages[s].queue.free_group_for(class)
             && self.is_open(q, t, s)
@@ -136,8 +141,55 @@ impl Sim<'_> {
     }
 
     /// Starts as many waiting vehicles (and, at pooled stages, container or wagon moves) as
-    /// servers, hours and quotas allow.
+    /// servers, hours and quotas allow — at once, or, at a stage whose choice could depend on the
+    /// order of same-instant events (`fair`), at the end of the instant: every vehicle that
+    /// reaches the stage at `t` (from the gate, through travel, from a previous stage, a transfer
+    /// or a link) has then joined its queue, and every lane that frees, opens or is added at `t`
+    /// is free, so the discipline alone decides. When no other event is due at `t`, the end of
+    /// the instant is now: no vehicle can still reach the stage at `t` (one handler moves a
+    /// vehicle to one stage at a time, and never back to the stage it left).
     pub(super) fn dispatch(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        if self.stages[s].fair && q.peek_time() == Some(t) {
+            let st = &mut self.stages[s];
+            if !st.settle_pending {
+                st.settle_pending = true;
+                self.settle.push(s);
+            }
+            if !self.settle_scheduled {
+                self.settle_scheduled = true;
+                self.schedule(q, t, Ev::Settle);
+            }
+            return;
+        }
+        self.dispatch_now(q, t, s);
+    }
+
+    /// The end of instant `t`, once no other event is due at `t`: the stages waiting for it
+    /// dispatch, in stage order.
+    pub(super) fn settle(&mut self, q: &mut EventQueue<Ev>, t: SimTime) {
+        // Events scheduled at `t` after this one (zero travel or service) come first.
+        if q.peek_time() == Some(t) {
+            self.schedule(q, t, Ev::Settle);
+            return;
+        }
+        self.settle_scheduled = false;
+        let mut pending = std::mem::take(&mut self.settle);
+        pending.sort_unstable();
+        for &s in &pending {
+            self.stages[s].settle_pending = false;
+            self.dispatch_now(q, t, s);
+        }
+        pending.clear();
+        // Keep the allocation: the list refills as the run goes on.
+        if self.settle.is_empty() {
+            self.settle = pending;
+        } else {
+            self.settle.append(&mut pending);
+        }
+    }
+
+    /// [`Self::dispatch`] now, whatever the stage.
+    pub(super) fn dispatch_now(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
         if self.m.stages[s].kind.is_pooled() {
             return self.dispatch_pooled(q, t, s);
         }
