@@ -147,9 +147,18 @@ fn level_metrics(l: &Levels, end_ms: i64, m_per_vehicle: f64, out: &mut Values) 
         ("queue_km_mean", l.road.mean(end_ms) * km),
         ("queue_km_max", l.road.max() as f64 * km),
         ("in_system_mean", l.in_system.mean(end_ms)),
+        ("blocked_mean", l.blocked.mean(end_ms)),
     ] {
         push(out, name, v);
     }
+}
+
+/// Blocked server-time over busy-or-blocked server-time: the share of the time its servers hold
+/// a vehicle that a stage loses to blocking.
+fn blocked_share(l: &Levels, end_ms: i64) -> f64 {
+    let blocked = l.blocked.area(end_ms) as f64;
+    let held = l.busy.area(end_ms) as f64 + blocked;
+    if held <= 0.0 { 0.0 } else { blocked / held }
 }
 
 /// Busy lane-time in open hours over open lane-time.
@@ -203,6 +212,14 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             .sum();
         push(&mut v, "quota_days_exhausted", quota_days as f64);
         push(&mut v, "held_outside", c.kpi.held_outside as f64);
+        // Where the queue stands: vehicles inside the crossing (waiting off the road, or blocked
+        // on a lane), the rest being `queue_km_*` on the road.
+        push(
+            &mut v,
+            "queue_inside_mean",
+            (c.levels.queue.mean(end) - c.levels.road.mean(end)).max(0.0)
+                + c.levels.blocked.mean(end),
+        );
         // Gauge-change equipment (cranes, bogie positions): the busiest such stage.
         let pooled: Vec<f64> = cp
             .stages
@@ -235,6 +252,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         kpi_metrics(&s.kpi, days, &mut v);
         level_metrics(&s.levels, end, mpv, &mut v);
         push(&mut v, "utilization", utilization(s));
+        push(&mut v, "blocked_share", blocked_share(&s.levels, end));
         push(
             &mut v,
             "quota_days_exhausted",

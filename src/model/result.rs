@@ -65,6 +65,8 @@ pub struct Levels {
     pub in_system: TimeWeighted,
     /// Busy lanes.
     pub busy: TimeWeighted,
+    /// Servers blocked: their vehicle is done but waits for a place at the next stage or node.
+    pub blocked: TimeWeighted,
 }
 
 impl Levels {
@@ -75,6 +77,7 @@ impl Levels {
             road: TimeWeighted::new(0),
             in_system: TimeWeighted::new(0),
             busy: TimeWeighted::new(0),
+            blocked: TimeWeighted::new(0),
         }
     }
     /// Restarts the time averages at `t` (the warm-up end), keeping the current levels.
@@ -83,6 +86,7 @@ impl Levels {
         self.road.reset(t);
         self.in_system.reset(t);
         self.busy.reset(t);
+        self.blocked.reset(t);
     }
 }
 

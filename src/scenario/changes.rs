@@ -62,9 +62,11 @@ pub(super) fn stage_changes(
                 ok = false;
             }
         }
+        // 0 suspends intake from that date ("intake suspended 4–8 September"); a later change
+        // resumes it.
         let daily_quota = c
             .daily_quota
-            .and_then(|n| int_in(ck, &cp.key("daily_quota"), n, 1, 10_000_000, "daily_quota"))
+            .and_then(|n| int_in(ck, &cp.key("daily_quota"), n, 0, 10_000_000, "daily_quota"))
             .map(|n| n as u32);
         if (c.lanes.is_some() && lanes.is_none())
             || (c.daily_quota.is_some() && daily_quota.is_none())

@@ -54,6 +54,14 @@ pub(super) fn build_link(
         )? as u32),
         None => None,
     };
+    // A rail line has no place to wait: a train waiting for its path keeps its track at the
+    // previous node (buffer 0) unless the link gives a siding; roads and rivers default to
+    // unlimited room (roadside, anchorage).
+    let buffer = match l.buffer {
+        Some(n) => Some(int_in(ck, &p.key("buffer"), n, 0, 10_000_000, "buffer")? as u32),
+        None if l.mode == "rail" => Some(0),
+        None => None,
+    };
     // Effectively unlimited: every vehicle allowed onto the link travels at once.
     const ON_LINK: u32 = 1_000_000;
     Some(StageSpec {
@@ -70,6 +78,7 @@ pub(super) fn build_link(
         daily_quota: paths,
         inspection: None,
         holding_capacity: 0,
+        buffer,
         travel: None,
         class_rank: vec![0; n_classes.max(1)],
         groups: vec![LaneGroup {

@@ -33,6 +33,7 @@ pub(super) struct RawLink {
     pub(super) mode: String,
     pub(super) travel: toml::Value,
     pub(super) paths_per_day: Option<i64>,
+    pub(super) buffer: Option<i64>,
     pub(super) hours: Option<toml::Value>,
     pub(super) season: Option<String>,
     pub(super) utc_offset: Option<String>,
@@ -134,6 +135,7 @@ pub(super) struct RawStage {
     pub(super) daily_quota: Option<i64>,
     pub(super) inspection: Option<RawInspection>,
     pub(super) holding_capacity: Option<i64>,
+    pub(super) buffer: Option<i64>,
     pub(super) travel: Option<toml::Value>,
     #[serde(default)]
     pub(super) priority: Vec<String>,

@@ -83,6 +83,34 @@ pub(super) fn build_stage(
         Some(v) => Some(dist_or_duration(ck, &p.key("travel"), v)?),
         None => None,
     };
+    let buffer = match st.buffer {
+        Some(n) => {
+            let n = int_in(ck, &p.key("buffer"), n, 0, 10_000_000, "buffer")? as u32;
+            if st.holding_capacity.is_some() {
+                ck.report(
+                    &p.key("holding_capacity"),
+                    "holding_capacity and buffer on one stage: buffer bounds the places in front \
+                     of the stage, holding_capacity splits an unlimited queue into off-road and \
+                     road; give one"
+                        .to_string(),
+                );
+                return None;
+            }
+            // Vehicles on their way from the previous stage take a place: with none, no vehicle
+            // could ever set off.
+            if n == 0 && travel.as_ref().is_some_and(|d| !d.is_zero()) {
+                ck.report(
+                    &p.key("buffer"),
+                    "buffer = 0 on a stage with travel: vehicles on their way to the stage take a \
+                     place, so it needs at least 1"
+                        .to_string(),
+                );
+                return None;
+            }
+            Some(n)
+        }
+        None => None,
+    };
     let class_rank = class_rank(ck, p, st, class_index, n_classes);
     let (groups, reserved_total) = lane_groups(ck, p, st, kind, lanes, class_index);
     let calendar = calendar?;
@@ -109,6 +137,7 @@ pub(super) fn build_stage(
         daily_quota,
         inspection,
         holding_capacity: holding? as u32,
+        buffer,
         travel,
         class_rank,
         groups,

@@ -47,6 +47,8 @@ impl Sim<'_> {
             let flow = &self.m.flows[veh.flow];
             let queued_now = if veh.queued {
                 end.since(veh.stage_arrive).as_ms()
+            } else if veh.blocked {
+                end.since(veh.blocked_since).as_ms()
             } else {
                 0
             };
@@ -97,7 +99,7 @@ impl Sim<'_> {
                 kpi: std::mem::take(&mut st.kpi),
                 levels: {
                     let mut l = st.levels.clone();
-                    if spec.holding_capacity == 0 {
+                    if st.off_road == 0 {
                         l.road = l.queue.clone();
                     }
                     l

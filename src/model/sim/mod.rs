@@ -14,6 +14,7 @@
 //! (`on_done`, `dispatch`, `after_stage`) measured worse, so they stay calls.
 
 mod arrivals;
+mod blocking;
 mod finish;
 mod hours;
 mod ids;

@@ -188,7 +188,7 @@ impl Sim<'_> {
             );
             let last = std::mem::replace(&mut self.obs.last[i], now);
             let queue = st.levels.queue.level();
-            let road = if spec.holding_capacity == 0 {
+            let road = if st.off_road == 0 {
                 queue
             } else {
                 st.levels.road.level()

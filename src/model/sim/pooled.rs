@@ -139,6 +139,11 @@ impl Sim<'_> {
         if let Some(pos) = st.work.iter().position(|&x| x == v) {
             st.work.remove(pos);
         }
+        if self.stages[s].may_block && self.must_wait_for_place(q, t, v, s) {
+            self.block(t, s, v);
+            self.dispatch(q, t, s);
+            return;
+        }
         self.stage_served(t, s, v);
         self.dispatch(q, t, s);
         self.after_stage(q, t, v, s);

@@ -26,6 +26,7 @@ pub(super) fn is_lean(s: &StageSpec, n_classes: usize) -> bool {
         && s.daily_quota.is_none()
         && s.daily_quota_wagons.is_none()
         && s.changes.is_empty()
+        && s.buffer.is_none()
 }
 
 /// True for a stage where who is served next can depend on the order of same-instant events: it
@@ -312,6 +313,7 @@ mod tests {
             daily_quota: None,
             inspection: None,
             holding_capacity: 0,
+            buffer: None,
             travel: None,
             class_rank: vec![0],
             groups: vec![general(2)],

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use crate::dist::Drawn;
 use crate::engine::{EventQueue, stream};
 use crate::model::result::{CheckpointResult, EntityStats, Levels, Observe, ServiceStart};
-use crate::model::spec::{Arrivals, Model};
+use crate::model::spec::{Arrivals, Mode, Model};
 use crate::time::SimTime;
 
 use super::ids::{FlowId, Id, StageId};
@@ -15,6 +15,44 @@ use super::observe::Observations;
 use super::queue::{StageQueue, is_lean, needs_settling};
 use super::stage::StageRt;
 use super::{Ev, FlowRt, Sim};
+
+/// Waiting vehicles of stage `s` that stand off the road: its holding area; with a buffer, the
+/// buffer at the first stage of a node (the rest of its queue is on the approach road) and every
+/// one at a later stage (blocking keeps the rest on the previous stage's lanes).
+fn off_road(m: &Model, s: usize) -> i64 {
+    let spec = &m.stages[s];
+    let first = m.checkpoints[spec.checkpoint as usize].stages[0] as usize == s;
+    match spec.buffer {
+        Some(b) if first => b as i64,
+        Some(_) => i64::MAX,
+        None => spec.holding_capacity as i64,
+    }
+}
+
+/// True if a vehicle done at stage `s` may have to wait for a place: the next stage of its node
+/// has a buffer, or `s` ends a node from which trains or barges go straight on to a node whose
+/// first stage has one (see `Sim::blocking_target`).
+fn may_block(m: &Model, s: usize) -> bool {
+    let spec = &m.stages[s];
+    let c = spec.checkpoint as usize;
+    let cp = &m.checkpoints[c];
+    let first_of = |node: u32| &m.stages[m.checkpoints[node as usize].stages[0] as usize];
+    match cp.stages.iter().position(|&x| x as usize == s) {
+        Some(i) if i + 1 < cp.stages.len() => m.stages[cp.stages[i + 1] as usize].buffer.is_some(),
+        _ => {
+            cp.transfer_to.is_none()
+                && m.flows.iter().any(|f| {
+                    matches!(f.mode, Mode::Train | Mode::Barge)
+                        && f.route.iter().enumerate().any(|(leg, &n)| {
+                            n as usize == c
+                                && leg + 1 < f.route.len()
+                                && f.travel[leg + 1].as_ref().is_none_or(|d| d.is_zero())
+                                && first_of(f.route[leg + 1]).buffer.is_some()
+                        })
+                })
+        }
+    }
+}
 
 impl<'m> Sim<'m> {
     /// The state of replication `replication` of `m` at time zero, and the event queue with its
@@ -33,7 +71,8 @@ impl<'m> Sim<'m> {
         let stages = m
             .stages
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 let name = format!("stage/{}/{}", m.checkpoints[s.checkpoint as usize].id, s.id);
                 StageRt {
                     queue: StageQueue::new(n_classes, &s.class_rank, &s.groups),
@@ -63,6 +102,10 @@ impl<'m> Sim<'m> {
                     lean: is_lean(s, n_classes),
                     fair: needs_settling(s, n_classes),
                     settle_pending: false,
+                    travelling: 0,
+                    blocked: VecDeque::new(),
+                    off_road: off_road(m, i),
+                    may_block: may_block(m, i),
                 }
             })
             .collect();
@@ -109,11 +152,7 @@ impl<'m> Sim<'m> {
             cp_road_tracked: m
                 .checkpoints
                 .iter()
-                .map(|c| {
-                    c.stages
-                        .iter()
-                        .any(|&s| m.stages[s as usize].holding_capacity > 0)
-                })
+                .map(|c| c.stages.iter().any(|&s| off_road(m, s as usize) > 0))
                 .collect(),
             obs: Observations::default(),
             handling: None,

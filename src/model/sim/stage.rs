@@ -53,6 +53,16 @@ pub(super) struct StageRt {
     // stage chooses at the end of each instant. `settle_pending`: it is on the list for this one.
     pub(super) fair: bool,
     pub(super) settle_pending: bool,
+    // Vehicles on their way to the stage (through its travel), counted only at stages with a
+    // finite buffer: they take a place in front of it.
+    pub(super) travelling: u32,
+    // Vehicles done elsewhere that wait for a place here, in the order they were blocked.
+    pub(super) blocked: VecDeque<VehicleId>,
+    // Waiting vehicles that stand off the road: the holding area, the buffer of a first stage, or
+    // every one at a later stage with a buffer (`i64::MAX`). The rest stands on the road.
+    pub(super) off_road: i64,
+    // A vehicle done here may have to wait for a place at the next stage or node.
+    pub(super) may_block: bool,
 }
 
 impl Sim<'_> {
@@ -117,7 +127,7 @@ impl Sim<'_> {
         let spec = &self.m.stages[s];
         let st = &mut self.stages[s];
         let tm = t.as_ms();
-        let holding = spec.holding_capacity as i64;
+        let holding = st.off_road;
         // The queue has already changed by `delta`.
         let waiting = st.queue.waiting() as i64;
         let before_road = (waiting - delta - holding).max(0);
@@ -188,8 +198,17 @@ impl Sim<'_> {
         }
     }
 
-    /// [`Self::dispatch`] now, whatever the stage.
+    /// [`Self::dispatch`] now, whatever the stage; then vehicles blocked upstream take the
+    /// places it freed.
     pub(super) fn dispatch_now(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        self.serve_waiting(q, t, s);
+        if !self.stages[s].blocked.is_empty() {
+            self.unblock(q, t, s);
+        }
+    }
+
+    /// Starts as many waiting vehicles (or moves) as servers, hours and quotas allow.
+    fn serve_waiting(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
         if self.m.stages[s].kind.is_pooled() {
             return self.dispatch_pooled(q, t, s);
         }
@@ -321,13 +340,36 @@ impl Sim<'_> {
 
     pub(super) fn on_done(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         let s = self.stage_of(v);
-        let group = self.vehicles[v].group;
-        if self.m.stages[s].kind == StageKind::Tracks {
+        let tracks = self.m.stages[s].kind == StageKind::Tracks;
+        if tracks {
             // The train keeps its track until it leaves the checkpoint.
             let veh = &mut self.vehicles[v];
             veh.track_stage = s;
             veh.track_group = veh.group;
             veh.track_since = veh.service_start;
+        }
+        if self.stages[s].may_block && self.must_wait_for_place(q, t, v, s) {
+            self.block(t, s, v);
+            return;
+        }
+        self.leave_stage(q, t, v, s);
+    }
+
+    /// Vehicle `v`, done at stage `s`, leaves it for the next stage or node: its lane goes to the
+    /// next waiting vehicle (a track stays held until the train leaves the checkpoint).
+    pub(super) fn leave_stage(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        v: VehicleId,
+        s: StageId,
+    ) {
+        let group = self.vehicles[v].group;
+        let kind = self.m.stages[s].kind;
+        if kind.is_pooled() {
+            // Blocked after its last move: it held no crane or position while it waited.
+            self.stage_served(t, s, v);
+        } else if kind == StageKind::Tracks {
             self.stage_served(t, s, v);
         } else if self.stages[s].lean && self.stages[s].queue.waiting() > 0 {
             // The lane goes straight to the head of the queue: lanes free and busy are unchanged

@@ -34,6 +34,9 @@ pub(super) struct Vehicle {
     pub(super) in_cp: bool,
     pub(super) in_stage: bool,
     pub(super) queued: bool,
+    // Done at its stage but waiting for a place at the next one, since `blocked_since`.
+    pub(super) blocked: bool,
+    pub(super) blocked_since: SimTime,
     // Cargo on board (a terminal may split it over several onward vehicles).
     pub(super) containers: u32,
     pub(super) tonnes: f64,
@@ -66,6 +69,8 @@ impl Default for Vehicle {
             in_cp: false,
             in_stage: false,
             queued: false,
+            blocked: false,
+            blocked_since: SimTime::ZERO,
             containers: 0,
             tonnes: 0.0,
             units_left: 0,
@@ -170,6 +175,8 @@ impl Sim<'_> {
         self.vehicles[v].stage = s;
         match &self.m.stages[s].travel {
             Some(d) if !d.is_zero() => {
+                // On its way it takes one of the places in front of the stage.
+                self.stages[s].travelling += 1;
                 let dt = d.sample(&mut self.stages[s].rng_travel);
                 if let Some(at) = t.checked_add(dt) {
                     self.schedule(q, at, Ev::Stage(v));
@@ -194,6 +201,8 @@ impl Sim<'_> {
     /// Vehicle `v` reaches its next stage through the neutral zone.
     #[inline(never)]
     pub(super) fn on_stage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        let s = self.stage_of(v);
+        self.stages[s].travelling -= 1;
         self.arrive_stage(q, t, v);
     }
 

@@ -73,6 +73,13 @@ pub struct StageSpec {
     pub inspection: Option<Inspection>,
     /// Vehicles that can wait off the road; the rest of the queue stands on the road.
     pub holding_capacity: u32,
+    /// Places to wait in front of the stage (`None`: unlimited). A vehicle on its way from the
+    /// previous stage takes a place when it leaves it; when every place is taken, a vehicle done
+    /// at the previous stage keeps its server there (blocking after service). At the first stage
+    /// of a node the places bound the queue at the gate and the rest waits on the approach road —
+    /// except for trains and barges coming straight from the previous node, which keep their
+    /// track or berth there.
+    pub buffer: Option<u32>,
     /// Driving time from the previous stage (or the checkpoint gate) to this one.
     pub travel: Option<Dist>,
     /// Priority rank per class index (0 = served first).

@@ -1,0 +1,131 @@
+//! Finite waiting space: blocking after service.
+//!
+//! A stage with a `buffer` has that many places in front of it; a vehicle on its way there
+//! (through the stage's travel) or waiting there takes one. A vehicle done at the previous stage
+//! moves on only if a place is free or it can start service at once; otherwise it keeps its lane
+//! — the lane is *blocked*, not free — and joins the stage's list of blocked vehicles. When a
+//! place frees (a waiting vehicle starts service, a lane frees, opens or is added, a new quota
+//! day starts), blocked vehicles move on in the order they were blocked.
+//!
+//! Across nodes, trains and barges block the same way: one done at the last stage of a node
+//! moves straight on (no travel of the route in between) only when the first stage of the next
+//! node has a place or lets it start at once — a rail link has no place to wait, so a train
+//! waiting for its path keeps its track. Trucks instead queue at the next node's gate, beyond
+//! its buffer on the approach road.
+
+use crate::engine::EventQueue;
+use crate::model::spec::{Mode, StageKind};
+use crate::time::SimTime;
+
+use super::ids::{CheckpointId, StageId, VehicleId};
+use super::{Ev, Sim};
+
+impl Sim<'_> {
+    /// The stage with a finite buffer that vehicle `v`, done at stage `s`, moves to next, if its
+    /// move there can be blocked.
+    pub(super) fn blocking_target(&self, v: VehicleId, s: StageId) -> Option<StageId> {
+        let m = self.m;
+        let spec = &m.stages[s];
+        let cp = &m.checkpoints[spec.checkpoint as usize];
+        let veh = &self.vehicles[v];
+        let next = match cp.stages.get(veh.step as usize + 1) {
+            Some(&n) => StageId(n),
+            None => {
+                let flow = &m.flows[veh.flow];
+                let leg = veh.leg as usize + 1;
+                if !matches!(flow.mode, Mode::Train | Mode::Barge)
+                    || cp.transfer_to.is_some()
+                    || leg >= flow.route.len()
+                    || flow.travel[leg].as_ref().is_some_and(|d| !d.is_zero())
+                {
+                    return None;
+                }
+                StageId(m.checkpoints[flow.route[leg] as usize].stages[0])
+            }
+        };
+        m.stages[next].buffer.is_some().then_some(next)
+    }
+
+    /// True if vehicle `v`, done at stage `s`, must wait there for a place at the next stage.
+    pub(super) fn must_wait_for_place(
+        &mut self,
+        q: &mut EventQueue<Ev>,
+        t: SimTime,
+        v: VehicleId,
+        s: StageId,
+    ) -> bool {
+        match self.blocking_target(v, s) {
+            // Vehicles blocked before it go first.
+            Some(next) => !self.stages[next].blocked.is_empty() || !self.has_place(q, t, next, v),
+            None => false,
+        }
+    }
+
+    /// True if stage `s` has a free place in front of it for `v`, or would start its service at
+    /// once on arrival (no travel, nobody waiting, a lane of its class free and open, quota
+    /// left).
+    fn has_place(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId, v: VehicleId) -> bool {
+        let spec = &self.m.stages[s];
+        let st = &self.stages[s];
+        let taken = st.travelling + st.queue.waiting();
+        if spec.buffer.is_none_or(|b| taken < b) {
+            return true;
+        }
+        let class = self.vehicles[v].class;
+        let no_travel = spec.travel.as_ref().is_none_or(|d| d.is_zero());
+        let wagons = self.m.flows[self.vehicles[v].flow].wagons;
+        no_travel
+            && !spec.kind.is_pooled()
+            && st.queue.waiting() == 0
+            && st.queue.free_group_for(class).is_some()
+            && self.is_open(q, t, s)
+            && self.quota_allows(q, t, s, wagons)
+    }
+
+    /// Vehicle `v`, done at stage `s`, keeps its server there until the next stage has a place.
+    pub(super) fn block(&mut self, t: SimTime, s: StageId, v: VehicleId) {
+        let Some(next) = self.blocking_target(v, s) else {
+            return;
+        };
+        let veh = &mut self.vehicles[v];
+        veh.blocked = true;
+        veh.blocked_since = t;
+        self.stages[next].blocked.push_back(v);
+        self.count_blocked(t, s, 1);
+    }
+
+    /// Servers blocked at stage `s` (and its checkpoint) change by `delta`: a blocked lane is
+    /// not busy. A track is held until its train leaves the checkpoint whatever it waits for, and
+    /// cranes are shared per move: neither counts as blocked.
+    fn count_blocked(&mut self, t: SimTime, s: StageId, delta: i64) {
+        if self.m.stages[s].kind != StageKind::Lanes {
+            return;
+        }
+        let tm = t.as_ms();
+        let st = &mut self.stages[s];
+        st.levels.busy.add(tm, -delta);
+        st.levels.blocked.add(tm, delta);
+        let cp = CheckpointId(self.m.stages[s].checkpoint);
+        self.cps[cp].levels.blocked.add(tm, delta);
+    }
+
+    /// Vehicles blocked on their way to stage `s` move on, in the order they were blocked, while
+    /// it has places for them.
+    pub(super) fn unblock(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        while let Some(&v) = self.stages[s].blocked.front() {
+            if !self.has_place(q, t, s, v) {
+                return;
+            }
+            self.stages[s].blocked.pop_front();
+            let from = self.stage_of(v);
+            let veh = &mut self.vehicles[v];
+            veh.blocked = false;
+            // Time blocked is time waited, at the checkpoint and on the route.
+            let blocked = t.since(veh.blocked_since).as_ms();
+            veh.cp_wait_ms += blocked;
+            veh.total_wait_ms += blocked;
+            self.count_blocked(t, from, -1);
+            self.leave_stage(q, t, v, from);
+        }
+    }
+}
