@@ -2,8 +2,8 @@
 
 use crate::time::SimTime;
 
-/// An internal invariant of the simulation broke: a bug in the simulator, not a property of the
-/// scenario. The run stops at the first one.
+/// Why a replication stopped: an internal invariant broke (a bug in the simulator), or the
+/// scenario deadlocked. The run stops at the first one.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SimError {
     /// An event was scheduled before the current time (it would have been lost).
@@ -17,5 +17,18 @@ pub enum SimError {
         event: String,
         /// The event being handled (or the start of the run).
         handling: String,
+    },
+    /// Finite buffers in a cycle filled up: every lane of each stage named holds a vehicle that
+    /// waits for a place at another of them, so none can ever move again.
+    #[error(
+        "deadlock at t={at}: stages {} are full and every lane of each is blocked by a vehicle \
+         waiting for a place at another of them; enlarge a buffer or break the cycle of routes",
+        stages.join(", ")
+    )]
+    Deadlock {
+        /// The instant the last of them blocked.
+        at: SimTime,
+        /// The stages involved, as `node/stage`.
+        stages: Vec<String>,
     },
 }

@@ -171,6 +171,25 @@ pub fn to_text(s: &Summary) -> String {
         col("quota days", "quota_days_exhausted", 1.0, 0),
     ];
     table(&mut out, "stage", &s.stages(), &st_cols, with_ci);
+    // Finite buffers that filled: where the queue stands, and the lanes blocked by it.
+    let blocking = |e: &&EntitySummary| e.get("blocked_mean").is_some_and(|b| b.mean > 0.0);
+    let cps: Vec<&EntitySummary> = s.checkpoints().into_iter().filter(blocking).collect();
+    if !cps.is_empty() {
+        let cols = [
+            col("road mean [km]", "queue_km_mean", 1.0, 2),
+            col("road max [km]", "queue_km_max", 1.0, 1),
+            col("inside mean [veh]", "queue_inside_mean", 1.0, 1),
+            col("blocked mean [lanes]", "blocked_mean", 1.0, 2),
+        ];
+        table(&mut out, "where the queue stands", &cps, &cols, with_ci);
+        let stages: Vec<&EntitySummary> = s.stages().into_iter().filter(blocking).collect();
+        let cols = [
+            col("blocked mean [lanes]", "blocked_mean", 1.0, 2),
+            col("blocked [% of held]", "blocked_share", 100.0, 1),
+            col("util [%]", "utilization", 100.0, 1),
+        ];
+        table(&mut out, "blocked stage", &stages, &cols, with_ci);
+    }
     let fl_cols = [
         col("served/day", "served_per_day", 1.0, 1),
         col("t/day", "tonnes_per_day", 1.0, 0),

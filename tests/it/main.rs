@@ -17,6 +17,7 @@ mod common;
 
 mod cli;
 mod dated;
+mod deadlock;
 mod golden;
 mod html;
 mod input_errors;

@@ -18,7 +18,7 @@ use crate::model::spec::{Mode, StageKind};
 use crate::time::SimTime;
 
 use super::ids::{CheckpointId, StageId, VehicleId};
-use super::{Ev, Sim};
+use super::{Ev, Sim, SimError};
 
 impl Sim<'_> {
     /// The stage with a finite buffer that vehicle `v`, done at stage `s`, moves to next, if its
@@ -83,7 +83,7 @@ impl Sim<'_> {
     }
 
     /// Vehicle `v`, done at stage `s`, keeps its server there until the next stage has a place.
-    pub(super) fn block(&mut self, t: SimTime, s: StageId, v: VehicleId) {
+    pub(super) fn block(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId, v: VehicleId) {
         let Some(next) = self.blocking_target(v, s) else {
             return;
         };
@@ -92,6 +92,74 @@ impl Sim<'_> {
         veh.blocked_since = t;
         self.stages[next].blocked.push_back(v);
         self.count_blocked(t, s, 1);
+        if self.is_frozen(s) {
+            self.check_deadlock(q, t, s);
+        }
+    }
+
+    /// True if every server of lanes stage `s` is taken and none is serving: each holds a blocked
+    /// vehicle, so the stage moves only when one of them does.
+    fn is_frozen(&self, s: StageId) -> bool {
+        let st = &self.stages[s];
+        self.m.stages[s].kind == StageKind::Lanes
+            && st.levels.busy.level() == 0
+            && st.levels.blocked.level() > 0
+            && st.queue.all_taken()
+    }
+
+    /// Stops the run with [`SimError::Deadlock`] if stage `s`, just frozen, belongs to a set of
+    /// frozen stages whose blocked vehicles all wait for places at stages of the same set: none
+    /// of them can ever move again. Runs only when a stage freezes.
+    #[cold]
+    fn check_deadlock(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        // Edges: the stage a blocked vehicle is on -> the stage it waits for.
+        let edges: Vec<(StageId, StageId)> = self
+            .stages
+            .iter_enumerated()
+            .flat_map(|(target, st)| st.blocked.iter().map(move |&v| (v, target)))
+            .map(|(v, target)| (self.stage_of(v), target))
+            .collect();
+        // The greatest set of frozen stages closed under "every vehicle blocked on me waits for a
+        // member": start from every frozen stage and drop those with a way out until none is left.
+        let mut set: Vec<StageId> = edges
+            .iter()
+            .map(|&(from, _)| from)
+            .filter(|&x| self.is_frozen(x))
+            .collect();
+        set.sort_unstable();
+        set.dedup();
+        loop {
+            let before = set.len();
+            let keep: Vec<StageId> = set
+                .iter()
+                .copied()
+                .filter(|&x| {
+                    edges
+                        .iter()
+                        .filter(|&&(from, _)| from == x)
+                        .all(|&(_, to)| set.binary_search(&to).is_ok())
+                })
+                .collect();
+            set = keep;
+            if set.len() == before {
+                break;
+            }
+        }
+        if set.binary_search(&s).is_err() {
+            return;
+        }
+        let m = self.m;
+        let stages = set
+            .iter()
+            .map(|&x| {
+                let spec = &m.stages[x];
+                format!("{}/{}", m.checkpoints[spec.checkpoint as usize].id, spec.id)
+            })
+            .collect();
+        if self.error.is_none() {
+            self.error = Some(SimError::Deadlock { at: t, stages });
+        }
+        q.halt();
     }
 
     /// Servers blocked at stage `s` (and its checkpoint) change by `delta`: a blocked lane is

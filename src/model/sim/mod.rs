@@ -312,7 +312,10 @@ mod tests {
             now: clock,
             event,
             handling,
-        } = &err;
+        } = &err
+        else {
+            panic!("not a scheduling error: {err}");
+        };
         assert_eq!((*at, *clock), (SimTime::from_ms(1_000), now));
         let stage = &m.stages[0];
         let name = format!(

@@ -140,7 +140,7 @@ impl Sim<'_> {
             st.work.remove(pos);
         }
         if self.stages[s].may_block && self.must_wait_for_place(q, t, v, s) {
-            self.block(t, s, v);
+            self.block(q, t, s, v);
             self.dispatch(q, t, s);
             return;
         }

@@ -119,6 +119,11 @@ impl StageQueue {
         self.free[general] += delta;
     }
 
+    /// True if no lane group has a free server.
+    pub(super) fn all_taken(&self) -> bool {
+        self.free.iter().all(|&f| f <= 0)
+    }
+
     /// A free lane group that serves `class`: reserved groups first.
     #[inline]
     pub(super) fn free_group_for(&self, class: ClassId) -> Option<GroupId> {

@@ -349,7 +349,7 @@ impl Sim<'_> {
             veh.track_since = veh.service_start;
         }
         if self.stages[s].may_block && self.must_wait_for_place(q, t, v, s) {
-            self.block(t, s, v);
+            self.block(q, t, s, v);
             return;
         }
         self.leave_stage(q, t, v, s);

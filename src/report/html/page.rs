@@ -201,6 +201,8 @@ fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
         ("95th pct wait [h]", "wait_p95_h", 1.0),
         ("Mean queue [trucks]", "queue_mean", 1.0),
         ("Max road queue [km]", "queue_km_max", 1.0),
+        ("Mean queue inside [trucks]", "queue_inside_mean", 1.0),
+        ("Mean blocked lanes", "blocked_mean", 1.0),
         ("Utilisation [%]", "utilization", 100.0),
         ("Quota days", "quota_days_exhausted", 1.0),
     ];
