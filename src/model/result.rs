@@ -1,7 +1,7 @@
 //! What one replication measured: per stage, checkpoint, flow and class statistics, time series
 //! rows, yearly figures, and traced service starts.
 
-use crate::stats::{Histogram, HourProfile, TimeWeighted};
+use crate::stats::{Histogram, HourProfile, PeakLevel, TimeWeighted};
 use crate::time::{SimDuration, SimTime};
 
 /// Raw statistics of one entity (stage, checkpoint, flow or class) in one replication.
@@ -58,9 +58,9 @@ impl EntityStats {
 #[derive(Clone, Debug)]
 pub struct Levels {
     /// Vehicles waiting.
-    pub queue: TimeWeighted,
+    pub queue: PeakLevel,
     /// Vehicles waiting on the road (beyond holding capacity).
-    pub road: TimeWeighted,
+    pub road: PeakLevel,
     /// Vehicles inside (waiting or in service, for a checkpoint also travelling between stages).
     pub in_system: TimeWeighted,
     /// Busy lanes.
@@ -73,8 +73,8 @@ impl Levels {
     /// All levels zero from time zero.
     pub(crate) fn new() -> Self {
         Levels {
-            queue: TimeWeighted::new(0),
-            road: TimeWeighted::new(0),
+            queue: PeakLevel::new(0),
+            road: PeakLevel::new(0),
             in_system: TimeWeighted::new(0),
             busy: TimeWeighted::new(0),
             blocked: TimeWeighted::new(0),

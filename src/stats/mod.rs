@@ -9,7 +9,8 @@
 //!
 //! - [`Welford`]: running mean, variance, min and max of `f64` samples, mergeable.
 //! - [`Histogram`]: exact count/sum/mean/min/max plus quantiles within 1% (in fact 0.4%) of non-negative integers.
-//! - [`TimeWeighted`]: exact time average of an integer level (queue length, busy servers).
+//! - [`TimeWeighted`]: exact time average of an integer level (queue length, busy servers);
+//!   [`PeakLevel`] also keeps its maximum.
 //! - [`HourProfile`]: mean of a quantity by hour of day.
 //! - [`Estimate`] and [`t_critical_95`]: across-replication mean with a 95% Student-t half-width.
 
@@ -22,5 +23,5 @@ mod welford;
 pub use estimate::{Estimate, t_critical_95};
 pub use histogram::Histogram;
 pub use hour_profile::HourProfile;
-pub use time_weighted::TimeWeighted;
+pub use time_weighted::{PeakLevel, TimeWeighted};
 pub use welford::Welford;

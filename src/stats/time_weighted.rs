@@ -16,10 +16,6 @@
 pub struct TimeWeighted {
     start: i64,
     level: i64,
-    // Highest level held for a positive time before `at` (see [`TimeWeighted::max`]).
-    max: i64,
-    // The time of the latest change.
-    at: i64,
     // L0·t0 + Σ d_k·t_k since the start.
     weighted: i128,
     // The latest change, to check that time never goes backwards (debug builds).
@@ -33,8 +29,6 @@ impl TimeWeighted {
         TimeWeighted {
             start: t0,
             level: 0,
-            max: 0,
-            at: t0,
             weighted: 0,
             #[cfg(debug_assertions)]
             last: t0,
@@ -61,13 +55,6 @@ impl TimeWeighted {
     #[inline]
     pub fn add(&mut self, t: i64, delta: i64) {
         self.check_time(t);
-        // The level before this change was held on [at, t): it counts for the maximum only if
-        // that is a positive time, so a level passed through within one instant (a vehicle that
-        // joins a queue and leaves it at the same instant) is not a maximum.
-        if t > self.at {
-            self.max = self.max.max(self.level);
-            self.at = t;
-        }
         self.weighted += i128::from(delta) * i128::from(t);
         self.level += delta;
     }
@@ -77,27 +64,16 @@ impl TimeWeighted {
         self.level
     }
 
-    /// Highest level held for a positive time since construction or the last
-    /// [`reset`](Self::reset), the current level included (it holds until it next changes).
-    /// Levels passed through within one instant do not count.
-    pub fn max(&self) -> i64 {
-        self.max.max(self.level)
-    }
-
     /// Start of the averaging window (construction or last reset time).
     pub fn start(&self) -> i64 {
         self.start
     }
 
-    /// Forgets history before `t` (warm-up deletion): area 0, window starts at `t`, the maximum restarts from the
-    /// current level.
+    /// Forgets history before `t` (warm-up deletion): area 0, window starts at `t`.
     pub fn reset(&mut self, t: i64) {
         self.check_time(t);
         self.start = t;
         self.weighted = i128::from(self.level) * i128::from(t);
-        // The current level counts through `max()` once it holds past `t`.
-        self.max = i64::MIN;
-        self.at = t;
     }
 
     /// Integral of the level over [start, `t_end`], the current level extending to `t_end`
@@ -117,6 +93,81 @@ impl TimeWeighted {
     }
 }
 
+/// A [`TimeWeighted`] level that also keeps its maximum (queues): the highest level held for a
+/// positive time. A level passed through within one instant — a vehicle that joins a queue and
+/// starts service at the same instant — is no maximum. The levels whose maximum nobody reads
+/// (busy servers, vehicles inside) stay plain [`TimeWeighted`]: the check costs on every change.
+#[derive(Clone, Debug)]
+pub struct PeakLevel {
+    tw: TimeWeighted,
+    // Highest level held for a positive time before `at`.
+    max: i64,
+    // The time of the latest change.
+    at: i64,
+}
+
+impl PeakLevel {
+    /// Level 0 from `t0`.
+    pub fn new(t0: i64) -> Self {
+        PeakLevel {
+            tw: TimeWeighted::new(t0),
+            max: 0,
+            at: t0,
+        }
+    }
+
+    /// Changes the level by `delta` at time `t` (`t` must not precede the previous change).
+    #[inline]
+    pub fn add(&mut self, t: i64, delta: i64) {
+        // The level before this change was held on [at, t): it counts only if that is a
+        // positive time.
+        if t > self.at {
+            self.max = self.max.max(self.tw.level);
+            self.at = t;
+        }
+        self.tw.add(t, delta);
+    }
+
+    /// Sets the level to `level` at time `t`.
+    #[inline]
+    pub fn set(&mut self, t: i64, level: i64) {
+        self.add(t, level - self.tw.level);
+    }
+
+    /// Current level.
+    pub fn level(&self) -> i64 {
+        self.tw.level
+    }
+
+    /// Highest level held for a positive time since construction or the last
+    /// [`reset`](Self::reset), the current level included (it holds until it next changes).
+    pub fn max(&self) -> i64 {
+        self.max.max(self.tw.level)
+    }
+
+    /// Start of the averaging window.
+    pub fn start(&self) -> i64 {
+        self.tw.start
+    }
+
+    /// Forgets history before `t` (warm-up deletion); the maximum restarts from the current level.
+    pub fn reset(&mut self, t: i64) {
+        self.tw.reset(t);
+        self.max = i64::MIN;
+        self.at = t;
+    }
+
+    /// See [`TimeWeighted::area`].
+    pub fn area(&self, t_end: i64) -> i128 {
+        self.tw.area(t_end)
+    }
+
+    /// See [`TimeWeighted::mean`].
+    pub fn mean(&self, t_end: i64) -> f64 {
+        self.tw.mean(t_end)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,7 +175,7 @@ mod tests {
     #[test]
     fn time_weighted_step_function_mean() {
         // 0 on [0,10), 2 on [10,15), 1 on [15,20): area 0 + 10 + 5 = 15 over 20.
-        let mut tw = TimeWeighted::new(0);
+        let mut tw = PeakLevel::new(0);
         tw.set(10, 2);
         tw.add(15, -1);
         assert_eq!(tw.level(), 1);
@@ -147,7 +198,7 @@ mod tests {
 
     #[test]
     fn time_weighted_reset_drops_warmup() {
-        let mut tw = TimeWeighted::new(0);
+        let mut tw = PeakLevel::new(0);
         tw.set(0, 10); // large warm-up transient
         tw.set(50, 3);
         tw.reset(60);
@@ -161,7 +212,7 @@ mod tests {
 
     #[test]
     fn time_weighted_max_tracks_peak_since_reset() {
-        let mut tw = TimeWeighted::new(-5);
+        let mut tw = PeakLevel::new(-5);
         for (t, d) in [(0, 1), (1, 1), (2, 1), (3, -2), (4, -1)] {
             tw.add(t, d);
         }
@@ -174,7 +225,7 @@ mod tests {
 
     #[test]
     fn a_level_passed_through_within_one_instant_is_no_maximum() {
-        let mut tw = TimeWeighted::new(0);
+        let mut tw = PeakLevel::new(0);
         // Joins and leaves at t = 10: the queue never held 1 for any time.
         tw.add(10, 1);
         tw.add(10, -1);

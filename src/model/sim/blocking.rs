@@ -47,6 +47,7 @@ impl Sim<'_> {
     }
 
     /// True if vehicle `v`, done at stage `s`, must wait there for a place at the next stage.
+    #[inline(never)]
     pub(super) fn must_wait_for_place(
         &mut self,
         q: &mut EventQueue<Ev>,
@@ -83,6 +84,7 @@ impl Sim<'_> {
     }
 
     /// Vehicle `v`, done at stage `s`, keeps its server there until the next stage has a place.
+    #[inline(never)]
     pub(super) fn block(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId, v: VehicleId) {
         let Some(next) = self.blocking_target(v, s) else {
             return;
@@ -179,6 +181,7 @@ impl Sim<'_> {
 
     /// Vehicles blocked on their way to stage `s` move on, in the order they were blocked, while
     /// it has places for them.
+    #[inline(never)]
     pub(super) fn unblock(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
         while let Some(&v) = self.stages[s].blocked.front() {
             if !self.has_place(q, t, s, v) {
