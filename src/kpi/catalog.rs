@@ -4,7 +4,7 @@
 //! HTML reports pick the ones they show by these names.
 
 use crate::model::{
-    EntityStats, Levels, Model, NodeKind, RepResult, StageResult, YearResult, YearStats,
+    EntityStats, Levels, Model, NodeKind, RepResult, StageKind, StageResult, YearResult, YearStats,
 };
 use crate::time::{MS_PER_DAY, MS_PER_HOUR};
 
@@ -152,7 +152,7 @@ fn level_metrics(l: &Levels, end_ms: i64, m_per_vehicle: f64, out: &mut Values) 
     }
 }
 
-/// Busy lane-time in open hours over open lane-time.
+/// Busy lane-time inside open lane-time over open lane-time (never above 1: overtime is apart).
 fn utilization(s: &StageResult) -> f64 {
     if s.open_lane_ms <= 0 {
         0.0
@@ -196,6 +196,23 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             .map(|&s| utilization(&r.stages[s as usize]))
             .fold(0.0, f64::max);
         push(&mut v, "utilization", util);
+        // Staff: the staffed stages' lane-hours (a receiving track is not staff).
+        if cp.kind != NodeKind::Link {
+            let staffed = || {
+                cp.stages
+                    .iter()
+                    .filter(|&&s| model.stages[s as usize].kind != StageKind::Tracks)
+                    .map(|&s| &r.stages[s as usize])
+            };
+            let staff: i128 = staffed().map(|s| s.open_lane_ms).sum();
+            let overtime: i128 = staffed().map(|s| s.overtime_lane_ms).sum();
+            push(&mut v, "staff_lane_hours_per_day", staff as f64 / H / days);
+            push(
+                &mut v,
+                "overtime_lane_hours_per_day",
+                overtime as f64 / H / days,
+            );
+        }
         let quota_days: u64 = cp
             .stages
             .iter()
@@ -235,6 +252,19 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         kpi_metrics(&s.kpi, days, &mut v);
         level_metrics(&s.levels, end, mpv, &mut v);
         push(&mut v, "utilization", utilization(s));
+        // A link's "lanes" are room for every vehicle on it, not staff.
+        if model.checkpoints[spec.checkpoint as usize].kind != NodeKind::Link {
+            push(
+                &mut v,
+                "staff_lane_hours_per_day",
+                s.open_lane_ms as f64 / H / days,
+            );
+            push(
+                &mut v,
+                "overtime_lane_hours_per_day",
+                s.overtime_lane_ms as f64 / H / days,
+            );
+        }
         push(
             &mut v,
             "quota_days_exhausted",

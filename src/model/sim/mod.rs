@@ -17,6 +17,7 @@ mod arrivals;
 mod finish;
 mod hours;
 mod ids;
+mod lanes;
 mod mirror;
 mod observe;
 mod pooled;
@@ -35,6 +36,7 @@ use super::error::SimError;
 use super::result::{CheckpointResult, EntityStats, Observe, RepResult, ServiceStart};
 use super::spec::Model;
 use ids::{CheckpointId, FlowId, Id, IdVec, StageId, VehicleId};
+use lanes::LaneRt;
 use observe::Observations;
 use stage::StageRt;
 use vehicle::Vehicle;
@@ -60,6 +62,8 @@ enum Ev {
     Warmup,
     /// A stage's next dated capacity change takes effect.
     Change(StageId),
+    /// A stage's lane schedule steps to its next count.
+    LaneStep(StageId),
 }
 
 /// Run-time state of a flow: its random streams, arrival-process position and statistics.
@@ -94,6 +98,8 @@ struct Sim<'m> {
     vehicles: IdVec<VehicleId, Vehicle>,
     free_ids: Vec<VehicleId>,
     stages: IdVec<StageId, StageRt>,
+    // Per stage: lane schedule steps and the overtime of retiring lanes (see `lanes`).
+    lanes: IdVec<StageId, LaneRt>,
     cps: IdVec<CheckpointId, CheckpointResult>,
     flows: IdVec<FlowId, FlowRt>,
     seq: u64,
@@ -200,6 +206,7 @@ impl Handler<Ev> for Sim<'_> {
             }
             Ev::Warmup => self.reset_stats(t),
             Ev::Change(s) => self.change_capacity(q, t, s),
+            Ev::LaneStep(s) => self.on_lane_step(q, t, s),
         }
     }
 }
@@ -255,6 +262,7 @@ impl Sim<'_> {
             Ev::Wake(s) => format!("wake-up of stage {}", stage(s)),
             Ev::Warmup => "warm-up end".to_string(),
             Ev::Change(s) => format!("capacity change of stage {}", stage(s)),
+            Ev::LaneStep(s) => format!("lane schedule step of stage {}", stage(s)),
         }
     }
 

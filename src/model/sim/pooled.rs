@@ -113,6 +113,9 @@ impl Sim<'_> {
 
     pub(super) fn on_move(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         let s = self.stage_of(v);
+        if self.stages[s].queue.is_retiring(GroupId::FIRST) {
+            self.lane_retires(t, s);
+        }
         {
             let st = &mut self.stages[s];
             st.queue.release_server(GroupId::FIRST);

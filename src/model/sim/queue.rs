@@ -26,6 +26,7 @@ pub(super) fn is_lean(s: &StageSpec, n_classes: usize) -> bool {
         && s.daily_quota.is_none()
         && s.daily_quota_wagons.is_none()
         && s.changes.is_empty()
+        && s.profile.is_fixed()
 }
 
 /// The waiting vehicles of one stage and its free servers per lane group, with the rule that
@@ -107,6 +108,24 @@ impl StageQueue {
     pub(super) fn add_general_servers(&mut self, delta: i32) {
         let general = GroupId::from_index(self.free.len() - 1);
         self.free[general] += delta;
+    }
+
+    /// Lane group `g` gains `delta` servers (loses, if negative: busy lanes retire as they
+    /// finish).
+    pub(super) fn add_servers(&mut self, g: GroupId, delta: i32) {
+        self.free[g] += delta;
+    }
+
+    /// True if a busy server of group `g` that frees now retires (the group has more busy
+    /// servers than lanes).
+    #[inline(always)]
+    pub(super) fn is_retiring(&self, g: GroupId) -> bool {
+        self.free[g] < 0
+    }
+
+    /// Busy servers beyond their groups' lanes, over all groups (lanes that retire when free).
+    pub(super) fn retiring(&self) -> u32 {
+        self.free.iter().map(|&f| (-f).max(0) as u32).sum()
     }
 
     /// A free lane group that serves `class`: reserved groups first.
@@ -307,6 +326,7 @@ mod tests {
             class_rank: vec![0],
             groups: vec![general(2)],
             changes: Vec::new(),
+            profile: crate::model::LaneProfile::Fixed(2),
         };
         assert!(is_lean(&stage, 1));
         assert!(!is_lean(&stage, 2));
