@@ -121,6 +121,33 @@ impl DailyLanes {
     pub fn steps(&self) -> &[(i64, u32)] {
         &self.steps
     }
+
+    /// The schedule in words on the stage's clock: "08:00-20:00 10, 20:00-08:00 4" (hours
+    /// without lanes left out; a count over midnight is one window).
+    pub fn describe(&self) -> String {
+        let hhmm = |ms: i64| {
+            let ms = ms.rem_euclid(MS_PER_DAY);
+            format!("{:02}:{:02}", ms / 3_600_000, ms / 60_000 % 60)
+        };
+        let n = self.steps.len();
+        let wraps = n > 1 && self.steps[n - 1].1 == self.steps[0].1;
+        let mut parts = Vec::new();
+        for (i, &(s, lanes)) in self.steps.iter().enumerate() {
+            if lanes == 0 || (wraps && i == 0) {
+                continue;
+            }
+            let end = match self.steps.get(i + 1) {
+                Some(&(e, _)) => e,
+                None if wraps => self.steps.get(1).map_or(MS_PER_DAY, |&(e, _)| e),
+                None => MS_PER_DAY,
+            };
+            parts.push(format!("{}-{} {lanes}", hhmm(s), hhmm(end)));
+        }
+        if n == 1 {
+            return format!("00:00-24:00 {}", self.steps[0].1);
+        }
+        parts.join(", ")
+    }
 }
 
 impl LaneProfile {
@@ -202,6 +229,7 @@ mod tests {
         assert_eq!(d.next_step(at_h(8)), Some(at_h(20)));
         assert_eq!(d.next_step(SimTime::from_ms(8 * H - 1)), Some(at_h(8)));
         assert_eq!(d.max(), 10);
+        assert_eq!(d.describe(), "08:00-20:00 10, 20:00-08:00 4");
         // 10 × 12 h + 4 × 12 h = 168 lane-hours a day.
         assert_eq!(d.lane_ms_per_day(), 168 * H);
     }
@@ -223,6 +251,7 @@ mod tests {
         let d = DailyLanes::new(&[(9 * H, 17 * H, 2)], SimDuration::ZERO);
         assert_eq!((d.at(at_h(8)), d.at(at_h(9)), d.at(at_h(17))), (0, 2, 0));
         assert_eq!(d.lane_ms_per_day(), 16 * H);
+        assert_eq!(d.describe(), "09:00-17:00 2");
         let all = DailyLanes::new(&[(0, 12 * H, 3), (12 * H, 24 * H, 3)], SimDuration::ZERO);
         assert_eq!(all.steps(), [(0, 3)]);
         assert_eq!(all.next_step(at_h(5)), None);
