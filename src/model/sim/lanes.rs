@@ -12,6 +12,11 @@
 //! (`hours.rs`); from that this module subtracts, while the calendar is open, the lanes busy
 //! beyond their group's count (retiring lanes, "excess"), a level that changes only when lanes
 //! change or a retiring lane frees. Stages whose lanes never change never have any.
+//!
+//! Same instant: a step is due at its instant whatever the order of the events there. Every
+//! path that may start a service (a vehicle arriving, a lane freeing, a wake-up) first applies a
+//! step that is due ([`Sim::catch_up_lanes`]), so no service starts at 20:00 on a lane that
+//! closes at 20:00, and a lane that opens at 08:00 serves a vehicle that arrives at 08:00.
 
 use crate::engine::EventQueue;
 use crate::time::SimTime;
@@ -19,12 +24,10 @@ use crate::time::SimTime;
 use super::ids::{GroupId, Id, StageId};
 use super::{Ev, Sim};
 
-/// Run-time lane state of a stage besides its lane groups: the pending schedule step and the
+/// Run-time lane state of a stage besides its lane groups and next step (in `StageRt`): the
 /// overtime of retiring lanes.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct LaneRt {
-    // The schedule step planned for this stage (a step event at another instant is stale).
-    next_step: Option<SimTime>,
     // Busy servers beyond their lane group's count (retiring lanes), and since when.
     excess: u32,
     excess_since: SimTime,
@@ -46,25 +49,43 @@ impl Sim<'_> {
         let m = self.m;
         let spec = &m.stages[s];
         self.set_lanes(t, s, spec.lanes_at(t));
-        let next = spec.next_lane_step(t).filter(|&at| at < self.horizon);
-        let lr = &mut self.lanes[s];
-        if next != lr.next_step {
-            lr.next_step = next;
-            if let Some(at) = next {
-                self.schedule(q, at, Ev::LaneStep(s));
+        let next = spec
+            .next_lane_step(t)
+            .filter(|&at| at < self.horizon)
+            .unwrap_or(SimTime::MAX);
+        let st = &mut self.stages[s];
+        if next != st.lane_step_at {
+            st.lane_step_at = next;
+            if next != SimTime::MAX {
+                self.schedule(q, next, Ev::LaneStep(s));
             }
         }
     }
 
     /// A step of stage `s`'s lane schedule: the new count takes effect and, if it is larger,
-    /// serves the queue at once.
+    /// serves the queue at once. Nothing if the step was applied already (or replaced by a dated
+    /// change).
     pub(super) fn on_lane_step(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
-        if self.lanes[s].next_step != Some(t) {
+        if self.stages[s].lane_step_at != t {
             return;
         }
-        self.lanes[s].next_step = None;
         self.apply_lanes(q, t, s);
         self.dispatch(q, t, s);
+    }
+
+    /// Applies stage `s`'s schedule step if it is due at `t` and not applied yet: called before
+    /// anything may start a service, so a step holds at its instant whatever the event order.
+    #[inline(always)]
+    pub(super) fn catch_up_lanes(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        if self.stages[s].lane_step_at <= t {
+            self.lane_step_due(q, t, s);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lane_step_due(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        self.apply_lanes(q, t, s);
     }
 
     /// Stage `s` has `lanes` servers from `t` (0 where its schedule has none): each lane group

@@ -14,6 +14,7 @@ impl Sim<'_> {
     /// being worked on, first admitted first; when none has a move left to start, the next
     /// waiting vehicle is admitted.
     pub(super) fn dispatch_pooled(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        self.catch_up_lanes(q, t, s);
         let spec = &self.m.stages[s];
         let cap = spec.max_per_vehicle.unwrap_or(u32::MAX);
         loop {

@@ -39,6 +39,7 @@ impl<'m> Sim<'m> {
                 StageRt {
                     queue: StageQueue::new(n_classes, &s.class_rank, &s.groups),
                     lanes_now: s.lanes,
+                    lane_step_at: SimTime::MAX,
                     quota_now: s.daily_quota,
                     next_change: 0,
                     work: VecDeque::new(),

@@ -23,6 +23,8 @@ pub(super) struct StageRt {
     pub(super) queue: StageQueue,
     // Servers and daily quota now (the stage's dated changes move them).
     pub(super) lanes_now: u32,
+    // The next step of the stage's lane schedule (SimTime::MAX: none; see `lanes`).
+    pub(super) lane_step_at: SimTime,
     pub(super) quota_now: Option<u32>,
     pub(super) next_change: usize,
     // Pooled stages: vehicles admitted and being worked on, in admission order.
@@ -62,6 +64,7 @@ impl Sim<'_> {
             veh.found_tracks_full = false;
             (veh.class, self.m.flows[veh.flow].wagons)
         };
+        self.catch_up_lanes(q, t, s);
         let pooled = self.m.stages[s].kind.is_pooled();
         let counted = self.vehicles[v].counted;
         let st = &mut self.stages[s];
@@ -152,6 +155,7 @@ impl Sim<'_> {
             }
             return;
         }
+        self.catch_up_lanes(q, t, s);
         loop {
             if self.stages[s].queue.waiting() == 0 {
                 return;
