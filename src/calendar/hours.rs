@@ -155,6 +155,11 @@ impl Calendar {
         }
     }
 
+    /// The calendar's clock minus the reference clock (its local instant of `t` is `t + shift`).
+    pub fn shift(&self) -> SimDuration {
+        SimDuration::from_ms(self.shift_ms)
+    }
+
     /// True if every instant is open (24/7 every weekday and no closed dates).
     pub fn is_always_open(&self) -> bool {
         self.always

@@ -4,7 +4,7 @@
 //! HTML reports pick the ones they show by these names.
 
 use crate::model::{
-    EntityStats, Levels, Model, NodeKind, RepResult, StageResult, YearResult, YearStats,
+    EntityStats, Levels, Model, NodeKind, RepResult, StageKind, StageResult, YearResult, YearStats,
 };
 use crate::time::{MS_PER_DAY, MS_PER_HOUR};
 
@@ -161,7 +161,7 @@ fn blocked_share(l: &Levels, end_ms: i64) -> f64 {
     if held <= 0.0 { 0.0 } else { blocked / held }
 }
 
-/// Busy lane-time in open hours over open lane-time.
+/// Busy lane-time inside open lane-time over open lane-time (never above 1: overtime is apart).
 fn utilization(s: &StageResult) -> f64 {
     if s.open_lane_ms <= 0 {
         0.0
@@ -205,6 +205,23 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             .map(|&s| utilization(&r.stages[s as usize]))
             .fold(0.0, f64::max);
         push(&mut v, "utilization", util);
+        // Staff: the staffed stages' lane-hours (a receiving track is not staff).
+        if cp.kind != NodeKind::Link {
+            let staffed = || {
+                cp.stages
+                    .iter()
+                    .filter(|&&s| model.stages[s as usize].kind != StageKind::Tracks)
+                    .map(|&s| &r.stages[s as usize])
+            };
+            let staff: i128 = staffed().map(|s| s.open_lane_ms).sum();
+            let overtime: i128 = staffed().map(|s| s.overtime_lane_ms).sum();
+            push(&mut v, "staff_lane_hours_per_day", staff as f64 / H / days);
+            push(
+                &mut v,
+                "overtime_lane_hours_per_day",
+                overtime as f64 / H / days,
+            );
+        }
         let quota_days: u64 = cp
             .stages
             .iter()
@@ -253,6 +270,19 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         level_metrics(&s.levels, end, mpv, &mut v);
         push(&mut v, "utilization", utilization(s));
         push(&mut v, "blocked_share", blocked_share(&s.levels, end));
+        // A link's "lanes" are room for every vehicle on it, not staff.
+        if model.checkpoints[spec.checkpoint as usize].kind != NodeKind::Link {
+            push(
+                &mut v,
+                "staff_lane_hours_per_day",
+                s.open_lane_ms as f64 / H / days,
+            );
+            push(
+                &mut v,
+                "overtime_lane_hours_per_day",
+                s.overtime_lane_ms as f64 / H / days,
+            );
+        }
         push(
             &mut v,
             "quota_days_exhausted",

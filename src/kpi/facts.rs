@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::read::{as_str, as_u64, err};
 use crate::error::Error;
-use crate::model::Model;
+use crate::model::{LaneProfile, Model, StageSpec};
 
 /// What a report needs to title a point's results.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,8 +45,10 @@ impl Facts {
 pub struct StageInfo {
     /// Stage id ("kz-exit").
     pub id: String,
-    /// Lanes.
+    /// Lanes (the largest count of a lane schedule).
     pub lanes: u32,
+    /// A daily lane schedule in words ("08:00-20:00 10, 20:00-08:00 4"), if the stage has one.
+    pub lanes_by_hour: Option<String>,
     /// Service starts allowed per local day, if capped.
     pub daily_quota: Option<u32>,
 }
@@ -87,12 +89,21 @@ pub fn checkpoints_of(m: &Model) -> Vec<CheckpointInfo> {
                     StageInfo {
                         id: st.id.clone(),
                         lanes: st.lanes,
+                        lanes_by_hour: schedule_text(st),
                         daily_quota: st.daily_quota,
                     }
                 })
                 .collect(),
         })
         .collect()
+}
+
+/// A stage's daily lane schedule in words, if it has one.
+fn schedule_text(st: &StageSpec) -> Option<String> {
+    match &st.profile {
+        LaneProfile::Daily(d) => Some(d.describe()),
+        LaneProfile::Fixed(_) => None,
+    }
 }
 
 /// The facts of `m` as JSON, as recorded in a sweep's manifest.
@@ -110,7 +121,11 @@ pub fn facts_json(m: &Model) -> Value {
             "name": c.name,
             "stages": c.stages.iter().map(|&s| {
                 let st = &m.stages[s as usize];
-                json!({ "id": st.id, "lanes": st.lanes, "daily_quota": st.daily_quota })
+                let mut j = json!({ "id": st.id, "lanes": st.lanes, "daily_quota": st.daily_quota });
+                if let Some(text) = schedule_text(st) {
+                    j["lanes_by_hour"] = json!(text);
+                }
+                j
             }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
@@ -149,6 +164,10 @@ pub fn read_checkpoints(v: &Value, path: &std::path::Path) -> Result<Vec<Checkpo
                     Ok(StageInfo {
                         id: as_str(s, "id", path)?.to_string(),
                         lanes: as_u64(s, "lanes", path)? as u32,
+                        lanes_by_hour: s
+                            .get("lanes_by_hour")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
                         daily_quota: s
                             .get("daily_quota")
                             .and_then(Value::as_u64)

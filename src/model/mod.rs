@@ -39,6 +39,7 @@ pub use sim::{
     simulate, simulate_traced, simulate_with, try_simulate, try_simulate_traced, try_simulate_with,
 };
 pub use spec::{
-    Alternative, Arrivals, CheckpointSpec, ClassSpec, FlowSpec, Inspection, LaneGroup, Mode, Model,
-    NodeKind, RateProfile, RouteChoice, StageChange, StageKind, StageSpec,
+    Alternative, Arrivals, CheckpointSpec, ClassSpec, DailyLanes, FlowSpec, Inspection, LaneGroup,
+    LaneProfile, Mode, Model, NodeKind, RateProfile, RouteChoice, StageChange, StageKind,
+    StageSpec,
 };

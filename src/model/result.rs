@@ -97,11 +97,16 @@ pub struct StageResult {
     pub kpi: EntityStats,
     /// Queue and busy-lane levels.
     pub levels: Levels,
-    /// Open lane-time after warm-up \[ms\].
+    /// Open lane-time after warm-up \[ms\]: open hours × the lanes in effect (schedule and
+    /// dated changes included).
     pub open_lane_ms: i128,
-    /// Busy lane-time inside open hours after warm-up \[ms\] (service overrunning a closing is
-    /// not counted, so utilisation never exceeds 1).
+    /// Busy lane-time inside open lane-time after warm-up \[ms\]: per lane group,
+    /// ∫ min(busy, open lanes) dt. Service running past a closing, or on a lane that retired
+    /// while serving, is overtime instead, so utilisation never exceeds 1.
     pub busy_open_lane_ms: i128,
+    /// Busy lane-time outside open lane-time after warm-up \[ms\] (overtime): after closing,
+    /// in hours a schedule leaves without lanes, or on a lane that retired while serving.
+    pub overtime_lane_ms: i128,
     /// Local days (after warm-up) on which the daily quota was used up.
     pub quota_days_exhausted: u64,
 }

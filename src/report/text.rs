@@ -168,6 +168,8 @@ pub fn to_text(s: &Summary) -> String {
         col("queue mean [veh]", "queue_mean", 1.0, 1),
         col("road max [km]", "queue_km_max", 1.0, 1),
         col("util [%]", "utilization", 100.0, 1),
+        col("staff [lane-h/d]", "staff_lane_hours_per_day", 1.0, 1),
+        col("overtime [lane-h/d]", "overtime_lane_hours_per_day", 1.0, 1),
         col("quota days", "quota_days_exhausted", 1.0, 0),
     ];
     table(&mut out, "stage", &s.stages(), &st_cols, with_ci);

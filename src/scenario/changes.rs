@@ -6,6 +6,7 @@ use crate::time::{days_between, parse_date};
 
 use super::error::{Checker, FieldPath};
 use super::hours::Clock;
+use super::lanes::{Count, check_reserved, count};
 use super::raw::RawChange;
 use super::value::int_in;
 
@@ -43,16 +44,19 @@ pub(super) fn stage_changes(
         }
         let lanes = c
             .lanes
-            .and_then(|n| int_in(ck, &cp.key("lanes"), n, 1, 100_000, "lanes"))
-            .map(|n| n as u32);
-        if let Some(n) = lanes {
+            .as_ref()
+            .and_then(|n| count(ck, &cp.key("lanes"), n, "lanes"));
+        if let Some(n) = &lanes {
             if !has_general {
                 ck.report(
                     &cp.key("lanes"),
                     "a change of lanes changes the general lanes, and every lane of this stage is reserved",
                 );
                 ok = false;
-            } else if n <= reserved {
+            } else if matches!(n, Count::Schedule(_)) {
+                ok &= check_reserved(ck, &cp.key("lanes"), n, reserved);
+            } else if n.max() <= reserved {
+                let n = n.max();
                 ck.report(
                     &cp.key("lanes"),
                     format!(
@@ -75,7 +79,7 @@ pub(super) fn stage_changes(
         }
         out.push(StageChange {
             at,
-            lanes,
+            lanes: lanes.map(|n| n.profile(calendar.shift())),
             daily_quota,
         });
     }

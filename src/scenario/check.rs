@@ -66,10 +66,10 @@ pub(super) fn one_count_key(
     p: &FieldPath,
     kind_name: &str,
     count_key: &str,
-    counts: &[(&str, Option<i64>)],
+    counts: &[(&str, bool)],
 ) {
-    for &(key, v) in counts {
-        if key != count_key && v.is_some() {
+    for &(key, given) in counts {
+        if key != count_key && given {
             ck.report(
                 &p.key(key),
                 format!(

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::calendar::parse_season;
-use crate::model::{LaneGroup, StageKind, StageSpec};
+use crate::model::{LaneGroup, LaneProfile, StageKind, StageSpec};
 use crate::time::parse_utc_offset;
 
 use super::error::{Checker, FieldPath};
@@ -70,6 +70,7 @@ pub(super) fn build_link(
         checkpoint: node,
         kind: StageKind::Lanes,
         lanes: ON_LINK,
+        profile: LaneProfile::Fixed(ON_LINK),
         service: travel?,
         max_per_vehicle: None,
         handling_rate_tph: None,

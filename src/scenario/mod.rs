@@ -25,6 +25,7 @@ mod choice;
 mod error;
 mod flow;
 mod hours;
+mod lanes;
 mod link;
 mod raw;
 mod route;

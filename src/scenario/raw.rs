@@ -110,7 +110,7 @@ pub(super) struct RawCheckpoint {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawChange {
     pub(super) from: String,
-    pub(super) lanes: Option<i64>,
+    pub(super) lanes: Option<RawCount>,
     pub(super) daily_quota: Option<i64>,
 }
 
@@ -120,11 +120,11 @@ pub(super) struct RawChange {
 pub(super) struct RawStage {
     pub(super) id: String,
     pub(super) kind: Option<String>,
-    pub(super) lanes: Option<i64>,
-    pub(super) tracks: Option<i64>,
-    pub(super) cranes: Option<i64>,
-    pub(super) positions: Option<i64>,
-    pub(super) berths: Option<i64>,
+    pub(super) lanes: Option<RawCount>,
+    pub(super) tracks: Option<RawCount>,
+    pub(super) cranes: Option<RawCount>,
+    pub(super) positions: Option<RawCount>,
+    pub(super) berths: Option<RawCount>,
     pub(super) service: Option<RawDist>,
     pub(super) max_cranes_per_train: Option<i64>,
     pub(super) max_positions_per_train: Option<i64>,
@@ -143,6 +143,45 @@ pub(super) struct RawStage {
     pub(super) reserved_lanes: BTreeMap<String, i64>,
     #[serde(default)]
     pub(super) changes: Vec<RawChange>,
+}
+
+/// A server count: an integer, or a daily schedule table `{ "08:00-20:00" = 10, … }` whose
+/// entries (window text, count) keep the file's order.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum RawCount {
+    Count(i64),
+    Schedule(Vec<(String, i64)>),
+}
+
+impl<'de> Deserialize<'de> for RawCount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawCount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "an integer or a daily schedule table like { \"08:00-20:00\" = 10, \"20:00-08:00\" = 4 }",
+                )
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawCount, E> {
+                Ok(RawCount::Count(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawCount, E> {
+                Ok(RawCount::Count(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<RawCount, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, i64>()? {
+                    out.push((k, v));
+                }
+                Ok(RawCount::Schedule(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// An extra inspection on a stage (`inspection = { … }`).

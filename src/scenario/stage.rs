@@ -11,6 +11,7 @@ use super::changes::stage_changes;
 use super::check;
 use super::error::{Checker, FieldPath};
 use super::hours::{CalendarParts, Clock, stage_calendar};
+use super::lanes::{Count, check_reserved, count};
 use super::raw::{RawInspection, RawStage};
 use super::value::{dist, dist_or_duration, int_in, parse_opt};
 
@@ -112,7 +113,11 @@ pub(super) fn build_stage(
         None => None,
     };
     let class_rank = class_rank(ck, p, st, class_index, n_classes);
-    let (groups, reserved_total) = lane_groups(ck, p, st, kind, lanes, class_index);
+    let (groups, reserved_total) =
+        lane_groups(ck, p, st, kind, lanes.as_ref().map(Count::max), class_index);
+    let schedule_ok = lanes
+        .as_ref()
+        .is_none_or(|c| check_reserved(ck, &p.key(count_key(kind_name)), c, reserved_total));
     let calendar = calendar?;
     let changes = stage_changes(
         ck,
@@ -123,12 +128,16 @@ pub(super) fn build_stage(
         reserved_total,
         groups.last().is_some_and(|g| g.class_mask == u64::MAX),
     )?;
+    if !schedule_ok {
+        return None;
+    }
     Some(StageSpec {
         changes,
         id: st.id.clone(),
         checkpoint,
         kind,
-        lanes: lanes? as u32,
+        lanes: lanes.as_ref()?.max(),
+        profile: lanes?.profile(calendar.shift()),
         service: service?,
         max_per_vehicle,
         handling_rate_tph,
@@ -144,13 +153,25 @@ pub(super) fn build_stage(
     })
 }
 
-/// The stage's kind, its name as written, and its server count: the kind decides which key
-/// counts the servers and what a service is. `None` for an unknown kind.
+/// The key that counts the servers of a stage of kind `kind_name`.
+fn count_key(kind_name: &str) -> &'static str {
+    match kind_name {
+        "berths" => "berths",
+        "tracks" => "tracks",
+        "cranes" => "cranes",
+        "bogie-exchange" => "positions",
+        _ => "lanes",
+    }
+}
+
+/// The stage's kind, its name as written, and its server count (a number or a daily schedule):
+/// the kind decides which key counts the servers and what a service is. `None` for an unknown
+/// kind.
 fn servers<'s>(
     ck: &mut Checker,
     p: &FieldPath,
     st: &'s RawStage,
-) -> Option<(StageKind, &'s str, Option<i64>)> {
+) -> Option<(StageKind, &'s str, Option<Count>)> {
     let kind_name = st.kind.as_deref().unwrap_or("lanes");
     let (kind, count_key) = match kind_name {
         "lanes" => (StageKind::Lanes, "lanes"),
@@ -167,19 +188,20 @@ fn servers<'s>(
         }
     };
     let counts = [
-        ("lanes", st.lanes),
-        ("tracks", st.tracks),
-        ("cranes", st.cranes),
-        ("positions", st.positions),
-        ("berths", st.berths),
+        ("lanes", st.lanes.as_ref()),
+        ("tracks", st.tracks.as_ref()),
+        ("cranes", st.cranes.as_ref()),
+        ("positions", st.positions.as_ref()),
+        ("berths", st.berths.as_ref()),
     ];
-    check::one_count_key(ck, p, kind_name, count_key, &counts);
+    let given: Vec<(&str, bool)> = counts.iter().map(|(k, v)| (*k, v.is_some())).collect();
+    check::one_count_key(ck, p, kind_name, count_key, &given);
     let lanes = match counts
         .iter()
         .find(|(k, _)| *k == count_key)
         .and_then(|(_, v)| *v)
     {
-        Some(n) => int_in(ck, &p.key(count_key), n, 1, 100_000, count_key),
+        Some(n) => count(ck, &p.key(count_key), n, count_key),
         None => {
             ck.report(
                 p,
@@ -304,10 +326,10 @@ fn lane_groups(
     p: &FieldPath,
     st: &RawStage,
     kind: StageKind,
-    lanes: Option<i64>,
+    lanes: Option<u32>,
     class_index: &HashMap<&str, u16>,
 ) -> (Vec<LaneGroup>, u32) {
-    let lanes_n = lanes.unwrap_or(1) as u32;
+    let lanes_n = lanes.unwrap_or(1);
     let mut groups = Vec::new();
     let mut reserved_total = 0u32;
     for (c, n) in &st.reserved_lanes {

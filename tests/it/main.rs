@@ -3,8 +3,8 @@
 //! Modules by what they check:
 //! - `queueing`: the engine against queueing theory (Erlang C, Pollaczek–Khinchine, Cobham,
 //!   Jackson, Little's law);
-//! - `model_rules`, `dated`, `observe`, `route_choice`, `rail`: the border model's rules on
-//!   hand-checkable scenarios;
+//! - `model_rules`, `dated`, `lanes`, `observe`, `route_choice`, `rail`: the border model's rules
+//!   on hand-checkable scenarios;
 //! - `properties`: invariants of durations, calendars and histograms over random inputs;
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
 //! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
@@ -22,6 +22,7 @@ mod golden;
 mod html;
 mod input_errors;
 mod instant;
+mod lanes;
 mod model_rules;
 mod observe;
 mod properties;

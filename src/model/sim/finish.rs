@@ -90,12 +90,20 @@ impl Sim<'_> {
             classes[spec.class as usize].merge(&f.kpi);
         }
         let measured_ms = end.since(self.warmup).as_ms();
+        for i in 0..self.stages.len() {
+            self.flush_excess(end, StageId::from_index(i));
+        }
         let stages = self
             .m
             .stages
             .iter()
             .zip(self.stages.iter_mut())
-            .map(|(spec, st)| StageResult {
+            .zip(&self.lanes)
+            .map(|((spec, st), lanes)| {
+                let busy_open = st.busy_open_ms - lanes.excess_open_ms();
+                (spec, st, busy_open)
+            })
+            .map(|(spec, st, busy_open)| StageResult {
                 kpi: std::mem::take(&mut st.kpi),
                 levels: {
                     let mut l = st.levels.clone();
@@ -104,7 +112,8 @@ impl Sim<'_> {
                     }
                     l
                 },
-                busy_open_lane_ms: st.busy_open_ms,
+                busy_open_lane_ms: busy_open,
+                overtime_lane_ms: st.levels.busy.area(end.as_ms()) - busy_open,
                 open_lane_ms: spec.open_lane_ms(self.warmup, end),
                 quota_days_exhausted: st.quota_days_exhausted,
             })

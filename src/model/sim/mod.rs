@@ -18,6 +18,7 @@ mod blocking;
 mod finish;
 mod hours;
 mod ids;
+mod lanes;
 mod mirror;
 mod observe;
 mod pooled;
@@ -36,6 +37,7 @@ use super::error::SimError;
 use super::result::{CheckpointResult, EntityStats, Observe, RepResult, ServiceStart};
 use super::spec::Model;
 use ids::{CheckpointId, FlowId, Id, IdVec, StageId, VehicleId};
+use lanes::LaneRt;
 use observe::Observations;
 use stage::StageRt;
 use vehicle::Vehicle;
@@ -64,6 +66,8 @@ enum Ev {
     /// The end of an instant: stages whose discipline was deferred (see `Sim::dispatch`) choose
     /// whom to serve, now that every vehicle arriving at this instant has arrived.
     Settle,
+    /// A stage's lane schedule steps to its next count.
+    LaneStep(StageId),
 }
 
 /// Run-time state of a flow: its random streams, arrival-process position and statistics.
@@ -98,6 +102,8 @@ struct Sim<'m> {
     vehicles: IdVec<VehicleId, Vehicle>,
     free_ids: Vec<VehicleId>,
     stages: IdVec<StageId, StageRt>,
+    // Per stage: lane schedule steps and the overtime of retiring lanes (see `lanes`).
+    lanes: IdVec<StageId, LaneRt>,
     cps: IdVec<CheckpointId, CheckpointResult>,
     flows: IdVec<FlowId, FlowRt>,
     seq: u64,
@@ -209,6 +215,7 @@ impl Handler<Ev> for Sim<'_> {
             Ev::Warmup => self.reset_stats(t),
             Ev::Change(s) => self.change_capacity(q, t, s),
             Ev::Settle => self.settle(q, t),
+            Ev::LaneStep(s) => self.on_lane_step(q, t, s),
         }
     }
 }
@@ -265,6 +272,7 @@ impl Sim<'_> {
             Ev::Warmup => "warm-up end".to_string(),
             Ev::Change(s) => format!("capacity change of stage {}", stage(s)),
             Ev::Settle => "end of instant".to_string(),
+            Ev::LaneStep(s) => format!("lane schedule step of stage {}", stage(s)),
         }
     }
 

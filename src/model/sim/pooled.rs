@@ -14,6 +14,7 @@ impl Sim<'_> {
     /// being worked on, first admitted first; when none has a move left to start, the next
     /// waiting vehicle is admitted.
     pub(super) fn dispatch_pooled(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
+        self.catch_up_lanes(q, t, s);
         let spec = &self.m.stages[s];
         let cap = spec.max_per_vehicle.unwrap_or(u32::MAX);
         loop {
@@ -113,6 +114,9 @@ impl Sim<'_> {
 
     pub(super) fn on_move(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         let s = self.stage_of(v);
+        if self.stages[s].queue.is_retiring(GroupId::FIRST) {
+            self.lane_retires(t, s);
+        }
         {
             let st = &mut self.stages[s];
             st.queue.release_server(GroupId::FIRST);

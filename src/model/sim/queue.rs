@@ -27,6 +27,7 @@ pub(super) fn is_lean(s: &StageSpec, n_classes: usize) -> bool {
         && s.daily_quota_wagons.is_none()
         && s.changes.is_empty()
         && s.buffer.is_none()
+        && s.profile.is_fixed()
 }
 
 /// True for a stage where who is served next can depend on the order of same-instant events: it
@@ -122,6 +123,25 @@ impl StageQueue {
     /// True if no lane group has a free server.
     pub(super) fn all_taken(&self) -> bool {
         self.free.iter().all(|&f| f <= 0)
+
+    }
+
+    /// Lane group `g` gains `delta` servers (loses, if negative: busy lanes retire as they
+    /// finish).
+    pub(super) fn add_servers(&mut self, g: GroupId, delta: i32) {
+        self.free[g] += delta;
+    }
+
+    /// True if a busy server of group `g` that frees now retires (the group has more busy
+    /// servers than lanes).
+    #[inline(always)]
+    pub(super) fn is_retiring(&self, g: GroupId) -> bool {
+        self.free[g] < 0
+    }
+
+    /// Busy servers beyond their groups' lanes, over all groups (lanes that retire when free).
+    pub(super) fn retiring(&self) -> u32 {
+        self.free.iter().map(|&f| (-f).max(0) as u32).sum()
     }
 
     /// A free lane group that serves `class`: reserved groups first.
@@ -323,6 +343,7 @@ mod tests {
             class_rank: vec![0],
             groups: vec![general(2)],
             changes: Vec::new(),
+            profile: crate::model::LaneProfile::Fixed(2),
         };
         assert!(is_lean(&stage, 1));
         assert!(!is_lean(&stage, 2));

@@ -10,6 +10,7 @@ use crate::model::spec::{Arrivals, Mode, Model};
 use crate::time::SimTime;
 
 use super::ids::{FlowId, Id, StageId};
+use super::lanes::LaneRt;
 use super::mirror::{flow_mirrors_checkpoint, mirrored_stage};
 use super::observe::Observations;
 use super::queue::{StageQueue, is_lean, needs_settling};
@@ -77,6 +78,7 @@ impl<'m> Sim<'m> {
                 StageRt {
                     queue: StageQueue::new(n_classes, &s.class_rank, &s.groups),
                     lanes_now: s.lanes,
+                    lane_step_at: SimTime::MAX,
                     quota_now: s.daily_quota,
                     next_change: 0,
                     work: VecDeque::new(),
@@ -138,6 +140,7 @@ impl<'m> Sim<'m> {
             vehicles: Vec::with_capacity(1024).into(),
             free_ids: Vec::with_capacity(1024),
             stages,
+            lanes: m.stages.iter().map(|_| LaneRt::default()).collect(),
             cps: m
                 .checkpoints
                 .iter()
@@ -185,6 +188,10 @@ impl<'m> Sim<'m> {
                 && c.at < sim.horizon
             {
                 sim.schedule(&mut q, c.at, Ev::Change(s));
+            }
+            // A lane schedule: the count of the first instant, and its first step.
+            if !spec.profile.is_fixed() {
+                sim.apply_lanes(&mut q, SimTime::ZERO, s);
             }
         }
         if sim.warmup > SimTime::ZERO {

@@ -23,6 +23,8 @@ pub(super) struct StageRt {
     pub(super) queue: StageQueue,
     // Servers and daily quota now (the stage's dated changes move them).
     pub(super) lanes_now: u32,
+    // The next step of the stage's lane schedule (SimTime::MAX: none; see `lanes`).
+    pub(super) lane_step_at: SimTime,
     pub(super) quota_now: Option<u32>,
     pub(super) next_change: usize,
     // Pooled stages: vehicles admitted and being worked on, in admission order.
@@ -76,6 +78,7 @@ impl Sim<'_> {
             veh.found_tracks_full = false;
             (veh.class, self.m.flows[veh.flow].wagons)
         };
+        self.catch_up_lanes(q, t, s);
         let pooled = self.m.stages[s].kind.is_pooled();
         let counted = self.vehicles[v].counted;
         let st = &mut self.stages[s];
@@ -227,6 +230,7 @@ impl Sim<'_> {
             }
             return;
         }
+        self.catch_up_lanes(q, t, s);
         loop {
             if self.stages[s].queue.waiting() == 0 {
                 return;
@@ -387,6 +391,9 @@ impl Sim<'_> {
                 self.serve(q, t, s, next, group);
             }
         } else {
+            if self.stages[s].queue.is_retiring(group) {
+                self.lane_retires(t, s);
+            }
             let st = &mut self.stages[s];
             st.queue.release_server(group);
             st.levels.busy.add(t.as_ms(), -1);
@@ -426,17 +433,17 @@ impl Sim<'_> {
     /// Applies stage `s`'s next dated change. More lanes serve the queue at once; fewer lanes
     /// retire as their vehicles finish (services in progress are never cut short).
     pub(super) fn change_capacity(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
-        let spec = &self.m.stages[s];
-        let st = &mut self.stages[s];
-        let Some(c) = spec.changes.get(st.next_change) else {
+        let m = self.m;
+        let spec = &m.stages[s];
+        let Some(c) = spec.changes.get(self.stages[s].next_change) else {
             return;
         };
-        st.next_change += 1;
-        if let Some(lanes) = c.lanes {
-            st.queue
-                .add_general_servers(lanes as i32 - st.lanes_now as i32);
-            st.lanes_now = lanes;
+        self.stages[s].next_change += 1;
+        // A count or a schedule (see `lanes`).
+        if c.lanes.is_some() {
+            self.apply_lanes(q, t, s);
         }
+        let st = &mut self.stages[s];
         if c.daily_quota.is_some() {
             st.quota_now = c.daily_quota;
         }

@@ -255,6 +255,9 @@ impl Sim<'_> {
             veh.track_stage = NO_TRACK;
             let (since, group) = (veh.track_since, veh.track_group);
             let busy = self.busy_open(s, since, t);
+            if self.stages[s].queue.is_retiring(group) {
+                self.lane_retires(t, s);
+            }
             let st = &mut self.stages[s];
             st.queue.release_server(group);
             st.levels.busy.add(t.as_ms(), -1);

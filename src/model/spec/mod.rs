@@ -5,9 +5,11 @@
 use crate::time::{Date, MS_PER_HOUR, SimDuration, SimTime};
 
 mod flow;
+mod lanes;
 mod stage;
 
 pub use flow::{Alternative, Arrivals, FlowSpec, RateProfile, RouteChoice};
+pub use lanes::{DailyLanes, LaneProfile};
 pub use stage::{Inspection, LaneGroup, StageChange, StageKind, StageSpec};
 
 /// Transport mode of a flow.
@@ -182,10 +184,17 @@ impl Model {
             let open = s.calendar.open_duration(SimTime::ZERO, horizon).as_ms() as f64
                 / horizon.as_ms().max(1) as f64;
             // Dated changes: the capacity in effect at the end of the run, where a queue that
-            // grows without bound would be.
+            // grows without bound would be. A lane schedule counts with its mean open lanes.
             let last = SimTime::from_ms(horizon.as_ms() - 1);
-            let lanes = s.lanes_at(last);
-            let servers = lanes as f64 * open;
+            let (servers, lanes) = match s.profile_at(last) {
+                LaneProfile::Fixed(n) => (*n as f64 * open, n.to_string()),
+                p => {
+                    let open_lane_ms = p.open_lane_ms(&s.calendar, SimTime::ZERO, horizon);
+                    let mean = open_lane_ms as f64 / horizon.as_ms().max(1) as f64;
+                    let per_open = if open > 0.0 { mean / open } else { 0.0 };
+                    (mean, format!("{per_open:.1} scheduled (mean)"))
+                }
+            };
             if work >= servers && work > 0.0 {
                 let per_vehicle_h = work / rate;
                 out.push(format!(

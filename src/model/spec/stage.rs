@@ -5,6 +5,8 @@ use crate::calendar::Calendar;
 use crate::dist::Dist;
 use crate::time::SimTime;
 
+use super::lanes::LaneProfile;
+
 /// The resource a stage is made of, and what one unit of service is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StageKind {
@@ -55,8 +57,13 @@ pub struct StageSpec {
     pub checkpoint: u32,
     /// The resource and its unit of work.
     pub kind: StageKind,
-    /// Servers: lanes, tracks, cranes or positions (sum over `groups`).
+    /// Servers the stage is built with: lanes, tracks, cranes or positions (sum over `groups`):
+    /// the fixed count, or the largest count of a daily schedule. The count in effect at an
+    /// instant is [`Self::lanes_at`].
     pub lanes: u32,
+    /// Servers over the day before dated changes: fixed, or a daily schedule (reserved lanes are
+    /// part of every scheduled count; the general group takes the rest).
+    pub profile: LaneProfile,
     /// Service time per vehicle (lanes, tracks) or per container / wagon move (cranes, bogies).
     pub service: Dist,
     /// Most cranes/positions working on one vehicle at once (pooled stages).
@@ -95,21 +102,54 @@ pub struct StageSpec {
 pub struct StageChange {
     /// When it takes effect (local midnight of its date on the stage's clock).
     pub at: SimTime,
-    /// New number of servers (the general lanes change; reserved lanes stay).
-    pub lanes: Option<u32>,
+    /// New servers, a count or a daily schedule (the general lanes change; reserved lanes stay).
+    pub lanes: Option<LaneProfile>,
     /// New daily quota.
     pub daily_quota: Option<u32>,
 }
 
 impl StageSpec {
-    /// Servers of the stage at `t`, after the changes up to `t`.
-    pub fn lanes_at(&self, t: SimTime) -> u32 {
+    /// The lane profile in effect at `t`: the last dated change of lanes up to `t`, else the
+    /// stage's own.
+    pub fn profile_at(&self, t: SimTime) -> &LaneProfile {
         self.changes
             .iter()
             .take_while(|c| c.at <= t)
-            .filter_map(|c| c.lanes)
+            .filter_map(|c| c.lanes.as_ref())
             .last()
-            .unwrap_or(self.lanes)
+            .unwrap_or(&self.profile)
+    }
+
+    /// Servers of the stage at `t`, by its schedule and the changes up to `t` (whether or not
+    /// its hours are open).
+    pub fn lanes_at(&self, t: SimTime) -> u32 {
+        self.profile_at(t).at(t)
+    }
+
+    /// Servers open at `t`: [`Self::lanes_at`] while the calendar is open, 0 while it is closed.
+    pub fn open_lanes_at(&self, t: SimTime) -> u32 {
+        if self.calendar.is_open(t) {
+            self.lanes_at(t)
+        } else {
+            0
+        }
+    }
+
+    /// True if the count of servers may change during a run (a schedule or a dated change of
+    /// lanes).
+    pub fn lanes_vary(&self) -> bool {
+        !self.profile.is_fixed() || self.changes.iter().any(|c| c.lanes.is_some())
+    }
+
+    /// The next instant after `t` at which the schedule in effect at `t` steps, unless a dated
+    /// change of lanes comes first (or at the same instant): that change takes over.
+    pub fn next_lane_step(&self, t: SimTime) -> Option<SimTime> {
+        let step = self.profile_at(t).next_step(t)?;
+        let change_first = self
+            .changes
+            .iter()
+            .any(|c| c.lanes.is_some() && c.at > t && c.at <= step);
+        (!change_first).then_some(step)
     }
 
     /// Daily quota of the stage at `t`, after the changes up to `t`.
@@ -122,16 +162,24 @@ impl StageSpec {
             .or(self.daily_quota)
     }
 
-    /// Open server-time in [from, to): open hours × servers, piece by piece between changes.
+    /// Open server-time in [from, to): open hours × servers in effect, piece by piece between
+    /// changes and schedule steps [lane-ms].
     pub fn open_lane_ms(&self, from: SimTime, to: SimTime) -> i128 {
         let mut total = 0i128;
         let mut start = from;
-        let mut lanes = self.lanes_at(from);
-        for c in self.changes.iter().filter(|c| c.at > from && c.at < to) {
-            total += self.calendar.open_duration(start, c.at).as_ms() as i128 * lanes as i128;
+        for c in self
+            .changes
+            .iter()
+            .filter(|c| c.lanes.is_some() && c.at > from && c.at < to)
+        {
+            total += self
+                .profile_at(start)
+                .open_lane_ms(&self.calendar, start, c.at);
             start = c.at;
-            lanes = c.lanes.unwrap_or(lanes);
         }
-        total + self.calendar.open_duration(start, to).as_ms() as i128 * lanes as i128
+        total
+            + self
+                .profile_at(start)
+                .open_lane_ms(&self.calendar, start, to)
     }
 }

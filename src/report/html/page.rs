@@ -204,6 +204,8 @@ fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
         ("Mean queue inside [trucks]", "queue_inside_mean", 1.0),
         ("Mean blocked lanes", "blocked_mean", 1.0),
         ("Utilisation [%]", "utilization", 100.0),
+        ("Staff [lane-h/day]", "staff_lane_hours_per_day", 1.0),
+        ("Overtime [lane-h/day]", "overtime_lane_hours_per_day", 1.0),
         ("Quota days", "quota_days_exhausted", 1.0),
     ];
     out.push_str("<table class=\"checkpoint\"><thead><tr><th class=\"label\">Point</th>");
@@ -316,7 +318,10 @@ pub fn render(d: &ReportData) -> String {
                 let q = s
                     .daily_quota
                     .map_or(String::new(), |q| format!(", quota {q}/day"));
-                format!("{} ({} lanes{q})", esc(&s.id), s.lanes)
+                match &s.lanes_by_hour {
+                    Some(h) => format!("{} (lanes by hour: {}{q})", esc(&s.id), esc(h)),
+                    None => format!("{} ({} lanes{q})", esc(&s.id), s.lanes),
+                }
             })
             .collect();
         let _ = write!(

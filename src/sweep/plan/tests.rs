@@ -350,7 +350,8 @@ values = [2, 2]
                 .as_str(),
             "policies[0].set.checkpoints.*.stages.*.lanes: setting checkpoints.*.stages.*.lanes \
              = \"many\" does not fit the scenario: checkpoints[0].stages[0].lanes: invalid type: \
-             string \"many\", expected an integer",
+             string \"many\", expected an integer or a daily schedule table like \
+             { \"08:00-20:00\" = 10, \"20:00-08:00\" = 4 }",
             "axes[0].policies[1]: unknown policy \"q\" (defined: p; \"today\" means no change)",
             "axes[1].name: duplicate axis name \"a\"",
             "axes[1].labels: 1 labels for 2 values",

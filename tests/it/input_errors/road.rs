@@ -762,3 +762,116 @@ fn absurd_arrival_rate_is_rejected() {
         "run did not finish in 5 s"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lane schedules: `lanes = { "08:00-20:00" = 10, "20:00-08:00" = 4 }`
+// ---------------------------------------------------------------------------------------------
+
+/// GOOD with `lanes = 3` replaced by a schedule table.
+fn with_schedule(table: &str) -> String {
+    edit(GOOD, "lanes = 3", &format!("lanes = {table}"))
+}
+
+#[test]
+fn overlapping_lane_windows_are_rejected() {
+    let t = with_schedule(r#"{ "08:00-20:00" = 3, "18:00-09:00" = 1 }"#);
+    assert_rejected(
+        "lanes-overlap",
+        &t,
+        Field::Exactly("checkpoints[0].stages[0].lanes.18:00-09:00"),
+        "lanes =",
+        "overlaps window \"08:00-20:00\"",
+    );
+}
+
+#[test]
+fn a_lane_window_with_a_bad_time_is_rejected() {
+    let t = with_schedule(r#"{ "08:00-20:70" = 3 }"#);
+    assert_rejected(
+        "lanes-badtime",
+        &t,
+        Field::Exactly("checkpoints[0].stages[0].lanes.08:00-20:70"),
+        "lanes =",
+        "08:00-20:70",
+    );
+}
+
+#[test]
+fn a_fractional_lane_count_in_a_schedule_is_rejected() {
+    let t = with_schedule(r#"{ "08:00-20:00" = 2.5 }"#);
+    assert_rejected(
+        "lanes-fraction",
+        &t,
+        Field::Within("checkpoints[0].stages[0].lanes"),
+        "lanes =",
+        "expected an integer",
+    );
+}
+
+#[test]
+fn a_negative_lane_count_in_a_schedule_is_rejected() {
+    let t = with_schedule(r#"{ "08:00-20:00" = -2 }"#);
+    assert_rejected(
+        "lanes-sched-neg",
+        &t,
+        Field::Exactly("checkpoints[0].stages[0].lanes.08:00-20:00"),
+        "lanes =",
+        "(got -2)",
+    );
+}
+
+#[test]
+fn a_window_of_zero_lanes_points_to_hours() {
+    let t = with_schedule(r#"{ "08:00-20:00" = 3, "20:00-08:00" = 0 }"#);
+    assert_rejected(
+        "lanes-sched-zero",
+        &t,
+        Field::Exactly("checkpoints[0].stages[0].lanes.20:00-08:00"),
+        "lanes =",
+        "use `hours` to close the stage",
+    );
+}
+
+#[test]
+fn an_empty_lane_schedule_is_rejected() {
+    let t = with_schedule("{}");
+    assert_rejected(
+        "lanes-sched-empty",
+        &t,
+        Field::Exactly("checkpoints[0].stages[0].lanes"),
+        "lanes =",
+        "an empty schedule",
+    );
+}
+
+#[test]
+fn a_schedule_below_the_reserved_lanes_is_rejected() {
+    let t = edit(
+        &with_schedule(r#"{ "08:00-20:00" = 3, "20:00-08:00" = 1 }"#),
+        "hours = \"24/7\"",
+        "hours = \"24/7\"\npriority = [\"general\"]\nreserved_lanes = { general = 1 }",
+    );
+    assert_rejected(
+        "lanes-sched-reserved",
+        &t,
+        Field::Exactly("checkpoints[0].stages[0].lanes.20:00-08:00"),
+        "lanes =",
+        "reserves 1",
+    );
+}
+
+#[test]
+fn a_dated_change_to_a_bad_schedule_is_rejected() {
+    let t = edit(
+        GOOD,
+        "hours = \"24/7\"",
+        "hours = \"24/7\"\nchanges = [{ from = \"2026-01-05\", lanes = { \"08:00-20:00\" = 2, \"12:00-13:00\" = 1 } }]",
+    );
+    assert_rejected(
+        "lanes-change-overlap",
+        &t,
+        Field::Exactly("checkpoints[0].stages[0].changes[0].lanes.12:00-13:00"),
+        "changes =",
+        "overlaps",
+    );
+}
