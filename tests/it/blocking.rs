@@ -10,10 +10,11 @@
 //! - bad `buffer` input: exit 2 with file, field and line:column.
 
 use crate::common::*;
-use borderflow::kpi::{self, EntitySummary};
-use borderflow::model::Model;
+use borderflow::kpi::{self, EntityKind, EntitySummary, rep_values};
+use borderflow::model::{Model, RepResult, ServiceStart, simulate_traced};
 use borderflow::stats::Estimate;
 use borderflow::sweep;
+use borderflow::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN};
 
 // ---------------------------------------------------------------------------------------------
 // The two-stage line against its Markov chain
@@ -417,4 +418,481 @@ fn line_with_buffer_1_matches_its_markov_chain() {
 #[test]
 fn line_with_buffer_3_matches_its_markov_chain() {
     line_matches_chain(3, 103, [1.13161, 1.57194, 0.08753, 0.40922]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand cases, to the millisecond
+// ---------------------------------------------------------------------------------------------
+
+const MIN: i64 = MS_PER_MIN;
+const HOUR: i64 = MS_PER_HOUR;
+const DAY: i64 = MS_PER_DAY;
+
+/// KPI `name` of the entity `id` of kind `kind` in one replication's results.
+fn value(m: &Model, r: &RepResult, kind: EntityKind, id: &str, name: &str) -> f64 {
+    let e = rep_values(m, r)
+        .into_iter()
+        .find(|e| e.kind == kind && e.id == id)
+        .unwrap_or_else(|| panic!("no {} {id}", kind.as_str()));
+    e.values
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{id}: no KPI {name}"))
+        .1
+}
+
+fn stage_kpi(m: &Model, r: &RepResult, id: &str, name: &str) -> f64 {
+    value(m, r, EntityKind::Stage, id, name)
+}
+
+fn cp_kpi(m: &Model, r: &RepResult, id: &str, name: &str) -> f64 {
+    value(m, r, EntityKind::Checkpoint, id, name)
+}
+
+fn assert_close(what: &str, got: f64, want: f64) {
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "{what}: {got} != {want}"
+    );
+}
+
+/// (start, waited) of the service starts at stage `s`, in ms, in order.
+fn starts_at(trace: &[ServiceStart], s: usize) -> Vec<(i64, i64)> {
+    trace
+        .iter()
+        .filter(|x| x.stage as usize == s && !x.unit_move)
+        .map(|x| (x.at.as_ms(), x.waited.as_ms()))
+        .collect()
+}
+
+/// One checkpoint `cp` of stages a (1 lane, 1 h) and b (1 lane, 2 h, `b_extra`), one day,
+/// trucks at 00:00, 00:01, 00:02 and 00:03.
+fn tandem(b_extra: &str) -> Model {
+    model(&format!(
+        r#"
+[simulation]
+name = "blocking-tandem"
+days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "a"
+lanes = 1
+service = {{ dist = "deterministic", value = "1h" }}
+[[checkpoints.stages]]
+id = "b"
+lanes = 1
+service = {{ dist = "deterministic", value = "2h" }}
+{b_extra}
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = {{ process = "timetable", times = ["00:00", "00:01", "00:02", "00:03"] }}
+"#
+    ))
+}
+
+/// a (1 lane, 1 h) → b (1 lane, 2 h, buffer 1), trucks T1–T4 at 00:00–00:03.
+///
+/// a serves T1 00–01, T2 01–02, T3 02–03, T4 03–04 (waits 0, 59, 118, 177 min). b serves T1
+/// 01–03; T2 waits in b's one place from 02:00 and starts 03:00; T3 done at a at 03:00 takes
+/// the place T2 leaves and starts 05:00; T4 done at a at 04:00 finds the place taken: a's lane
+/// is blocked 04:00–05:00, then T4 waits at b 05:00–07:00. b's waits 0, 1, 2, 2 h.
+/// Checkpoint waits 0, 1:59, 3:58, 5:57 (2:57 at a + 1 h blocked + 2 h at b): mean 2.975 h.
+/// a: busy 4 h, blocked 1 h → blocked_share 0.2, blocked_mean 1/24; in a T4 stays until 05:00.
+#[test]
+fn a_full_buffer_blocks_the_lane_before_it_to_the_millisecond() {
+    let m = tandem("buffer = 1");
+    let (a, b) = (stage_of(&m, "cp", "a"), stage_of(&m, "cp", "b"));
+    let (r, trace) = simulate_traced(&m, 0);
+    assert_eq!(
+        starts_at(&trace, a),
+        vec![
+            (0, 0),
+            (HOUR, 59 * MIN),
+            (2 * HOUR, 118 * MIN),
+            (3 * HOUR, 177 * MIN)
+        ]
+    );
+    assert_eq!(
+        starts_at(&trace, b),
+        vec![
+            (HOUR, 0),
+            (3 * HOUR, HOUR),
+            (5 * HOUR, 2 * HOUR),
+            (7 * HOUR, 2 * HOUR)
+        ]
+    );
+    let cp = &r.checkpoints[0].kpi;
+    assert_eq!((cp.arrivals, cp.served, cp.backlog_end), (4, 4, 0));
+    // 0 + 119 + 238 + 357 min.
+    assert_eq!(cp.wait.mean(), (714 * MIN) as f64 / 4.0);
+    assert_eq!(cp.wait.max(), (357 * MIN) as u64);
+    assert_close("cp wait_mean_h", cp_kpi(&m, &r, "cp", "wait_mean_h"), 2.975);
+    assert_close(
+        "a blocked_share",
+        stage_kpi(&m, &r, "cp/a", "blocked_share"),
+        0.2,
+    );
+    assert_close(
+        "a blocked_mean",
+        stage_kpi(&m, &r, "cp/a", "blocked_mean"),
+        1.0 / 24.0,
+    );
+    assert_close(
+        "cp blocked_mean",
+        cp_kpi(&m, &r, "cp", "blocked_mean"),
+        1.0 / 24.0,
+    );
+    assert_eq!(stage_kpi(&m, &r, "cp/b", "blocked_share"), 0.0);
+    // a's own wait is its queue (0, 59, 118, 177 min); its time in system runs to the move:
+    // 60 + 119 + 178 + 297 min.
+    assert_close(
+        "a wait_mean_h",
+        stage_kpi(&m, &r, "cp/a", "wait_mean_h"),
+        88.5 / 60.0,
+    );
+    assert_close(
+        "a time_in_system_mean_h",
+        stage_kpi(&m, &r, "cp/a", "time_in_system_mean_h"),
+        654.0 / 4.0 / 60.0,
+    );
+    // Inside a: 60 + 119 + 178 + 297 vehicle-minutes; inside b: 2 + 3 + 4 + 4 vehicle-hours.
+    assert_close(
+        "a in_system_mean",
+        stage_kpi(&m, &r, "cp/a", "in_system_mean"),
+        654.0 / 1440.0,
+    );
+    assert_close(
+        "b in_system_mean",
+        stage_kpi(&m, &r, "cp/b", "in_system_mean"),
+        13.0 / 24.0,
+    );
+    // Inside the crossing: b's place (T2 1 h, T3 2 h, T4 2 h) and a's blocked hour; a's queue
+    // (59 + 118 + 177 min) stands on the road.
+    assert_close(
+        "cp queue_inside_mean",
+        cp_kpi(&m, &r, "cp", "queue_inside_mean"),
+        6.0 / 24.0,
+    );
+    assert_close(
+        "cp queue_km_mean",
+        cp_kpi(&m, &r, "cp", "queue_km_mean"),
+        354.0 / 1440.0 * m.metres_per_vehicle / 1000.0,
+    );
+    assert_eq!(r.stages[b].levels.queue.max(), 1);
+}
+
+/// The same with `travel = "30min"` to b: a truck on its way to b takes b's one place.
+///
+/// T1 leaves a 01:00, reaches b 01:30, served 01:30–03:30. T2 leaves a 02:00 (the place is
+/// free again), waits at b 02:30–03:30. T3 done at a 03:00 finds T2 in the place: blocked
+/// 03:00–03:30, then travels, waits at b 04:00–05:30. a serves T4 03:30–04:30 (waited 207 min);
+/// T4 finds T3 in the place: blocked 04:30–05:30, travels, waits at b 06:00–07:30.
+/// a's starts 00:00, 01:00, 02:00, 03:30; b's 01:30, 03:30, 05:30, 07:30 (waits 0, 1, 1.5,
+/// 1.5 h). a: busy 4 h, blocked 1.5 h → blocked_share 3/11. Checkpoint waits (travel is not a
+/// wait) 0, 119, 118 + 30 + 90 = 238, 207 + 60 + 90 = 357 min: mean 2.975 h again.
+#[test]
+fn a_truck_travelling_to_a_buffered_stage_takes_a_place() {
+    let m = tandem("buffer = 1\ntravel = \"30min\"");
+    let (a, b) = (stage_of(&m, "cp", "a"), stage_of(&m, "cp", "b"));
+    let (r, trace) = simulate_traced(&m, 0);
+    assert_eq!(
+        starts_at(&trace, a),
+        vec![
+            (0, 0),
+            (HOUR, 59 * MIN),
+            (2 * HOUR, 118 * MIN),
+            (210 * MIN, 207 * MIN)
+        ]
+    );
+    assert_eq!(
+        starts_at(&trace, b),
+        vec![
+            (90 * MIN, 0),
+            (210 * MIN, HOUR),
+            (330 * MIN, 90 * MIN),
+            (450 * MIN, 90 * MIN)
+        ]
+    );
+    assert_close(
+        "a blocked_share",
+        stage_kpi(&m, &r, "cp/a", "blocked_share"),
+        1.5 / 5.5,
+    );
+    assert_close(
+        "a blocked_mean",
+        stage_kpi(&m, &r, "cp/a", "blocked_mean"),
+        1.5 / 24.0,
+    );
+    assert_close("cp wait_mean_h", cp_kpi(&m, &r, "cp", "wait_mean_h"), 2.975);
+    // T4 leaves b at 09:30: 9 h 27 min in the checkpoint.
+    assert_eq!(
+        r.checkpoints[0].kpi.time_in_system.max(),
+        (567 * MIN) as u64
+    );
+}
+
+/// A station of 2 tracks (1 h) before a rail line with 4 paths a day; trains every 2 h
+/// (12 a day) for 30 days. The line has no place to wait (a rail link's buffer is 0), so a
+/// train that finished at the station keeps its track until it gets a path.
+///
+/// Day 0: trains 00:00–06:00 get the 4 paths at 01:00, 03:00, 05:00, 07:00; the 08:00 and
+/// 10:00 trains finish at 09:00 and 11:00 and keep both tracks; 12:00–22:00 wait outside.
+/// Each later day: at 00:00 the 2 trains on the tracks take 2 paths and the 2 oldest waiting
+/// start; at 01:00 those take the other 2 paths and the next 2 start, to hold the tracks from
+/// 02:00 until the next midnight. 4 paths a day: 120 trains leave in 30 days, 240 stay — 2 on
+/// the tracks and 238 outside — and none waits on the line. Starts at the station: 6 on day 0
+/// (none held outside) and 4 a day after (all held outside): 116 held outside.
+#[test]
+fn trains_waiting_for_a_path_keep_their_tracks_and_hold_the_rest_outside() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-rail"
+days = 30
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "st"
+[[checkpoints.stages]]
+id = "tracks"
+kind = "tracks"
+tracks = 2
+service = { dist = "deterministic", value = "1h" }
+
+[[links]]
+id = "line"
+mode = "rail"
+travel = "1h"
+paths_per_day = 4
+
+[[flows]]
+id = "trains"
+mode = "train"
+wagons = 50
+route = ["st", "line"]
+arrivals = { process = "timetable", every = "2h", from = "00:00", to = "22:00" }
+"#,
+    );
+    let (st, line) = (stage_of(&m, "st", "tracks"), stage_of(&m, "line", "link"));
+    let (r, trace) = simulate_traced(&m, 0);
+    let paths = starts_at(&trace, line);
+    assert_eq!(paths.len(), 120);
+    assert_eq!(
+        paths[..4].iter().map(|p| p.0).collect::<Vec<_>>(),
+        vec![HOUR, 3 * HOUR, 5 * HOUR, 7 * HOUR]
+    );
+    for day in 1..30 {
+        let got: Vec<i64> = paths[4 * day..4 * day + 4].iter().map(|p| p.0).collect();
+        let d = day as i64 * DAY;
+        assert_eq!(got, vec![d, d, d + HOUR, d + HOUR], "day {day}");
+    }
+    // Nobody waits on the line: a train enters it only when it can start at once.
+    assert!(paths.iter().all(|p| p.1 == 0));
+    let station = starts_at(&trace, st);
+    assert_eq!(station.len(), 6 + 4 * 29);
+    let k = &r.checkpoints[node_index(&m, "st")].kpi;
+    assert_eq!((k.arrivals, k.served, k.backlog_end), (360, 120, 240));
+    assert_eq!(k.held_outside, 116);
+    assert_eq!(r.stages[st].kpi.held_outside, 116);
+    assert_eq!(r.stages[st].levels.queue.level(), 238);
+    assert_eq!(r.stages[st].levels.queue.max(), 238);
+    assert_close(
+        "station served_per_day",
+        stage_kpi(&m, &r, "st/tracks", "served_per_day"),
+        4.0,
+    );
+    let l = &r.checkpoints[node_index(&m, "line")].kpi;
+    assert_eq!((l.arrivals, l.served, l.backlog_end), (120, 120, 0));
+    assert_eq!(r.stages[line].levels.queue.max(), 0);
+}
+
+/// An exit post (1 lane, 30 min) and an entry post (1 lane, 30 min, `daily_quota = 10`) with 2
+/// places between them; intake suspended on 8 and 9 January (`daily_quota = 0`), resumed at 10
+/// from the 10th. Trucks at 08:00, 10:00, …, 18:00 (6 a day) from Monday 5 January, `days` days.
+fn suspension(days: u32) -> Model {
+    model(&format!(
+        r#"
+[simulation]
+name = "blocking-suspension"
+days = {days}
+seed = 1
+replications = 1
+start_date = "2026-01-05"
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "exit"
+lanes = 1
+service = {{ dist = "deterministic", value = "30min" }}
+[[checkpoints.stages]]
+id = "entry"
+lanes = 1
+service = {{ dist = "deterministic", value = "30min" }}
+daily_quota = 10
+buffer = 2
+changes = [{{ from = "2026-01-08", daily_quota = 0 }}, {{ from = "2026-01-10", daily_quota = 10 }}]
+
+[[flows]]
+id = "trucks"
+mode = "truck"
+route = ["cp"]
+arrivals = {{ process = "timetable", every = "2h", from = "08:00", to = "18:00" }}
+"#
+    ))
+}
+
+/// Intake suspended for two days leaves 12 trucks: the first two of the 8th fill the 2 places,
+/// the third (done at the exit 12:30) blocks the exit lane, and 9 wait on the road before the
+/// exit. From the 10th the entry takes 10 a day against 6 arriving: the backlog is 12 → 8 → 4
+/// → 0 at the ends of the 10th, 11th and 12th.
+///
+/// The 10th: the entry starts at 00:00, 00:30, …, 04:30 (the 10 oldest), then the 2 places
+/// fill again and the 08:00 truck blocks the exit at 08:30 until midnight. The 11th: 8 from
+/// the backlog 00:00–03:30, then the 08:00 and 10:00 trucks at 08:30 and 10:30; the 12:00 and
+/// 14:00 trucks take the places, the 16:00 truck blocks the exit at 16:30. The 12th: those 4
+/// at 00:00–01:30 and the day's 6 at their own time: the 10th start, at 18:30, exhausts the
+/// quota exactly; from the 13th all is as before the suspension.
+///
+/// The exit lane is blocked 12:30 (8th) → 00:00 (10th) = 35.5 h, 08:30 → 00:00 = 15.5 h and
+/// 16:30 → 00:00 = 7.5 h: 58.5 h in 12 days; busy 72 × 30 min = 36 h: blocked share 13/21.
+#[test]
+fn a_suspension_of_intake_blocks_the_exit_and_leaves_a_backlog_that_clears_at_the_quota() {
+    let m = suspension(5);
+    let (exit, entry) = (stage_of(&m, "cp", "exit"), stage_of(&m, "cp", "entry"));
+    let r = borderflow::model::simulate(&m, 0);
+    let k = &r.checkpoints[0].kpi;
+    assert_eq!((k.arrivals, k.served, k.backlog_end), (30, 18, 12));
+    assert_eq!(r.stages[entry].levels.queue.level(), 2);
+    assert_eq!(r.stages[exit].levels.blocked.level(), 1);
+    assert_eq!(r.stages[exit].levels.queue.level(), 9);
+    // On the road: the exit's queue; inside: the 2 places and the blocked lane.
+    assert_eq!(r.checkpoints[0].levels.road.level(), 9);
+
+    let m = suspension(12);
+    let (exit, entry) = (stage_of(&m, "cp", "exit"), stage_of(&m, "cp", "entry"));
+    let (r, trace) = simulate_traced(&m, 0);
+    let starts = starts_at(&trace, entry);
+    let mut per_day = [0; 12];
+    for &(at, _) in &starts {
+        per_day[(at / DAY) as usize] += 1;
+    }
+    assert_eq!(per_day, [6, 6, 6, 0, 0, 10, 10, 10, 6, 6, 6, 6]);
+    let own_times: Vec<i64> = (0..6).map(|i| (8 + 2 * i) * HOUR + 30 * MIN).collect();
+    // The 10th (day 5): every 30 min from midnight.
+    let d5: Vec<i64> = starts[18..28].iter().map(|s| s.0 - 5 * DAY).collect();
+    assert_eq!(d5, (0..10).map(|i| 30 * MIN * i).collect::<Vec<_>>());
+    // The 11th (day 6): the rest of the backlog, then the 08:00 and 10:00 trucks.
+    let d6: Vec<i64> = starts[28..38].iter().map(|s| s.0 - 6 * DAY).collect();
+    let mut want: Vec<i64> = (0..8).map(|i| 30 * MIN * i).collect();
+    want.extend(&own_times[..2]);
+    assert_eq!(d6, want);
+    // The 12th (day 7): the last 4 of the backlog, then the day's own 6, which do not wait.
+    let d7 = &starts[38..48];
+    let mut want: Vec<i64> = (0..4).map(|i| 30 * MIN * i).collect();
+    want.extend(&own_times);
+    assert_eq!(d7.iter().map(|s| s.0 - 7 * DAY).collect::<Vec<_>>(), want);
+    assert!(d7[..4].iter().all(|s| s.1 > 0) && d7[4..].iter().all(|s| s.1 == 0));
+    // From the 13th on, as before the suspension: every truck goes straight through.
+    for &(at, waited) in &starts[48..] {
+        assert_eq!(waited, 0);
+        assert!(own_times.contains(&(at % DAY)));
+    }
+    let k = &r.checkpoints[0].kpi;
+    assert_eq!((k.arrivals, k.served, k.backlog_end), (72, 72, 0));
+    assert_close(
+        "exit blocked_mean",
+        stage_kpi(&m, &r, "cp/exit", "blocked_mean"),
+        58.5 / 288.0,
+    );
+    assert_close(
+        "exit blocked_share",
+        stage_kpi(&m, &r, "cp/exit", "blocked_share"),
+        13.0 / 21.0,
+    );
+    assert!(r.stages[entry].levels.queue.max() <= 2);
+    assert_eq!(r.stages[exit].levels.queue.max(), 9);
+}
+
+/// At the first stage of a checkpoint the buffer holds the head of the queue inside; the rest
+/// waits on the approach road, never lost. One lane (1 h), buffer 5, 20 trucks at 00:00,
+/// 00:01, …, 00:19, one day: truck i (0-based) starts at i h, having waited i h − i min.
+///
+/// Queue: j trucks during minute j (j < 19), 19 from 00:19 to 01:00, then 19 − k during hour k
+/// (k = 1 … 18): 171 + 19 × 41 + 60 × 171 = 11 210 vehicle-minutes. On the road (beyond 5):
+/// Σ_{j=6}^{18} (j − 5) = 91, 14 × 41 = 574, 60 × Σ_{k=1}^{13} (14 − k) = 5460: 6125. Inside:
+/// 11 210 − 6125 = 5085 vehicle-minutes, 3.53125 on average over the 1440 minutes; at most 5.
+#[test]
+fn a_first_stage_buffer_splits_a_burst_into_inside_and_road() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-burst"
+days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "s"
+lanes = 1
+service = { dist = "deterministic", value = "1h" }
+buffer = 5
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", every = "1min", from = "00:00", to = "00:19" }
+"#,
+    );
+    let s = stage_of(&m, "cp", "s");
+    let (r, trace) = simulate_traced(&m, 0);
+    let starts = starts_at(&trace, s);
+    assert_eq!(starts.len(), 20);
+    for (i, &(at, waited)) in starts.iter().enumerate() {
+        let i = i as i64;
+        assert_eq!((at, waited), (i * HOUR, i * HOUR - i * MIN));
+    }
+    let km = m.metres_per_vehicle / 1000.0;
+    assert_close(
+        "queue_mean",
+        cp_kpi(&m, &r, "cp", "queue_mean"),
+        11210.0 / 1440.0,
+    );
+    assert_close("queue_max", cp_kpi(&m, &r, "cp", "queue_max"), 19.0);
+    assert_close(
+        "queue_inside_mean",
+        cp_kpi(&m, &r, "cp", "queue_inside_mean"),
+        5085.0 / 1440.0,
+    );
+    assert_close(
+        "queue_km_mean",
+        cp_kpi(&m, &r, "cp", "queue_km_mean"),
+        6125.0 / 1440.0 * km,
+    );
+    assert_close(
+        "queue_km_max",
+        cp_kpi(&m, &r, "cp", "queue_km_max"),
+        14.0 * km,
+    );
+    // The stage reports the same split.
+    assert_close(
+        "stage queue_km_mean",
+        stage_kpi(&m, &r, "cp/s", "queue_km_mean"),
+        6125.0 / 1440.0 * km,
+    );
+    assert_eq!(r.stages[s].levels.road.max(), 14);
+    // Nothing blocks at a first stage: the road holds the rest.
+    assert_eq!(cp_kpi(&m, &r, "cp", "blocked_mean"), 0.0);
+    assert_eq!(r.checkpoints[0].kpi.served, 20);
 }
