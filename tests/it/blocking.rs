@@ -10,11 +10,16 @@
 //! - bad `buffer` input: exit 2 with file, field and line:column.
 
 use crate::common::*;
+use crate::input_errors::rail::GOOD as RAIL;
+use crate::input_errors::road::GOOD as ROAD;
+use crate::input_errors::{Field, assert_rejected};
 use borderflow::kpi::{self, EntityKind, EntitySummary, rep_values};
 use borderflow::model::{Model, RepResult, ServiceStart, simulate_traced};
+use borderflow::scenario::{Overrides, parse};
 use borderflow::stats::Estimate;
 use borderflow::sweep;
 use borderflow::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN};
+use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------------------------
 // The two-stage line against its Markov chain
@@ -895,4 +900,417 @@ arrivals = { process = "timetable", every = "1min", from = "00:00", to = "00:19"
     // Nothing blocks at a first stage: the road holds the rest.
     assert_eq!(cp_kpi(&m, &r, "cp", "blocked_mean"), 0.0);
     assert_eq!(r.checkpoints[0].kpi.served, 20);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conservation with blocking
+// ---------------------------------------------------------------------------------------------
+
+/// One stage of a random scenario.
+#[derive(Clone, Debug)]
+struct RandomStage {
+    lanes: u32,
+    service_min: u32,
+    exponential: bool,
+    buffer: Option<u32>,
+    travel_min: Option<u32>,
+    day_hours: bool,
+    quota: Option<u32>,
+}
+
+fn random_stage() -> impl Strategy<Value = RandomStage> {
+    (
+        1u32..=3,
+        5u32..=90,
+        any::<bool>(),
+        proptest::option::weighted(0.7, 0u32..=3),
+        proptest::option::weighted(0.3, 1u32..=30),
+        proptest::bool::weighted(0.25),
+        proptest::option::weighted(0.2, 10u32..=80),
+    )
+        .prop_map(
+            |(lanes, service_min, exponential, buffer, travel_min, day_hours, quota)| {
+                RandomStage {
+                    lanes,
+                    service_min,
+                    exponential,
+                    // Vehicles on their way take a place: travel needs at least one.
+                    buffer: match (buffer, travel_min) {
+                        (Some(0), Some(_)) => Some(1),
+                        (b, _) => b,
+                    },
+                    travel_min,
+                    day_hours,
+                    quota,
+                }
+            },
+        )
+}
+
+/// A route through 1 or 2 checkpoints of 1 to 3 random stages, Poisson arrivals, 2 to 4 days.
+fn random_scenario() -> impl Strategy<Value = (String, Vec<Vec<RandomStage>>)> {
+    let cp = proptest::collection::vec(random_stage(), 1..=3);
+    (
+        proptest::collection::vec(cp, 1..=2),
+        2u32..=30,
+        2u32..=4,
+        0u64..1000,
+    )
+        .prop_map(|(cps, rate, days, seed)| {
+            let mut text = format!(
+                "[simulation]\nname = \"blocking-random\"\ndays = {days}\nseed = {seed}\n\
+                 replications = 1\nstart_date = \"2026-01-05\"\n"
+            );
+            for (c, stages) in cps.iter().enumerate() {
+                text += &format!("\n[[checkpoints]]\nid = \"c{c}\"\n");
+                for (i, s) in stages.iter().enumerate() {
+                    let service = if s.exponential {
+                        format!(
+                            "{{ dist = \"exponential\", mean = \"{}min\" }}",
+                            s.service_min
+                        )
+                    } else {
+                        format!(
+                            "{{ dist = \"deterministic\", value = \"{}min\" }}",
+                            s.service_min
+                        )
+                    };
+                    text += &format!(
+                        "[[checkpoints.stages]]\nid = \"s{i}\"\nlanes = {}\nservice = {service}\n",
+                        s.lanes
+                    );
+                    if let Some(b) = s.buffer {
+                        text += &format!("buffer = {b}\n");
+                    }
+                    if let Some(t) = s.travel_min {
+                        text += &format!("travel = \"{t}min\"\n");
+                    }
+                    if s.day_hours {
+                        text += "hours = \"06:00-22:00\"\n";
+                    }
+                    if let Some(q) = s.quota {
+                        text += &format!("daily_quota = {q}\n");
+                    }
+                }
+            }
+            let route: Vec<String> = (0..cps.len()).map(|c| format!("\"c{c}\"")).collect();
+            text += &format!(
+                "\n[[flows]]\nid = \"f\"\nmode = \"truck\"\nroute = [{}]\n\
+                 arrivals = {{ process = \"poisson\", rate = \"{rate}/h\" }}\n",
+                route.join(", ")
+            );
+            (text, cps)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Every vehicle that arrived is served, waiting (in a buffer or on the road), in service,
+    /// blocked on a server, or on its way between stages — per stage, checkpoint and flow;
+    /// blocked_share is a share; a stage behind a buffer of B never has more than B waiting.
+    #[test]
+    fn blocking_loses_and_creates_no_vehicle((text, cps) in random_scenario()) {
+        let m = model(&text);
+        let r = borderflow::model::simulate(&m, 0);
+        let end = m.horizon().as_ms();
+        assert_conserved("flow", &r.flows[0]);
+        for (c, stages) in cps.iter().enumerate() {
+            let node = node_index(&m, &format!("c{c}"));
+            let k = &r.checkpoints[node].kpi;
+            assert_conserved(&format!("c{c}"), k);
+            let mut inside = 0;
+            for (i, spec) in stages.iter().enumerate() {
+                let s = stage_of(&m, &format!("c{c}"), &format!("s{i}"));
+                let st = &r.stages[s];
+                let what = format!("c{c}/s{i}");
+                assert_conserved(&what, &st.kpi);
+                // At the horizon each vehicle of the stage waits, is served or is blocked.
+                let l = &st.levels;
+                prop_assert_eq!(
+                    l.in_system.level(),
+                    l.queue.level() + l.busy.level() + l.blocked.level(),
+                    "{}", what
+                );
+                prop_assert_eq!(l.in_system.level() as u64, st.kpi.backlog_end, "{}", what);
+                prop_assert!(l.blocked.max() <= i64::from(spec.lanes), "{}", what);
+                let share = stage_kpi(&m, &r, &what, "blocked_share");
+                prop_assert!((0.0..=1.0).contains(&share), "{}: {}", what, share);
+                if i > 0 && let Some(b) = spec.buffer {
+                    prop_assert!(l.queue.max() <= i64::from(b), "{}: {} > {}", what, l.queue.max(), b);
+                }
+                // The blocking of the last stage before a checkpoint of trucks: none.
+                if i + 1 == stages.len() {
+                    prop_assert_eq!(l.blocked.area(end), 0, "{}", what);
+                }
+                inside += st.kpi.backlog_end;
+            }
+            // The rest of the checkpoint's backlog is on its way to a stage (travel).
+            let travelling = k.backlog_end - inside;
+            if stages.iter().all(|s| s.travel_min.is_none()) {
+                prop_assert_eq!(travelling, 0, "c{}", c);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tell-tale of the old behaviour
+// ---------------------------------------------------------------------------------------------
+
+/// KPIs a buffer on a first stage changes by design: its places count as inside the crossing,
+/// so less of the queue stands on the road. Everything else must be identical.
+const WHERE_THE_QUEUE_STANDS: [&str; 3] = ["queue_km_mean", "queue_km_max", "queue_inside_mean"];
+
+/// A buffer that never fills changes no wait and no count: each shipped road scenario, and the
+/// same with `buffer = 10000000` on every stage, give identical KPIs (60 days, 2 replications)
+/// except where the queue stands. (With `buffer` unset, the golden outputs are unchanged:
+/// `golden`.)
+#[test]
+fn a_buffer_that_never_fills_changes_no_wait_and_no_count() {
+    for file in [
+        "scenarios/kz-cn-road.toml",
+        "scenarios/examples/green-corridor.toml",
+        "scenarios/examples/lunch-break.toml",
+        "scenarios/examples/two-sides-clocks.toml",
+        "scenarios/validation/nur-zholy-nov-2025.toml",
+    ] {
+        let text = std::fs::read_to_string(repo_path(file)).expect("scenario");
+        assert!(!text.contains("holding_capacity ="), "{file}");
+        let stage = "[[checkpoints.stages]]\n";
+        assert!(text.contains(stage), "{file}");
+        let roomy = text.replace(stage, &format!("{stage}buffer = 10000000\n"));
+        let overrides = || Overrides {
+            days: Some(60),
+            replications: Some(2),
+            ..Overrides::default()
+        };
+        let plain = parse(&text, file, overrides()).unwrap_or_else(|e| panic!("{e}"));
+        let buffered = parse(&roomy, file, overrides()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(buffered.stages.iter().all(|s| s.buffer == Some(10_000_000)));
+        for rep in 0..2 {
+            let a = rep_values(&plain, &borderflow::model::simulate(&plain, rep));
+            let b = rep_values(&buffered, &borderflow::model::simulate(&buffered, rep));
+            assert_eq!(a.len(), b.len());
+            let mut compared = 0;
+            for (ea, eb) in a.iter().zip(&b) {
+                assert_eq!((ea.kind, &ea.id), (eb.kind, &eb.id));
+                assert_eq!(ea.values.len(), eb.values.len(), "{file}: {}", ea.id);
+                for ((na, va), (nb, vb)) in ea.values.iter().zip(&eb.values) {
+                    assert_eq!(na, nb);
+                    if WHERE_THE_QUEUE_STANDS.contains(&na.as_str()) {
+                        continue;
+                    }
+                    assert_eq!(va, vb, "{file} replication {rep}: {} {na}", ea.id);
+                    compared += 1;
+                }
+            }
+            assert!(compared > 100, "{file}: {compared}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: exit 2 with file, field and line:column, for validate and run
+// ---------------------------------------------------------------------------------------------
+
+/// The road scenario of `input_errors` with `extra` lines after its stage's `lanes = 3`.
+fn road_with(extra: &str) -> String {
+    edit(ROAD, "lanes = 3", &format!("lanes = 3\n{extra}"))
+}
+
+const STAGE: &str = "checkpoints[0].stages[0]";
+
+#[test]
+fn a_negative_buffer_is_rejected() {
+    assert_rejected(
+        "buffer-neg",
+        &road_with("buffer = -1"),
+        Field::Exactly(&format!("{STAGE}.buffer")),
+        "buffer = -1",
+        "between 0 and 10000000 (got -1)",
+    );
+}
+
+#[test]
+fn a_fractional_buffer_is_rejected() {
+    assert_rejected(
+        "buffer-frac",
+        &road_with("buffer = 2.5"),
+        Field::Exactly(&format!("{STAGE}.buffer")),
+        "buffer = 2.5",
+        "expected an integer",
+    );
+}
+
+#[test]
+fn a_buffer_that_is_text_is_rejected() {
+    assert_rejected(
+        "buffer-text",
+        &road_with("buffer = \"x\""),
+        Field::Exactly(&format!("{STAGE}.buffer")),
+        "buffer = \"x\"",
+        "expected an integer",
+    );
+}
+
+#[test]
+fn a_buffer_beside_a_holding_capacity_is_rejected() {
+    assert_rejected(
+        "buffer-holding",
+        &road_with("buffer = 2\nholding_capacity = 5"),
+        Field::Exactly(&format!("{STAGE}.holding_capacity")),
+        "holding_capacity = 5",
+        "holding_capacity and buffer on one stage",
+    );
+}
+
+#[test]
+fn a_zero_buffer_on_a_stage_with_travel_is_rejected() {
+    assert_rejected(
+        "buffer-travel",
+        &road_with("buffer = 0\ntravel = \"10min\""),
+        Field::Exactly(&format!("{STAGE}.buffer")),
+        "buffer = 0",
+        "needs at least 1",
+    );
+    // One place is enough.
+    model(&road_with("buffer = 1\ntravel = \"10min\""));
+}
+
+#[test]
+fn a_negative_or_fractional_link_buffer_is_rejected() {
+    for (value, says) in [
+        ("-1", "between 0 and 10000000 (got -1)"),
+        ("1.5", "expected an integer"),
+    ] {
+        let text = edit(
+            RAIL,
+            "paths_per_day = 8",
+            &format!("paths_per_day = 8\nbuffer = {value}"),
+        );
+        assert_rejected(
+            "link-buffer",
+            &text,
+            Field::Exactly("links[1].buffer"),
+            &format!("buffer = {value}"),
+            says,
+        );
+    }
+}
+
+/// Blocked vehicles move on in the order they were blocked, not the order they arrived. a has
+/// 2 lanes whose service is 1 h plus 10 t/h of cargo; b (1 lane, 5 h) has no place in front.
+/// L1 (10 t, 00:00) is served at a 00:00–02:00 and at b 02:00–07:00. H (30 t, 00:01) is
+/// served at a 00:01–04:01 and blocked there at 04:01. L2 (10 t, 00:02) gets L1's lane at
+/// 02:00, is done at 04:00 and blocked first: at 07:00 L2 moves (b 07:00–12:00), H waits until
+/// 12:00 (b 12:00–17:00). a's lanes are blocked 3 h + 7 h 59 min.
+#[test]
+fn blocked_vehicles_move_on_in_the_order_they_were_blocked() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-order"
+days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "a"
+lanes = 2
+service = { dist = "deterministic", value = "1h" }
+handling_rate = "10/h"
+[[checkpoints.stages]]
+id = "b"
+lanes = 1
+service = { dist = "deterministic", value = "5h" }
+buffer = 0
+
+[[flows]]
+id = "light"
+mode = "truck"
+tonnes = 10.0
+route = ["cp"]
+arrivals = { process = "timetable", times = ["00:00", "00:02"] }
+
+[[flows]]
+id = "heavy"
+mode = "truck"
+tonnes = 30.0
+route = ["cp"]
+arrivals = { process = "timetable", times = ["00:01"] }
+"#,
+    );
+    let b = stage_of(&m, "cp", "b");
+    let (r, trace) = simulate_traced(&m, 0);
+    let at_b: Vec<(String, i64)> = trace
+        .iter()
+        .filter(|x| x.stage as usize == b)
+        .map(|x| (m.flows[x.flow as usize].id.clone(), x.at.as_ms()))
+        .collect();
+    let want = [
+        ("light", 2 * HOUR),
+        ("light", 7 * HOUR),
+        ("heavy", 12 * HOUR),
+    ];
+    assert_eq!(
+        at_b,
+        want.map(|(f, t)| (f.to_string(), t)).to_vec(),
+        "L2, blocked at 04:00, goes before H, blocked at 04:01"
+    );
+    assert_close(
+        "a blocked_mean",
+        stage_kpi(&m, &r, "cp/a", "blocked_mean"),
+        (180.0 + 479.0) / 1440.0,
+    );
+    // Checkpoint waits: L1 0; L2 118 min at a + 3 h blocked; H 7 h 59 min blocked.
+    assert_eq!(
+        r.checkpoints[0].kpi.wait.mean(),
+        ((118 + 180 + 479) * MIN) as f64 / 3.0
+    );
+}
+
+/// A stage with no place in front that is closed blocks the lane before it until it opens:
+/// the tandem with b open 08:00–18:00 and `buffer = 0`. T1: a 00:00–01:00, blocked until b
+/// opens at 08:00, b 08:00–10:00. Then each of T2, T3, T4 gets a at 08:00, 10:00, 12:00
+/// (waits 479, 598, 717 min), is done an hour later while b still serves, is blocked 1 h and
+/// starts at b at 10:00, 12:00, 14:00 without waiting there. Checkpoint waits 420, 539, 658,
+/// 777 min (mean 9.975 h); a blocked 10 h against 4 h busy: share 5/7.
+#[test]
+fn a_closed_stage_without_places_blocks_until_it_opens() {
+    let m = tandem("hours = \"08:00-18:00\"\nbuffer = 0");
+    let (a, b) = (stage_of(&m, "cp", "a"), stage_of(&m, "cp", "b"));
+    let (r, trace) = simulate_traced(&m, 0);
+    assert_eq!(
+        starts_at(&trace, a),
+        vec![
+            (0, 0),
+            (8 * HOUR, 479 * MIN),
+            (10 * HOUR, 598 * MIN),
+            (12 * HOUR, 717 * MIN)
+        ]
+    );
+    assert_eq!(
+        starts_at(&trace, b),
+        vec![
+            (8 * HOUR, 0),
+            (10 * HOUR, 0),
+            (12 * HOUR, 0),
+            (14 * HOUR, 0)
+        ]
+    );
+    assert_close("cp wait_mean_h", cp_kpi(&m, &r, "cp", "wait_mean_h"), 9.975);
+    assert_close(
+        "a blocked_share",
+        stage_kpi(&m, &r, "cp/a", "blocked_share"),
+        5.0 / 7.0,
+    );
+    assert_close(
+        "a blocked_mean",
+        stage_kpi(&m, &r, "cp/a", "blocked_mean"),
+        10.0 / 24.0,
+    );
+    assert_eq!(r.stages[b].levels.queue.max(), 0);
 }
