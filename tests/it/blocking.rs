@@ -66,8 +66,9 @@ impl Band {
         let mut x = vec![0.0; n];
         for k in (0..n).rev() {
             let mut s = b[k];
-            for c in k + 1..n.min(k + w + 1) {
-                s -= *self.at(k, c) * x[c];
+            let hi = n.min(k + w + 1);
+            for (c, xc) in x.iter().enumerate().take(hi).skip(k + 1) {
+                s -= *self.at(k, c) * xc;
             }
             x[k] = s / *self.at(k, k);
         }
