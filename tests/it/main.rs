@@ -5,6 +5,9 @@
 //!   Jackson, Little's law);
 //! - `model_rules`, `dated`, `lanes`, `observe`, `route_choice`, `rail`: the border model's rules
 //!   on hand-checkable scenarios;
+//! - `model_rules`, `dated`, `observe`, `route_choice`, `rail`: the border model's rules on
+//!   hand-checkable scenarios;
+//! - `blocking`: finite buffers that block, against a Markov chain, hand cases and conservation;
 //! - `properties`: invariants of durations, calendars and histograms over random inputs;
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
 //! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
@@ -15,6 +18,7 @@
 
 mod common;
 
+mod blocking;
 mod cli;
 mod dated;
 mod deadlock;

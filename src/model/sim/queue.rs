@@ -123,7 +123,6 @@ impl StageQueue {
     /// True if no lane group has a free server.
     pub(super) fn all_taken(&self) -> bool {
         self.free.iter().all(|&f| f <= 0)
-
     }
 
     /// Lane group `g` gains `delta` servers (loses, if negative: busy lanes retire as they
