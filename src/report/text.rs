@@ -181,12 +181,12 @@ pub fn to_text(s: &Summary) -> String {
             col("road mean [km]", "queue_km_mean", 1.0, 2),
             col("road max [km]", "queue_km_max", 1.0, 1),
             col("inside mean [veh]", "queue_inside_mean", 1.0, 1),
-            col("blocked mean [lanes]", "blocked_mean", 1.0, 2),
+            col("blocked mean [servers]", "blocked_mean", 1.0, 2),
         ];
         table(&mut out, "where the queue stands", &cps, &cols, with_ci);
         let stages: Vec<&EntitySummary> = s.stages().into_iter().filter(blocking).collect();
         let cols = [
-            col("blocked mean [lanes]", "blocked_mean", 1.0, 2),
+            col("blocked mean [servers]", "blocked_mean", 1.0, 2),
             col("blocked [% of held]", "blocked_share", 100.0, 1),
             col("util [%]", "utilization", 100.0, 1),
         ];

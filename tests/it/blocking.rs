@@ -718,6 +718,20 @@ arrivals = { process = "timetable", every = "2h", from = "00:00", to = "22:00" }
     let l = &r.checkpoints[node_index(&m, "line")].kpi;
     assert_eq!((l.arrivals, l.served, l.backlog_end), (120, 120, 0));
     assert_eq!(r.stages[line].levels.queue.max(), 0);
+    // The tracks are blocked by trains waiting for a path: on day 0 the 08:00 and 10:00 trains
+    // from 09:00 and 11:00 to midnight (15 + 13 h); every later day the two trains taking the
+    // tracks at 01:00 from 02:00 to midnight (2 x 22 h). 28 + 29 x 44 = 1304 track-hours over
+    // 720 h; busy 6 + 29 x 4 = 122 track-hours.
+    assert_close(
+        "station blocked_mean",
+        stage_kpi(&m, &r, "st/tracks", "blocked_mean"),
+        1304.0 / 720.0,
+    );
+    assert_close(
+        "station blocked_share",
+        stage_kpi(&m, &r, "st/tracks", "blocked_share"),
+        1304.0 / (1304.0 + 122.0),
+    );
 }
 
 /// An exit post (1 lane, 30 min) and an entry post (1 lane, 30 min, `daily_quota = 10`) with 2

@@ -14,7 +14,7 @@
 //! its buffer on the approach road.
 
 use crate::engine::EventQueue;
-use crate::model::spec::{Mode, StageKind};
+use crate::model::spec::Mode;
 use crate::time::SimTime;
 
 use super::ids::{CheckpointId, StageId, VehicleId};
@@ -99,11 +99,11 @@ impl Sim<'_> {
         }
     }
 
-    /// True if every server of lanes stage `s` is taken and none is serving: each holds a blocked
-    /// vehicle, so the stage moves only when one of them does.
+    /// True if every server of lanes or tracks stage `s` is taken and none is serving: each holds
+    /// a blocked vehicle, so the stage moves only when one of them does.
     fn is_frozen(&self, s: StageId) -> bool {
         let st = &self.stages[s];
-        self.m.stages[s].kind == StageKind::Lanes
+        !self.m.stages[s].kind.is_pooled()
             && st.levels.busy.level() == 0
             && st.levels.blocked.level() > 0
             && st.queue.all_taken()
@@ -164,11 +164,11 @@ impl Sim<'_> {
         q.halt();
     }
 
-    /// Servers blocked at stage `s` (and its checkpoint) change by `delta`: a blocked lane is
-    /// not busy. A track is held until its train leaves the checkpoint whatever it waits for, and
-    /// cranes are shared per move: neither counts as blocked.
+    /// Servers blocked at stage `s` (and its checkpoint) change by `delta`: a blocked lane or
+    /// track is not busy. Cranes and bogie-exchange positions are shared per move, so a vehicle
+    /// blocked after its last move holds none of them and is not counted.
     fn count_blocked(&mut self, t: SimTime, s: StageId, delta: i64) {
-        if self.m.stages[s].kind != StageKind::Lanes {
+        if self.m.stages[s].kind.is_pooled() {
             return;
         }
         let tm = t.as_ms();
