@@ -24,6 +24,11 @@ fn scenario(name: &str) -> Model {
 /// Vehicles waiting at the whole checkpoint just before `day` days after day 0 (for the warm-up
 /// end, where the series starts, one step later), over the replications.
 fn queue_at_days(m: &Model, days: &[i64]) -> Vec<Estimate> {
+    queue_of_stages_at_days(m, days, |_| true)
+}
+
+/// As [`queue_at_days`], counting only the stages `keep` accepts (by stage index).
+fn queue_of_stages_at_days(m: &Model, days: &[i64], keep: impl Fn(u32) -> bool) -> Vec<Estimate> {
     let runs: Vec<_> = (0..m.replications)
         .map(|r| {
             simulate_with(
@@ -46,7 +51,7 @@ fn queue_at_days(m: &Model, days: &[i64]) -> Vec<Estimate> {
                 .map(|r| {
                     r.series
                         .iter()
-                        .filter(|x| x.at == at)
+                        .filter(|x| x.at == at && keep(x.stage))
                         .map(|x| x.queue as f64)
                         .sum()
                 })
@@ -78,6 +83,19 @@ fn november_2025_queue_grows_at_arrivals_minus_acceptance_to_the_reported_column
     assert!((1_150.0..=1_500.0).contains(&q[2].mean), "{:.0}", q[2].mean);
     assert!((38.0..=50.0).contains(&km(&q[2])), "{:.1} km", km(&q[2]));
     assert!(q[3].mean >= 1_400.0, "{:.0}", q[3].mean);
+    // Where the column stands: the neutral zone (cn-entry, stage 1) holds at most its buffer of
+    // 100 trucks, so the rest waits before the Kazakh exit (stage 0), on the Kazakh road, as
+    // reported. Without a buffer most of it would stand between the posts.
+    let road = queue_of_stages_at_days(&m, &[2, 4, 5, 6], |s| s == 0);
+    let zone = queue_of_stages_at_days(&m, &[2, 4, 5, 6], |s| s == 1);
+    for ((d, r), z) in [2, 4, 5, 6].iter().zip(&road).zip(&zone) {
+        eprintln!(
+            "  after {d} days: {:.0} before the Kazakh exit, {:.0} in the neutral zone",
+            r.mean, z.mean
+        );
+        assert!(z.mean <= 100.0, "neutral zone {:.0}", z.mean);
+    }
+    assert!(road[2].mean >= 1_050.0, "{:.0}", road[2].mean);
 }
 
 #[test]
