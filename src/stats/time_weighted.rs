@@ -120,11 +120,10 @@ impl PeakLevel {
     #[inline]
     pub fn add(&mut self, t: i64, delta: i64) {
         // The level before this change was held on [at, t): it counts only if that is a
-        // positive time.
-        if t > self.at {
-            self.max = self.max.max(self.tw.level);
-            self.at = t;
-        }
+        // positive time. Branch-free: the queue changes on most events.
+        let held = if t > self.at { self.tw.level } else { i64::MIN };
+        self.max = self.max.max(held);
+        self.at = t;
         self.tw.add(t, delta);
     }
 

@@ -91,7 +91,10 @@ impl Sim<'_> {
         };
         let veh = &mut self.vehicles[v];
         veh.blocked = true;
-        veh.blocked_since = t;
+        // Its waits run on while it is blocked: they hold `wait − t` until it moves on at `t'`
+        // and adds `t'` (no field of its own for the start keeps the vehicle small).
+        veh.cp_wait_ms -= t.as_ms();
+        veh.total_wait_ms -= t.as_ms();
         self.stages[next].blocked.push_back(v);
         self.count_blocked(t, s, 1);
         if self.is_frozen(s) {
@@ -191,10 +194,9 @@ impl Sim<'_> {
             let from = self.stage_of(v);
             let veh = &mut self.vehicles[v];
             veh.blocked = false;
-            // Time blocked is time waited, at the checkpoint and on the route.
-            let blocked = t.since(veh.blocked_since).as_ms();
-            veh.cp_wait_ms += blocked;
-            veh.total_wait_ms += blocked;
+            // Time blocked is time waited, at the checkpoint and on the route (see `block`).
+            veh.cp_wait_ms += t.as_ms();
+            veh.total_wait_ms += t.as_ms();
             self.count_blocked(t, from, -1);
             self.leave_stage(q, t, v, from);
         }

@@ -48,7 +48,8 @@ impl Sim<'_> {
             let queued_now = if veh.queued {
                 end.since(veh.stage_arrive).as_ms()
             } else if veh.blocked {
-                end.since(veh.blocked_since).as_ms()
+                // Its waits hold `wait − blocked since` (see `Sim::block`).
+                end.as_ms()
             } else {
                 0
             };

@@ -78,7 +78,6 @@ impl Sim<'_> {
             veh.found_tracks_full = false;
             (veh.class, self.m.flows[veh.flow].wagons)
         };
-        self.catch_up_lanes(q, t, s);
         let pooled = self.m.stages[s].kind.is_pooled();
         let counted = self.vehicles[v].counted;
         let st = &mut self.stages[s];
@@ -89,13 +88,16 @@ impl Sim<'_> {
             st.levels.in_system.add(t.as_ms(), 1);
         }
         // Fast path: nobody waiting, a lane this class may use is free, and service may start.
+        // (A lean stage has a fixed lane count: no schedule step to catch up.)
         if st.lean {
             if st.queue.waiting() == 0 && st.queue.has_free(GroupId::FIRST) {
                 self.start(q, t, s, v, GroupId::FIRST);
                 return;
             }
-        } else if !pooled
-            && !self.stages[s].fair
+        } else if {
+            self.catch_up_lanes(q, t, s);
+            !pooled
+        } && !self.stages[s].fair
             && self.stages[s].queue.waiting() == 0
             && let Some(g) = self.stages[s].queue.free_group_for(class)
             && self.is_open(q, t, s)
@@ -348,8 +350,8 @@ impl Sim<'_> {
 
     pub(super) fn on_done(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         let s = self.stage_of(v);
-        let tracks = self.m.stages[s].kind == StageKind::Tracks;
-        if tracks {
+        // A lean stage is made of lanes.
+        if !self.stages[s].lean && self.m.stages[s].kind == StageKind::Tracks {
             // The train keeps its track until it leaves the checkpoint.
             let veh = &mut self.vehicles[v];
             veh.track_stage = s;
@@ -376,12 +378,7 @@ impl Sim<'_> {
     ) {
         let group = self.vehicles[v].group;
         let kind = self.m.stages[s].kind;
-        if kind.is_pooled() {
-            // Blocked after its last move: it held no crane or position while it waited.
-            self.stage_served(t, s, v);
-        } else if kind == StageKind::Tracks {
-            self.stage_served(t, s, v);
-        } else if self.stages[s].lean && self.stages[s].queue.waiting() > 0 {
+        if self.stages[s].lean && self.stages[s].queue.waiting() > 0 {
             // The lane goes straight to the head of the queue: lanes free and busy are unchanged
             // (a -1 and a +1 at one instant leave the time-weighted busy level as it is).
             self.stage_served(t, s, v);
@@ -390,8 +387,13 @@ impl Sim<'_> {
                 self.change_waiting(t, s, -1);
                 self.serve(q, t, s, next, group);
             }
+        } else if kind.is_pooled() || kind == StageKind::Tracks {
+            // A track stays held until the train leaves the checkpoint; a vehicle blocked after
+            // its last move at a pooled stage held no crane or position while it waited.
+            self.stage_served(t, s, v);
         } else {
-            if self.stages[s].queue.is_retiring(group) {
+            // A lean stage's lanes never change, so none retires.
+            if !self.stages[s].lean && self.stages[s].queue.is_retiring(group) {
                 self.lane_retires(t, s);
             }
             let st = &mut self.stages[s];

@@ -34,9 +34,9 @@ pub(super) struct Vehicle {
     pub(super) in_cp: bool,
     pub(super) in_stage: bool,
     pub(super) queued: bool,
-    // Done at its stage but waiting for a place at the next one, since `blocked_since`.
+    // Done at its stage but waiting for a place at the next one (its waits then hold
+    // `wait − blocked since`: see `Sim::block`).
     pub(super) blocked: bool,
-    pub(super) blocked_since: SimTime,
     // Cargo on board (a terminal may split it over several onward vehicles).
     pub(super) containers: u32,
     pub(super) tonnes: f64,
@@ -70,7 +70,6 @@ impl Default for Vehicle {
             in_stage: false,
             queued: false,
             blocked: false,
-            blocked_since: SimTime::ZERO,
             containers: 0,
             tonnes: 0.0,
             units_left: 0,
