@@ -1,6 +1,8 @@
-//! Whole-simulation benchmark of the reference model P1: 8 independent checkpoints × 4 lanes,
+//! Whole-simulation benchmarks of the reference models. P1: 8 independent checkpoints × 4 lanes,
 //! exponential 6-min service, Poisson 32 trucks/h each, 24/7, one simulated year (≈ 2.2M trucks),
-//! all KPIs on. Criterion reports throughput in trucks served per second ("elements/s").
+//! all KPIs on. P3: the same demand through an exit post with lanes by hour of day and an entry
+//! post behind a 6-place neutral zone that blocks the exit. Criterion reports throughput in trucks
+//! served per second ("elements/s").
 
 use std::hint::black_box;
 
@@ -9,6 +11,7 @@ use borderflow::scenario::{Overrides, parse};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const P1: &str = include_str!("models/p1.toml");
+const P3: &str = include_str!("models/p3.toml");
 
 fn p1_year(c: &mut Criterion) {
     let model = parse(P1, "benches/models/p1.toml", Overrides::default()).expect("P1 parses");
@@ -29,5 +32,31 @@ fn p1_year(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, p1_year);
+fn p3_year(c: &mut Criterion) {
+    let model = parse(P3, "benches/models/p3.toml", Overrides::default()).expect("P3 parses");
+    let served: u64 = simulate(&model, 0).flows.iter().map(|f| f.served).sum();
+    let mut g = c.benchmark_group("whole");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(served));
+    g.bench_function("p3_year", |b| {
+        b.iter(|| {
+            let r = simulate(black_box(&model), 0);
+            let n: u64 = r.flows.iter().map(|f| f.served).sum();
+            // The same demand as P1, all served (the entry posts run at rho = 0.8).
+            assert!((2_150_000..2_330_000).contains(&n), "served {n}");
+            // The neutral zones fill: every exit post is blocked for some time.
+            let end = model.horizon().as_ms();
+            let blocked = r
+                .stages
+                .iter()
+                .filter(|s| s.levels.blocked.area(end) > 0)
+                .count();
+            assert_eq!(blocked, 8, "exit posts blocked");
+            n
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, p1_year, p3_year);
 criterion_main!(benches);

@@ -58,6 +58,16 @@ pub const WORKLOADS: &[Workload] = &[
         quick: false,
     },
     Workload {
+        name: "p3-year",
+        about: "P3: P1 as exit + entry posts, lanes by hour at the exit, a 6-place neutral zone that blocks, one year",
+        quick: false,
+    },
+    Workload {
+        name: "p3-60d",
+        about: "P3 for 60 days",
+        quick: true,
+    },
+    Workload {
         name: "default-year",
         about: "the built-in KZ-CN road scenario, one year, one replication",
         quick: true,
@@ -76,6 +86,7 @@ pub const WORKLOADS: &[Workload] = &[
 
 const P1: &str = include_str!("../../benches/models/p1.toml");
 const P2: &str = include_str!("../../benches/models/p2.toml");
+const P3: &str = include_str!("../../benches/models/p3.toml");
 const MM1: &str = include_str!("../../benches/models/mm1.toml");
 const RAIL: &str = include_str!("../../scenarios/kz-cn-rail.toml");
 const SWEEP16: &str = include_str!("../../benches/models/sweep16.toml");
@@ -118,6 +129,8 @@ pub fn run_workload(name: &str) -> Result<Value, String> {
         "p1-60d" => single(model(P1, "p1.toml", Some(60))?),
         "p1-10y" => single(model(P1, "p1.toml", Some(3650))?),
         "p2-year" => single(model(P2, "p2.toml", Some(365))?),
+        "p3-year" => single(model(P3, "p3.toml", Some(365))?),
+        "p3-60d" => single(model(P3, "p3.toml", Some(60))?),
         "default-year" => single(model(scenario::DEFAULT_SCENARIO, "kz-cn-road.toml", None)?),
         "rail-year" => single(model(RAIL, "kz-cn-rail.toml", None)?),
         "sweep16" => {
