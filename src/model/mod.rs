@@ -41,5 +41,5 @@ pub use sim::{
 pub use spec::{
     Alternative, Arrivals, CheckpointSpec, ClassSpec, DailyLanes, FlowSpec, Inspection, LaneGroup,
     LaneProfile, Mode, Model, NodeKind, RateProfile, RouteChoice, StageChange, StageKind,
-    StageSpec,
+    StageSpec, Storage,
 };

@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::model::{Alternative, CheckpointSpec, ClassSpec, FlowSpec, Model, NodeKind, StageSpec};
+use crate::model::{
+    Alternative, CheckpointSpec, ClassSpec, FlowSpec, Model, NodeKind, StageSpec, Storage,
+};
 use crate::time::{Date, SimDuration, days_between, parse_date, parse_duration, parse_utc_offset};
 
 use super::Overrides;
@@ -14,9 +16,9 @@ use super::error::{Checker, FieldPath};
 use super::flow::{BuiltFlow, build_flow};
 use super::hours::{CalendarParts, Clock, calendar_parts};
 use super::link::build_link;
-use super::raw::{RawArrivals, RawCalendar, RawScenario, RawSimulation, RawStage};
+use super::raw::{RawArrivals, RawCalendar, RawScenario, RawSimulation, RawStage, RawTerminal};
 use super::stage::build_stage;
-use super::value::{duration, parse_opt};
+use super::value::{duration, int_in, parse_opt};
 
 /// Checks `raw` (with the command line's `ov`) and converts it; `None` when something did not
 /// convert (its problems are in `ck`).
@@ -338,6 +340,7 @@ fn stage_nodes(ck: &mut Checker, raw: &RawScenario, env: &Env, net: &mut Network
             kind,
             stages: indices,
             transfer_to: None,
+            storage: None,
         });
     }
 }
@@ -403,6 +406,7 @@ fn links(ck: &mut Checker, raw: &RawScenario, env: &Env, net: &mut Network) {
                 kind: NodeKind::Link,
                 stages: vec![net.stages.len() as u32],
                 transfer_to: None,
+                storage: None,
             });
             net.stages.push(spec);
         } else {
@@ -412,6 +416,7 @@ fn links(ck: &mut Checker, raw: &RawScenario, env: &Env, net: &mut Network) {
                 kind: NodeKind::Link,
                 stages: vec![],
                 transfer_to: None,
+                storage: None,
             });
         }
     }
@@ -515,8 +520,24 @@ fn transfers(
     net: &mut Network,
 ) -> HashSet<String> {
     let mut fed: HashSet<String> = HashSet::new();
+    // Flows fed by a terminal with storage, and by which terminal.
+    let mut stored: HashMap<u32, usize> = HashMap::new();
     for (ti, t) in raw.terminals.iter().enumerate() {
+        let p = FieldPath::default().key("terminals").index(ti);
+        let storage = terminal_storage(ck, &p, t);
         let Some(target) = &t.transfer_to else {
+            if storage.is_some() {
+                let key = if t.storage_containers.is_some() {
+                    "storage_containers"
+                } else {
+                    "storage_tonnes"
+                };
+                ck.report(
+                    &p.key(key),
+                    "storage on a terminal without transfer_to: cargo only waits in a terminal's \
+                     storage for the onward flow that `transfer_to` names",
+                );
+            }
             continue;
         };
         let tp = FieldPath::default()
@@ -539,11 +560,49 @@ fn transfers(
             );
         }
         fed.insert(target.clone());
+        if storage.is_some()
+            && let Some(other) = stored.insert(fi, ti)
+        {
+            ck.report(
+                &tp,
+                format!(
+                    "flow \"{target}\" takes cargo from two terminals with storage (terminals[{other}] \
+                     and this one); its vehicles could not tell which storage they leave"
+                ),
+            );
+        }
         if let Some(&node) = net.cp_index.get(&t.id) {
             net.checkpoints[node as usize].transfer_to = Some(fi);
+            net.checkpoints[node as usize].storage = storage;
         }
     }
     fed
+}
+
+/// A terminal's `storage_containers` and `storage_tonnes`, checked: positive.
+fn terminal_storage(ck: &mut Checker, p: &FieldPath, t: &RawTerminal) -> Option<Storage> {
+    let containers = t.storage_containers.and_then(|n| {
+        int_in(
+            ck,
+            &p.key("storage_containers"),
+            n,
+            1,
+            100_000_000,
+            "storage_containers",
+        )
+        .map(|n| n as u32)
+    });
+    let tonnes = t.storage_tonnes.and_then(|w| {
+        let ok = w.is_finite() && w > 0.0;
+        if !ok {
+            ck.report(
+                &p.key("storage_tonnes"),
+                format!("storage_tonnes must be a number > 0 (got {w})"),
+            );
+        }
+        ok.then_some(w)
+    });
+    (containers.is_some() || tonnes.is_some()).then_some(Storage { containers, tonnes })
 }
 
 #[cfg(test)]

@@ -46,6 +46,8 @@ pub(super) struct RawTerminal {
     pub(super) id: String,
     pub(super) name: Option<String>,
     pub(super) transfer_to: Option<String>,
+    pub(super) storage_containers: Option<i64>,
+    pub(super) storage_tonnes: Option<f64>,
     #[serde(default)]
     pub(super) stages: Vec<RawStage>,
 }

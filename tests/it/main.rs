@@ -35,4 +35,5 @@ mod rail;
 mod rail_cli;
 mod real_episodes;
 mod route_choice;
+mod storage;
 mod sweep;

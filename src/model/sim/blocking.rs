@@ -17,7 +17,7 @@ use crate::engine::EventQueue;
 use crate::model::spec::Mode;
 use crate::time::SimTime;
 
-use super::ids::{CheckpointId, StageId, VehicleId};
+use super::ids::{CheckpointId, Id, StageId, VehicleId};
 use super::{Ev, Sim, SimError};
 
 impl Sim<'_> {
@@ -55,10 +55,76 @@ impl Sim<'_> {
         v: VehicleId,
         s: StageId,
     ) -> bool {
+        if let Some(cp) = self.storage_node(s) {
+            // Vehicles blocked before it go first.
+            let veh = &self.vehicles[v];
+            return !self.storage_waiting[cp].is_empty()
+                || !self.storage_fits(cp, veh.containers, veh.tonnes);
+        }
         match self.blocking_target(v, s) {
             // Vehicles blocked before it go first.
             Some(next) => !self.stages[next].blocked.is_empty() || !self.has_place(q, t, next, v),
             None => false,
+        }
+    }
+
+    /// The terminal with storage whose last stage is `s`, if any: a vehicle done there unloads
+    /// into the storage.
+    fn storage_node(&self, s: StageId) -> Option<CheckpointId> {
+        let cp = CheckpointId(self.m.stages[s].checkpoint);
+        let spec = &self.m.checkpoints[cp];
+        (spec.storage.is_some() && spec.stages.last() == Some(&s.0)).then_some(cp)
+    }
+
+    /// True if a cargo of `containers` and `tonnes` fits in the storage of terminal `cp`.
+    fn storage_fits(&self, cp: CheckpointId, containers: u32, tonnes: f64) -> bool {
+        self.m.checkpoints[cp]
+            .storage
+            .as_ref()
+            .is_none_or(|st| st.fits(self.stored[cp], containers, tonnes))
+    }
+
+    /// Cargo unloaded at terminal `cp` enters its storage (when it has one).
+    pub(super) fn store(&mut self, cp: CheckpointId, containers: u32, tonnes: f64) {
+        if self.m.checkpoints[cp].storage.is_some() {
+            let st = &mut self.stored[cp];
+            st.0 += u64::from(containers);
+            st.1 += tonnes;
+        }
+    }
+
+    /// Vehicle `v` starts service for the first time: if it carries cargo from a terminal's
+    /// storage, the cargo leaves it, and vehicles blocked for room there may move on (at the end
+    /// of this instant's events, so nothing moves in the middle of a service start).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn leave_storage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        let veh = &self.vehicles[v];
+        if veh.leg != 0 || veh.step != 0 || veh.flow.index() >= self.storage_of_flow.len() {
+            return;
+        }
+        let Some(cp) = self.storage_of_flow[veh.flow] else {
+            return;
+        };
+        let (containers, tonnes) = (veh.containers, veh.tonnes);
+        let st = &mut self.stored[cp];
+        st.0 = st.0.saturating_sub(u64::from(containers));
+        st.1 = (st.1 - tonnes).max(0.0);
+        if !self.storage_waiting[cp].is_empty() {
+            self.schedule(q, t, Ev::Storage(cp));
+        }
+    }
+
+    /// Vehicles blocked for want of room in terminal `cp`'s storage move on, in the order they
+    /// were blocked, while their cargo fits.
+    pub(super) fn unblock_storage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, cp: CheckpointId) {
+        while let Some(&v) = self.storage_waiting[cp].front() {
+            let veh = &self.vehicles[v];
+            if !self.storage_fits(cp, veh.containers, veh.tonnes) {
+                return;
+            }
+            self.storage_waiting[cp].pop_front();
+            self.move_on(q, t, v);
         }
     }
 
@@ -86,16 +152,22 @@ impl Sim<'_> {
     /// Vehicle `v`, done at stage `s`, keeps its server there until the next stage has a place.
     #[inline(never)]
     pub(super) fn block(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId, v: VehicleId) {
-        let Some(next) = self.blocking_target(v, s) else {
+        let storage = self.storage_node(s);
+        let next = self.blocking_target(v, s);
+        if storage.is_none() && next.is_none() {
             return;
-        };
+        }
         let veh = &mut self.vehicles[v];
         veh.blocked = true;
         // Its waits run on while it is blocked: they hold `wait − t` until it moves on at `t'`
         // and adds `t'` (no field of its own for the start keeps the vehicle small).
         veh.cp_wait_ms -= t.as_ms();
         veh.total_wait_ms -= t.as_ms();
-        self.stages[next].blocked.push_back(v);
+        match (storage, next) {
+            (Some(cp), _) => self.storage_waiting[cp].push_back(v),
+            (None, Some(next)) => self.stages[next].blocked.push_back(v),
+            (None, None) => unreachable!("returned above"),
+        }
         self.count_blocked(t, s, 1);
         if self.is_frozen(s) {
             self.check_deadlock(q, t, s);
@@ -191,14 +263,19 @@ impl Sim<'_> {
                 return;
             }
             self.stages[s].blocked.pop_front();
-            let from = self.stage_of(v);
-            let veh = &mut self.vehicles[v];
-            veh.blocked = false;
-            // Time blocked is time waited, at the checkpoint and on the route (see `block`).
-            veh.cp_wait_ms += t.as_ms();
-            veh.total_wait_ms += t.as_ms();
-            self.count_blocked(t, from, -1);
-            self.leave_stage(q, t, v, from);
+            self.move_on(q, t, v);
         }
+    }
+
+    /// Blocked vehicle `v` moves on from its stage now.
+    fn move_on(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
+        let from = self.stage_of(v);
+        let veh = &mut self.vehicles[v];
+        veh.blocked = false;
+        // Time blocked is time waited, at the checkpoint and on the route (see `block`).
+        veh.cp_wait_ms += t.as_ms();
+        veh.total_wait_ms += t.as_ms();
+        self.count_blocked(t, from, -1);
+        self.leave_stage(q, t, v, from);
     }
 }

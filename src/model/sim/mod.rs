@@ -29,6 +29,8 @@ mod setup;
 mod stage;
 mod vehicle;
 
+use std::collections::VecDeque;
+
 use crate::dist::Drawn;
 use crate::engine::{EventQueue, Handler, PastEventError, Rng, run_before};
 use crate::time::SimTime;
@@ -68,6 +70,8 @@ enum Ev {
     Settle,
     /// A stage's lane schedule steps to its next count.
     LaneStep(StageId),
+    /// Cargo left a terminal's storage: vehicles blocked for want of room there move on.
+    Storage(CheckpointId),
 }
 
 /// Run-time state of a flow: its random streams, arrival-process position and statistics.
@@ -120,6 +124,13 @@ struct Sim<'m> {
     // pending for it.
     settle: Vec<StageId>,
     settle_scheduled: bool,
+    // Terminal storage (see `blocking`): containers and tonnes stored per node, the vehicles
+    // blocked for want of room there, and per flow the terminal whose storage its vehicles leave
+    // when they first start service. `has_storage`: any terminal has storage.
+    stored: IdVec<CheckpointId, (u64, f64)>,
+    storage_waiting: IdVec<CheckpointId, VecDeque<VehicleId>>,
+    storage_of_flow: IdVec<FlowId, Option<CheckpointId>>,
+    has_storage: bool,
 }
 
 /// Runs replication `replication` of `model` and returns its raw results.
@@ -216,6 +227,7 @@ impl Handler<Ev> for Sim<'_> {
             Ev::Change(s) => self.change_capacity(q, t, s),
             Ev::Settle => self.settle(q, t),
             Ev::LaneStep(s) => self.on_lane_step(q, t, s),
+            Ev::Storage(cp) => self.unblock_storage(q, t, cp),
         }
     }
 }
@@ -273,6 +285,7 @@ impl Sim<'_> {
             Ev::Change(s) => format!("capacity change of stage {}", stage(s)),
             Ev::Settle => "end of instant".to_string(),
             Ev::LaneStep(s) => format!("lane schedule step of stage {}", stage(s)),
+            Ev::Storage(cp) => format!("storage freed at terminal {}", m.checkpoints[cp].id),
         }
     }
 

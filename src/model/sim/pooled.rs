@@ -50,6 +50,9 @@ impl Sim<'_> {
             self.vehicles[v].queued = false;
             self.change_waiting(t, s, -1);
             self.admit(t, s, v);
+            if self.has_storage {
+                self.leave_storage(q, t, v);
+            }
             if units == 0 {
                 self.finish_pooled(q, t, s, v);
             }

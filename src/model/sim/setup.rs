@@ -9,7 +9,7 @@ use crate::model::result::{CheckpointResult, EntityStats, Levels, Observe, Servi
 use crate::model::spec::{Arrivals, Mode, Model};
 use crate::time::SimTime;
 
-use super::ids::{FlowId, Id, StageId};
+use super::ids::{CheckpointId, FlowId, Id, IdVec, StageId};
 use super::lanes::LaneRt;
 use super::mirror::{flow_mirrors_checkpoint, mirrored_stage};
 use super::observe::Observations;
@@ -40,6 +40,8 @@ fn may_block(m: &Model, s: usize) -> bool {
     let first_of = |node: u32| &m.stages[m.checkpoints[node as usize].stages[0] as usize];
     match cp.stages.iter().position(|&x| x as usize == s) {
         Some(i) if i + 1 < cp.stages.len() => m.stages[cp.stages[i + 1] as usize].buffer.is_some(),
+        // The last stage of a terminal with storage: its vehicles wait for room there.
+        _ if cp.storage.is_some() => true,
         _ => {
             cp.transfer_to.is_none()
                 && m.flows.iter().any(|f| {
@@ -53,6 +55,24 @@ fn may_block(m: &Model, s: usize) -> bool {
                 })
         }
     }
+}
+
+/// Per flow, the terminal with storage whose cargo its vehicles carry on: the flow a terminal
+/// with storage transfers to, and that flow's route-choice alternatives.
+fn storage_of_flow(m: &Model) -> IdVec<FlowId, Option<CheckpointId>> {
+    let mut out: IdVec<FlowId, Option<CheckpointId>> = vec![None; m.flows.len()].into();
+    for (c, cp) in m.checkpoints.iter().enumerate() {
+        if let (Some(_), Some(f)) = (&cp.storage, cp.transfer_to) {
+            let node = Some(CheckpointId(c as u32));
+            out[FlowId(f)] = node;
+            if let Some(choice) = &m.flows[f as usize].choice {
+                for alt in &choice.alternatives {
+                    out[FlowId(alt.flow)] = node;
+                }
+            }
+        }
+    }
+    out
 }
 
 impl<'m> Sim<'m> {
@@ -99,8 +119,11 @@ impl<'m> Sim<'m> {
                     quota_days_exhausted: 0,
                     // A time series samples every stage's own counts during the run, so a sampled
                     // run keeps them (the results are the same either way).
+                    // A vehicle blocked at the stage waits at the checkpoint but not at the
+                    // stage: a stage that may block keeps its own waits.
                     mirrors_checkpoint: mirrored[s.checkpoint as usize].is_some()
-                        && observe.series_step.is_none(),
+                        && observe.series_step.is_none()
+                        && !may_block(m, i),
                     lean: is_lean(s, n_classes),
                     fair: needs_settling(s, n_classes),
                     settle_pending: false,
@@ -162,6 +185,10 @@ impl<'m> Sim<'m> {
             error: None,
             settle: Vec::new(),
             settle_scheduled: false,
+            stored: vec![(0, 0.0); m.checkpoints.len()].into(),
+            storage_waiting: vec![VecDeque::new(); m.checkpoints.len()].into(),
+            storage_of_flow: storage_of_flow(m),
+            has_storage: m.checkpoints.iter().any(|c| c.storage.is_some()),
         };
         let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
         for (f, spec) in m.flows.iter().enumerate() {

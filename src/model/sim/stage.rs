@@ -346,6 +346,9 @@ impl Sim<'_> {
             self.stages[s].busy_open_ms += busy;
         }
         self.schedule(q, end, Ev::Done(v));
+        if self.has_storage {
+            self.leave_storage(q, t, v);
+        }
     }
 
     pub(super) fn on_done(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {

@@ -319,6 +319,7 @@ impl Sim<'_> {
         veh.flow = FlowId(u32::MAX);
         self.free_ids.push(v);
         if let Some(onward) = transfer {
+            self.store(cp, containers, tonnes);
             self.transfer(q, t, FlowId(onward), containers, tonnes);
         }
     }

@@ -56,6 +56,32 @@ pub struct CheckpointSpec {
     pub stages: Vec<u32>,
     /// For a terminal: the flow whose vehicles carry the cargo on from here.
     pub transfer_to: Option<u32>,
+    /// For a terminal with `transfer_to`: its storage for cargo waiting for its onward vehicle.
+    pub storage: Option<Storage>,
+}
+
+/// A terminal's storage: cargo unloaded there waits in it until its onward vehicle starts service
+/// at the first stage of its route. When the cargo of a vehicle done at the terminal's last stage
+/// does not fit, that vehicle keeps its berth, lane or track there (blocking after service).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Storage {
+    /// Most containers stored at once.
+    pub containers: Option<u32>,
+    /// Most tonnes stored at once.
+    pub tonnes: Option<f64>,
+}
+
+impl Storage {
+    /// True if `containers` and `tonnes` more fit beside `stored` (containers, tonnes). Into an
+    /// empty storage anything fits, so a load larger than the whole storage still moves.
+    pub fn fits(&self, stored: (u64, f64), containers: u32, tonnes: f64) -> bool {
+        let empty = stored.0 == 0 && stored.1 <= 1e-9;
+        empty
+            || (self
+                .containers
+                .is_none_or(|c| stored.0 + u64::from(containers) <= u64::from(c))
+                && self.tonnes.is_none_or(|t| stored.1 + tonnes <= t + 1e-9))
+    }
 }
 
 /// A validated scenario, ready to simulate.
