@@ -51,6 +51,8 @@ pub struct StageInfo {
     pub lanes_by_hour: Option<String>,
     /// Service starts allowed per local day, if capped.
     pub daily_quota: Option<u32>,
+    /// Places to wait in front of the stage, if limited (`buffer`).
+    pub buffer: Option<u32>,
 }
 
 /// A checkpoint as configured at one point.
@@ -91,6 +93,7 @@ pub fn checkpoints_of(m: &Model) -> Vec<CheckpointInfo> {
                         lanes: st.lanes,
                         lanes_by_hour: schedule_text(st),
                         daily_quota: st.daily_quota,
+                        buffer: st.buffer,
                     }
                 })
                 .collect(),
@@ -124,6 +127,9 @@ pub fn facts_json(m: &Model) -> Value {
                 let mut j = json!({ "id": st.id, "lanes": st.lanes, "daily_quota": st.daily_quota });
                 if let Some(text) = schedule_text(st) {
                     j["lanes_by_hour"] = json!(text);
+                }
+                if let Some(b) = st.buffer {
+                    j["buffer"] = json!(b);
                 }
                 j
             }).collect::<Vec<_>>(),
@@ -172,6 +178,7 @@ pub fn read_checkpoints(v: &Value, path: &std::path::Path) -> Result<Vec<Checkpo
                             .get("daily_quota")
                             .and_then(Value::as_u64)
                             .map(|q| q as u32),
+                        buffer: s.get("buffer").and_then(Value::as_u64).map(|b| b as u32),
                     })
                 })
                 .collect::<Result<_, Error>>()?;

@@ -58,6 +58,7 @@ p.how, p.note, figcaption { font-size: 13px; color: #555; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; white-space: nowrap; }
 th { background: #f3f3f3; }
+table.checkpoint th { white-space: normal; vertical-align: bottom; }
 td.label, th.label { text-align: left; }
 td.sig { font-weight: bold; }
 td.base { color: #777; font-style: italic; }
@@ -315,9 +316,12 @@ pub fn render(d: &ReportData) -> String {
             .stages
             .iter()
             .map(|s| {
-                let q = s
+                let mut q = s
                     .daily_quota
                     .map_or(String::new(), |q| format!(", quota {q}/day"));
+                if let Some(b) = s.buffer {
+                    q.push_str(&format!(", {b} places in front"));
+                }
                 match &s.lanes_by_hour {
                     Some(h) => format!("{} (lanes by hour: {}{q})", esc(&s.id), esc(h)),
                     None => format!("{} ({} lanes{q})", esc(&s.id), s.lanes),
