@@ -1337,3 +1337,50 @@ fn a_closed_stage_without_places_blocks_until_it_opens() {
     );
     assert_eq!(r.stages[b].levels.queue.max(), 0);
 }
+
+/// A vehicle that reaches a buffered stage through its travel and starts at once frees its
+/// place then, and the vehicle blocked for it moves on at that instant. a: 2 lanes, 10 min;
+/// b: 5 lanes, 5 h, travel 30 min, 1 place. T1 (00:00) leaves a at 00:10 and takes the place,
+/// reaches b at 00:40 and starts. T2 (00:01), done at a at 00:11, is blocked until 00:40,
+/// reaches b at 01:10 and starts at once. Checkpoint waits 0 and 29 min; a busy 20 min and
+/// blocked 29 min.
+#[test]
+fn a_vehicle_that_starts_on_arrival_through_travel_frees_its_place_at_once() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-travel-start"
+days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "a"
+lanes = 2
+service = { dist = "deterministic", value = "10min" }
+[[checkpoints.stages]]
+id = "b"
+lanes = 5
+service = { dist = "deterministic", value = "5h" }
+travel = "30min"
+buffer = 1
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["00:00", "00:01"] }
+"#,
+    );
+    let b = stage_of(&m, "cp", "b");
+    let (r, trace) = simulate_traced(&m, 0);
+    assert_eq!(starts_at(&trace, b), vec![(40 * MIN, 0), (70 * MIN, 0)]);
+    assert_eq!(r.checkpoints[0].kpi.wait.mean(), (29 * MIN) as f64 / 2.0);
+    assert_close(
+        "a blocked_share",
+        stage_kpi(&m, &r, "cp/a", "blocked_share"),
+        29.0 / 49.0,
+    );
+}
