@@ -1384,3 +1384,46 @@ arrivals = { process = "timetable", times = ["00:00", "00:01"] }
         29.0 / 49.0,
     );
 }
+
+/// A stage whose lane schedule closes its only lane at 20:00 has no place at 20:00, whatever
+/// the order of the events there: a: 2 lanes, 13 h; b: 1 lane 08:00–20:00 only, 1 h, no place.
+/// T1 (07:00) is done at a at 20:00 — its end was scheduled before b's 20:00 step — and stays
+/// blocked on a's lane to the end of the day (4 h); b's queue stays empty.
+#[test]
+fn a_lane_schedule_step_at_the_instant_a_vehicle_is_done_leaves_no_place() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-lane-step"
+days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "a"
+lanes = 2
+service = { dist = "deterministic", value = "13h" }
+[[checkpoints.stages]]
+id = "b"
+lanes = { "08:00-20:00" = 1 }
+service = { dist = "deterministic", value = "1h" }
+buffer = 0
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["07:00"] }
+"#,
+    );
+    let b = stage_of(&m, "cp", "b");
+    let r = borderflow::model::simulate(&m, 0);
+    assert_eq!(r.stages[b].levels.queue.max(), 0);
+    assert_close(
+        "a blocked_mean",
+        stage_kpi(&m, &r, "cp/a", "blocked_mean"),
+        4.0 / 24.0,
+    );
+}

@@ -132,6 +132,8 @@ impl Sim<'_> {
     /// once on arrival (no travel, nobody waiting, a lane of its class free and open, quota
     /// left).
     fn has_place(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId, v: VehicleId) -> bool {
+        // A lane schedule step due now holds before anyone counts on a free lane.
+        self.catch_up_lanes(q, t, s);
         let spec = &self.m.stages[s];
         let st = &self.stages[s];
         let taken = st.travelling + st.queue.waiting();

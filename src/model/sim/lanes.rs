@@ -62,14 +62,14 @@ impl Sim<'_> {
         }
     }
 
-    /// A step of stage `s`'s lane schedule: the new count takes effect and, if it is larger,
-    /// serves the queue at once. Nothing if the step was applied already (or replaced by a dated
-    /// change).
+    /// A step of stage `s`'s lane schedule: the new count takes effect (unless it was applied
+    /// already at this instant, or replaced by a dated change) and, if it is larger, serves the
+    /// queue and the vehicles blocked for a place at once — also when a check of places caught
+    /// the step up earlier at this instant without serving anyone.
     pub(super) fn on_lane_step(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
-        if self.stages[s].lane_step_at != t {
-            return;
+        if self.stages[s].lane_step_at == t {
+            self.apply_lanes(q, t, s);
         }
-        self.apply_lanes(q, t, s);
         self.dispatch(q, t, s);
     }
 
