@@ -1427,3 +1427,51 @@ arrivals = { process = "timetable", times = ["07:00"] }
         4.0 / 24.0,
     );
 }
+
+/// A track blocked by a train waiting for its path is not busy, in utilisation as in the busy
+/// level: the station of `trains_waiting_for_a_path_keep_their_tracks_and_hold_the_rest_outside`
+/// (2 tracks, 4 paths a day, 30 days) is busy 122 track-hours of 1440 and works no overtime.
+#[test]
+fn a_blocked_track_is_neither_utilised_nor_overtime() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-rail-util"
+days = 30
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "st"
+[[checkpoints.stages]]
+id = "tracks"
+kind = "tracks"
+tracks = 2
+service = { dist = "deterministic", value = "1h" }
+
+[[links]]
+id = "line"
+mode = "rail"
+travel = "1h"
+paths_per_day = 4
+
+[[flows]]
+id = "trains"
+mode = "train"
+wagons = 50
+route = ["st", "line"]
+arrivals = { process = "timetable", every = "2h", from = "00:00", to = "22:00" }
+"#,
+    );
+    let r = borderflow::model::simulate(&m, 0);
+    assert_close(
+        "station utilization",
+        stage_kpi(&m, &r, "st/tracks", "utilization"),
+        122.0 / 1440.0,
+    );
+    assert_close(
+        "station overtime",
+        stage_kpi(&m, &r, "st/tracks", "overtime_lane_hours_per_day"),
+        0.0,
+    );
+}

@@ -14,7 +14,7 @@
 //! its buffer on the approach road.
 
 use crate::engine::EventQueue;
-use crate::model::spec::{Mode, StageSpec};
+use crate::model::spec::{Mode, StageKind, StageSpec};
 use crate::time::SimTime;
 
 use super::ids::{CheckpointId, Id, StageId, VehicleId};
@@ -251,6 +251,13 @@ impl Sim<'_> {
     fn count_blocked(&mut self, t: SimTime, s: StageId, delta: i64) {
         if self.m.stages[s].kind.is_pooled() {
             return;
+        }
+        // A track's busy time is added when its train leaves, from the start of its service:
+        // the time blocked comes off it here (all that is left of the run when it blocks, given
+        // back when it moves on), as it comes off the busy level.
+        if self.m.stages[s].kind == StageKind::Tracks {
+            let rest = self.busy_open(s, t, self.horizon);
+            self.stages[s].busy_open_ms -= i128::from(delta) * rest;
         }
         let tm = t.as_ms();
         let st = &mut self.stages[s];
