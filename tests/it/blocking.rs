@@ -1475,3 +1475,51 @@ arrivals = { process = "timetable", every = "2h", from = "00:00", to = "22:00" }
         0.0,
     );
 }
+
+/// Lanes that a schedule retires while they are blocked are not busy: they are neither taken
+/// out of the busy time inside open lanes nor overtime. a: 2 lanes 08:00–20:00, 1 lane
+/// 20:00–08:00, 1 h; b: 1 lane, 5 h, no place. T1 (18:00) and T2 (18:01) are served at a by
+/// 19:01; T1 goes on to b (19:00–00:00), T2 is blocked from 19:01; T3 (19:00) is served on T1's
+/// lane and blocked from 20:00, when a drops to 1 lane with 2 held. a is busy 3 lane-hours, all
+/// inside its open lanes: utilisation 3 / (12 × 2 + 12 × 1), overtime 0.
+#[test]
+fn lanes_retired_while_blocked_are_neither_busy_nor_overtime() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-retiring"
+days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "a"
+lanes = { "08:00-20:00" = 2, "20:00-08:00" = 1 }
+service = { dist = "deterministic", value = "1h" }
+[[checkpoints.stages]]
+id = "b"
+lanes = 1
+service = { dist = "deterministic", value = "5h" }
+buffer = 0
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["18:00", "18:01", "19:00"] }
+"#,
+    );
+    let r = borderflow::model::simulate(&m, 0);
+    assert_close(
+        "a utilization",
+        stage_kpi(&m, &r, "cp/a", "utilization"),
+        3.0 / 36.0,
+    );
+    assert_close(
+        "a overtime",
+        stage_kpi(&m, &r, "cp/a", "overtime_lane_hours_per_day"),
+        0.0,
+    );
+}

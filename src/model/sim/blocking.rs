@@ -265,6 +265,9 @@ impl Sim<'_> {
         st.levels.blocked.add(tm, delta);
         let cp = CheckpointId(self.m.stages[s].checkpoint);
         self.cps[cp].levels.blocked.add(tm, delta);
+        if self.m.stages[s].lanes_vary() {
+            self.blocked_changed(t, s);
+        }
     }
 
     /// Vehicles blocked on their way to stage `s` move on, in the order they were blocked, while
