@@ -1337,3 +1337,189 @@ fn a_closed_stage_without_places_blocks_until_it_opens() {
     );
     assert_eq!(r.stages[b].levels.queue.max(), 0);
 }
+
+/// A vehicle that reaches a buffered stage through its travel and starts at once frees its
+/// place then, and the vehicle blocked for it moves on at that instant. a: 2 lanes, 10 min;
+/// b: 5 lanes, 5 h, travel 30 min, 1 place. T1 (00:00) leaves a at 00:10 and takes the place,
+/// reaches b at 00:40 and starts. T2 (00:01), done at a at 00:11, is blocked until 00:40,
+/// reaches b at 01:10 and starts at once. Checkpoint waits 0 and 29 min; a busy 20 min and
+/// blocked 29 min.
+#[test]
+fn a_vehicle_that_starts_on_arrival_through_travel_frees_its_place_at_once() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-travel-start"
+days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "a"
+lanes = 2
+service = { dist = "deterministic", value = "10min" }
+[[checkpoints.stages]]
+id = "b"
+lanes = 5
+service = { dist = "deterministic", value = "5h" }
+travel = "30min"
+buffer = 1
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["00:00", "00:01"] }
+"#,
+    );
+    let b = stage_of(&m, "cp", "b");
+    let (r, trace) = simulate_traced(&m, 0);
+    assert_eq!(starts_at(&trace, b), vec![(40 * MIN, 0), (70 * MIN, 0)]);
+    assert_eq!(r.checkpoints[0].kpi.wait.mean(), (29 * MIN) as f64 / 2.0);
+    assert_close(
+        "a blocked_share",
+        stage_kpi(&m, &r, "cp/a", "blocked_share"),
+        29.0 / 49.0,
+    );
+}
+
+/// A stage whose lane schedule closes its only lane at 20:00 has no place at 20:00, whatever
+/// the order of the events there: a: 2 lanes, 13 h; b: 1 lane 08:00–20:00 only, 1 h, no place.
+/// T1 (07:00) is done at a at 20:00 — its end was scheduled before b's 20:00 step — and stays
+/// blocked on a's lane to the end of the day (4 h); b's queue stays empty.
+#[test]
+fn a_lane_schedule_step_at_the_instant_a_vehicle_is_done_leaves_no_place() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-lane-step"
+days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "a"
+lanes = 2
+service = { dist = "deterministic", value = "13h" }
+[[checkpoints.stages]]
+id = "b"
+lanes = { "08:00-20:00" = 1 }
+service = { dist = "deterministic", value = "1h" }
+buffer = 0
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["07:00"] }
+"#,
+    );
+    let b = stage_of(&m, "cp", "b");
+    let r = borderflow::model::simulate(&m, 0);
+    assert_eq!(r.stages[b].levels.queue.max(), 0);
+    assert_close(
+        "a blocked_mean",
+        stage_kpi(&m, &r, "cp/a", "blocked_mean"),
+        4.0 / 24.0,
+    );
+}
+
+/// A track blocked by a train waiting for its path is not busy, in utilisation as in the busy
+/// level: the station of `trains_waiting_for_a_path_keep_their_tracks_and_hold_the_rest_outside`
+/// (2 tracks, 4 paths a day, 30 days) is busy 122 track-hours of 1440 and works no overtime.
+#[test]
+fn a_blocked_track_is_neither_utilised_nor_overtime() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-rail-util"
+days = 30
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "st"
+[[checkpoints.stages]]
+id = "tracks"
+kind = "tracks"
+tracks = 2
+service = { dist = "deterministic", value = "1h" }
+
+[[links]]
+id = "line"
+mode = "rail"
+travel = "1h"
+paths_per_day = 4
+
+[[flows]]
+id = "trains"
+mode = "train"
+wagons = 50
+route = ["st", "line"]
+arrivals = { process = "timetable", every = "2h", from = "00:00", to = "22:00" }
+"#,
+    );
+    let r = borderflow::model::simulate(&m, 0);
+    assert_close(
+        "station utilization",
+        stage_kpi(&m, &r, "st/tracks", "utilization"),
+        122.0 / 1440.0,
+    );
+    assert_close(
+        "station overtime",
+        stage_kpi(&m, &r, "st/tracks", "overtime_lane_hours_per_day"),
+        0.0,
+    );
+}
+
+/// Lanes that a schedule retires while they are blocked are not busy: they are neither taken
+/// out of the busy time inside open lanes nor overtime. a: 2 lanes 08:00–20:00, 1 lane
+/// 20:00–08:00, 1 h; b: 1 lane, 5 h, no place. T1 (18:00) and T2 (18:01) are served at a by
+/// 19:01; T1 goes on to b (19:00–00:00), T2 is blocked from 19:01; T3 (19:00) is served on T1's
+/// lane and blocked from 20:00, when a drops to 1 lane with 2 held. a is busy 3 lane-hours, all
+/// inside its open lanes: utilisation 3 / (12 × 2 + 12 × 1), overtime 0.
+#[test]
+fn lanes_retired_while_blocked_are_neither_busy_nor_overtime() {
+    let m = model(
+        r#"
+[simulation]
+name = "blocking-retiring"
+days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "a"
+lanes = { "08:00-20:00" = 2, "20:00-08:00" = 1 }
+service = { dist = "deterministic", value = "1h" }
+[[checkpoints.stages]]
+id = "b"
+lanes = 1
+service = { dist = "deterministic", value = "5h" }
+buffer = 0
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["18:00", "18:01", "19:00"] }
+"#,
+    );
+    let r = borderflow::model::simulate(&m, 0);
+    assert_close(
+        "a utilization",
+        stage_kpi(&m, &r, "cp/a", "utilization"),
+        3.0 / 36.0,
+    );
+    assert_close(
+        "a overtime",
+        stage_kpi(&m, &r, "cp/a", "overtime_lane_hours_per_day"),
+        0.0,
+    );
+}

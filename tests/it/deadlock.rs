@@ -57,3 +57,61 @@ fn one_place_to_wait_lets_the_same_trains_pass() {
         );
     }
 }
+
+#[test]
+fn a_cycle_that_a_morning_lane_drains_is_no_deadlock() {
+    // Station A has 2 tracks 08:00-20:00 and none at night; B has 1; no place in front of
+    // either. Each day the A->B train is at A 19:15-20:15 and finds B's track held by the B->A
+    // train (19:30-20:30), which then finds A without tracks: both are blocked overnight, but
+    // at 08:00 A's tracks return, the B->A train takes one and the A->B train takes B's. Over
+    // two days each flow is served once, and the second day's pair is blocked at the end.
+    let text = r#"
+[simulation]
+name = "night-cycle"
+days = 2
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "A"
+[[checkpoints.stages]]
+id = "t"
+kind = "tracks"
+tracks = { "08:00-20:00" = 2 }
+service = { dist = "deterministic", value = "1h" }
+buffer = 0
+
+[[checkpoints]]
+id = "B"
+[[checkpoints.stages]]
+id = "t"
+kind = "tracks"
+tracks = 1
+service = { dist = "deterministic", value = "1h" }
+buffer = 0
+
+[[flows]]
+id = "east"
+mode = "train"
+wagons = 50
+route = ["A", "B"]
+arrivals = { process = "timetable", times = ["19:15"] }
+
+[[flows]]
+id = "west"
+mode = "train"
+wagons = 50
+route = ["B", "A"]
+arrivals = { process = "timetable", times = ["19:30"] }
+"#;
+    let f = TempFile::new("night-cycle", text);
+    let json = run_json(&["run", &f.name(), "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for flow in ["east", "west"] {
+        assert_eq!(v["flows"][flow]["served"]["mean"], 1.0, "{flow}: {json}");
+        assert_eq!(
+            v["flows"][flow]["backlog_end"]["mean"], 1.0,
+            "{flow}: {json}"
+        );
+    }
+}

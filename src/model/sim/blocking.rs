@@ -14,7 +14,7 @@
 //! its buffer on the approach road.
 
 use crate::engine::EventQueue;
-use crate::model::spec::Mode;
+use crate::model::spec::{Mode, StageKind, StageSpec};
 use crate::time::SimTime;
 
 use super::ids::{CheckpointId, Id, StageId, VehicleId};
@@ -132,6 +132,8 @@ impl Sim<'_> {
     /// once on arrival (no travel, nobody waiting, a lane of its class free and open, quota
     /// left).
     fn has_place(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId, v: VehicleId) -> bool {
+        // A lane schedule step due now holds before anyone counts on a free lane.
+        self.catch_up_lanes(q, t, s);
         let spec = &self.m.stages[s];
         let st = &self.stages[s];
         let taken = st.travelling + st.queue.waiting();
@@ -169,19 +171,23 @@ impl Sim<'_> {
             (None, None) => unreachable!("returned above"),
         }
         self.count_blocked(t, s, 1);
-        if self.is_frozen(s) {
+        if self.is_frozen(t, s) {
             self.check_deadlock(q, t, s);
         }
     }
 
     /// True if every server of lanes or tracks stage `s` is taken and none is serving: each holds
-    /// a blocked vehicle, so the stage moves only when one of them does.
-    fn is_frozen(&self, s: StageId) -> bool {
+    /// a blocked vehicle, so the stage moves only when one of them does — unless its schedule or
+    /// a dated change still gives it more servers than are blocked (a night without lanes ends).
+    fn is_frozen(&self, t: SimTime, s: StageId) -> bool {
         let st = &self.stages[s];
-        !self.m.stages[s].kind.is_pooled()
+        let spec = &self.m.stages[s];
+        let blocked = st.levels.blocked.level();
+        !spec.kind.is_pooled()
             && st.levels.busy.level() == 0
-            && st.levels.blocked.level() > 0
+            && blocked > 0
             && st.queue.all_taken()
+            && (!spec.lanes_vary() || blocked >= i64::from(most_lanes_after(spec, t)))
     }
 
     /// Stops the run with [`SimError::Deadlock`] if stage `s`, just frozen, belongs to a set of
@@ -201,7 +207,7 @@ impl Sim<'_> {
         let mut set: Vec<StageId> = edges
             .iter()
             .map(|&(from, _)| from)
-            .filter(|&x| self.is_frozen(x))
+            .filter(|&x| self.is_frozen(t, x))
             .collect();
         set.sort_unstable();
         set.dedup();
@@ -246,12 +252,22 @@ impl Sim<'_> {
         if self.m.stages[s].kind.is_pooled() {
             return;
         }
+        // A track's busy time is added when its train leaves, from the start of its service:
+        // the time blocked comes off it here (all that is left of the run when it blocks, given
+        // back when it moves on), as it comes off the busy level.
+        if self.m.stages[s].kind == StageKind::Tracks {
+            let rest = self.busy_open(s, t, self.horizon);
+            self.stages[s].busy_open_ms -= i128::from(delta) * rest;
+        }
         let tm = t.as_ms();
         let st = &mut self.stages[s];
         st.levels.busy.add(tm, -delta);
         st.levels.blocked.add(tm, delta);
         let cp = CheckpointId(self.m.stages[s].checkpoint);
         self.cps[cp].levels.blocked.add(tm, delta);
+        if self.m.stages[s].lanes_vary() {
+            self.blocked_changed(t, s);
+        }
     }
 
     /// Vehicles blocked on their way to stage `s` move on, in the order they were blocked, while
@@ -278,4 +294,17 @@ impl Sim<'_> {
         self.count_blocked(t, from, -1);
         self.leave_stage(q, t, v, from);
     }
+}
+
+/// The most servers stage `spec` can have from `t` on: the largest count of the lanes in effect
+/// and of every later dated change.
+fn most_lanes_after(spec: &StageSpec, t: SimTime) -> u32 {
+    spec.changes
+        .iter()
+        .filter(|c| c.at > t)
+        .filter_map(|c| c.lanes.as_ref())
+        .chain([spec.profile_at(t)])
+        .map(|p| p.max())
+        .max()
+        .unwrap_or(0)
 }

@@ -62,14 +62,14 @@ impl Sim<'_> {
         }
     }
 
-    /// A step of stage `s`'s lane schedule: the new count takes effect and, if it is larger,
-    /// serves the queue at once. Nothing if the step was applied already (or replaced by a dated
-    /// change).
+    /// A step of stage `s`'s lane schedule: the new count takes effect (unless it was applied
+    /// already at this instant, or replaced by a dated change) and, if it is larger, serves the
+    /// queue and the vehicles blocked for a place at once — also when a check of places caught
+    /// the step up earlier at this instant without serving anyone.
     pub(super) fn on_lane_step(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
-        if self.stages[s].lane_step_at != t {
-            return;
+        if self.stages[s].lane_step_at == t {
+            self.apply_lanes(q, t, s);
         }
-        self.apply_lanes(q, t, s);
         self.dispatch(q, t, s);
     }
 
@@ -128,7 +128,8 @@ impl Sim<'_> {
             }
         }
         st.lanes_now = lanes;
-        self.lanes[s].excess = st.queue.retiring();
+        let retiring = st.queue.retiring();
+        self.set_excess(s, retiring);
     }
 
     /// A retiring lane of stage `s` frees at `t` (its vehicle is done): one lane less works
@@ -136,8 +137,25 @@ impl Sim<'_> {
     #[cold]
     pub(super) fn lane_retires(&mut self, t: SimTime, s: StageId) {
         self.flush_excess(t, s);
-        let lr = &mut self.lanes[s];
-        lr.excess = lr.excess.saturating_sub(1);
+        let retiring = self.stages[s].queue.retiring().saturating_sub(1);
+        self.set_excess(s, retiring);
+    }
+
+    /// Servers of stage `s` blocked at `t` changed: a blocked lane beyond the count is not busy,
+    /// so it is no overtime (and never counted busy in open time).
+    #[cold]
+    pub(super) fn blocked_changed(&mut self, t: SimTime, s: StageId) {
+        self.flush_excess(t, s);
+        let retiring = self.stages[s].queue.retiring();
+        self.set_excess(s, retiring);
+    }
+
+    /// The excess level of stage `s` from `retiring` busy-or-blocked servers beyond the lanes:
+    /// those beyond the blocked ones serve. (With several lane groups the blocked ones are taken
+    /// to be among the retiring.)
+    fn set_excess(&mut self, s: StageId, retiring: u32) {
+        let blocked = self.stages[s].levels.blocked.level().max(0) as u32;
+        self.lanes[s].excess = retiring.saturating_sub(blocked);
     }
 
     /// Adds the excess level's open time since its last change up to `t` (within the measured

@@ -203,6 +203,10 @@ impl Sim<'_> {
         let s = self.stage_of(v);
         self.stages[s].travelling -= 1;
         self.arrive_stage(q, t, v);
+        // Its place frees if it started service at once: vehicles blocked for one move on now.
+        if !self.stages[s].blocked.is_empty() {
+            self.unblock(q, t, s);
+        }
     }
 
     /// Sends `v`, done at stage `s`, to the next stage of its checkpoint, or out of it. The
