@@ -187,7 +187,7 @@ pub fn to_text(s: &Summary) -> String {
         let stages: Vec<&EntitySummary> = s.stages().into_iter().filter(blocking).collect();
         let cols = [
             col("blocked mean [servers]", "blocked_mean", 1.0, 2),
-            col("blocked [% of held]", "blocked_share", 100.0, 1),
+            col("blocked share [%]", "blocked_share", 100.0, 1),
             col("util [%]", "utilization", 100.0, 1),
         ];
         table(&mut out, "blocked stage", &stages, &cols, with_ci);

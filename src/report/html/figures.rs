@@ -433,7 +433,9 @@ fn bottleneck_utilisation(out: &mut String, c: &Ctx) {
         },
         "share of the open lanes that were busy, by hour of day, over the sampled year \
          (replication 0). Hours with no open lane have no point. Near 100% the stage is \
-         saturated: more lanes or hours there shorten the queue; well below, they do not.",
+         saturated: more lanes or hours there shorten the queue; well below, they do not — \
+         unless its lanes are blocked by a full space after it (a lane holding a truck that \
+         cannot move on is not busy): check the mean blocked lanes in the table above.",
     );
 }
 
