@@ -13,7 +13,7 @@ use crate::model::{Model, SeriesRow};
 use crate::time::{MS_PER_DAY, MS_PER_HOUR, date_plus_days};
 
 /// Column names of the time-series CSV.
-pub const SERIES_HEADER: [&str; 15] = [
+pub const SERIES_HEADER: [&str; 16] = [
     "time",
     "hours",
     "checkpoint",
@@ -29,6 +29,7 @@ pub const SERIES_HEADER: [&str; 15] = [
     "started",
     "wait_mean_h",
     "daily_quota",
+    "blocked",
 ];
 
 /// Decimals of the `hours` column.
@@ -97,6 +98,7 @@ pub fn write_series<W: Write>(w: W, model: &Model, rows: &[SeriesRow]) -> csv::R
             r.started.to_string(),
             wait,
             r.daily_quota.map(|q| q.to_string()).unwrap_or_default(),
+            r.blocked.to_string(),
         ])?;
     }
     out.flush()?;

@@ -167,6 +167,8 @@ pub struct SeriesRow {
     pub road: u32,
     /// Busy servers.
     pub busy: u32,
+    /// Servers blocked: their vehicle is done and waits for a place at the next stage or node.
+    pub blocked: u32,
     /// Servers open at `at` (0 while the stage is closed).
     pub lanes_open: u32,
     /// Servers of the stage at `at` (after its dated changes).

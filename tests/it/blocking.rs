@@ -1523,3 +1523,63 @@ arrivals = { process = "timetable", times = ["18:00", "18:01", "19:00"] }
         0.0,
     );
 }
+
+/// The time series shows the blocked lane: in the tandem of the first hand case (a: 1 lane, 1 h;
+/// b: 1 lane, 2 h, 1 place; trucks at 00:00–00:03) a's lane is blocked 04:00–05:00, so the
+/// 30-min samples of a read blocked 1 at 04:30 and 05:00 (levels just before the instant) and 0
+/// elsewhere, and busy 0 while it is blocked.
+#[test]
+fn the_time_series_shows_blocked_lanes() {
+    let text = r#"
+[simulation]
+name = "blocking-series"
+days = 1
+seed = 1
+replications = 1
+series_step = "30min"
+
+[[checkpoints]]
+id = "cp"
+[[checkpoints.stages]]
+id = "a"
+lanes = 1
+service = { dist = "deterministic", value = "1h" }
+[[checkpoints.stages]]
+id = "b"
+lanes = 1
+buffer = 1
+service = { dist = "deterministic", value = "2h" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["00:00", "00:01", "00:02", "00:03"] }
+"#;
+    let f = TempFile::new("blocking-series", text);
+    let dir = TempDir::new("blocking-series");
+    let csv = dir.join("s.csv");
+    let out = borderflow(&["run", &f.name(), "--series", csv.to_str().unwrap()]);
+    assert_code(&out, 0);
+    let body = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = body.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (hours, stage, busy, blocked) = (col("hours"), col("stage"), col("busy"), col("blocked"));
+    let mut a_blocked = Vec::new();
+    for line in lines {
+        let r: Vec<&str> = line.split(',').collect();
+        if r[stage] == "a" {
+            let h: f64 = r[hours].parse().unwrap();
+            a_blocked.push((h, r[blocked].to_string(), r[busy].to_string()));
+        }
+    }
+    for (h, blocked, busy) in &a_blocked {
+        let want = if *h == 4.5 || *h == 5.0 { "1" } else { "0" };
+        assert_eq!(blocked, want, "blocked at {h} h");
+        if want == "1" {
+            assert_eq!(busy, "0", "busy at {h} h");
+        }
+    }
+    assert!(a_blocked.iter().any(|(h, _, _)| *h == 4.5));
+}

@@ -199,6 +199,7 @@ impl Sim<'_> {
                 queue: queue as u32,
                 road: road as u32,
                 busy: st.levels.busy.level() as u32,
+                blocked: st.levels.blocked.level() as u32,
                 // Like the levels, the state just before the instant.
                 lanes_open: if spec.calendar.is_open(SimTime::from_ms(t.as_ms() - 1)) {
                     st.lanes_now
