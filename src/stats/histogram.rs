@@ -129,7 +129,7 @@ impl Histogram {
         if q >= 1.0 {
             return self.max as f64;
         }
-        let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
+        let rank = nearest_rank(q, self.count);
         let mut seen = 0u64;
         for (i, &c) in self.counts.iter().enumerate() {
             seen += c;
@@ -223,6 +223,20 @@ impl Histogram {
     }
 }
 
+/// The nearest rank of the `q`-quantile among `n` samples (1-based): the smallest r with
+/// r ≥ q·n, clamped to [1, n]. Levels given in hundredths (0.07, 0.55, 0.95 — the report's levels)
+/// are ranked in integers, ⌈k·n/100⌉: in floating point 0.07·100 is 7.000000000000001, whose
+/// ceiling would take the next sample.
+fn nearest_rank(q: f64, n: u64) -> u64 {
+    let k = (q * 100.0).round();
+    let rank = if (0.0..=100.0).contains(&k) && k / 100.0 == q {
+        (k as u64 * n).div_ceil(100)
+    } else {
+        (q * n as f64).ceil() as u64
+    };
+    rank.clamp(1, n.max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,8 +287,34 @@ mod tests {
 
     /// Nearest-rank quantile of sorted data: the smallest value with at least q·n values at or below.
     fn exact_quantile(sorted: &[u64], q: f64) -> u64 {
-        let rank = ((q * sorted.len() as f64).ceil() as usize).max(1);
-        sorted[rank - 1]
+        sorted[nearest_rank(q, sorted.len() as u64) as usize - 1]
+    }
+
+    #[test]
+    fn percent_levels_are_ranked_in_integers() {
+        // 0.07 * 100 = 7.000000000000001 in floating point: the 7th of 100, not the 8th.
+        for (q, n, rank) in [
+            (0.07, 100, 7),
+            (0.14, 100, 14),
+            (0.28, 100, 28),
+            (0.55, 100, 55),
+            (0.56, 100, 56),
+            (0.95, 20, 19),
+            (0.5, 3, 2),
+            (0.01, 1, 1),
+            (1.0 / 3.0, 3, 1),
+        ] {
+            assert_eq!(nearest_rank(q, n), rank, "q = {q}, n = {n}");
+        }
+        // Waits of k minutes, k = 0..99 (the s06 case): the 0.07-quantile is 6 min.
+        let mut d = Histogram::new();
+        for k in 0..100u64 {
+            d.record(k * 60_000);
+        }
+        let six = d.quantile(0.07);
+        assert!((six - 360_000.0).abs() <= 360_000.0 * 0.004, "{six}");
+        let fifty_four = d.quantile(0.55);
+        assert!((fifty_four - 3_240_000.0).abs() <= 3_240_000.0 * 0.004, "{fifty_four}");
     }
 
     fn check_quantiles(samples: &[u64]) {
