@@ -314,7 +314,10 @@ mod tests {
         let six = d.quantile(0.07);
         assert!((six - 360_000.0).abs() <= 360_000.0 * 0.004, "{six}");
         let fifty_four = d.quantile(0.55);
-        assert!((fifty_four - 3_240_000.0).abs() <= 3_240_000.0 * 0.004, "{fifty_four}");
+        assert!(
+            (fifty_four - 3_240_000.0).abs() <= 3_240_000.0 * 0.004,
+            "{fifty_four}"
+        );
     }
 
     fn check_quantiles(samples: &[u64]) {
