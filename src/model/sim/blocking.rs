@@ -14,11 +14,29 @@
 //! its buffer on the approach road.
 
 use crate::engine::EventQueue;
-use crate::model::spec::{Mode, StageKind, StageSpec};
+use crate::model::spec::{CheckpointSpec, FlowSpec, Mode, Model, StageKind, StageSpec};
 use crate::time::SimTime;
 
 use super::ids::{CheckpointId, Id, StageId, VehicleId};
 use super::{Ev, Sim, SimError};
+
+/// The first stage of the node that a vehicle of `flow`, leaving node `cp` at leg `leg` of its
+/// route, moves straight on to while keeping its place: only trains and barges, only without a
+/// transfer at `cp` and without route travel in between. `None` otherwise (trucks queue at the
+/// next gate).
+pub(super) fn held_move_target(
+    m: &Model,
+    flow: &FlowSpec,
+    cp: &CheckpointSpec,
+    leg: usize,
+) -> Option<StageId> {
+    let next = leg + 1;
+    let held = matches!(flow.mode, Mode::Train | Mode::Barge)
+        && cp.transfer_to.is_none()
+        && next < flow.route.len()
+        && flow.travel[next].as_ref().is_none_or(|d| d.is_zero());
+    held.then(|| StageId(m.checkpoints[flow.route[next] as usize].stages[0]))
+}
 
 impl Sim<'_> {
     /// The stage with a finite buffer that vehicle `v`, done at stage `s`, moves to next, if its
@@ -30,18 +48,7 @@ impl Sim<'_> {
         let veh = &self.vehicles[v];
         let next = match cp.stages.get(veh.step as usize + 1) {
             Some(&n) => StageId(n),
-            None => {
-                let flow = &m.flows[veh.flow];
-                let leg = veh.leg as usize + 1;
-                if !matches!(flow.mode, Mode::Train | Mode::Barge)
-                    || cp.transfer_to.is_some()
-                    || leg >= flow.route.len()
-                    || flow.travel[leg].as_ref().is_some_and(|d| !d.is_zero())
-                {
-                    return None;
-                }
-                StageId(m.checkpoints[flow.route[leg] as usize].stages[0])
-            }
+            None => held_move_target(m, &m.flows[veh.flow], cp, veh.leg as usize)?,
         };
         m.stages[next].buffer.is_some().then_some(next)
     }

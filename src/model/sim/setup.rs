@@ -6,9 +6,10 @@ use std::collections::VecDeque;
 use crate::dist::Drawn;
 use crate::engine::{EventQueue, stream};
 use crate::model::result::{CheckpointResult, EntityStats, Levels, Observe, ServiceStart};
-use crate::model::spec::{Arrivals, Mode, Model};
+use crate::model::spec::{Arrivals, Model};
 use crate::time::SimTime;
 
+use super::blocking::held_move_target;
 use super::ids::{CheckpointId, FlowId, Id, IdVec, StageId};
 use super::lanes::LaneRt;
 use super::mirror::{flow_mirrors_checkpoint, mirrored_stage};
@@ -37,23 +38,16 @@ fn may_block(m: &Model, s: usize) -> bool {
     let spec = &m.stages[s];
     let c = spec.checkpoint as usize;
     let cp = &m.checkpoints[c];
-    let first_of = |node: u32| &m.stages[m.checkpoints[node as usize].stages[0] as usize];
     match cp.stages.iter().position(|&x| x as usize == s) {
         Some(i) if i + 1 < cp.stages.len() => m.stages[cp.stages[i + 1] as usize].buffer.is_some(),
         // The last stage of a terminal with storage: its vehicles wait for room there.
         _ if cp.storage.is_some() => true,
-        _ => {
-            cp.transfer_to.is_none()
-                && m.flows.iter().any(|f| {
-                    matches!(f.mode, Mode::Train | Mode::Barge)
-                        && f.route.iter().enumerate().any(|(leg, &n)| {
-                            n as usize == c
-                                && leg + 1 < f.route.len()
-                                && f.travel[leg + 1].as_ref().is_none_or(|d| d.is_zero())
-                                && first_of(f.route[leg + 1]).buffer.is_some()
-                        })
-                })
-        }
+        _ => m.flows.iter().any(|f| {
+            f.route.iter().enumerate().any(|(leg, &n)| {
+                n as usize == c
+                    && held_move_target(m, f, cp, leg).is_some_and(|t| m.stages[t].buffer.is_some())
+            })
+        }),
     }
 }
 
