@@ -86,6 +86,9 @@ fn kpi_metrics(k: &EntityStats, measured_days: f64, out: &mut Values) {
         ("arrivals", k.arrivals as f64),
         ("served", k.served as f64),
         ("backlog_end", k.backlog_end as f64),
+        ("backlog_tonnes_end", k.backlog_cargo.tonnes),
+        ("backlog_containers_end", k.backlog_cargo.containers),
+        ("backlog_teu_end", k.backlog_cargo.teu),
         ("served_per_day", k.served as f64 / measured_days),
         ("tonnes_per_day", k.tonnes / measured_days),
         ("wagons_per_day", k.wagons / measured_days),
@@ -178,10 +181,20 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     let mut out = Vec::with_capacity(1 + model.checkpoints.len() * 3 + model.flows.len());
 
     // The whole system: every flow's vehicles together.
+    // Cargo counts once, where it is delivered: a flow that hands its cargo on at a terminal
+    // moves it but does not deliver it.
     let mut all = EntityStats::default();
-    for f in &r.flows {
+    let mut delivered = EntityStats::default();
+    for (i, f) in r.flows.iter().enumerate() {
         all.merge(f);
+        if !model.hands_on(i) {
+            delivered.merge(f);
+        }
     }
+    all.tonnes = delivered.tonnes;
+    all.value = delivered.value;
+    all.containers = delivered.containers;
+    all.teu = delivered.teu;
     let mut v = Vec::with_capacity(48);
     kpi_metrics(&all, days, &mut v);
     push(&mut v, "value_per_day_usd", all.value / days);

@@ -32,7 +32,7 @@ mod spec;
 
 pub use error::SimError;
 pub use result::{
-    CheckpointResult, EntityStats, Levels, Observe, RepResult, SeriesRow, ServiceStart,
+    Cargo, CheckpointResult, EntityStats, Levels, Observe, RepResult, SeriesRow, ServiceStart,
     StageResult, YearResult, YearStats,
 };
 pub use sim::{
@@ -40,6 +40,6 @@ pub use sim::{
 };
 pub use spec::{
     Alternative, Arrivals, CheckpointSpec, ClassSpec, DailyLanes, FlowSpec, Inspection, LaneGroup,
-    LaneProfile, Mode, Model, NodeKind, RateProfile, RouteChoice, StageChange, StageKind,
-    StageSpec, Storage,
+    LaneProfile, Load, Mode, Model, NodeKind, RateProfile, RouteChoice, StageChange, StageKind,
+    StageSpec, Storage, split,
 };

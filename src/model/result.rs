@@ -13,6 +13,8 @@ pub struct EntityStats {
     pub served: u64,
     /// Vehicles still inside at the horizon.
     pub backlog_end: u64,
+    /// Cargo on the vehicles still inside at the horizon.
+    pub backlog_cargo: Cargo,
     /// Tonnes served.
     pub tonnes: f64,
     /// Cargo value served \[USD\].
@@ -41,6 +43,7 @@ impl EntityStats {
         self.arrivals += other.arrivals;
         self.served += other.served;
         self.backlog_end += other.backlog_end;
+        self.backlog_cargo.add(other.backlog_cargo);
         self.tonnes += other.tonnes;
         self.value += other.value;
         self.wagons += other.wagons;
@@ -51,6 +54,30 @@ impl EntityStats {
         self.wait.merge(&other.wait);
         self.time_in_system.merge(&other.time_in_system);
         self.wait_by_hour.merge(&other.wait_by_hour);
+    }
+}
+
+/// An amount of cargo: tonnes, containers, TEU and value (sums over vehicles, so containers are
+/// a whole number held as `f64`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cargo {
+    /// Tonnes.
+    pub tonnes: f64,
+    /// Containers.
+    pub containers: f64,
+    /// Twenty-foot equivalent units.
+    pub teu: f64,
+    /// Value \[USD\].
+    pub value: f64,
+}
+
+impl Cargo {
+    /// Adds `other` to this amount.
+    pub fn add(&mut self, other: Cargo) {
+        self.tonnes += other.tonnes;
+        self.containers += other.containers;
+        self.teu += other.teu;
+        self.value += other.value;
     }
 }
 

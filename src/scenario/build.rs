@@ -48,7 +48,13 @@ pub(super) fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option
     let (built, mut flow_index) = flows(ck, &raw, &net, &class_index, &sim);
     let flows = route_choices(ck, &raw, built, &mut flow_index);
     let fed = transfers(ck, &raw, &flow_index, &mut net);
-    check::transfer_flows(ck, &raw, &net.cp_index, &net.checkpoints, &fed);
+    check::transfer_flows(
+        ck,
+        &raw,
+        (&net.cp_index, &net.checkpoints),
+        &fed,
+        (&flows, &flow_index),
+    );
 
     Some(Model {
         name: raw.simulation.name.clone(),

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{CheckpointSpec, StageKind};
+use crate::model::{CheckpointSpec, FlowSpec, StageKind};
 
 use super::error::{Checker, FieldPath};
 use super::raw::{RawArrivals, RawFlow, RawScenario, RawStage};
@@ -122,48 +122,153 @@ pub(super) fn train_only_keys(ck: &mut Checker, p: &FieldPath, f: &RawFlow) {
 }
 
 /// Once terminals hand cargo on (`fed`: the flows some terminal feeds): every "transfer" flow
-/// is fed, a terminal that hands cargo on ends its route, and transfers do not loop.
+/// is fed and has no dates of its own, a terminal that hands cargo on ends every route that
+/// reaches it (alternatives included), transfers do not loop along any route a flow can take,
+/// and a flow that states its box size agrees with the boxes it is handed (boxes keep their
+/// size across a transfer: see [`crate::model::spec::split`]).
 pub(super) fn transfer_flows(
     ck: &mut Checker,
     raw: &RawScenario,
-    cp_index: &HashMap<String, u32>,
-    checkpoints: &[CheckpointSpec],
+    net: (&HashMap<String, u32>, &[CheckpointSpec]),
     fed: &HashSet<String>,
+    flows: (&[FlowSpec], &HashMap<String, u32>),
 ) {
+    let (cp_index, checkpoints) = net;
+    let onward_of = |id: &String| {
+        cp_index
+            .get(id)
+            .and_then(|&n| checkpoints[n as usize].transfer_to)
+    };
     for (fi, f) in raw.flows.iter().enumerate() {
         let p = FieldPath::default().key("flows").index(fi);
-        if matches!(f.arrivals, RawArrivals::Transfer {}) && !fed.contains(&f.id) {
-            ck.report(
-                &p.key("arrivals"),
-                "a \"transfer\" flow needs a terminal with `transfer_to` naming it, or nothing ever arrives",
-            );
-        }
-        // A terminal that hands cargo on must end the route, and transfers must not loop.
-        for (i, id) in f.route.iter().enumerate() {
-            let Some(&node) = cp_index.get(id) else {
-                continue;
-            };
-            if checkpoints[node as usize].transfer_to.is_some() && i + 1 < f.route.len() {
+        if matches!(f.arrivals, RawArrivals::Transfer {}) {
+            if !fed.contains(&f.id) {
                 ck.report(
-                    &p.key("route").index(i),
-                    format!("terminal \"{id}\" hands its cargo to another flow, so the route must end there"),
+                    &p.key("arrivals"),
+                    "a \"transfer\" flow needs a terminal with `transfer_to` naming it, or nothing ever arrives",
                 );
             }
-        }
-        let mut seen = vec![fi];
-        let mut cur = fi;
-        while let Some(last) = raw.flows[cur].route.last().and_then(|id| cp_index.get(id))
-            && let Some(next) = checkpoints[*last as usize].transfer_to
-        {
-            if seen.contains(&(next as usize)) {
+            if f.value.is_some() {
                 ck.report(
-                    &p.key("route"),
+                    &p.key("value"),
+                    "a \"transfer\" flow carries the cargo it is handed, and its value with it: \
+                     give `value` to the flow that feeds the terminal",
+                );
+            }
+            for (key, given) in [("starts", f.starts.is_some()), ("ends", f.ends.is_some())] {
+                if given {
+                    ck.report(
+                        &p.key(key),
+                        "a \"transfer\" flow's vehicles leave when cargo reaches its terminal, so it \
+                         has no dates of its own: give `starts`/`ends` to the flow that feeds the terminal",
+                    );
+                }
+            }
+        }
+        for (route_path, route) in routes_of(&p, f) {
+            // A terminal that hands cargo on must end the route.
+            for (i, id) in route.iter().enumerate() {
+                if onward_of(id).is_some() && i + 1 < route.len() {
+                    ck.report(
+                        &route_path.index(i),
+                        format!("terminal \"{id}\" hands its cargo to another flow, so the route must end there"),
+                    );
+                }
+            }
+            // Transfers must not loop, along any route of any flow the cargo goes on in.
+            if let Some(next) = route.last().and_then(onward_of)
+                && reaches(raw, &onward_of, next as usize, fi)
+            {
+                ck.report(
+                    &route_path,
                     "cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)",
                 );
-                break;
             }
-            seen.push(next as usize);
-            cur = next as usize;
+        }
+    }
+    box_sizes_agree(ck, raw, &onward_of, flows);
+}
+
+/// Every route a flow's vehicles may take, with its field path: its own, then its alternatives'.
+fn routes_of<'a>(p: &FieldPath, f: &'a RawFlow) -> Vec<(FieldPath, &'a [String])> {
+    let mut routes = vec![(p.key("route"), f.route.as_slice())];
+    if let Some(ch) = &f.choice {
+        for (ai, alt) in ch.alternatives.iter().enumerate() {
+            let ap = p.key("choice").key("alternatives").index(ai).key("route");
+            routes.push((ap, alt.route.as_slice()));
+        }
+    }
+    routes
+}
+
+/// True if cargo handed to flow `from` can come back to flow `to` through terminal transfers,
+/// along any route of the flows on the way.
+fn reaches(
+    raw: &RawScenario,
+    onward_of: &impl Fn(&String) -> Option<u32>,
+    from: usize,
+    to: usize,
+) -> bool {
+    let mut seen = vec![false; raw.flows.len()];
+    let mut todo = vec![from];
+    while let Some(f) = todo.pop() {
+        if f == to {
+            return true;
+        }
+        if std::mem::replace(&mut seen[f], true) {
+            continue;
+        }
+        let p = FieldPath::default();
+        for (_, route) in routes_of(&p, &raw.flows[f]) {
+            if let Some(next) = route.last().and_then(onward_of)
+                && (next as usize) < raw.flows.len()
+            {
+                todo.push(next as usize);
+            }
+        }
+    }
+    false
+}
+
+/// A flow that states `teu_per_container` and is handed boxes of another size would count them
+/// at the wrong size (100 boxes of 1 TEU as 200 TEU): refused where the size is stated.
+fn box_sizes_agree(
+    ck: &mut Checker,
+    raw: &RawScenario,
+    onward_of: &impl Fn(&String) -> Option<u32>,
+    (flows, flow_index): (&[FlowSpec], &HashMap<String, u32>),
+) {
+    let spec = |id: &str| flow_index.get(id).and_then(|&i| flows.get(i as usize));
+    for (fi, f) in raw.flows.iter().enumerate() {
+        let Some(source) = spec(&f.id).filter(|s| s.containers > 0) else {
+            continue;
+        };
+        let p = FieldPath::default().key("flows").index(fi);
+        let mut onward: Vec<u32> = routes_of(&p, f)
+            .iter()
+            .filter_map(|(_, r)| r.last().and_then(onward_of))
+            .collect();
+        onward.dedup();
+        for next in onward {
+            let Some(to) = raw.flows.get(next as usize) else {
+                continue;
+            };
+            let Some(stated) = to.teu_per_container else {
+                continue;
+            };
+            if (stated - source.teu_per_container).abs() > 1e-9 {
+                ck.report(
+                    &FieldPath::default()
+                        .key("flows")
+                        .index(next as usize)
+                        .key("teu_per_container"),
+                    format!(
+                        "flow \"{}\" hands on boxes of {} TEU, and boxes keep their size across a \
+                         transfer: state the same teu_per_container here, or leave it out",
+                        f.id, source.teu_per_container
+                    ),
+                );
+            }
         }
     }
 }

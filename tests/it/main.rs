@@ -3,10 +3,11 @@
 //! Modules by what they check:
 //! - `queueing`: the engine against queueing theory (Erlang C, Pollaczek–Khinchine, Cobham,
 //!   Jackson, Little's law);
-//! - `model_rules`, `dated`, `lanes`, `observe`, `route_choice`, `rail`: the border model's rules
-//!   on hand-checkable scenarios;
-//! - `model_rules`, `dated`, `observe`, `route_choice`, `rail`: the border model's rules on
-//!   hand-checkable scenarios;
+//! - `model_rules`, `dated`, `lanes`, `observe`, `route_choice`, `rail`, `instant`, `storage`:
+//!   the border model's rules on hand-checkable scenarios;
+//! - `transfers`: cargo conserved across transfer terminals, in whole boxes, and trains held
+//!   outside a station;
+//! - `deadlock`: a cycle of full buffers ends the run with exit 1;
 //! - `blocking`: finite buffers that block, against a Markov chain, hand cases and conservation;
 //! - `properties`: invariants of durations, calendars and histograms over random inputs;
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
@@ -37,3 +38,4 @@ mod real_episodes;
 mod route_choice;
 mod storage;
 mod sweep;
+mod transfers;

@@ -1,7 +1,8 @@
 //! The end of a run: samples due up to the horizon, mirrored statistics copied, the backlog and
 //! over-limit counts of vehicles still inside, the last year closed, and the [`RepResult`].
 
-use crate::model::result::{EntityStats, RepResult, StageResult};
+use crate::model::result::{Cargo, EntityStats, RepResult, StageResult};
+use crate::model::spec::StageKind;
 
 use super::Sim;
 use super::ids::{CheckpointId, Id, StageId, VehicleId};
@@ -54,8 +55,15 @@ impl Sim<'_> {
                 0
             };
             let limit = self.m.classes[veh.class].max_wait.map(|d| d.as_ms());
+            let cargo = Cargo {
+                tonnes: veh.tonnes,
+                containers: f64::from(veh.containers),
+                teu: veh.teu,
+                value: veh.value,
+            };
             let fk = &mut self.flows[veh.flow].kpi;
             fk.backlog_end += 1;
+            fk.backlog_cargo.add(cargo);
             let over_total = limit.is_some_and(|l| veh.total_wait_ms + queued_now > l);
             if over_total {
                 fk.over_limit += 1;
@@ -64,6 +72,7 @@ impl Sim<'_> {
                 let cp = CheckpointId(flow.route[veh.leg as usize]);
                 let k = &mut self.cps[cp].kpi;
                 k.backlog_end += 1;
+                k.backlog_cargo.add(cargo);
                 if limit.is_some_and(|l| veh.cp_wait_ms + queued_now > l) {
                     k.over_limit += 1;
                 }
@@ -71,6 +80,16 @@ impl Sim<'_> {
                     let s = StageId(self.m.checkpoints[cp].stages[veh.step as usize]);
                     let st = &mut self.stages[s];
                     st.kpi.backlog_end += 1;
+                    st.kpi.backlog_cargo.add(cargo);
+                    // Still outside at the horizon, after every track was found taken.
+                    if veh.queued
+                        && veh.found_tracks_full
+                        && end > veh.stage_arrive
+                        && self.m.stages[s].kind == StageKind::Tracks
+                    {
+                        st.kpi.held_outside += 1;
+                        self.cps[cp].kpi.held_outside += 1;
+                    }
                     if st.mirrors_checkpoint && !veh.queued {
                         // In service: its wait at the stage is over, but the checkpoint records
                         // waits only when vehicles leave.

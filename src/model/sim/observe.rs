@@ -237,13 +237,16 @@ impl Sim<'_> {
                 }
             })
             .collect();
+        // Cargo counts where it is delivered, not again on each vehicle that moved it.
         let mut system = YearSnap::default();
-        for f in &flows {
+        for (i, f) in flows.iter().enumerate() {
             system.arrivals += f.arrivals;
             system.served += f.served;
-            system.tonnes += f.tonnes;
-            system.containers += f.containers;
-            system.teu += f.teu;
+            if !self.m.hands_on(i) {
+                system.tonnes += f.tonnes;
+                system.containers += f.containers;
+                system.teu += f.teu;
+            }
             system.wait.merge(&f.wait);
         }
         let diff = |now: &[YearSnap], before: &[YearSnap]| -> Vec<YearStats> {

@@ -278,7 +278,9 @@ impl Sim<'_> {
                     .wait_by_hour
                     .add(veh.stage_arrive.hour_of_day(), waited.as_ms() as u64);
             }
-            if kind == StageKind::Tracks && veh.found_tracks_full {
+            // Held outside: found every track taken and waited for one (a track freed at the
+            // instant it came is no wait, whatever the order of that instant's events).
+            if kind == StageKind::Tracks && veh.found_tracks_full && !waited.is_zero() {
                 st.kpi.held_outside += 1;
                 self.cps[cp].kpi.held_outside += 1;
             }

@@ -4,7 +4,7 @@
 
 use crate::engine::EventQueue;
 use crate::model::result::EntityStats;
-use crate::model::spec::FlowSpec;
+use crate::model::spec::{FlowSpec, Load};
 use crate::time::SimTime;
 
 use super::ids::{CheckpointId, ClassId, FlowId, GroupId, StageId, VehicleId};
@@ -40,6 +40,8 @@ pub(super) struct Vehicle {
     // Cargo on board (a terminal may split it over several onward vehicles).
     pub(super) containers: u32,
     pub(super) tonnes: f64,
+    pub(super) teu: f64,
+    pub(super) value: f64,
     // Pooled stages: moves not yet started, and moves in progress.
     pub(super) units_left: u32,
     pub(super) units_busy: u32,
@@ -72,6 +74,8 @@ impl Default for Vehicle {
             blocked: false,
             containers: 0,
             tonnes: 0.0,
+            teu: 0.0,
+            value: 0.0,
             units_left: 0,
             units_busy: 0,
             found_tracks_full: false,
@@ -86,10 +90,10 @@ impl Default for Vehicle {
 #[inline]
 pub(super) fn add_cargo(k: &mut EntityStats, flow: &FlowSpec, veh: &Vehicle) {
     k.tonnes += veh.tonnes;
-    k.value += flow.value;
+    k.value += veh.value;
     k.wagons += flow.wagons as f64;
     k.containers += veh.containers as f64;
-    k.teu += veh.containers as f64 * flow.teu_per_container;
+    k.teu += veh.teu;
 }
 
 impl Sim<'_> {
@@ -101,8 +105,7 @@ impl Sim<'_> {
         q: &mut EventQueue<Ev>,
         t: SimTime,
         f: FlowId,
-        containers: u32,
-        tonnes: f64,
+        load: Load,
     ) {
         let f = if self.m.flows[f].choice.is_some() {
             self.choose_route(t, f)
@@ -116,8 +119,10 @@ impl Sim<'_> {
             class: ClassId(spec.class),
             counted,
             created: t,
-            containers,
-            tonnes,
+            containers: load.containers,
+            tonnes: load.tonnes,
+            teu: load.teu,
+            value: load.value,
             ..Vehicle::default()
         };
         let id = match self.free_ids.pop() {
@@ -317,14 +322,19 @@ impl Sim<'_> {
                 k.over_limit += 1;
             }
         }
-        let (containers, tonnes) = (veh.containers, veh.tonnes);
+        let load = Load {
+            containers: veh.containers,
+            tonnes: veh.tonnes,
+            teu: veh.teu,
+            value: veh.value,
+        };
         let veh = &mut self.vehicles[v];
         veh.counted = false;
         veh.flow = FlowId(u32::MAX);
         self.free_ids.push(v);
         if let Some(onward) = transfer {
-            self.store(cp, containers, tonnes);
-            self.transfer(q, t, FlowId(onward), containers, tonnes);
+            self.store(cp, load.containers, load.tonnes);
+            self.transfer(q, t, FlowId(onward), load);
         }
     }
 
@@ -346,47 +356,18 @@ impl Sim<'_> {
         }
     }
 
-    /// Loads `containers` and `tonnes` onto as many vehicles of flow `onward` as they need, each
-    /// filled up to that flow's load per vehicle; they start the onward route now. Containers are
-    /// split by count; bulk (no containers) by tonnes — and if the onward flow carries
-    /// containers, bulk is stuffed into them at that flow's tonnes per container.
+    /// Hands `load` on to as many vehicles of flow `onward` as it needs (the rule is
+    /// [`crate::model::spec::split`]'s); they start the onward route now.
     #[inline(never)]
     pub(super) fn transfer(
         &mut self,
         q: &mut EventQueue<Ev>,
         t: SimTime,
         onward: FlowId,
-        containers: u32,
-        tonnes: f64,
+        load: Load,
     ) {
-        let spec = &self.m.flows[onward];
-        let (per_c, per_t) = (spec.containers, spec.tonnes);
-        let mut loads: Vec<(u32, f64)> = Vec::new();
-        if containers > 0 && per_c > 0 {
-            let mut left = containers;
-            while left > 0 {
-                let c = left.min(per_c);
-                loads.push((c, tonnes * c as f64 / containers as f64));
-                left -= c;
-            }
-        } else if tonnes > 0.0 && per_t > 0.0 {
-            let t_per_c = if per_c > 0 { per_t / per_c as f64 } else { 0.0 };
-            let mut left = tonnes;
-            while left > 1e-9 {
-                let w = left.min(per_t);
-                let c = if t_per_c > 0.0 {
-                    (w / t_per_c).ceil() as u32
-                } else {
-                    containers
-                };
-                loads.push((c, w));
-                left -= w;
-            }
-        } else {
-            loads.push((containers, tonnes));
-        }
-        for (c, w) in loads {
-            self.create_vehicle(q, t, onward, c, w);
+        for part in crate::model::spec::split(load, &self.m.flows[onward]) {
+            self.create_vehicle(q, t, onward, part);
         }
     }
 }

@@ -4,10 +4,12 @@
 
 use crate::time::{Date, MS_PER_HOUR, SimDuration, SimTime};
 
+mod cargo;
 mod flow;
 mod lanes;
 mod stage;
 
+pub use cargo::{Load, split};
 pub use flow::{Alternative, Arrivals, FlowSpec, RateProfile, RouteChoice};
 pub use lanes::{DailyLanes, LaneProfile};
 pub use stage::{Inspection, LaneGroup, StageChange, StageKind, StageSpec};
@@ -118,6 +120,15 @@ impl Model {
     pub fn horizon(&self) -> SimTime {
         SimTime::from_days(self.days as i64)
     }
+    /// True if flow `f`'s vehicles hand their cargo on to another flow at the end of their route
+    /// (a terminal with `transfer_to`), so the cargo is delivered by the onward flow, not by `f`.
+    pub fn hands_on(&self, f: usize) -> bool {
+        self.flows[f]
+            .route
+            .last()
+            .is_some_and(|&n| self.checkpoints[n as usize].transfer_to.is_some())
+    }
+
     /// The end of the warm-up.
     pub fn warmup_end(&self) -> SimTime {
         SimTime::from_days(self.warmup_days as i64)
