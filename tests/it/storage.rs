@@ -48,6 +48,29 @@ fn a_full_storage_keeps_the_barge_on_its_berth_until_a_train_leaves() {
     assert_eq!(st.levels.busy.area(end), i128::from(5 * HOUR));
 }
 
+/// Bulk stuffed into boxes at the terminal takes the boxes it fills in the storage: barges of
+/// 1,000 t onto trains of 50 boxes of 20 t block exactly as barges of 50 boxes do (43 h).
+#[test]
+fn stuffed_bulk_takes_the_boxes_it_fills_in_the_storage() {
+    let text = fixture_text()
+        .replace("containers = 50\n", "tonnes = 1000.0\n")
+        .replace(
+            "containers_per_wagon = 2\n",
+            "containers_per_wagon = 2\ntonnes_per_container = 20.0\n",
+        );
+    assert!(text.contains("tonnes = 1000.0") && text.contains("tonnes_per_container"));
+    let m = model(&text);
+    let berth = stage_of(&m, "port", "berth");
+    let (r, _) = simulate_traced(&m, 0);
+    let end = m.horizon().as_ms();
+    assert_eq!(
+        r.stages[berth].levels.blocked.area(end),
+        i128::from(43 * HOUR)
+    );
+    let trains = &r.flows[flow_index(&m, "trains")];
+    assert_eq!((trains.served, trains.containers), (2, 100.0));
+}
+
 /// Without storage the berth never blocks: every barge unloads at once and the trains queue for
 /// their paths at the line.
 #[test]

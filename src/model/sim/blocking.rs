@@ -14,7 +14,9 @@
 //! its buffer on the approach road.
 
 use crate::engine::EventQueue;
-use crate::model::spec::{CheckpointSpec, FlowSpec, Mode, Model, StageKind, StageSpec};
+use crate::model::spec::{
+    CheckpointSpec, FlowSpec, Load, Mode, Model, StageKind, StageSpec, split,
+};
 use crate::time::SimTime;
 
 use super::ids::{CheckpointId, Id, StageId, VehicleId};
@@ -65,8 +67,7 @@ impl Sim<'_> {
         if let Some(cp) = self.storage_node(s) {
             // Vehicles blocked before it go first.
             let veh = &self.vehicles[v];
-            return !self.storage_waiting[cp].is_empty()
-                || !self.storage_fits(cp, veh.containers, veh.tonnes);
+            return !self.storage_waiting[cp].is_empty() || !self.storage_fits(cp, veh.load());
         }
         match self.blocking_target(v, s) {
             // Vehicles blocked before it go first.
@@ -83,20 +84,35 @@ impl Sim<'_> {
         (spec.storage.is_some() && spec.stages.last() == Some(&s.0)).then_some(cp)
     }
 
-    /// True if a cargo of `containers` and `tonnes` fits in the storage of terminal `cp`.
-    fn storage_fits(&self, cp: CheckpointId, containers: u32, tonnes: f64) -> bool {
+    /// The containers `load` takes in terminal `cp`'s storage: its own boxes, or the boxes bulk
+    /// is stuffed into there for an onward flow that carries containers.
+    fn boxes_stored(&self, cp: CheckpointId, load: Load) -> u32 {
+        match self.m.checkpoints[cp].transfer_to {
+            Some(f) if load.containers == 0 && self.m.flows[f as usize].containers > 0 => {
+                split(load, &self.m.flows[f as usize])
+                    .iter()
+                    .map(|l| l.containers)
+                    .sum()
+            }
+            _ => load.containers,
+        }
+    }
+
+    /// True if `load` fits in the storage of terminal `cp`.
+    fn storage_fits(&self, cp: CheckpointId, load: Load) -> bool {
         self.m.checkpoints[cp]
             .storage
             .as_ref()
-            .is_none_or(|st| st.fits(self.stored[cp], containers, tonnes))
+            .is_none_or(|st| st.fits(self.stored[cp], self.boxes_stored(cp, load), load.tonnes))
     }
 
     /// Cargo unloaded at terminal `cp` enters its storage (when it has one).
-    pub(super) fn store(&mut self, cp: CheckpointId, containers: u32, tonnes: f64) {
+    pub(super) fn store(&mut self, cp: CheckpointId, load: Load) {
         if self.m.checkpoints[cp].storage.is_some() {
+            let boxes = self.boxes_stored(cp, load);
             let st = &mut self.stored[cp];
-            st.0 += u64::from(containers);
-            st.1 += tonnes;
+            st.0 += u64::from(boxes);
+            st.1 += load.tonnes;
         }
     }
 
@@ -127,7 +143,7 @@ impl Sim<'_> {
     pub(super) fn unblock_storage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, cp: CheckpointId) {
         while let Some(&v) = self.storage_waiting[cp].front() {
             let veh = &self.vehicles[v];
-            if !self.storage_fits(cp, veh.containers, veh.tonnes) {
+            if !self.storage_fits(cp, veh.load()) {
                 return;
             }
             self.storage_waiting[cp].pop_front();

@@ -52,6 +52,18 @@ pub(super) struct Vehicle {
     pub(super) track_since: SimTime,
 }
 
+impl Vehicle {
+    /// The cargo on board.
+    pub(super) fn load(&self) -> Load {
+        Load {
+            containers: self.containers,
+            teu: self.teu,
+            tonnes: self.tonnes,
+            value: self.value,
+        }
+    }
+}
+
 impl Default for Vehicle {
     fn default() -> Self {
         Vehicle {
@@ -322,18 +334,13 @@ impl Sim<'_> {
                 k.over_limit += 1;
             }
         }
-        let load = Load {
-            containers: veh.containers,
-            tonnes: veh.tonnes,
-            teu: veh.teu,
-            value: veh.value,
-        };
+        let load = veh.load();
         let veh = &mut self.vehicles[v];
         veh.counted = false;
         veh.flow = FlowId(u32::MAX);
         self.free_ids.push(v);
         if let Some(onward) = transfer {
-            self.store(cp, load.containers, load.tonnes);
+            self.store(cp, load);
             self.transfer(q, t, FlowId(onward), load);
         }
     }
