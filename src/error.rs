@@ -45,7 +45,8 @@ pub enum Error {
     /// Running failed for a reason that is not the input's (e.g. worker threads could not start).
     #[error("{0}")]
     Failed(String),
-    /// A replication stopped on a broken invariant of the simulation (a bug, not the input's).
+    /// A replication could not run to its end: a deadlock, a queue beyond the vehicle budget, or
+    /// a broken invariant of the simulation (a bug).
     #[error("simulation failed: {0}")]
     Simulation(#[from] SimError),
 }

@@ -53,6 +53,10 @@ enum Command {
         /// Horizon in days (replaces simulation.days).
         #[arg(long)]
         days: Option<i64>,
+        /// Most vehicles one replication may hold at once (a memory budget; default: a share of
+        /// this machine's memory). A replication that reaches it stops with exit 1.
+        #[arg(long, value_name = "N")]
+        max_queue: Option<u64>,
         /// Print one JSON document on stdout instead of tables.
         #[arg(long)]
         json: bool,
@@ -103,6 +107,10 @@ enum Command {
         /// Horizon in days.
         #[arg(long)]
         days: Option<i64>,
+        /// Most vehicles one replication may hold at once (a memory budget; default: a share of
+        /// this machine's memory). A replication that reaches it stops with exit 1.
+        #[arg(long, value_name = "N")]
+        max_queue: Option<u64>,
         /// Print summary.json on stdout instead of the ranked table.
         #[arg(long)]
         json: bool,
@@ -131,6 +139,10 @@ enum Command {
         /// Horizon in days.
         #[arg(long)]
         days: Option<i64>,
+        /// Most vehicles one replication may hold at once (a memory budget; default: a share of
+        /// this machine's memory). A replication that reaches it stops with exit 1.
+        #[arg(long, value_name = "N")]
+        max_queue: Option<u64>,
         /// Print summary.json on stdout instead of the table.
         #[arg(long)]
         json: bool,
@@ -272,6 +284,7 @@ fn dispatch(command: Option<Command>) -> Outcome {
             seed,
             replications,
             days,
+            max_queue,
             json,
             series,
             html,
@@ -283,7 +296,11 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 days,
             },
             json,
-            Details { series, html },
+            Details {
+                series,
+                html,
+                max_queue,
+            },
         ),
         Some(Command::Report { dir, out }) => report_dir(&dir, &out),
         Some(Command::Validate { files }) => validate(&files),
@@ -299,6 +316,7 @@ fn dispatch(command: Option<Command>) -> Outcome {
             seed,
             replications,
             days,
+            max_queue,
             json,
         }) => {
             let ov = Overrides {
@@ -306,7 +324,8 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 replications,
                 days,
             };
-            let p = plan::load(&file, ov, baseline.as_deref())?;
+            let mut p = plan::load(&file, ov, baseline.as_deref())?;
+            limit_vehicles(&mut p, max_queue);
             if dry_run {
                 dry_run_list(&p);
                 return Ok(());
@@ -328,6 +347,7 @@ fn dispatch(command: Option<Command>) -> Outcome {
             seed,
             replications,
             days,
+            max_queue,
             json,
         }) => {
             let ov = Overrides {
@@ -335,7 +355,8 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 replications,
                 days,
             };
-            let p = plan::compare(&a, &b, ov)?;
+            let mut p = plan::compare(&a, &b, ov)?;
+            limit_vehicles(&mut p, max_queue);
             let opts = sweep::Options {
                 threads,
                 shard: None,
@@ -371,6 +392,19 @@ struct Details {
     series: Option<PathBuf>,
     /// The HTML report.
     html: Option<PathBuf>,
+    /// `--max-queue`: replaces the model's default budget of vehicles.
+    max_queue: Option<u64>,
+}
+
+/// `--max-queue N` on every point of a sweep.
+fn limit_vehicles(p: &mut plan::Plan, max_queue: Option<u64>) {
+    if let Some(n) = max_queue {
+        for point in &mut p.points {
+            if let Ok(m) = &mut point.model {
+                m.max_in_system = n;
+            }
+        }
+    }
 }
 
 /// `borderflow report DIR -o FILE`: bad input (no such directory, unreadable results) exits 2,
@@ -386,10 +420,13 @@ fn write_file(file: &Path, text: String) -> Outcome {
 }
 
 fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details) -> Outcome {
-    let model = match &path {
+    let mut model = match &path {
         Some(p) => scenario::load(p, overrides)?,
         None => scenario::default_scenario(overrides)?,
     };
+    if let Some(n) = details.max_queue {
+        model.max_in_system = n;
+    }
     let summary = if details.series.is_none() && details.html.is_none() {
         let summary = sweep::run(&model)?;
         warn(&summary);

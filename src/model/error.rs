@@ -31,4 +31,22 @@ pub enum SimError {
         /// The stages involved, as `node/stage`.
         stages: Vec<String>,
     },
+    /// The replication holds as many vehicles as it may (`Model::max_in_system`, a memory
+    /// budget): its queues grow without bound.
+    #[error(
+        "at t={at}: {vehicles} vehicles are in the system, the most one replication may hold \
+         (--max-queue, or a share of this machine's memory); the longest queue is {waiting} \
+         vehicles at stage {stage}. The scenario is overloaded: its queues grow without bound. \
+         Shorten the run, lower the demand or add capacity (or raise --max-queue)"
+    )]
+    TooManyVehicles {
+        /// The instant the budget was reached.
+        at: SimTime,
+        /// Vehicles in the system then.
+        vehicles: u64,
+        /// The stage with the longest queue, as `node/stage`.
+        stage: String,
+        /// Vehicles waiting there.
+        waiting: u64,
+    },
 }

@@ -36,7 +36,8 @@ pub use result::{
     StageResult, YearResult, YearStats,
 };
 pub use sim::{
-    simulate, simulate_traced, simulate_with, try_simulate, try_simulate_traced, try_simulate_with,
+    default_vehicle_budget, simulate, simulate_traced, simulate_with, try_simulate,
+    try_simulate_traced, try_simulate_with,
 };
 pub use spec::{
     Alternative, Arrivals, CheckpointSpec, ClassSpec, DailyLanes, FlowSpec, Inspection, LaneGroup,

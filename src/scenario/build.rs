@@ -69,6 +69,7 @@ pub(super) fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option
         checkpoints: net.checkpoints,
         stages: net.stages,
         flows,
+        max_in_system: crate::model::default_vehicle_budget(),
     })
 }
 

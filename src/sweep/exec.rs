@@ -65,6 +65,13 @@ fn run_job(plan: &Plan, job: usize, out: Option<&Path>) -> Result<(Vec<EntityVal
         .as_ref()
         .expect("jobs are made for valid points only");
     let rep = (job % r) as u32;
+    // Which point stopped, and why (a deadlock or a queue beyond the budget is the point's).
+    let at_point = |e: crate::model::SimError| {
+        Error::Failed(format!(
+            "point \"{}\", replication {rep}: simulation failed: {e}",
+            point.label
+        ))
+    };
     let res = match out {
         Some(dir) if rep == 0 => {
             let res = try_simulate_with(
@@ -73,11 +80,12 @@ fn run_job(plan: &Plan, job: usize, out: Option<&Path>) -> Result<(Vec<EntityVal
                 Observe {
                     series_step: Some(model.series_step),
                 },
-            )?;
+            )
+            .map_err(at_point)?;
             write_detail(dir, job / r, model, &res)?;
             res
         }
-        _ => try_simulate(model, rep)?,
+        _ => try_simulate(model, rep).map_err(at_point)?,
     };
     Ok((rep_values(model, &res), res.events))
 }

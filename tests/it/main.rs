@@ -7,7 +7,8 @@
 //!   the border model's rules on hand-checkable scenarios;
 //! - `transfers`: cargo conserved across transfer terminals, in whole boxes, and trains held
 //!   outside a station;
-//! - `deadlock`: a cycle of full buffers ends the run with exit 1;
+//! - `deadlock`, `budget`: a cycle of full buffers, or a queue beyond the vehicle budget, ends
+//!   the run with exit 1 and says why;
 //! - `blocking`: finite buffers that block, against a Markov chain, hand cases and conservation;
 //! - `properties`: invariants of durations, calendars and histograms over random inputs;
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
@@ -20,6 +21,7 @@
 mod common;
 
 mod blocking;
+mod budget;
 mod cli;
 mod dated;
 mod deadlock;

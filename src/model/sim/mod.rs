@@ -15,6 +15,8 @@
 
 mod arrivals;
 mod blocking;
+mod budget;
+pub use budget::default_vehicle_budget;
 mod finish;
 mod hours;
 mod ids;

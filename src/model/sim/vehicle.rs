@@ -142,7 +142,12 @@ impl Sim<'_> {
                 self.vehicles[id] = v;
                 id
             }
-            None => self.vehicles.push(v),
+            None => {
+                if self.vehicles.len() as u64 >= self.m.max_in_system && self.over_budget(q, t) {
+                    return;
+                }
+                self.vehicles.push(v)
+            }
         };
         if counted && !self.flows[f].mirrors_checkpoint {
             self.flows[f].kpi.arrivals += 1;

@@ -113,6 +113,11 @@ pub struct Model {
     pub stages: Vec<StageSpec>,
     /// Flows.
     pub flows: Vec<FlowSpec>,
+    /// Most vehicles one replication may hold at once (waiting, in service or travelling): a
+    /// memory budget. A replication that reaches it stops with an error (its queues grow without
+    /// bound). Default: a share of the machine's memory (`sim::default_vehicle_budget`); `run`,
+    /// `sweep` and `compare` take `--max-queue`.
+    pub max_in_system: u64,
 }
 
 impl Model {
