@@ -56,6 +56,7 @@ pub(super) fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option
         (&flows, &flow_index),
     );
 
+    let series_step = series_cost(ck, &sim, net.stages.len())?;
     Some(Model {
         name: raw.simulation.name.clone(),
         days: sim.days?,
@@ -64,13 +65,51 @@ pub(super) fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option
         replications: sim.replications?,
         start_date: sim.start_date?,
         metres_per_vehicle: sim.metres_per_vehicle,
-        series_step: sim.series_step?,
+        series_step,
         classes,
         checkpoints: net.checkpoints,
         stages: net.stages,
         flows,
         max_in_system: crate::model::default_vehicle_budget(),
     })
+}
+
+/// Finest `series_step`: a finer series says nothing more about queues that change by the minute.
+const MIN_SERIES_STEP: SimDuration = SimDuration::from_ms(60_000);
+
+/// `series_step` when none is given.
+const DEFAULT_SERIES_STEP: SimDuration = SimDuration::from_ms(crate::time::MS_PER_HOUR);
+
+/// Most rows (stages × steps after the warm-up) of a replication's time series: at about 100 B
+/// a row in memory, 1 GB.
+const MAX_SERIES_ROWS: u64 = 10_000_000;
+
+/// The series step, checked against what it costs: a written step whose series would exceed
+/// [`MAX_SERIES_ROWS`] is refused; the default (1 h) grows to the least whole number of hours
+/// that fits.
+fn series_cost(ck: &mut Checker, sim: &Simulation, stages: usize) -> Option<SimDuration> {
+    let step = sim.series_step?;
+    let measured = u64::from(sim.days?.saturating_sub(sim.warmup_days?));
+    let measured_ms = measured * crate::time::MS_PER_DAY as u64;
+    let stages = (stages as u64).max(1);
+    let rows = |step: SimDuration| measured_ms / (step.as_ms().max(1) as u64) * stages;
+    if rows(step) <= MAX_SERIES_ROWS {
+        return Some(step);
+    }
+    if sim.series_given {
+        ck.report(
+            &FieldPath::default().key("simulation").key("series_step"),
+            format!(
+                "a series every {step} over {measured} measured days for {stages} stages is {} rows, \
+                 more than {MAX_SERIES_ROWS}: give a longer step",
+                rows(step)
+            ),
+        );
+        return None;
+    }
+    let hour = crate::time::MS_PER_HOUR as u64;
+    let hours = (measured_ms / hour * stages).div_ceil(MAX_SERIES_ROWS);
+    Some(SimDuration::from_ms((hours * hour) as i64))
 }
 
 /// The `[simulation]` section, checked; `None` fields did not convert.
@@ -82,6 +121,8 @@ struct Simulation {
     start_date: Option<Date>,
     metres_per_vehicle: f64,
     series_step: Option<SimDuration>,
+    /// True if `series_step` was written (not the default).
+    series_given: bool,
     /// Start date and reference offset, with defaults where they did not convert.
     clock: Clock,
 }
@@ -197,11 +238,14 @@ fn simulation(ck: &mut Checker, s: &RawSimulation, ov: Overrides) -> Simulation 
     }
     let series_step = match &s.series_step {
         Some(text) => match parse_duration(text) {
-            Ok(d) if d > SimDuration::ZERO => Some(d),
+            Ok(d) if d >= MIN_SERIES_STEP => Some(d),
             Ok(_) => {
                 ck.report(
                     &sim_p.key("series_step"),
-                    format!("must be longer than zero (got \"{text}\")"),
+                    format!(
+                        "must be at least 1min (got \"{text}\"): a finer series says nothing more about \
+                         queues that change by the minute, and costs a row per stage per step"
+                    ),
                 );
                 None
             }
@@ -210,7 +254,7 @@ fn simulation(ck: &mut Checker, s: &RawSimulation, ov: Overrides) -> Simulation 
                 None
             }
         },
-        None => Some(SimDuration::from_ms(crate::time::MS_PER_HOUR)),
+        None => Some(DEFAULT_SERIES_STEP),
     };
     Simulation {
         days,
@@ -220,6 +264,7 @@ fn simulation(ck: &mut Checker, s: &RawSimulation, ov: Overrides) -> Simulation 
         start_date,
         metres_per_vehicle: mpv,
         series_step,
+        series_given: s.series_step.is_some(),
         clock: Clock {
             start_date: start_date.unwrap_or(Date::constant(2026, 1, 5)),
             reference: reference.unwrap_or(SimDuration::ZERO),

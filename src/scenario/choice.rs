@@ -9,6 +9,12 @@ use super::error::{Checker, FieldPath};
 use super::raw::RawChoice;
 use super::route::{RouteCtx, build_route};
 
+/// Most frequent publication of queue figures.
+const MIN_INFO_EVERY: SimDuration = SimDuration::from_ms(60_000);
+
+/// Most publications in flight (published, not yet seen by drivers) at once.
+const MAX_INFO_KEPT: i64 = 100_000;
+
 /// A flow's alternative routes, checked, each as the flow that will run it (same vehicles and
 /// cargo, its own route, no arrivals of its own) with its extra travel; and the choice settings
 /// (its `alternatives` are filled in when the flows get their indices).
@@ -40,8 +46,24 @@ pub(super) fn build_choice(
         info_every.unwrap_or(SimDuration::MAX),
         info_delay.unwrap_or_default(),
     );
-    if info_every.is_zero() {
-        ck.report(&p.key("info_every"), "must be longer than zero");
+    // Each publication is an event and, until its delay has passed, a copy of every queue.
+    if info_every < MIN_INFO_EVERY {
+        ck.report(
+            &p.key("info_every"),
+            format!(
+                "must be at least 1min (got {info_every}): drivers cannot act on fresher figures"
+            ),
+        );
+        ok = false;
+    } else if info_delay.as_ms() / info_every.as_ms() > MAX_INFO_KEPT {
+        ck.report(
+            &p.key("info_delay"),
+            format!(
+                "{info_delay} late at one publication every {info_every} keeps {} publications \
+                 in flight, more than {MAX_INFO_KEPT}: publish less often or sooner",
+                info_delay.as_ms() / info_every.as_ms()
+            ),
+        );
         ok = false;
     }
     let loyal_share = raw.loyal_share.unwrap_or(0.0);

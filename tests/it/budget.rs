@@ -97,3 +97,98 @@ fn run_and_sweep_stop_with_exit_1_and_name_the_stage() {
         "{err}"
     );
 }
+
+/// Anything that sets a rate of internal work has a floor, and a cost the run can afford.
+mod internal_work {
+    use super::*;
+    use crate::input_errors::{Field, assert_rejected};
+
+    fn with_sim(extra: &str) -> String {
+        GROWING.replace(
+            "replications = 1\n",
+            &format!("replications = 1\n{extra}\n"),
+        )
+    }
+
+    #[test]
+    fn a_series_step_under_a_minute_is_refused() {
+        let text = with_sim("series_step = \"1ms\"");
+        assert_rejected(
+            "series-1ms",
+            &text,
+            Field::Exactly("simulation.series_step"),
+            "series_step = ",
+            "at least 1min",
+        );
+    }
+
+    #[test]
+    fn a_written_series_step_whose_series_would_not_fit_is_refused() {
+        // 36,500 days at 1 min for 1 stage: 52,560,000 rows.
+        let text = with_sim("series_step = \"1min\"").replace("days = 2", "days = 36500");
+        assert_rejected(
+            "series-rows",
+            &text,
+            Field::Exactly("simulation.series_step"),
+            "series_step = ",
+            "52560000 rows",
+        );
+    }
+
+    #[test]
+    fn the_default_series_step_grows_to_fit_a_very_long_run() {
+        // 36,500 days × 24 h × 1 stage = 876,000 rows at 1 h: fits.
+        let m = model(&GROWING.replace("days = 2", "days = 36500"));
+        assert_eq!(m.series_step.as_ms(), MS_PER_HOUR);
+        // With 12 stages: 10,512,000 rows at 1 h, more than 10 M; 2 h gives 5,256,000.
+        let stages: String = (0..11)
+            .map(|i| {
+                format!(
+                    "[[checkpoints.stages]]\nid = \"s{i}\"\nlanes = 1\n\
+                     service = {{ dist = \"deterministic\", value = \"1min\" }}\n"
+                )
+            })
+            .collect();
+        let text = GROWING
+            .replace("days = 2", "days = 36500")
+            .replace("[[flows]]", &format!("{stages}\n[[flows]]"));
+        let m = model(&text);
+        assert_eq!(m.stages.len(), 12);
+        assert_eq!(m.series_step.as_ms(), 2 * MS_PER_HOUR);
+    }
+
+    #[test]
+    fn route_choice_information_has_a_floor_and_a_bound_in_flight() {
+        let choice = |every: &str, delay: &str| {
+            GROWING
+                .replace(
+                    "[[flows]]",
+                    "[[checkpoints]]\nid = \"other\"\n[[checkpoints.stages]]\nid = \"s\"\nlanes = 1\n\
+                     service = { dist = \"deterministic\", value = \"1min\" }\n\n[[flows]]",
+                )
+                .replace(
+                    "arrivals = {",
+                    &format!(
+                        "choice = {{ alternatives = [{{ route = [\"other\"] }}], info_every = \"{every}\", \
+                         info_delay = \"{delay}\" }}\narrivals = {{"
+                    ),
+                )
+        };
+        assert_rejected(
+            "info-1ms",
+            &choice("1ms", "0min"),
+            Field::Exactly("flows[0].choice.info_every"),
+            "choice = {",
+            "at least 1min",
+        );
+        // 100 days late at one a minute: 144,000 publications in flight.
+        assert_rejected(
+            "info-kept",
+            &choice("1min", "100d"),
+            Field::Exactly("flows[0].choice.info_delay"),
+            "choice = {",
+            "144000 publications",
+        );
+        model(&choice("1min", "30d"));
+    }
+}
