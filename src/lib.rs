@@ -75,6 +75,7 @@ pub mod calendar;
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod kpi;
 pub mod model;
 pub mod report;

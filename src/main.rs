@@ -414,9 +414,10 @@ fn report_dir(dir: &Path, out: &Path) -> Outcome {
     write_file(out, html::render(&data))
 }
 
-/// Writes `text` to `file`.
+/// Writes `text` to `file` (whole or not at all).
 fn write_file(file: &Path, text: String) -> Outcome {
-    std::fs::write(file, text).map_err(|e| failed(format!("cannot write {}: {e}", file.display())))
+    borderflow::files::write_atomic(file, text.as_bytes())
+        .map_err(|e| failed(format!("cannot write {}: {e}", file.display())))
 }
 
 fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details) -> Outcome {
@@ -435,9 +436,10 @@ fn run(path: Option<PathBuf>, overrides: Overrides, json: bool, details: Details
         let (summary, rep0) = sweep::run_detailed(&model)?;
         warn(&summary);
         if let Some(file) = &details.series {
-            std::fs::File::create(file)
-                .map_err(csv::Error::from)
-                .and_then(|f| kpi::write_series(std::io::BufWriter::new(f), &model, &rep0.series))
+            let mut csv = Vec::new();
+            kpi::write_series(&mut csv, &model, &rep0.series)
+                .map_err(|e| failed(format!("cannot write {}: {e}", file.display())))?;
+            borderflow::files::write_atomic(file, &csv)
                 .map_err(|e| failed(format!("cannot write {}: {e}", file.display())))?;
         }
         if let Some(file) = &details.html {

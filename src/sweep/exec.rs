@@ -207,7 +207,7 @@ pub fn finish_dir(
             &json!({ "shard": i, "of": n, "jobs": results.jobs.len() }),
         )
         .unwrap_or_default();
-        fs::write(&path, text + "\n").map_err(|e| Error::io("cannot write", &path, e))?;
+        crate::files::write_atomic(&path, (text + "\n").as_bytes())?;
         return Ok(None);
     }
     // A directory that held a shard and was resumed unsharded is a complete run now.

@@ -74,7 +74,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
     }
     fs::create_dir_all(out).map_err(|e| Error::io("cannot create", out, e))?;
     let mpath = out.join(MANIFEST_FILE);
-    fs::write(&mpath, &manifest.text).map_err(|e| Error::io("cannot write", &mpath, e))?;
+    crate::files::write_atomic(&mpath, manifest.text.as_bytes())?;
     write_runs(out, &labels, reps, &results)?;
     // Each point's detail files were written by the shard that ran its replication 0.
     for d in dirs {

@@ -7,6 +7,9 @@
 //!   written and read back by the `manifest` module;
 //! - `journal.csv`: rows of finished jobs while running (removed when the run completes);
 //! - `runs.csv`: one row per point × replication × entity × KPI (tidy);
+//! - `runs-check.csv`: per job, its row count and a checksum of its rows in `runs.csv`, so a
+//!   resumed or merged directory takes a job from `runs.csv` only if every row of it is there
+//!   as written (the journal's end marks carry the same check);
 //! - `summary.csv`, `summary.json`: per point, entity and KPI: n, mean, sd, 95% half-width, and the
 //!   paired difference from the baseline point with its own interval;
 //! - `detail/point-NNN-series.csv`, `-waits.csv`: replication 0's time series and wait tables;
@@ -24,6 +27,7 @@ use super::pairing::SweepSummary;
 use super::plan::Plan;
 use super::results::{Results, Row};
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 use crate::kpi::{self, EntityKind};
 use crate::model::{Model, RepResult};
 
@@ -38,20 +42,28 @@ const HEADER: [&str; 7] = [
 ];
 const END_MARK: &str = "#end";
 
-/// Reads the complete jobs recorded in `runs.csv` and `journal.csv` of `dir` (a job in the
-/// journal counts only once its end mark is there: a torn last write is dropped).
+/// Reads the complete jobs recorded in `runs.csv` and `journal.csv` of `dir`. A job counts only
+/// if its rows are all there as written: in the journal, its end mark gives their count and
+/// checksum; in `runs.csv`, `runs-check.csv` does. A torn last write, a cut file or a damaged
+/// value drops the job (a resumed sweep runs it again; a merge reports it missing).
 pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Result<()> {
-    for (name, needs_mark) in [("runs.csv", false), ("journal.csv", true)] {
+    for name in ["runs.csv", "journal.csv"] {
         let path = dir.join(name);
         if !path.exists() {
             continue;
         }
+        // What each job must hold: from its end mark (journal) or the check file (runs.csv).
+        let mut expected: BTreeMap<usize, JobCheck> = if name == "runs.csv" {
+            read_checks(dir, replications)?
+        } else {
+            BTreeMap::new()
+        };
         let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
             .from_reader(text.as_bytes());
-        let mut pending: BTreeMap<usize, ReadRows> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, (ReadRows, JobCheck)> = BTreeMap::new();
         for rec in rdr.records() {
             // A torn final line (killed mid-write) is not a complete record: stop there.
             let Ok(rec) = rec else { break };
@@ -63,7 +75,9 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
             };
             let job = p * replications as usize + r;
             if &rec[3] == END_MARK {
-                if let Some(rows) = pending.remove(&job) {
+                if let Some((rows, got)) = pending.remove(&job)
+                    && JobCheck::parse(&rec[5], &rec[6]) == Some(got)
+                {
                     record(into, job, &rows);
                 }
                 continue;
@@ -71,19 +85,79 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
             let (Some(kind), Ok(v)) = (EntityKind::parse(&rec[3]), rec[6].parse::<f64>()) else {
                 break;
             };
-            pending
-                .entry(job)
-                .or_default()
-                .push((kind, rec[4].to_string(), rec[5].to_string(), v));
+            let (rows, check) = pending.entry(job).or_default();
+            check.add(&rec[3], &rec[4], &rec[5], &rec[6]);
+            rows.push((kind, rec[4].to_string(), rec[5].to_string(), v));
         }
-        if !needs_mark {
-            for (job, rows) in pending {
-                record(into, job, &rows);
+        if name == "runs.csv" {
+            for (job, (rows, got)) in pending {
+                if expected.remove(&job) == Some(got) {
+                    record(into, job, &rows);
+                }
             }
         }
     }
     Ok(())
 }
+
+/// The row count and checksum (64-bit FNV-1a over the written fields) of one job's rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct JobCheck {
+    rows: usize,
+    hash: u64,
+}
+
+impl JobCheck {
+    const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    /// Adds one row, as its fields are written (kind, entity, KPI, value).
+    fn add(&mut self, kind: &str, entity: &str, kpi: &str, value: &str) {
+        if self.rows == 0 {
+            self.hash = Self::FNV_OFFSET;
+        }
+        self.rows += 1;
+        for field in [kind, entity, kpi, value] {
+            for &b in field.as_bytes().iter().chain(b"\x1f") {
+                self.hash = (self.hash ^ u64::from(b)).wrapping_mul(Self::FNV_PRIME);
+            }
+        }
+    }
+
+    /// The check written in an end mark or `runs-check.csv`: hash in hex, row count.
+    fn parse(hash: &str, rows: &str) -> Option<JobCheck> {
+        Some(JobCheck {
+            rows: rows.parse().ok()?,
+            hash: u64::from_str_radix(hash, 16).ok()?,
+        })
+    }
+}
+
+/// `runs-check.csv` of `dir`: the check of every job in `runs.csv` (none if it is missing, so
+/// that `runs.csv` then counts for nothing).
+fn read_checks(dir: &Path, replications: u32) -> Result<BTreeMap<usize, JobCheck>> {
+    let path = dir.join(CHECK_FILE);
+    let mut checks = BTreeMap::new();
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Ok(checks);
+    };
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    for rec in rdr.records() {
+        let Ok(rec) = rec else { break };
+        let (Ok(p), Ok(r)) = (rec[0].parse::<usize>(), rec[1].parse::<usize>()) else {
+            break;
+        };
+        if rec.len() == 4
+            && let Some(c) = JobCheck::parse(&rec[3], &rec[2])
+        {
+            checks.insert(p * replications as usize + r, c);
+        }
+    }
+    Ok(checks)
+}
+
+/// File of per-job checks of `runs.csv`.
+const CHECK_FILE: &str = "runs-check.csv";
 
 /// A job's rows as read from a file: (entity kind, entity, KPI, value).
 type ReadRows = Vec<(EntityKind, String, String, f64)>;
@@ -102,22 +176,28 @@ fn write_rows<W: Write>(
     job: usize,
     results: &Results,
     rows: &[Row],
-) -> csv::Result<()> {
+) -> csv::Result<JobCheck> {
     let (p, r) = (job / replications, job % replications);
     let (ps, rs) = (p.to_string(), r.to_string());
+    let mut check = JobCheck::default();
     for row in rows {
         let (kind, id) = &results.entities[row.entity as usize];
+        let (kpi, value) = (
+            results.kpis[row.kpi as usize].as_str(),
+            row.value.to_string(),
+        );
+        check.add(kind.as_str(), id, kpi, &value);
         w.write_record([
             ps.as_str(),
             plan_labels[p].as_str(),
             rs.as_str(),
             kind.as_str(),
             id.as_str(),
-            results.kpis[row.kpi as usize].as_str(),
-            &row.value.to_string(),
+            kpi,
+            &value,
         ])?;
     }
-    Ok(())
+    Ok(check)
 }
 
 /// Folder of the per-point detail files inside a sweep output directory.
@@ -141,9 +221,7 @@ pub(crate) fn write_detail(dir: &Path, p: usize, model: &Model, res: &RepResult)
     let write = |path: &Path, f: &dyn Fn(&mut Vec<u8>) -> csv::Result<()>| {
         let mut buf = Vec::new();
         f(&mut buf).map_err(|e| Error::io("cannot write", path, e))?;
-        let tmp = path.with_extension("csv.tmp");
-        fs::write(&tmp, &buf).map_err(|e| Error::io("cannot write", &tmp, e))?;
-        fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))
+        write_atomic(path, &buf)
     };
     write(&series, &|b| kpi::write_series(b, model, &res.series))?;
     write(&waits, &|b| kpi::write_waits(b, model, res))
@@ -202,7 +280,7 @@ impl Journal {
             ));
         }
         fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
-        fs::write(&mpath, manifest_text).map_err(|e| Error::io("cannot write", &mpath, e))?;
+        write_atomic(&mpath, manifest_text.as_bytes())?;
         // Rewrite the journal with complete jobs only, so appends never follow a torn line.
         let jpath = dir.join("journal.csv");
         let mut w =
@@ -211,7 +289,7 @@ impl Journal {
             .map_err(|e| Error::io("cannot write", &jpath, e))?;
         for (job, rows) in &results.jobs {
             write_rows(&mut w, &labels, r, *job, results, rows)
-                .and_then(|_| end_mark(&mut w, *job, r))
+                .and_then(|check| end_mark(&mut w, *job, r, check))
                 .map_err(|e| Error::io("cannot write", &jpath, e))?;
         }
         w.flush()
@@ -230,21 +308,27 @@ impl Journal {
     pub(crate) fn append(&mut self, job: usize, results: &Results) -> Result<()> {
         let (w, r) = (&mut self.w, self.replications);
         write_rows(w, &self.labels, r, job, results, &results.jobs[&job])
-            .and_then(|_| end_mark(w, job, r))
+            .and_then(|check| end_mark(w, job, r, check))
             .and_then(|_| w.flush().map_err(csv::Error::from))
             .map_err(|e| Error::io("cannot append to", &self.path, e))
     }
 }
 
-fn end_mark<W: Write>(w: &mut csv::Writer<W>, job: usize, r: usize) -> csv::Result<()> {
+/// The end mark of `job`: its rows' check in the `kpi` (hash) and `value` (count) columns.
+fn end_mark<W: Write>(
+    w: &mut csv::Writer<W>,
+    job: usize,
+    r: usize,
+    c: JobCheck,
+) -> csv::Result<()> {
     w.write_record([
         (job / r).to_string().as_str(),
         "",
         (job % r).to_string().as_str(),
         END_MARK,
         "",
-        "",
-        "",
+        format!("{:016x}", c.hash).as_str(),
+        c.rows.to_string().as_str(),
     ])
 }
 
@@ -260,12 +344,21 @@ pub fn write_runs(
     let mut w = csv::Writer::from_path(&tmp).map_err(|e| Error::io("cannot write", &tmp, e))?;
     w.write_record(HEADER)
         .map_err(|e| Error::io("cannot write", &tmp, e))?;
+    let mut checks = Vec::with_capacity(results.jobs.len());
     for (job, rows) in &results.jobs {
-        write_rows(&mut w, labels, replications as usize, *job, results, rows)
+        let c = write_rows(&mut w, labels, replications as usize, *job, results, rows)
             .map_err(|e| Error::io("cannot write", &tmp, e))?;
+        checks.push((*job, c));
     }
     w.flush().map_err(|e| Error::io("cannot write", &tmp, e))?;
     drop(w);
+    // The checks go first: a runs.csv is never there without the checks of its jobs.
+    let r = replications as usize;
+    let mut text = String::from("point_index,replication,rows,fnv1a64\n");
+    for (job, c) in checks {
+        text += &format!("{},{},{},{:016x}\n", job / r, job % r, c.rows, c.hash);
+    }
+    write_atomic(&dir.join(CHECK_FILE), text.as_bytes())?;
     fs::rename(&tmp, &path).map_err(|e| Error::io("cannot write", &path, e))?;
     let _ = fs::remove_file(dir.join("journal.csv"));
     Ok(())
@@ -278,7 +371,7 @@ fn f(x: f64) -> String {
 /// Writes `summary.csv` and `summary.json`.
 pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
     let path = dir.join("summary.csv");
-    let mut w = csv::Writer::from_path(&path).map_err(|e| Error::io("cannot write", &path, e))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     let res: csv::Result<()> = (|| {
         w.write_record([
             "point_index",
@@ -323,12 +416,16 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
         Ok(())
     })();
     res.map_err(|e| Error::io("cannot write", &path, e))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Failed(format!("cannot write summary.csv: {e}")))?;
+    write_atomic(&path, &bytes)?;
 
     let json = summary_json(s);
     let jpath = dir.join("summary.json");
     let text = serde_json::to_string_pretty(&json)
         .map_err(|e| Error::Failed(format!("cannot write summary.json: {e}")))?;
-    fs::write(&jpath, text + "\n").map_err(|e| Error::io("cannot write", &jpath, e))
+    write_atomic(&jpath, (text + "\n").as_bytes())
 }
 
 /// The `summary.json` document.
@@ -390,21 +487,44 @@ mod tests {
         (kind, id.to_string(), kpi.to_string(), v)
     }
 
+    const HEADER_LINE: &str = "point_index,point,replication,entity_kind,entity,kpi,value\n";
+
+    /// The check of rows given as (kind, entity, KPI, value) text.
+    fn check(rows: &[[&str; 4]]) -> JobCheck {
+        let mut c = JobCheck::default();
+        for [k, e, kpi, v] in rows {
+            c.add(k, e, kpi, v);
+        }
+        c
+    }
+
+    /// Journal lines of job (p, r) with `rows`, closed by its end mark.
+    fn journal_job(p: usize, label: &str, r: usize, rows: &[[&str; 4]]) -> String {
+        let mut out = String::new();
+        for [k, e, kpi, v] in rows {
+            out += &format!("{p},{label},{r},{k},{e},{kpi},{v}\n");
+        }
+        let c = check(rows);
+        out + &format!("{p},,{r},#end,,{:016x},{}\n", c.hash, c.rows)
+    }
+
     #[test]
     fn a_torn_journal_yields_only_the_complete_jobs() {
         let d = scratch("torn");
+        let job0 = [
+            ["system", "all", "served", "10"],
+            ["checkpoint", "bcp", "wait_mean_h", "1.5"],
+        ];
+        let job1 = [["system", "all", "served", "11"]];
         // Two replications: jobs 0 and 1 are point 0, job 2 is point 1 replication 0, killed
         // while writing its second row (no end mark, a torn last line).
         fs::write(
             d.join("journal.csv"),
-            "point_index,point,replication,entity_kind,entity,kpi,value\n\
-             0,a,0,system,all,served,10\n\
-             0,a,0,checkpoint,bcp,wait_mean_h,1.5\n\
-             0,,0,#end,,,\n\
-             0,a,1,system,all,served,11\n\
-             0,,1,#end,,,\n\
-             1,b,0,system,all,served,12\n\
-             1,b,0,checkpoint,bcp,wait_m",
+            format!(
+                "{HEADER_LINE}{}{}1,b,0,system,all,served,12\n1,b,0,checkpoint,bcp,wait_m",
+                journal_job(0, "a", 0, &job0),
+                journal_job(0, "a", 1, &job1)
+            ),
         )
         .unwrap();
         let mut r = Results::default();
@@ -422,36 +542,94 @@ mod tests {
         // A job whose rows are all there but whose end mark is not is dropped too.
         fs::write(
             d.join("journal.csv"),
-            "point_index,point,replication,entity_kind,entity,kpi,value\n\
-             0,a,1,system,all,served,11\n\
-             0,,1,#end,,,\n\
-             1,b,0,system,all,served,12\n",
+            format!(
+                "{HEADER_LINE}{}1,b,0,system,all,served,12\n",
+                journal_job(0, "a", 1, &job1)
+            ),
         )
         .unwrap();
         let mut r = Results::default();
         read_dir_results(&d, 2, &mut r).unwrap();
         assert_eq!(r.jobs.keys().copied().collect::<Vec<_>>(), [1]);
+
+        // An end mark whose count or checksum does not match the rows before it drops the job.
+        let marked = journal_job(0, "a", 1, &job1).replace(",served,11", ",served,1");
+        fs::write(d.join("journal.csv"), format!("{HEADER_LINE}{marked}")).unwrap();
+        let mut r = Results::default();
+        read_dir_results(&d, 2, &mut r).unwrap();
+        assert!(r.jobs.is_empty());
         let _ = fs::remove_dir_all(&d);
     }
 
+    /// `runs-check.csv` for jobs given as (point, replication, rows).
+    fn check_file(jobs: &[(usize, usize, &[[&str; 4]])]) -> String {
+        let mut out = String::from("point_index,replication,rows,fnv1a64\n");
+        for (p, r, rows) in jobs {
+            let c = check(rows);
+            out += &format!("{p},{r},{},{:016x}\n", c.rows, c.hash);
+        }
+        out
+    }
+
     #[test]
-    fn runs_csv_needs_no_end_marks_and_the_journal_adds_to_it() {
+    fn runs_csv_counts_the_jobs_its_check_file_vouches_for_and_the_journal_adds_to_it() {
         let d = scratch("runs");
-        let header = "point_index,point,replication,entity_kind,entity,kpi,value\n";
+        let (j0, j2) = (
+            [["system", "all", "served", "10"]],
+            [["system", "all", "served", "12"]],
+        );
         fs::write(
             d.join("runs.csv"),
-            format!("{header}0,a,0,system,all,served,10\n1,b,0,system,all,served,12\n"),
+            format!("{HEADER_LINE}0,a,0,system,all,served,10\n1,b,0,system,all,served,12\n"),
         )
         .unwrap();
+        fs::write(d.join(CHECK_FILE), check_file(&[(0, 0, &j0), (1, 0, &j2)])).unwrap();
         fs::write(
             d.join("journal.csv"),
-            format!("{header}0,a,1,system,all,served,11\n0,,1,#end,,,\n"),
+            format!(
+                "{HEADER_LINE}{}",
+                journal_job(0, "a", 1, &[["system", "all", "served", "11"]])
+            ),
         )
         .unwrap();
         let mut r = Results::default();
         read_dir_results(&d, 2, &mut r).unwrap();
         assert_eq!(r.jobs.keys().copied().collect::<Vec<_>>(), [0, 1, 2]);
         assert_eq!(job(&r, 2), [row(EntityKind::System, "all", "served", 12.0)]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_cut_or_damaged_runs_csv_loses_only_the_jobs_it_tore() {
+        let d = scratch("cut");
+        let j0: &[[&str; 4]] = &[
+            ["system", "all", "served", "10"],
+            ["system", "all", "wait_p50_h", "0.11918208"],
+        ];
+        let j1: &[[&str; 4]] = &[["system", "all", "served", "11"]];
+        fs::write(d.join(CHECK_FILE), check_file(&[(0, 0, j0), (0, 1, j1)])).unwrap();
+        let read = |runs: &str| {
+            fs::write(d.join("runs.csv"), format!("{HEADER_LINE}{runs}")).unwrap();
+            let mut r = Results::default();
+            read_dir_results(&d, 2, &mut r).unwrap();
+            r.jobs.keys().copied().collect::<Vec<_>>()
+        };
+        let whole = "0,a,0,system,all,served,10\n0,a,0,system,all,wait_p50_h,0.11918208\n\
+                     0,a,1,system,all,served,11\n";
+        assert_eq!(read(whole), [0, 1]);
+        // A value cut short still parses (0.1191), but the job's checksum differs.
+        assert_eq!(
+            read("0,a,0,system,all,served,10\n0,a,0,system,all,wait_p50_h,0.1191"),
+            [0usize; 0]
+        );
+        // A row missing from job 0: its count differs; job 1 is whole.
+        assert_eq!(
+            read("0,a,0,system,all,served,10\n0,a,1,system,all,served,11\n"),
+            [1]
+        );
+        // Without its check file, runs.csv vouches for nothing (the jobs run again).
+        fs::remove_file(d.join(CHECK_FILE)).unwrap();
+        assert_eq!(read(whole), [0usize; 0]);
         let _ = fs::remove_dir_all(&d);
     }
 

@@ -19,7 +19,13 @@ use borderflow::sweep::plan::{self, Plan};
 use serde_json::Value;
 
 /// The files a complete (unsharded) sweep run leaves in its output directory.
-const RUN_FILES: [&str; 4] = ["manifest.json", "runs.csv", "summary.csv", "summary.json"];
+const RUN_FILES: [&str; 5] = [
+    "manifest.json",
+    "runs-check.csv",
+    "runs.csv",
+    "summary.csv",
+    "summary.json",
+];
 
 const RUNS_HEADER: &str = "point_index,point,replication,entity_kind,entity,kpi,value";
 
@@ -197,7 +203,7 @@ fn run_shards(t: &TempDir, file: &Path, tag: &str) -> Vec<PathBuf> {
             let files = dir_files(&d);
             assert_eq!(
                 top_level(&files),
-                ["manifest.json", "runs.csv", "shard.json"]
+                ["manifest.json", "runs-check.csv", "runs.csv", "shard.json"]
             );
             // 4 points × 4 replications: a shard writes the detail files of the points whose
             // replication 0 it ran.
@@ -411,11 +417,14 @@ fn resume_of_a_torn_journal_runs_only_the_missing_jobs_and_matches_a_complete_ru
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&records[0]).unwrap();
         for job in 0..complete {
+            let mut check = JobCheck::default();
             for rec in records[1..].iter().filter(|rec| job_of(rec) == job) {
                 w.write_record(rec).unwrap();
+                check.add(&rec[3], &rec[4], &rec[5], &rec[6]);
             }
             let (p, k) = ((job / 4).to_string(), (job % 4).to_string());
-            w.write_record([p.as_str(), "", k.as_str(), "#end", "", "", ""])
+            let (hash, rows) = (format!("{:016x}", check.hash), check.rows.to_string());
+            w.write_record([p.as_str(), "", k.as_str(), "#end", "", &hash, &rows])
                 .unwrap();
         }
         let partial: Vec<&csv::StringRecord> = records[1..]
@@ -1394,4 +1403,56 @@ fn runs_csv_is_tidy_one_row_per_point_replication_entity_kpi() {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(entities, want);
+}
+
+/// A finished directory whose runs.csv was cut inside job 5 (a torn value that still parses):
+/// resuming runs job 5 and every later job again and ends byte for byte as the uninterrupted run.
+#[test]
+fn resume_of_a_cut_runs_csv_runs_the_torn_jobs_again() {
+    let t = TempDir::new("resume-cut");
+    let grid = fixture("grid.toml");
+    let reference = t.join("ref");
+    sweep_to(&grid, &reference, &[]);
+    let cut = t.join("cut");
+    fs::create_dir_all(cut.join("detail")).unwrap();
+    for (name, bytes) in dir_files(&reference) {
+        fs::write(cut.join(&name), bytes).unwrap();
+    }
+    let text = fs::read_to_string(cut.join("runs.csv")).unwrap();
+    // Keep the header, jobs 0-4 and 11 rows of job 5 (point 1, replication 1); cut the last
+    // value short.
+    let lines: Vec<&str> = text.lines().collect();
+    let first_of_5 = lines
+        .iter()
+        .position(|l| l.starts_with("1,\"") && l.contains("\",1,"))
+        .expect("job 5 in runs.csv");
+    let mut kept = lines[..first_of_5 + 10].join("\n") + "\n";
+    let last = lines[first_of_5 + 10];
+    kept += &last[..last.len() - 3];
+    fs::write(cut.join("runs.csv"), kept).unwrap();
+    let o = sweep_ok(&grid, &["--resume", cut.to_str().unwrap()]);
+    assert_eq!(jobs_run(&o), 16 - 5);
+    assert_same_run(&reference, &cut);
+}
+
+/// A job's end-mark check as the journal format defines it: its row count and the 64-bit FNV-1a
+/// hash of its rows' kind, entity, KPI and value fields, each followed by the byte 0x1f.
+#[derive(Default)]
+struct JobCheck {
+    rows: usize,
+    hash: u64,
+}
+
+impl JobCheck {
+    fn add(&mut self, kind: &str, entity: &str, kpi: &str, value: &str) {
+        if self.rows == 0 {
+            self.hash = 0xcbf2_9ce4_8422_2325;
+        }
+        self.rows += 1;
+        for field in [kind, entity, kpi, value] {
+            for &b in field.as_bytes().iter().chain(b"\x1f") {
+                self.hash = (self.hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+    }
 }
