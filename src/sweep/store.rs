@@ -6,9 +6,11 @@
 //! - `manifest.json`: what was run (binary version, sweep and base scenario text, points),
 //!   written and read back by the `manifest` module;
 //! - `journal.csv`: rows of finished jobs while running (removed when the run completes);
-//! - `runs.csv`: one row per point × replication × entity × KPI (tidy);
-//! - `summary.csv`, `summary.json`: per point, entity and KPI: n, mean, sd, 95% half-width, and the
-//!   paired difference from the baseline point with its own interval;
+//! - `runs.csv`: one row per point × replication × entity × KPI (tidy); `value` is empty where
+//!   the statistic does not exist in that replication (a mean wait where nobody was served);
+//! - `summary.csv`, `summary.json`: per point, entity and KPI: n (the replications that had a
+//!   value), mean, sd, 95% half-width (empty / null when n = 0), and the paired difference from
+//!   the baseline point with its own interval and its number of pairs;
 //! - `detail/point-NNN-series.csv`, `-waits.csv`: replication 0's time series and wait tables;
 //! - `shard.json` (shards only): which part of the jobs this directory holds.
 
@@ -68,7 +70,12 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
                 }
                 continue;
             }
-            let (Some(kind), Ok(v)) = (EntityKind::parse(&rec[3]), rec[6].parse::<f64>()) else {
+            // An empty value is a statistic that did not exist in that replication.
+            let value = match &rec[6] {
+                "" => Ok(f64::NAN),
+                v => v.parse::<f64>(),
+            };
+            let (Some(kind), Ok(v)) = (EntityKind::parse(&rec[3]), value) else {
                 break;
             };
             pending
@@ -114,7 +121,7 @@ fn write_rows<W: Write>(
             kind.as_str(),
             id.as_str(),
             results.kpis[row.kpi as usize].as_str(),
-            &row.value.to_string(),
+            &f(row.value),
         ])?;
     }
     Ok(())
@@ -271,8 +278,13 @@ pub fn write_runs(
     Ok(())
 }
 
+/// A value as written in the CSV files: empty when missing (NaN).
 fn f(x: f64) -> String {
-    x.to_string()
+    if x.is_finite() {
+        x.to_string()
+    } else {
+        String::new()
+    }
 }
 
 /// Writes `summary.csv` and `summary.json`.
@@ -293,14 +305,20 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
             "diff_mean",
             "diff_ci95",
             "diff_significant",
+            "diff_n",
         ])?;
         for p in &s.points {
             let ps = p.index.to_string();
             for e in &p.entities {
                 for (kpi, c) in &e.metrics {
-                    let (dm, dc, sig) = match c.diff {
-                        Some(d) => (f(d.mean), f(d.ci95), c.significant().to_string()),
-                        None => (String::new(), String::new(), String::new()),
+                    let (dm, dc, sig, dn) = match c.diff {
+                        Some(d) => (
+                            f(d.mean),
+                            f(d.ci95),
+                            c.significant().to_string(),
+                            d.n.to_string(),
+                        ),
+                        None => Default::default(),
                     };
                     w.write_record([
                         ps.as_str(),
@@ -315,6 +333,7 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
                         &dm,
                         &dc,
                         &sig,
+                        &dn,
                     ])?;
                 }
             }

@@ -247,7 +247,7 @@ fn wait_by_hour(out: &mut String, c: &Ctx) {
                 &c.cp.id,
                 &format!("{HOUR_PREFIX}{h:02}"),
             );
-            (h as f64, k.map(|k| k.estimate.mean))
+            (h as f64, k.and_then(|k| k.estimate.value()))
         }))
     });
     let scale = (max_y(&lines), reference_max(&lines));
@@ -396,7 +396,8 @@ fn bottleneck_utilisation(out: &mut String, c: &Ctx) {
                 let u = |s: &StageInfo| {
                     c.d.points[c.reference]
                         .cell(EntityKind::Stage, &c.stage_key(s), "utilization")
-                        .map_or(0.0, |k| k.estimate.mean)
+                        .and_then(|k| k.estimate.value())
+                        .unwrap_or(f64::NEG_INFINITY)
                 };
                 u(x).total_cmp(&u(y))
             })

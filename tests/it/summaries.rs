@@ -1,0 +1,223 @@
+//! Summaries that count only what happened: a statistic that does not exist in a replication is
+//! missing, not 0, in every output, with the replications behind each estimate; totals defined
+//! once; hour and day buckets by one rule; no more digits than a figure has.
+//!
+//! Each case is small enough to derive its right value by hand (in its comment).
+
+use std::fs;
+
+use crate::common::*;
+use serde_json::Value;
+
+/// Rare trucks (Poisson 0.5/day) over 2 days at a booth open 23:00–24:00 only; in 9 of the 30
+/// replications of seed 3 no truck arrives at all.
+const EMPTY_REPS: &str = r#"
+[simulation]
+name = "empty-reps"
+days = 2
+warmup_days = 0
+seed = 3
+replications = 30
+
+[[checkpoints]]
+id = "cp"
+  [[checkpoints.stages]]
+  id = "s"
+  lanes = 1
+  service = { dist = "deterministic", value = "1min" }
+  hours = "23:00-24:00"
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "poisson", rate = "0.5/day" }
+"#;
+
+fn run_doc(text: &str, extra: &[&str]) -> Value {
+    let file = TempFile::new("summaries", text);
+    let path = file.path().to_string_lossy().into_owned();
+    let mut args = vec!["run", path.as_str(), "--json"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&run_json(&args, &[])).expect("run --json is JSON")
+}
+
+fn run_text(text: &str, extra: &[&str]) -> String {
+    let file = TempFile::new("summaries", text);
+    let mut args: Vec<std::ffi::OsString> = vec!["run".into(), file.path().into()];
+    args.extend(extra.iter().map(Into::into));
+    let o = borderflow(&args);
+    assert_code(&o, 0);
+    stdout(&o)
+}
+
+/// (mean, ci95, n) of an estimate in a JSON document.
+fn est(v: &Value) -> (Option<f64>, Option<f64>, u64) {
+    (
+        v["mean"].as_f64(),
+        v["ci95"].as_f64(),
+        v["n"].as_u64().expect("n"),
+    )
+}
+
+#[test]
+fn a_replication_that_served_nobody_is_missing_from_the_mean_wait() {
+    let d = run_doc(EMPTY_REPS, &[]);
+    // The 21 replications with a truck wait 12.0505 h on average; filling the other 9 with 0 h
+    // gave 12.0505 × 21 / 30 = 8.435 h, the wrong figure.
+    for path in [
+        &d["flows"]["f"],
+        &d["checkpoints"]["cp"],
+        &d["stages"]["cp/s"],
+        &d["classes"]["general"],
+        &d["system"],
+    ] {
+        let (mean, _, n) = est(&path["wait_mean_h"]);
+        assert_eq!(n, 21, "{path}");
+        assert!((mean.unwrap() - 12.0505).abs() < 1e-3, "{mean:?}");
+        for kpi in [
+            "wait_p50_h",
+            "wait_p95_h",
+            "wait_p99_h",
+            "wait_max_h",
+            "waited_share",
+            "time_in_system_mean_h",
+            "time_in_system_p95_h",
+        ] {
+            assert_eq!(est(&path[kpi]).2, 21, "{kpi}");
+        }
+        // Counts are real zeros: every replication has them.
+        assert_eq!(est(&path["served"]).2, 30);
+    }
+    // Every truck waits until 23:00, so its wait is below 23 h: so is any honest mean of waits.
+    let p95 = est(&d["flows"]["f"]["wait_p95_h"]).0.unwrap();
+    assert!(p95 > 12.0505 && p95 < 23.0, "{p95}");
+    // The hour profile counts the replications with an arrival in each hour.
+    let by_hour_n: Vec<u64> = d["flows"]["f"]["wait_by_hour_n"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    assert_eq!(by_hour_n.len(), 24);
+    assert!(by_hour_n.iter().all(|&n| n <= 21));
+    // The text says over how many replications.
+    let text = run_text(EMPTY_REPS, &[]);
+    let flow = text.lines().find(|l| l.starts_with("f ")).unwrap();
+    assert!(flow.contains("12.1 ± 2.8 (n=21)"), "{flow}");
+    assert!(
+        text.contains("(n=K): over the K of 30 replications"),
+        "{text}"
+    );
+}
+
+/// A crossing that opens after the horizon: trucks arrive, nobody is served.
+const NEVER_OPEN: &str = r#"
+[simulation]
+name = "never-open"
+days = 3
+start_date = "2026-03-02"
+replications = 2
+
+[[checkpoints]]
+id = "new"
+opens = "2026-04-01"
+  [[checkpoints.stages]]
+  id = "s"
+  lanes = 1
+  service = { dist = "deterministic", value = "10min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["new"]
+arrivals = { process = "timetable", times = ["08:00"] }
+"#;
+
+#[test]
+fn a_statistic_no_replication_has_is_null_and_a_dash() {
+    let d = run_doc(NEVER_OPEN, &[]);
+    let cp = &d["checkpoints"]["new"];
+    // 3 arrivals, none served, in both replications: the counts are real.
+    assert_eq!(est(&cp["arrivals"]), (Some(3.0), Some(0.0), 2));
+    assert_eq!(est(&cp["served"]), (Some(0.0), Some(0.0), 2));
+    // No wait, no time in system and no open lane: no estimate at all, not 0.
+    for kpi in [
+        "wait_mean_h",
+        "wait_p95_h",
+        "time_in_system_mean_h",
+        "utilization",
+    ] {
+        assert_eq!(est(&cp[kpi]), (None, None, 0), "{kpi}");
+        assert!(cp[kpi]["mean"].is_null());
+    }
+    assert_eq!(est(&d["stages"]["new/s"]["utilization"]), (None, None, 0));
+    assert_eq!(est(&d["flows"]["f"]["wait_mean_h"]), (None, None, 0));
+    let text = run_text(NEVER_OPEN, &[]);
+    let row = text.lines().find(|l| l.starts_with("new ")).unwrap();
+    assert!(row.contains('—') && !row.contains("0.00 ± 0.00"), "{row}");
+    assert!(text.contains("—: in none"), "{text}");
+}
+
+#[test]
+fn a_sweep_keeps_missing_values_missing_in_every_file() {
+    let dir = TempDir::new("summaries-sweep");
+    let base = dir.file("empty.toml", EMPTY_REPS);
+    let sweep = dir.file(
+        "sweep.toml",
+        "name = \"empty-reps\"\nbase = \"empty.toml\"\nbaseline = \"lanes=1\"\n[[axes]]\nname = \"lanes\"\n\
+         path = \"checkpoints.cp.stages.s.lanes\"\nvalues = [1, 2]\n",
+    );
+    let _ = base;
+    let out = dir.join("out");
+    let o = borderflow(&[
+        "sweep".as_ref(),
+        sweep.as_os_str(),
+        "--quiet".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_code(&o, 0);
+    let text = stdout(&o);
+    assert!(text.contains("12.1 ± 2.8 (n=21)"), "{text}");
+    assert!(
+        text.contains("wait_mean_h      lanes=2  (12.0 ± 2.8, n=21)"),
+        "{text}"
+    );
+    // runs.csv: an empty value in the 9 replications without a truck.
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    let empty = runs
+        .lines()
+        .filter(|l| l.starts_with("0,") && l.ends_with(",flow,f,wait_mean_h,"))
+        .count();
+    assert_eq!(empty, 9);
+    // summary.csv and summary.json: n = 21 and the mean over those.
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    let row = summary
+        .lines()
+        .find(|l| l.starts_with("0,lanes=1,flow,f,wait_mean_h,"))
+        .unwrap();
+    let fields: Vec<&str> = row.split(',').collect();
+    assert_eq!(fields[5], "21");
+    assert!((fields[6].parse::<f64>().unwrap() - 12.0505).abs() < 1e-3);
+    let json: Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let cell = &json["points"][0]["results"]["flow"]["f"]["wait_mean_h"];
+    assert_eq!(cell["n"], 21);
+    // Both points draw the same trucks (common random numbers): the difference pairs the same
+    // 21 replications.
+    let diff = &json["points"][1]["results"]["flow"]["f"]["wait_mean_h"]["diff"];
+    assert_eq!(diff["n"], 21, "{json}");
+    // The report of the directory reads them back the same.
+    let html = dir.join("r.html");
+    let o = borderflow(&[
+        "report".as_ref(),
+        out.as_os_str(),
+        "-o".as_ref(),
+        html.as_os_str(),
+    ]);
+    assert_code(&o, 0);
+    let page = fs::read_to_string(html).unwrap();
+    assert!(page.contains("12.1 ± 2.8 (n=21)"));
+    assert!(page.contains("(n=K): over the K of 30 replications"));
+}
