@@ -221,3 +221,87 @@ fn a_sweep_keeps_missing_values_missing_in_every_file() {
     assert!(page.contains("12.1 ± 2.8 (n=21)"));
     assert!(page.contains("(n=K): over the K of 30 replications"));
 }
+
+/// One-stage checkpoint; 60 perishable trucks a night, 23:00–23:59 every minute, 2 min fixed
+/// service: truck k waits k min. `max_wait` 30 min; 3 days, the first a warm-up.
+const STAGE_OVER_LIMIT: &str = r#"
+[simulation]
+name = "stage-over-limit"
+days = 3
+warmup_days = 1
+
+[classes.perishable]
+max_wait = "30min"
+
+[[checkpoints]]
+id = "cp"
+  [[checkpoints.stages]]
+  id = "s"
+  lanes = 1
+  service = { dist = "deterministic", value = "2min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+class = "perishable"
+route = ["cp"]
+arrivals = { process = "timetable", every = "1min", from = "23:00", to = "23:59" }
+"#;
+
+#[test]
+fn a_stage_counts_the_vehicles_over_the_limit_at_that_stage() {
+    let d = run_doc(STAGE_OVER_LIMIT, &[]);
+    // Night of day 1: trucks 31…59 wait more than 30 min: 29. Night of day 2: at the horizon
+    // (24:00) trucks 0…29 have started after waits ≤ 29 min and truck k ≥ 30 has waited
+    // 60 − k ≤ 30 min so far: none.
+    for v in [
+        &d["stages"]["cp/s"],
+        &d["checkpoints"]["cp"],
+        &d["flows"]["f"],
+        &d["classes"]["perishable"],
+    ] {
+        assert_eq!(v["over_limit"]["mean"], 29.0, "{v}");
+    }
+}
+
+/// Trucks at 08:00 and 08:01 through two stages: `a` (20 min) then `b` (40 min). The second
+/// waits 19 min at `a` (08:01–08:20) and 20 min at `b` (08:40–09:00): 39 min at the checkpoint,
+/// over its 30 min limit, but at neither stage alone.
+const SPLIT_WAIT: &str = r#"
+[simulation]
+name = "split-wait"
+days = 1
+
+[classes.perishable]
+max_wait = "30min"
+
+[[checkpoints]]
+id = "cp"
+  [[checkpoints.stages]]
+  id = "a"
+  lanes = 1
+  service = { dist = "deterministic", value = "20min" }
+  [[checkpoints.stages]]
+  id = "b"
+  lanes = 1
+  service = { dist = "deterministic", value = "40min" }
+
+[[flows]]
+id = "f"
+mode = "truck"
+class = "perishable"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["08:00", "08:01"] }
+"#;
+
+#[test]
+fn over_limit_follows_the_wait_of_each_entity() {
+    let d = run_doc(SPLIT_WAIT, &["--replications", "1"]);
+    assert_eq!(d["checkpoints"]["cp"]["wait_max_h"]["mean"], 39.0 / 60.0);
+    assert_eq!(d["checkpoints"]["cp"]["over_limit"]["mean"], 1.0);
+    assert_eq!(d["flows"]["f"]["over_limit"]["mean"], 1.0);
+    for (s, wait_min) in [("cp/a", 19.0), ("cp/b", 20.0)] {
+        assert_eq!(d["stages"][s]["wait_max_h"]["mean"], wait_min / 60.0);
+        assert_eq!(d["stages"][s]["over_limit"]["mean"], 0.0, "{s}");
+    }
+}

@@ -71,6 +71,10 @@ impl Sim<'_> {
                     let s = StageId(self.m.checkpoints[cp].stages[veh.step as usize]);
                     let st = &mut self.stages[s];
                     st.kpi.backlog_end += 1;
+                    // Still queued there with a wait at the stage already over the limit.
+                    if veh.queued && limit.is_some_and(|l| queued_now > l) {
+                        st.kpi.over_limit += 1;
+                    }
                     if st.mirrors_checkpoint && !veh.queued {
                         // In service: its wait at the stage is over, but the checkpoint records
                         // waits only when vehicles leave.

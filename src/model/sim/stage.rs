@@ -270,6 +270,13 @@ impl Sim<'_> {
         veh.cp_wait_ms += waited.as_ms();
         veh.total_wait_ms += waited.as_ms();
         if veh.counted {
+            // Over the limit here: this stage's own wait exceeds the class's max_wait (as the
+            // checkpoint counts its wait and the flow its whole route's).
+            if let Some(limit) = self.m.classes[veh.class].max_wait
+                && waited > limit
+            {
+                st.kpi.over_limit += 1;
+            }
             // A stage that mirrors its checkpoint gets the checkpoint's waits (recorded when the
             // vehicle leaves) and, in `finish`, those of vehicles still in service.
             if !st.mirrors_checkpoint {
