@@ -13,7 +13,7 @@ use crate::model::{
     EntityStats, Levels, Model, NodeKind, RepResult, StageKind, StageResult, YearResult, YearStats,
 };
 use crate::stats::Histogram;
-use crate::time::{MS_PER_DAY, MS_PER_HOUR};
+use crate::time::{Buckets, MS_PER_DAY, MS_PER_HOUR};
 
 /// What a set of results describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -245,12 +245,18 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
                 overtime as f64 / H / days,
             );
         }
-        let quota_days: u64 = cp
+        // Days on which any stage ran out of its quota, each counted once. Its stages may keep
+        // different clocks, so the days are the reference clock's (at most the measured days).
+        let day = Buckets::days(0);
+        let mut quota_days: Vec<i64> = cp
             .stages
             .iter()
-            .map(|&s| r.stages[s as usize].quota_days_exhausted)
-            .sum();
-        push(&mut v, "quota_days_exhausted", quota_days as f64);
+            .flat_map(|&s| r.stages[s as usize].quota_out_at.iter())
+            .map(|t| day.of(t.as_ms()))
+            .collect();
+        quota_days.sort_unstable();
+        quota_days.dedup();
+        push(&mut v, "quota_days_exhausted", quota_days.len() as f64);
         push(&mut v, "held_outside", c.kpi.held_outside as f64);
         // Where the queue stands: vehicles inside the crossing (waiting off the road, or blocked
         // on a lane), the rest being `queue_km_*` on the road.

@@ -109,6 +109,9 @@ pub struct StageResult {
     pub overtime_lane_ms: i128,
     /// Local days (after warm-up) on which the daily quota was used up.
     pub quota_days_exhausted: u64,
+    /// When (after warm-up) the daily quota was used up or turned a vehicle away: once per
+    /// local day of the stage's clock on which that happened, ascending.
+    pub quota_out_at: Vec<SimTime>,
 }
 
 /// Per-checkpoint results of one replication.

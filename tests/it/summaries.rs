@@ -305,3 +305,59 @@ fn over_limit_follows_the_wait_of_each_entity() {
         assert_eq!(d["stages"][s]["over_limit"]["mean"], 0.0, "{s}");
     }
 }
+
+/// Two stages in a row, each with a daily quota of 1; two trucks a day (01:00, 02:00): from the
+/// second day both stages use up their quota every day. 4 measured days (5 days, 1 warm-up).
+const QUOTA_DAYS: &str = r#"
+[simulation]
+name = "quota-days"
+days = 5
+warmup_days = 1
+utc_offset = "+05:00"
+
+[[checkpoints]]
+id = "cp"
+  [[checkpoints.stages]]
+  id = "exit"
+  lanes = 1
+  service = { dist = "deterministic", value = "10min" }
+  daily_quota = 1
+  [[checkpoints.stages]]
+  id = "entry"
+  lanes = 1
+  service = { dist = "deterministic", value = "10min" }
+  daily_quota = 1
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["01:00", "02:00"] }
+"#;
+
+fn quota_days(d: &Value) -> [f64; 3] {
+    [
+        &d["checkpoints"]["cp"],
+        &d["stages"]["cp/exit"],
+        &d["stages"]["cp/entry"],
+    ]
+    .map(|e| e["quota_days_exhausted"]["mean"].as_f64().unwrap())
+}
+
+#[test]
+fn a_checkpoint_counts_a_quota_day_once_whatever_its_stages() {
+    // Each stage runs out on each of the 4 measured days; the checkpoint on the same 4 days,
+    // not 4 + 4 = 8.
+    let d = run_doc(QUOTA_DAYS, &[]);
+    assert_eq!(quota_days(&d), [4.0, 4.0, 4.0]);
+    // The entry post on UTC+00:00 (5 h behind the reference clock): the exit post serves the
+    // day's truck at 00:00 and runs out (reference days 1–4); the truck reaches the entry at
+    // 00:10, local 19:10 of the day before, and runs out its local days 0–3. Four local days
+    // each, on four reference days: 4 (counting dates of both clocks would give 5).
+    let two_clocks = QUOTA_DAYS.replace(
+        "  id = \"entry\"\n",
+        "  id = \"entry\"\n  utc_offset = \"+00:00\"\n",
+    );
+    let d = run_doc(&two_clocks, &[]);
+    assert_eq!(quota_days(&d), [4.0, 4.0, 4.0]);
+}

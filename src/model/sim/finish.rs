@@ -120,7 +120,8 @@ impl Sim<'_> {
                 busy_open_lane_ms: busy_open,
                 overtime_lane_ms: st.levels.busy.area(end.as_ms()) - busy_open,
                 open_lane_ms: spec.open_lane_ms(self.warmup, end),
-                quota_days_exhausted: st.quota_days_exhausted,
+                quota_days_exhausted: st.quota_out_at.len() as u64,
+                quota_out_at: std::mem::take(&mut st.quota_out_at),
             })
             .collect();
         RepResult {
