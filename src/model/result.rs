@@ -186,6 +186,10 @@ pub struct SeriesRow {
     pub started: u64,
     /// Sum of the waits of those services \[ms\].
     pub wait_sum_ms: u128,
+    /// Busy server-time since the previous sample (∫ busy dt, overtime included) \[ms\].
+    pub busy_lane_ms: i64,
+    /// Open server-time since the previous sample (open hours × servers in effect) \[ms\].
+    pub open_lane_ms: i64,
 }
 
 /// Statistics of one calendar year (or the part of it inside the measured span), for runs whose

@@ -60,7 +60,7 @@ impl Buckets {
 
     /// The buckets the span `[a, b)` overlaps, each with the ms of the span inside it, in time
     /// order (nothing for an empty span).
-    pub fn split(&self, a: i64, b: i64) -> impl Iterator<Item = (i64, i64)> + '_ {
+    pub fn split(self, a: i64, b: i64) -> impl Iterator<Item = (i64, i64)> {
         let first = self.of(a);
         let last = if b > a { self.of(b - 1) } else { first - 1 };
         (first..=last).map(move |k| {

@@ -361,3 +361,83 @@ fn a_checkpoint_counts_a_quota_day_once_whatever_its_stages() {
     let d = run_doc(&two_clocks, &[]);
     assert_eq!(quota_days(&d), [4.0, 4.0, 4.0]);
 }
+
+/// Booth open 08:00–09:00 only; trucks at 07:00 (waits, served 08:00–08:30) and 08:50 (served
+/// 08:50–09:20): 40 of the 60 open minutes are busy each day, all in hour 08.
+const BOOTH: &str = r#"
+[simulation]
+name = "u1"
+days = 4
+warmup_days = 1
+start_date = "2026-03-02"
+
+[[checkpoints]]
+id = "cp"
+  [[checkpoints.stages]]
+  id = "s"
+  lanes = 1
+  service = { dist = "deterministic", value = "30min" }
+  hours = "08:00-09:00"
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", times = ["07:00", "08:50"] }
+"#;
+
+/// The SVG of the chart titled `title` in a report.
+fn chart<'a>(html: &'a str, title: &str) -> &'a str {
+    let at = html.find(title).expect("chart title");
+    let svg = &html[html[..at].rfind("<svg").expect("svg")..];
+    &svg[..svg.find("</svg>").expect("end of svg")]
+}
+
+/// The numbers of attribute `name` in the elements of `svg` starting with `tag`.
+fn attrs(svg: &str, tag: &str, name: &str) -> Vec<f64> {
+    svg.split(tag)
+        .skip(1)
+        .map(|e| {
+            let v = &e[e.find(&format!(" {name}=\"")).expect("attribute") + name.len() + 3..];
+            v[..v.find('"').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+/// Position of the tick label `text` along attribute `axis` ("x" or "y").
+fn tick(svg: &str, text: &str, axis: &str) -> f64 {
+    let at = svg
+        .find(&format!(">\n{text}\n</text>"))
+        .expect("tick label");
+    let start = svg[..at].rfind("<text").unwrap();
+    attrs(&svg[start..], "<text", axis)[0]
+}
+
+#[test]
+fn the_utilisation_chart_shows_the_hour_average_in_its_own_hour() {
+    let dir = TempDir::new("summaries-html");
+    let file = dir.file("booth.toml", BOOTH);
+    let html = dir.join("booth.html");
+    let o = borderflow(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "--html".as_ref(),
+        html.as_os_str(),
+    ]);
+    assert_code(&o, 0);
+    let page = fs::read_to_string(html).unwrap();
+    let svg = chart(&page, "Lane utilisation of the bottleneck stage");
+    // One value, so one dot: at hour 08 (not 09), at 66.7 % (not an instant's 100 %).
+    let (cx, cy) = (attrs(svg, "<circle", "cx"), attrs(svg, "<circle", "cy"));
+    assert_eq!(cx.len(), 1, "{svg}");
+    let (x0, x5) = (tick(svg, "00:00", "x"), tick(svg, "05:00", "x"));
+    let (y0, y100) = (tick(svg, "0", "y"), tick(svg, "100", "y"));
+    let hour = (cx[0] - x0) / (x5 - x0) * 5.0;
+    let percent = (cy[0] - y0) / (y100 - y0) * 100.0;
+    assert!((hour - 8.0).abs() < 0.1, "hour {hour}");
+    // Pixels are whole: within 0.5 px of 66.7 %.
+    assert!(
+        (percent - 200.0 / 3.0).abs() < 0.5 * 100.0 / (y0 - y100),
+        "{percent} %"
+    );
+}
