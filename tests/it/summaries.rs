@@ -441,3 +441,174 @@ fn the_utilisation_chart_shows_the_hour_average_in_its_own_hour() {
         "{percent} %"
     );
 }
+
+/// An M/M/1-like booth (Poisson 8/h, exponential 6 min), 40 days, 5 warm-up, seed 7.
+const SMALL_MM1: &str = r#"
+[simulation]
+name = "small-mm1"
+days = 40
+warmup_days = 5
+seed = 7
+replications = 3
+
+[[checkpoints]]
+id = "booth"
+  [[checkpoints.stages]]
+  id = "a"
+  lanes = 1
+  service = { dist = "exponential", mean = "6min" }
+
+[[flows]]
+id = "gen"
+mode = "truck"
+tonnes = 20.0
+route = ["booth"]
+arrivals = { process = "poisson", rate = "8/h" }
+"#;
+
+const SMALL_SWEEP: &str = "name = \"small\"\nbase = \"mm1.toml\"\nbaseline = \"lanes=1\"\n\
+    [[axes]]\nname = \"lanes\"\npath = \"checkpoints.booth.stages.a.lanes\"\nvalues = [1, 2]\n";
+
+/// Every "x ± y" of `text` as (x, y) strings.
+fn intervals(text: &str) -> Vec<(String, String)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words
+        .windows(3)
+        .filter(|w| w[1] == "±")
+        .map(|w| {
+            let clean = |s: &str| s.trim_matches(|c: char| "()*,".contains(c)).to_string();
+            (clean(w[0]), clean(w[2]))
+        })
+        .collect()
+}
+
+fn decimals(x: &str) -> usize {
+    x.split_once('.').map_or(0, |(_, d)| d.len())
+}
+
+#[test]
+fn one_replication_prints_no_interval() {
+    let dir = TempDir::new("summaries-one-rep");
+    dir.file("mm1.toml", SMALL_MM1);
+    let sweep = dir.file("sweep.toml", SMALL_SWEEP);
+    let out = dir.join("out");
+    let o = borderflow(&[
+        "sweep".as_ref(),
+        sweep.as_os_str(),
+        "--replications".as_ref(),
+        "1".as_ref(),
+        "--quiet".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_code(&o, 0);
+    let text = stdout(&o);
+    assert!(!text.contains('±'), "{text}");
+    // Each figure at its column's precision: 0.50 h, 193.6 vehicles a day.
+    let baseline = text.lines().find(|l| l.contains("lanes=1  ")).unwrap();
+    assert!(
+        baseline.contains(" 0.50 ") && baseline.contains(" 193.6 "),
+        "{baseline}"
+    );
+    // The JSON keeps ci95 = 0 for one replication, as the contract says.
+    let json: Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let cell = &json["points"][0]["results"]["system"]["all"]["wait_mean_h"];
+    assert_eq!(
+        (cell["ci95"].as_f64(), cell["n"].as_u64()),
+        (Some(0.0), Some(1))
+    );
+    let html = dir.join("r.html");
+    let o = borderflow(&[
+        "report".as_ref(),
+        out.as_os_str(),
+        "-o".as_ref(),
+        html.as_os_str(),
+    ]);
+    assert_code(&o, 0);
+    let page = fs::read_to_string(html).unwrap();
+    let cells: Vec<&str> = page.split("<td").skip(1).collect();
+    assert!(cells.len() > 10);
+    assert!(
+        cells
+            .iter()
+            .all(|c| !c[..c.find("</td>").unwrap()].contains('±'))
+    );
+}
+
+#[test]
+fn a_figure_has_two_significant_digits_of_its_interval() {
+    let dir = TempDir::new("summaries-digits");
+    dir.file("mm1.toml", SMALL_MM1);
+    let sweep = dir.file("sweep.toml", SMALL_SWEEP);
+    let o = borderflow(&["sweep".as_ref(), sweep.as_os_str(), "--quiet".as_ref()]);
+    assert_code(&o, 0);
+    let text = stdout(&o);
+    // Two lanes end with 3, 1 and 0 trucks waiting: mean 4/3, sd √(7/3) = 1.528, half-width
+    // t(0.975, 2) · 1.528 / √3 = 4.303 · 0.882 = 3.795, printed with two digits of it (not
+    // 1.333 ± 3.795). One lane: 8, 1, 0: mean 3, sd 4.36, half-width 10.8 → 3 ± 11.
+    let best = text.lines().find(|l| l.contains("backlog_end")).unwrap();
+    assert_eq!(best.trim(), "backlog_end      lanes=2  (1.3 ± 3.8)");
+    let baseline = text.lines().find(|l| l.contains("lanes=1  ")).unwrap();
+    assert!(baseline.contains(" 3 ± 11 "), "{baseline}");
+    // And the rule holds for every figure of the listing.
+    let all = intervals(&text);
+    assert!(all.len() >= 19, "{text}");
+    for (x, y) in &all {
+        assert_eq!(decimals(x), decimals(y), "{x} ± {y}");
+        let digits: String = y.chars().filter(|c| c.is_ascii_digit()).collect();
+        let significant = digits.trim_start_matches('0');
+        assert!(
+            significant.len() <= 2,
+            "{x} ± {y} has more than two significant digits"
+        );
+    }
+}
+
+/// One truck every hour on the hour; the booth opens 23:00–24:00 with 24 lanes and 1 min
+/// service, so the truck of hh:00 waits exactly 23 − hh hours: waits 0, 1, …, 23 h, each 10 times
+/// in the 10 measured days.
+const LARGE_WAITS: &str = r#"
+[simulation]
+name = "digits"
+days = 11
+warmup_days = 1
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "cp"
+  [[checkpoints.stages]]
+  id = "s"
+  lanes = 24
+  service = { dist = "deterministic", value = "1min" }
+  hours = "23:00-24:00"
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = { process = "timetable", every = "1h", from = "00:00", to = "23:00" }
+"#;
+
+#[test]
+fn a_quantile_prints_no_finer_than_its_histogram() {
+    let text = run_text(LARGE_WAITS, &[]);
+    let flow: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("f "))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // served/day, t/day, wait mean, p95, p99, in system, over limit, backlog.
+    // Mean wait (0 + … + 23) / 24 = 11.5 h, exact: the column's 0.01 h.
+    assert_eq!(flow[3], "11.50");
+    // p95 of 240 waits is the 228th, 22 h; p99 the 238th, 23 h. Between 18.6 h and 37.3 h the
+    // histogram's buckets are 2^19 ms = 8.7 min wide, so the quantile (a bucket's middle) is
+    // known to ±0.073 h: 0.1 h, not 0.01 h (it used to print 22.06 and 22.94).
+    assert_eq!(flow[4], "22.1");
+    assert_eq!(flow[5], "22.9");
+    let d = run_doc(LARGE_WAITS, &[]);
+    let p95 = d["flows"]["f"]["wait_p95_h"]["mean"].as_f64().unwrap();
+    assert!((p95 - 22.0).abs() < 0.073, "{p95}");
+}
