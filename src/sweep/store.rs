@@ -49,10 +49,16 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
             continue;
         }
         let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+        // Every record is written with its newline: a last line without one was torn by a
+        // kill mid-write (and one torn right after a comma would read as a missing value).
+        let whole = match text.rfind('\n') {
+            Some(end) => &text[..=end],
+            None => "",
+        };
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
-            .from_reader(text.as_bytes());
+            .from_reader(whole.as_bytes());
         let mut pending: BTreeMap<usize, ReadRows> = BTreeMap::new();
         for rec in rdr.records() {
             // A torn final line (killed mid-write) is not a complete record: stop there.
@@ -450,6 +456,32 @@ mod tests {
         let mut r = Results::default();
         read_dir_results(&d, 2, &mut r).unwrap();
         assert_eq!(r.jobs.keys().copied().collect::<Vec<_>>(), [1]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_missing_value_is_an_empty_cell_and_a_torn_line_is_not_one() {
+        let d = scratch("missing");
+        let mut r = Results::default();
+        let vals = values(&[(
+            EntityKind::Flow,
+            "f",
+            &[("served", 0.0), ("wait_mean_h", f64::NAN)],
+        )]);
+        r.insert(0, &vals);
+        write_runs(&d, &["p".into()], 1, &r).unwrap();
+        let text = fs::read_to_string(d.join("runs.csv")).unwrap();
+        assert!(text.ends_with("0,p,0,flow,f,wait_mean_h,\n"), "{text}");
+        let mut back = Results::default();
+        read_dir_results(&d, 1, &mut back).unwrap();
+        let rows = job(&back, 0);
+        assert_eq!(rows[0], row(EntityKind::Flow, "f", "served", 0.0));
+        assert!(rows[1].3.is_nan() && rows[1].2 == "wait_mean_h");
+        // Torn right after the comma (no newline): not a missing value, no row at all.
+        fs::write(d.join("runs.csv"), text.trim_end_matches('\n')).unwrap();
+        let mut torn = Results::default();
+        read_dir_results(&d, 1, &mut torn).unwrap();
+        assert_eq!(job(&torn, 0), [row(EntityKind::Flow, "f", "served", 0.0)]);
         let _ = fs::remove_dir_all(&d);
     }
 

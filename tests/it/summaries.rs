@@ -612,3 +612,41 @@ fn a_quantile_prints_no_finer_than_its_histogram() {
     let p95 = d["flows"]["f"]["wait_p95_h"]["mean"].as_f64().unwrap();
     assert!((p95 - 22.0).abs() < 0.073, "{p95}");
 }
+
+/// A truck at 07:00 every day of 2026 at a booth open 08:00–18:00: each waits 1 h. The run goes
+/// on 35 days into 2027, when no truck comes.
+const YEARS: &str = r#"
+[simulation]
+name = "years"
+days = 400
+start_date = "2026-01-01"
+replications = 2
+
+[[checkpoints]]
+id = "cp"
+  [[checkpoints.stages]]
+  id = "s"
+  lanes = 1
+  service = { dist = "deterministic", value = "10min" }
+  hours = "08:00-18:00"
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+ends = "2027-01-01"
+arrivals = { process = "timetable", times = ["07:00"] }
+"#;
+
+#[test]
+fn a_year_without_waits_has_no_yearly_wait() {
+    let d = run_doc(YEARS, &[]);
+    for e in [&d["flows"]["f"], &d["checkpoints"]["cp"], &d["system"]] {
+        assert_eq!(est(&e["y2026.wait_mean_h"]), (Some(1.0), Some(0.0), 2));
+        assert_eq!(est(&e["y2026.served_per_day"]), (Some(1.0), Some(0.0), 2));
+        // 2027: nobody served, a real 0 a day; nobody waited, no wait at all.
+        assert_eq!(est(&e["y2027.served_per_day"]), (Some(0.0), Some(0.0), 2));
+        assert_eq!(est(&e["y2027.wait_mean_h"]), (None, None, 0));
+        assert_eq!(est(&e["y2027.wait_p95_h"]), (None, None, 0));
+    }
+}
