@@ -7,6 +7,9 @@
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
 
+mod buckets;
+pub use buckets::{Buckets, hour_of_day};
+
 /// Milliseconds in a second.
 pub const MS_PER_SEC: i64 = 1_000;
 /// Milliseconds in a minute.
@@ -84,9 +87,10 @@ impl SimTime {
     pub const fn ms_of_day(self) -> i64 {
         self.0.rem_euclid(MS_PER_DAY)
     }
-    /// Hour of the day, 0..24.
-    pub const fn hour_of_day(self) -> usize {
-        (self.ms_of_day() / MS_PER_HOUR) as usize
+    /// Hour of the day on the reference clock, 0..24 (by the one bucketing rule, [`Buckets`]).
+    #[inline]
+    pub fn hour_of_day(self) -> usize {
+        hour_of_day(Buckets::hours(0).of(self.0))
     }
 }
 

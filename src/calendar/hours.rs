@@ -2,7 +2,7 @@
 //! instant and until when, and its local clock (local day and hour of an instant).
 
 use super::parse::{ClosedDate, Window};
-use crate::time::{Date, MS_PER_DAY, MS_PER_HOUR, SimDuration, SimTime, date_plus_days};
+use crate::time::{Buckets, Date, MS_PER_DAY, SimDuration, SimTime, date_plus_days, hour_of_day};
 
 /// How many local days ahead a state search looks before answering "never" (about three years).
 pub const SEARCH_DAYS: i64 = 1100;
@@ -260,24 +260,27 @@ impl Calendar {
         }
     }
 
-    /// Index of the local calendar day containing t (used to count daily quotas per local day).
+    /// The local days of this calendar's clock, by the one bucketing rule ([`Buckets`]).
+    pub fn days(&self) -> Buckets {
+        Buckets::days(self.shift_ms)
+    }
+
+    /// Index of the local calendar day containing t (used to count daily quotas per local day):
+    /// local day d is the date `start_date + d` on this clock.
+    #[inline]
     pub fn local_day(&self, t: SimTime) -> i64 {
-        // The i64 path is exact whenever the sum does not overflow (every simulated instant);
-        // i128 only for the extremes. Called on every quota check, so no 128-bit division.
-        match t.as_ms().checked_add(self.shift_ms) {
-            Some(local) => local.div_euclid(MS_PER_DAY),
-            None => self.local(t).div_euclid(DAY) as i64,
-        }
+        // Called on every quota check: exact i64 arithmetic except at the extremes of time.
+        self.days().of(t.as_ms())
     }
 
     /// The first instant of local day `day` in sim time (start of the next quota day = local_day_start(local_day(t)+1)).
     pub fn local_day_start(&self, day: i64) -> SimTime {
-        self.to_sim(i128::from(day) * DAY)
+        SimTime::from_ms(self.days().start(day))
     }
 
     /// Local hour of day 0..24 of t.
     pub fn local_hour(&self, t: SimTime) -> usize {
-        (self.local(t).rem_euclid(DAY) / i128::from(MS_PER_HOUR)) as usize
+        hour_of_day(Buckets::hours(self.shift_ms).of(t.as_ms()))
     }
 
     /// The local instant of `t` in ms since local midnight of the start date.

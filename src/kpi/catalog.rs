@@ -2,11 +2,18 @@
 //! system, each checkpoint, link, terminal and stage, each flow and cargo class), in a fixed
 //! order. `runs.csv`, `summary.*` and the JSON document name their KPIs from here; the text and
 //! HTML reports pick the ones they show by these names.
+//!
+//! Missing, not zero: a statistic that does not exist in a replication — a mean or quantile of
+//! waits where nobody was served, a utilisation where no lane was open — is NaN here, never 0.
+//! The fold over replications skips it ([`crate::kpi::Cell::fold`]) and counts the replications
+//! that had it (`n`); the outputs show a missing estimate as null or "—". Counts (arrivals,
+//! served, backlog, vehicles over their limit) are real zeros.
 
 use crate::model::{
     EntityStats, Levels, Model, NodeKind, RepResult, StageKind, StageResult, YearResult, YearStats,
 };
-use crate::time::{MS_PER_DAY, MS_PER_HOUR};
+use crate::stats::Histogram;
+use crate::time::{Buckets, MS_PER_DAY, MS_PER_HOUR};
 
 /// What a set of results describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -77,11 +84,22 @@ fn push(out: &mut Values, name: &str, v: f64) {
     out.push((name.to_string(), v));
 }
 
-/// Scalar KPIs of a vehicle-level statistic, in report order.
+/// `x` if the statistic exists (`exists`), else NaN: missing, not zero.
+fn or_missing(exists: bool, x: impl FnOnce() -> f64) -> f64 {
+    if exists { x() } else { f64::NAN }
+}
+
+/// `part / whole`, missing when `whole` is 0 (a share of nothing).
+fn ratio(part: f64, whole: f64) -> f64 {
+    or_missing(whole > 0.0, || part / whole)
+}
+
+/// Scalar KPIs of a vehicle-level statistic, in report order. The wait and time-in-system
+/// statistics are missing where no vehicle was recorded.
 fn kpi_metrics(k: &EntityStats, measured_days: f64, out: &mut Values) {
-    let w = &k.wait;
-    let s = &k.time_in_system;
-    let share = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    let (w, s) = (&k.wait, &k.time_in_system);
+    let wait = |x: fn(&Histogram) -> f64| or_missing(!w.is_empty(), || x(w) / H);
+    let tis = |x: fn(&Histogram) -> f64| or_missing(!s.is_empty(), || x(s) / H);
     for (name, v) in [
         ("arrivals", k.arrivals as f64),
         ("served", k.served as f64),
@@ -94,14 +112,17 @@ fn kpi_metrics(k: &EntityStats, measured_days: f64, out: &mut Values) {
         ("wagons_per_day", k.wagons / measured_days),
         ("containers_per_day", k.containers / measured_days),
         ("teu_per_day", k.teu / measured_days),
-        ("wait_mean_h", w.mean() / H),
-        ("wait_p50_h", w.quantile(0.5) / H),
-        ("wait_p95_h", w.quantile(0.95) / H),
-        ("wait_p99_h", w.quantile(0.99) / H),
-        ("wait_max_h", w.max() as f64 / H),
-        ("waited_share", share(w.count_above(0), w.count())),
-        ("time_in_system_mean_h", s.mean() / H),
-        ("time_in_system_p95_h", s.quantile(0.95) / H),
+        ("wait_mean_h", wait(|w| w.mean())),
+        ("wait_p50_h", wait(|w| w.quantile(0.5))),
+        ("wait_p95_h", wait(|w| w.quantile(0.95))),
+        ("wait_p99_h", wait(|w| w.quantile(0.99))),
+        ("wait_max_h", wait(|w| w.max() as f64)),
+        (
+            "waited_share",
+            ratio(w.count_above(0) as f64, w.count() as f64),
+        ),
+        ("time_in_system_mean_h", tis(|s| s.mean())),
+        ("time_in_system_p95_h", tis(|s| s.quantile(0.95))),
         ("over_limit", k.over_limit as f64),
     ] {
         push(out, name, v);
@@ -124,17 +145,16 @@ fn year_metrics(r: &RepResult, pick: impl Fn(&YearResult) -> YearStats, out: &mu
     for y in &r.years {
         let k = pick(y);
         let days = y.days.max(1e-9);
-        let mean = if k.waits == 0 {
-            0.0
-        } else {
-            k.wait_sum_ms as f64 / k.waits as f64
-        };
+        let waited = k.waits > 0;
         for (name, v) in [
             ("served_per_day", k.served as f64 / days),
             ("tonnes_per_day", k.tonnes / days),
             ("teu_per_day", k.teu / days),
-            ("wait_mean_h", mean / H),
-            ("wait_p95_h", k.wait_p95_ms / H),
+            (
+                "wait_mean_h",
+                ratio(k.wait_sum_ms as f64, k.waits as f64) / H,
+            ),
+            ("wait_p95_h", or_missing(waited, || k.wait_p95_ms / H)),
         ] {
             out.push((format!("{YEAR_PREFIX}{}.{name}", y.year), v));
         }
@@ -157,20 +177,23 @@ fn level_metrics(l: &Levels, end_ms: i64, m_per_vehicle: f64, out: &mut Values) 
 }
 
 /// Blocked server-time over busy-or-blocked server-time: the share of the time its servers hold
-/// a vehicle that a stage loses to blocking.
+/// a vehicle that a stage loses to blocking (missing if they never held one).
 fn blocked_share(l: &Levels, end_ms: i64) -> f64 {
     let blocked = l.blocked.area(end_ms) as f64;
-    let held = l.busy.area(end_ms) as f64 + blocked;
-    if held <= 0.0 { 0.0 } else { blocked / held }
+    ratio(blocked, l.busy.area(end_ms) as f64 + blocked)
 }
 
-/// Busy lane-time inside open lane-time over open lane-time (never above 1: overtime is apart).
+/// Busy lane-time inside open lane-time over open lane-time (never above 1: overtime is apart);
+/// missing if no lane was open after the warm-up.
 fn utilization(s: &StageResult) -> f64 {
-    if s.open_lane_ms <= 0 {
-        0.0
-    } else {
-        s.busy_open_lane_ms as f64 / s.open_lane_ms as f64
-    }
+    ratio(s.busy_open_lane_ms as f64, s.open_lane_ms as f64)
+}
+
+/// The largest of the values that exist (missing if none does).
+fn max_present(xs: impl Iterator<Item = f64>) -> f64 {
+    xs.filter(|x| x.is_finite())
+        .reduce(f64::max)
+        .unwrap_or(f64::NAN)
 }
 
 /// The scalar results of one replication: system, checkpoints, stages, flows, classes.
@@ -211,12 +234,12 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         let mut v = Vec::with_capacity(48);
         kpi_metrics(&c.kpi, days, &mut v);
         level_metrics(&c.levels, end, mpv, &mut v);
-        // A checkpoint is as busy as its bottleneck stage.
-        let util = cp
-            .stages
-            .iter()
-            .map(|&s| utilization(&r.stages[s as usize]))
-            .fold(0.0, f64::max);
+        // A checkpoint is as busy as its bottleneck stage (among those that were open).
+        let util = max_present(
+            cp.stages
+                .iter()
+                .map(|&s| utilization(&r.stages[s as usize])),
+        );
         push(&mut v, "utilization", util);
         // Staff: the staffed stages' lane-hours (a receiving track is not staff).
         if cp.kind != NodeKind::Link {
@@ -235,12 +258,18 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
                 overtime as f64 / H / days,
             );
         }
-        let quota_days: u64 = cp
+        // Days on which any stage ran out of its quota, each counted once. Its stages may keep
+        // different clocks, so the days are the reference clock's (at most the measured days).
+        let day = Buckets::days(0);
+        let mut quota_days: Vec<i64> = cp
             .stages
             .iter()
-            .map(|&s| r.stages[s as usize].quota_days_exhausted)
-            .sum();
-        push(&mut v, "quota_days_exhausted", quota_days as f64);
+            .flat_map(|&s| r.stages[s as usize].quota_out_at.iter())
+            .map(|t| day.of(t.as_ms()))
+            .collect();
+        quota_days.sort_unstable();
+        quota_days.dedup();
+        push(&mut v, "quota_days_exhausted", quota_days.len() as f64);
         push(&mut v, "held_outside", c.kpi.held_outside as f64);
         // Where the queue stands: vehicles inside the crossing (waiting off the road, or blocked
         // on a lane), the rest being `queue_km_*` on the road.
@@ -258,11 +287,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             .map(|&s| utilization(&r.stages[s as usize]))
             .collect();
         if !pooled.is_empty() {
-            push(
-                &mut v,
-                "crane_utilization",
-                pooled.iter().cloned().fold(0.0, f64::max),
-            );
+            push(&mut v, "crane_utilization", max_present(pooled.into_iter()));
         }
         hour_metrics(&c.kpi, &mut v);
         year_metrics(r, |y| y.checkpoints[i], &mut v);

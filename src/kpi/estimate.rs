@@ -22,6 +22,8 @@ pub struct Diff {
     pub ci95: f64,
     /// True when the interval excludes zero.
     pub significant: bool,
+    /// Pairs of replications behind it (both points had a value).
+    pub n: usize,
 }
 
 impl Diff {
@@ -32,6 +34,17 @@ impl Diff {
             mean: d.mean,
             ci95: d.ci95,
             significant: d.n >= 2 && d.mean.abs() > d.ci95,
+            n: d.n,
+        }
+    }
+
+    /// The difference and its interval as an estimate (for formatting).
+    pub fn as_estimate(&self) -> Estimate {
+        Estimate {
+            mean: self.mean,
+            ci95: self.ci95,
+            sd: f64::NAN,
+            n: self.n,
         }
     }
 }
@@ -47,21 +60,22 @@ pub struct Cell {
 }
 
 impl Cell {
-    /// The cell of one KPI from its value in each replication (`None` where a replication has
-    /// none, e.g. an hour without arrivals), paired replication by replication with the
-    /// baseline's values when there is a baseline: the one fold over replications that every
-    /// estimate in borderflow goes through.
+    /// The cell of one KPI from its value in each replication (`None` or a non-finite value
+    /// where a replication has none: an hour without arrivals, a mean wait where nobody was
+    /// served), paired replication by replication with the baseline's values when there is a
+    /// baseline: the one fold over replications that every estimate in borderflow goes through.
     ///
-    /// The estimate uses the replications that have a value; the difference, the replications
-    /// where both have one (replication r of a point drew the same random numbers as
-    /// replication r of the baseline). No common replication: no difference.
+    /// The estimate uses the replications that have a value (its `n` says how many); the
+    /// difference, the replications where both have one (replication r of a point drew the same
+    /// random numbers as replication r of the baseline). No common replication: no difference.
     pub fn fold(values: &[Option<f64>], baseline: Option<&[Option<f64>]>) -> Cell {
-        let present: Vec<f64> = values.iter().flatten().copied().collect();
+        let have = |v: &Option<f64>| v.filter(|x| x.is_finite());
+        let present: Vec<f64> = values.iter().filter_map(have).collect();
         let diff = baseline.and_then(|base| {
             let ds: Vec<f64> = values
                 .iter()
                 .zip(base)
-                .filter_map(|(a, b)| Some((*a)? - (*b)?))
+                .filter_map(|(a, b)| Some(have(a)? - have(b)?))
                 .collect();
             (!ds.is_empty()).then(|| Diff::from_estimate(Estimate::from_samples(&ds)))
         });
@@ -102,13 +116,18 @@ impl EntitySummary {
     /// Mean wait \[h\] by hour of arrival (reference clock), averaged over the replications that
     /// saw arrivals in that hour; `None` where none did.
     pub fn wait_by_hour_h(&self) -> [Option<f64>; 24] {
+        self.wait_by_hour().map(|e| e.and_then(|e| e.value()))
+    }
+
+    /// The estimates behind [`Self::wait_by_hour_h`], hour by hour (with their `n`).
+    pub fn wait_by_hour(&self) -> [Option<Estimate>; 24] {
         let mut out = [None; 24];
         for (name, c) in &self.metrics {
             if let Some(h) = name.strip_prefix(HOUR_PREFIX)
                 && let Ok(h) = h.parse::<usize>()
                 && h < 24
             {
-                out[h] = Some(c.estimate.mean);
+                out[h] = Some(c.estimate);
             }
         }
         out
@@ -151,8 +170,9 @@ impl PointEstimates {
 
 /// Folds the values of several replications (each as from [`rep_values`], replications in
 /// order) into one summary per entity, in first-seen order, KPIs in first-seen order. A KPI
-/// missing from a replication (an hour without arrivals) is estimated from the replications that
-/// have it. No baseline: cells carry no difference.
+/// missing from a replication (an hour without arrivals, or NaN: a mean wait where nobody was
+/// served) is estimated from the replications that have it. No baseline: cells carry no
+/// difference.
 pub fn estimate_entities(reps: &[Vec<EntityValues>]) -> Vec<EntitySummary> {
     let mut order: Vec<(EntityKind, String)> = Vec::new();
     let mut index: HashMap<(EntityKind, String), usize> = Default::default();
@@ -283,6 +303,23 @@ mod tests {
         assert!((d.mean - 0.75).abs() < 1e-12);
         assert!((d.ci95 - 3.1766).abs() < 1e-4, "{d:?}");
         assert!(!d.significant);
+    }
+
+    #[test]
+    fn a_cell_skips_replications_where_the_statistic_does_not_exist() {
+        // Replication 1 served nobody (NaN); the baseline's replication 2 neither.
+        let values = [Some(10.0), Some(f64::NAN), Some(14.0), Some(12.0)];
+        let base = [Some(9.0), Some(5.0), Some(f64::NAN), Some(8.0)];
+        let cell = Cell::fold(&values, Some(&base));
+        assert_eq!((cell.estimate.n, cell.estimate.mean), (3, 12.0));
+        // Pairs 0 and 3 only: differences 1 and 4.
+        let d = cell.diff.expect("two common replications");
+        assert_eq!((d.n, d.mean), (2, 2.5));
+        let none = Cell::fold(&[Some(f64::NAN), None], Some(&[Some(1.0), Some(2.0)]));
+        assert_eq!(
+            (none.estimate.n, none.estimate.value(), none.diff),
+            (0, None, None)
+        );
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct StageInfo {
     pub daily_quota: Option<u32>,
     /// Places to wait in front of the stage, if limited (`buffer`).
     pub buffer: Option<u32>,
+    /// The stage's clock minus the reference clock \[ms\] (its hours, lanes and quota days
+    /// are on its clock).
+    pub clock_shift_ms: i64,
 }
 
 /// A checkpoint as configured at one point.
@@ -94,6 +97,7 @@ pub fn checkpoints_of(m: &Model) -> Vec<CheckpointInfo> {
                         lanes_by_hour: schedule_text(st),
                         daily_quota: st.daily_quota,
                         buffer: st.buffer,
+                        clock_shift_ms: st.calendar.shift().as_ms(),
                     }
                 })
                 .collect(),
@@ -130,6 +134,10 @@ pub fn facts_json(m: &Model) -> Value {
                 }
                 if let Some(b) = st.buffer {
                     j["buffer"] = json!(b);
+                }
+                let shift = st.calendar.shift().as_ms();
+                if shift != 0 {
+                    j["clock_shift_min"] = json!(shift as f64 / 60_000.0);
                 }
                 j
             }).collect::<Vec<_>>(),
@@ -179,6 +187,10 @@ pub fn read_checkpoints(v: &Value, path: &std::path::Path) -> Result<Vec<Checkpo
                             .and_then(Value::as_u64)
                             .map(|q| q as u32),
                         buffer: s.get("buffer").and_then(Value::as_u64).map(|b| b as u32),
+                        clock_shift_ms: s
+                            .get("clock_shift_min")
+                            .and_then(Value::as_f64)
+                            .map_or(0, |m| (m * 60_000.0).round() as i64),
                     })
                 })
                 .collect::<Result<_, Error>>()?;

@@ -1,5 +1,6 @@
 //! The estimates of one point as JSON (the `results` object of a sweep's `summary.json`: kind →
-//! id → KPI → `{ n, mean, sd, ci95, diff? }`), written and read back side by side.
+//! id → KPI → `{ n, mean, sd, ci95, diff? }`), written and read back side by side. A KPI that no
+//! replication had (n = 0) keeps its key, with `null` for mean, sd and ci95.
 
 use serde_json::{Map, Value, json};
 
@@ -36,6 +37,7 @@ pub fn results_json(p: &PointEstimates) -> Value {
                     "mean": json_num(d.mean),
                     "ci95": json_num(d.ci95),
                     "significant": d.significant,
+                    "n": d.n,
                 });
             }
             if let Some(o) = ent.as_object_mut() {
@@ -47,10 +49,16 @@ pub fn results_json(p: &PointEstimates) -> Value {
 }
 
 /// Reads a `results` object (as from [`results_json`]) back into the estimates of point `index`
-/// labelled `label`. Lenient, like a reader of older files should be: unknown kinds and KPIs
-/// without a mean are left out, a missing `ci95`, `sd` or `n` reads as 0, a difference lacking a
-/// field as none.
-pub fn read_results(index: usize, label: &str, results: &Value) -> PointEstimates {
+/// labelled `label`, run with `replications` replications. Lenient, like a reader of older files
+/// should be: unknown kinds and KPIs without a mean (unless `n` is 0: a missing estimate) are
+/// left out, a missing `ci95` or `sd` reads as 0, a missing `n` as `replications`, a difference
+/// lacking a field as none (lacking only `n`: over `replications` pairs).
+pub fn read_results(
+    index: usize,
+    label: &str,
+    replications: usize,
+    results: &Value,
+) -> PointEstimates {
     let mut out = PointEstimates {
         index,
         label: label.to_string(),
@@ -71,18 +79,29 @@ pub fn read_results(index: usize, label: &str, results: &Value) -> PointEstimate
             let metrics = kpis
                 .iter()
                 .filter_map(|(name, c)| {
+                    let count = |v: &Value| {
+                        v.get("n")
+                            .and_then(Value::as_u64)
+                            .map_or(replications, |n| n as usize)
+                    };
                     let diff = c.get("diff").and_then(|d| {
                         Some(Diff {
                             mean: f(d, "mean")?,
                             ci95: f(d, "ci95")?,
                             significant: d.get("significant")?.as_bool()?,
+                            n: count(d),
                         })
                     });
-                    let estimate = Estimate {
-                        mean: f(c, "mean")?,
-                        ci95: f(c, "ci95").unwrap_or(0.0),
-                        sd: f(c, "sd").unwrap_or(0.0),
-                        n: c.get("n").and_then(Value::as_u64).unwrap_or(0) as usize,
+                    let n = count(c);
+                    let estimate = match f(c, "mean") {
+                        Some(mean) => Estimate {
+                            mean,
+                            ci95: f(c, "ci95").unwrap_or(0.0),
+                            sd: f(c, "sd").unwrap_or(0.0),
+                            n,
+                        },
+                        None if n == 0 => Estimate::MISSING,
+                        None => return None,
                     };
                     Some((name.clone(), Cell { estimate, diff }))
                 })
@@ -119,6 +138,7 @@ mod tests {
             mean: -1.5,
             ci95: 0.125,
             significant: true,
+            n: 3,
         };
         let p = PointEstimates {
             index: 2,
@@ -141,6 +161,29 @@ mod tests {
         };
         let text = serde_json::to_string(&results_json(&p)).unwrap();
         let back: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(read_results(2, "policy=24x7", &back), p);
+        assert_eq!(read_results(2, "policy=24x7", 3, &back), p);
+    }
+
+    #[test]
+    fn a_missing_estimate_is_written_null_and_read_back_missing() {
+        let p = PointEstimates {
+            index: 0,
+            label: "p".into(),
+            entities: vec![EntitySummary {
+                kind: EntityKind::Flow,
+                id: "f".into(),
+                metrics: vec![("wait_mean_h".into(), Cell::fold(&[None, None], None))],
+            }],
+        };
+        let json = results_json(&p);
+        let cell = &json["flow"]["f"]["wait_mean_h"];
+        assert_eq!(cell["n"], 0);
+        assert!(cell["mean"].is_null() && cell["ci95"].is_null() && cell["sd"].is_null());
+        let back = read_results(0, "p", 2, &json);
+        let e = back
+            .cell(EntityKind::Flow, "f", "wait_mean_h")
+            .unwrap()
+            .estimate;
+        assert_eq!((e.n, e.value()), (0, None));
     }
 }

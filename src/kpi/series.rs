@@ -13,7 +13,7 @@ use crate::model::{Model, SeriesRow};
 use crate::time::{MS_PER_DAY, MS_PER_HOUR, date_plus_days};
 
 /// Column names of the time-series CSV.
-pub const SERIES_HEADER: [&str; 16] = [
+pub const SERIES_HEADER: [&str; 18] = [
     "time",
     "hours",
     "checkpoint",
@@ -30,12 +30,20 @@ pub const SERIES_HEADER: [&str; 16] = [
     "wait_mean_h",
     "daily_quota",
     "blocked",
+    "busy_lane_h",
+    "open_lane_h",
 ];
 
 /// Decimals of the `hours` column.
 const HOURS_DECIMALS: usize = 4;
 /// Decimals of the `queue_km` column.
 const KM_DECIMALS: usize = 3;
+/// Decimals of the lane-time columns [lane-h].
+const LANE_H_DECIMALS: usize = 6;
+
+fn lane_h(ms: i64) -> f64 {
+    ms as f64 / MS_PER_HOUR as f64
+}
 
 /// Local date and time of `ms` after day 0 on the reference clock, as "YYYY-MM-DD HH:MM".
 pub fn timestamp(model: &Model, ms: i64) -> String {
@@ -66,9 +74,10 @@ fn stage_key(model: &Model, r: &SeriesRow) -> (String, String) {
 
 /// Writes `rows` (from [`crate::model::simulate_with`]) as CSV: one line per stage and sampling
 /// instant. Levels (`queue`, `queue_km`, `road`, `busy`, `lanes_open`) are those just before the
-/// instant; `arrivals`, `served`, `started` and `wait_mean_h` (mean wait of the services started)
-/// cover the step `[previous instant, instant)`. `lanes` and `daily_quota` are the stage's
-/// capacity at the instant (after its dated changes).
+/// instant; `arrivals`, `served`, `started`, `wait_mean_h` (mean wait of the services started),
+/// `busy_lane_h` (busy lane-time) and `open_lane_h` (open lane-time) cover the step
+/// `[previous instant, instant)`. `lanes` and `daily_quota` are the stage's capacity just before
+/// the instant, like the levels (a dated change at the instant shows from the next sample).
 pub fn write_series<W: Write>(w: W, model: &Model, rows: &[SeriesRow]) -> csv::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(SERIES_HEADER)?;
@@ -99,6 +108,8 @@ pub fn write_series<W: Write>(w: W, model: &Model, rows: &[SeriesRow]) -> csv::R
             wait,
             r.daily_quota.map(|q| q.to_string()).unwrap_or_default(),
             r.blocked.to_string(),
+            format!("{:.LANE_H_DECIMALS$}", lane_h(r.busy_lane_ms)),
+            format!("{:.LANE_H_DECIMALS$}", lane_h(r.open_lane_ms)),
         ])?;
     }
     out.flush()?;
@@ -122,6 +133,10 @@ pub struct Sample {
     pub served: f64,
     /// The stage's daily quota at the instant (it may change on dates); `None` without one.
     pub daily_quota: Option<f64>,
+    /// Busy lane-time in the step ending at the instant \[lane-h\]; `None` in older files.
+    pub busy_lane_h: Option<f64>,
+    /// Open lane-time in the step ending at the instant \[lane-h\]; `None` in older files.
+    pub open_lane_h: Option<f64>,
 }
 
 /// Samples per stage ("checkpoint/stage"), in time order.
@@ -150,6 +165,8 @@ pub fn series_samples(model: &Model, rows: &[SeriesRow]) -> StageSeries {
             lanes_open: r.lanes_open as f64,
             served: r.served as f64,
             daily_quota: r.daily_quota.map(f64::from),
+            busy_lane_h: Some(as_printed(lane_h(r.busy_lane_ms), LANE_H_DECIMALS)),
+            open_lane_h: Some(as_printed(lane_h(r.open_lane_ms), LANE_H_DECIMALS)),
         };
         push(&mut out, &format!("{cp}/{st}"), s);
     }
@@ -175,8 +192,19 @@ pub fn read_series<R: Read>(r: R, path: &Path) -> Result<StageSeries, Error> {
         ],
         path,
     )?;
-    // Optional: older series files have no per-instant quota.
-    let quota = header.iter().position(|h| h == b"daily_quota");
+    // Optional: older series files have no per-instant quota and no lane-time.
+    let optional = |name: &str| header.iter().position(|h| h == name.as_bytes());
+    let (quota, busy_h, open_h) = (
+        optional("daily_quota"),
+        optional("busy_lane_h"),
+        optional("open_lane_h"),
+    );
+    let maybe = |rec: &csv::ByteRecord, i: Option<usize>| -> Result<Option<f64>, Error> {
+        match i {
+            Some(i) if !field(rec, i).is_empty() => Ok(Some(number(rec, i, path)?)),
+            _ => Ok(None),
+        }
+    };
     let mut out = StageSeries::new();
     let mut rec = csv::ByteRecord::new();
     let mut key = String::new();
@@ -193,10 +221,9 @@ pub fn read_series<R: Read>(r: R, path: &Path) -> Result<StageSeries, Error> {
             busy: number(&rec, busy, path)?,
             lanes_open: number(&rec, open, path)?,
             served: number(&rec, served, path)?,
-            daily_quota: match quota {
-                Some(i) if !field(&rec, i).is_empty() => Some(number(&rec, i, path)?),
-                _ => None,
-            },
+            daily_quota: maybe(&rec, quota)?,
+            busy_lane_h: maybe(&rec, busy_h)?,
+            open_lane_h: maybe(&rec, open_h)?,
         };
         push(&mut out, &key, s);
     }

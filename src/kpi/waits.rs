@@ -55,7 +55,8 @@ fn tables<'a>(
 
 /// Writes the wait distributions of one replication as quantile tables (101 levels each): for
 /// the whole system (all flows), each checkpoint and each cargo class. `vehicles` is the number of
-/// waits the table is made of.
+/// waits the table is made of; with none, `wait_h` is empty (there is no distribution, not a
+/// distribution at 0 h).
 pub fn write_waits<W: Write>(w: W, model: &Model, res: &RepResult) -> csv::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(CDF_HEADER)?;
@@ -66,7 +67,11 @@ pub fn write_waits<W: Write>(w: W, model: &Model, res: &RepResult) -> csv::Resul
                 kind,
                 id,
                 &format!("{q:.SHARE_DECIMALS$}"),
-                &format!("{:.WAIT_DECIMALS$}", wait_h(d, q)),
+                &if d.is_empty() {
+                    String::new()
+                } else {
+                    format!("{:.WAIT_DECIMALS$}", wait_h(d, q))
+                },
                 &d.count().to_string(),
             ])?;
         }
@@ -82,11 +87,15 @@ pub type Quantiles = Vec<(f64, f64)>;
 pub type WaitTables = HashMap<String, Quantiles>;
 
 /// The tables [`read_waits`] gets back from the file [`write_waits`] writes of `res`, taken
-/// from memory (values at the precision the file prints them with).
+/// from memory (values at the precision the file prints them with); none for an entity without
+/// waits.
 pub fn wait_tables(model: &Model, res: &RepResult) -> WaitTables {
     let mut out = WaitTables::new();
     let system = system_waits(res);
     for (kind, id, d) in tables(model, res, &system) {
+        if d.is_empty() {
+            continue;
+        }
         let table = out.entry(format!("{kind}/{id}")).or_default();
         for q in levels() {
             table.push((
@@ -106,7 +115,8 @@ fn sort(tables: &mut WaitTables) {
 }
 
 /// Reads a wait-quantile CSV (as written by [`write_waits`]) into quantile tables per entity
-/// ("checkpoint/nur-zholy"), sorted by share.
+/// ("checkpoint/nur-zholy"), sorted by share; rows without a wait (an entity without vehicles)
+/// are left out.
 pub fn read_waits<R: Read>(r: R, path: &Path) -> Result<WaitTables, Error> {
     let mut rd = csv::Reader::from_reader(r);
     let header = rd.byte_headers().map_err(|e| csv_err(path, e))?.clone();
@@ -121,6 +131,9 @@ pub fn read_waits<R: Read>(r: R, path: &Path) -> Result<WaitTables, Error> {
         .read_byte_record(&mut rec)
         .map_err(|e| csv_err(path, e))?
     {
+        if field(&rec, wait).is_empty() {
+            continue;
+        }
         let key = format!("{}/{}", field(&rec, kind), field(&rec, entity));
         let pair = (number(&rec, q, path)?, number(&rec, wait, path)?);
         out.entry(key).or_default().push(pair);

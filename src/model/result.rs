@@ -136,6 +136,9 @@ pub struct StageResult {
     pub overtime_lane_ms: i128,
     /// Local days (after warm-up) on which the daily quota was used up.
     pub quota_days_exhausted: u64,
+    /// When (after warm-up) the daily quota was used up or turned a vehicle away: once per
+    /// local day of the stage's clock on which that happened, ascending.
+    pub quota_out_at: Vec<SimTime>,
 }
 
 /// Per-checkpoint results of one replication.
@@ -210,6 +213,10 @@ pub struct SeriesRow {
     pub started: u64,
     /// Sum of the waits of those services \[ms\].
     pub wait_sum_ms: u128,
+    /// Busy server-time since the previous sample (∫ busy dt, overtime included) \[ms\].
+    pub busy_lane_ms: i64,
+    /// Open server-time since the previous sample (open hours × servers in effect) \[ms\].
+    pub open_lane_ms: i64,
 }
 
 /// Statistics of one calendar year (or the part of it inside the measured span), for runs whose

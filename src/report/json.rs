@@ -1,5 +1,6 @@
 //! The JSON document of a run (`run --json`): the key names of the README contract, plus
-//! stages, classes and warnings.
+//! stages, classes and warnings. Each estimate says how many replications stand behind it (`n`:
+//! those where the statistic exists); one that no replication had is `null`.
 
 use serde_json::{Map, Value, json};
 
@@ -7,10 +8,11 @@ use crate::kpi::{EntityKind, EntitySummary, HOUR_PREFIX, Summary, json_num};
 use crate::stats::Estimate;
 
 fn estimate(e: &Estimate) -> Value {
-    json!({ "mean": json_num(e.mean), "ci95": json_num(e.ci95) })
+    json!({ "mean": json_num(e.mean), "ci95": json_num(e.ci95), "n": e.n })
 }
 
-/// An entity's KPIs as `{ "mean", "ci95" }` each, then its hour-of-day waits as one array.
+/// An entity's KPIs as `{ "mean", "ci95", "n" }` each, then its hour-of-day waits as one array
+/// (`null` for an hour without arrivals) with the replications behind each hour.
 fn entity(e: &EntitySummary) -> Value {
     let mut m = Map::new();
     for (name, c) in &e.metrics {
@@ -18,12 +20,22 @@ fn entity(e: &EntitySummary) -> Value {
             m.insert(name.clone(), estimate(&c.estimate));
         }
     }
+    let by_hour = e.wait_by_hour();
     m.insert(
         "wait_by_hour_h".into(),
         Value::Array(
-            e.wait_by_hour_h()
+            by_hour
                 .iter()
-                .map(|x| x.map_or(Value::Null, json_num))
+                .map(|x| x.map_or(Value::Null, |e| json_num(e.mean)))
+                .collect(),
+        ),
+    );
+    m.insert(
+        "wait_by_hour_n".into(),
+        Value::Array(
+            by_hour
+                .iter()
+                .map(|x| json!(x.map_or(0, |e| e.n)))
                 .collect(),
         ),
     );

@@ -1,6 +1,7 @@
 //! Output for people and programs: aligned text tables ([`to_text`], [`sweep_text`]), the JSON
 //! document of a run ([`to_json`]) and the self-contained HTML report ([`html`]).
 
+mod figure;
 pub mod html;
 mod json;
 mod text;

@@ -3,19 +3,20 @@
 
 use std::fmt::Write as _;
 
+use super::figure::{self, Digits, MISSING};
 use crate::kpi::{Cell, EntitySummary, Summary};
 use crate::stats::Estimate;
 use crate::sweep::SweepSummary;
 
-/// A column of a text table: header, KPI name, scale factor, decimals.
+/// A column of a text table: header, KPI name, scale factor, most decimals.
 struct Col {
     header: &'static str,
     kpi: &'static str,
     scale: f64,
-    decimals: usize,
+    decimals: i32,
 }
 
-const fn col(header: &'static str, kpi: &'static str, scale: f64, decimals: usize) -> Col {
+const fn col(header: &'static str, kpi: &'static str, scale: f64, decimals: i32) -> Col {
     Col {
         header,
         kpi,
@@ -24,18 +25,21 @@ const fn col(header: &'static str, kpi: &'static str, scale: f64, decimals: usiz
     }
 }
 
-fn cell(e: Option<Estimate>, c: &Col, with_ci: bool) -> String {
+/// The estimate of KPI `kpi` in a table cell (see [`figure::estimate`]); "-" where the entity
+/// has no such KPI.
+fn cell(e: Option<Estimate>, kpi: &str, scale: f64, decimals: i32, reps: usize) -> String {
     match e {
         None => "-".into(),
-        Some(e) if with_ci => format!(
-            "{:.*} ± {:.*}",
-            c.decimals,
-            e.mean * c.scale,
-            c.decimals,
-            e.ci95 * c.scale
-        ),
-        Some(e) => format!("{:.*}", c.decimals, e.mean * c.scale),
+        Some(e) => {
+            let digits = Digits::of(kpi, e.mean, scale, decimals);
+            figure::estimate(&e, scale, digits, reps, false)
+        }
     }
+}
+
+/// True when `text` (a table) shows an estimate over fewer than all replications, or none.
+fn has_partial(text: &str) -> bool {
+    text.contains(" (n=") || text.contains(MISSING)
 }
 
 /// Writes `grid` (first row: headers) as aligned columns two spaces apart, a rule under the
@@ -71,7 +75,7 @@ fn render_grid(out: &mut String, grid: &[Vec<String>], left: usize) {
     }
 }
 
-fn table(out: &mut String, title: &str, rows: &[&EntitySummary], cols: &[Col], with_ci: bool) {
+fn table(out: &mut String, title: &str, rows: &[&EntitySummary], cols: &[Col], reps: usize) {
     if rows.is_empty() {
         return;
     }
@@ -83,7 +87,10 @@ fn table(out: &mut String, title: &str, rows: &[&EntitySummary], cols: &[Col], w
     for r in rows {
         grid.push(
             std::iter::once(r.id.clone())
-                .chain(cols.iter().map(|c| cell(r.get(c.kpi), c, with_ci)))
+                .chain(
+                    cols.iter()
+                        .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps)),
+                )
                 .collect(),
         );
     }
@@ -111,7 +118,7 @@ pub fn to_text(s: &Summary) -> String {
         s.wall_s,
         s.events as f64 / s.wall_s.max(1e-9) / 1e6
     );
-    let with_ci = s.replications > 1;
+    let reps = s.replications as usize;
     let cp_cols = [
         col("served/day", "served_per_day", 1.0, 1),
         col("wait mean [h]", "wait_mean_h", 1.0, 2),
@@ -124,7 +131,7 @@ pub fn to_text(s: &Summary) -> String {
         col("util [%]", "utilization", 100.0, 1),
         col("backlog [veh]", "backlog_end", 1.0, 0),
     ];
-    table(&mut out, "checkpoint", &s.checkpoints(), &cp_cols, with_ci);
+    table(&mut out, "checkpoint", &s.checkpoints(), &cp_cols, reps);
     let rail = s
         .system()
         .and_then(|e| e.get("wagons_per_day"))
@@ -146,7 +153,7 @@ pub fn to_text(s: &Summary) -> String {
             .chain(s.terminals())
             .filter(|e| e.get("wagons_per_day").is_some_and(|w| w.mean > 0.0))
             .collect();
-        table(&mut out, "rail station", &rail_nodes, &rail_cols, with_ci);
+        table(&mut out, "rail station", &rail_nodes, &rail_cols, reps);
     }
     let link_cols = [
         col("served/day", "served_per_day", 1.0, 1),
@@ -158,8 +165,8 @@ pub fn to_text(s: &Summary) -> String {
         col("quota days", "quota_days_exhausted", 1.0, 0),
         col("backlog [veh]", "backlog_end", 1.0, 0),
     ];
-    table(&mut out, "link", &s.links(), &link_cols, with_ci);
-    table(&mut out, "terminal", &s.terminals(), &cp_cols, with_ci);
+    table(&mut out, "link", &s.links(), &link_cols, reps);
+    table(&mut out, "terminal", &s.terminals(), &cp_cols, reps);
     let st_cols = [
         col("served/day", "served_per_day", 1.0, 1),
         col("wait mean [h]", "wait_mean_h", 1.0, 2),
@@ -172,7 +179,7 @@ pub fn to_text(s: &Summary) -> String {
         col("overtime [lane-h/d]", "overtime_lane_hours_per_day", 1.0, 1),
         col("quota days", "quota_days_exhausted", 1.0, 0),
     ];
-    table(&mut out, "stage", &s.stages(), &st_cols, with_ci);
+    table(&mut out, "stage", &s.stages(), &st_cols, reps);
     // Finite buffers that filled: where the queue stands, and the lanes blocked by it.
     let blocking = |e: &&EntitySummary| e.get("blocked_mean").is_some_and(|b| b.mean > 0.0);
     let cps: Vec<&EntitySummary> = s.checkpoints().into_iter().filter(blocking).collect();
@@ -183,14 +190,14 @@ pub fn to_text(s: &Summary) -> String {
             col("inside mean [veh]", "queue_inside_mean", 1.0, 1),
             col("blocked mean [servers]", "blocked_mean", 1.0, 2),
         ];
-        table(&mut out, "where the queue stands", &cps, &cols, with_ci);
+        table(&mut out, "where the queue stands", &cps, &cols, reps);
         let stages: Vec<&EntitySummary> = s.stages().into_iter().filter(blocking).collect();
         let cols = [
             col("blocked mean [servers]", "blocked_mean", 1.0, 2),
             col("blocked share [%]", "blocked_share", 100.0, 1),
             col("util [%]", "utilization", 100.0, 1),
         ];
-        table(&mut out, "blocked stage", &stages, &cols, with_ci);
+        table(&mut out, "blocked stage", &stages, &cols, reps);
     }
     let fl_cols = [
         col("served/day", "served_per_day", 1.0, 1),
@@ -202,9 +209,12 @@ pub fn to_text(s: &Summary) -> String {
         col("over max_wait [veh]", "over_limit", 1.0, 0),
         col("backlog [veh]", "backlog_end", 1.0, 0),
     ];
-    table(&mut out, "flow", &s.flows(), &fl_cols, with_ci);
+    table(&mut out, "flow", &s.flows(), &fl_cols, reps);
     if s.classes().len() > 1 {
-        table(&mut out, "cargo class", &s.classes(), &fl_cols, with_ci);
+        table(&mut out, "cargo class", &s.classes(), &fl_cols, reps);
+    }
+    if has_partial(&out) {
+        let _ = writeln!(out, "{}", figure::n_note(reps));
     }
     out
 }
@@ -218,6 +228,11 @@ const SWEEP_COLUMNS: [(&str, &str, bool); 6] = [
     ("over_limit", "over max_wait [veh]", true),
     ("backlog_end", "backlog [veh]", true),
 ];
+
+/// Most decimals of a KPI in the sweep listing: 2 for hours, else 1.
+fn sweep_decimals(kpi: &str) -> i32 {
+    if kpi.ends_with("_h") { 2 } else { 1 }
+}
 
 /// The ranked table of a sweep: points by mean wait of all vehicles (best first), each KPI as
 /// mean ± 95% half-width, the paired difference from the baseline, and the best point per KPI.
@@ -234,8 +249,13 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
     }
     out.push('\n');
     let mut ranked = valid.clone();
-    let wait = |p: &usize| cell(*p, "wait_mean_h").map_or(f64::INFINITY, |c| c.estimate.mean);
+    let wait = |p: &usize| {
+        cell(*p, "wait_mean_h")
+            .and_then(|c| c.estimate.value())
+            .unwrap_or(f64::INFINITY)
+    };
     ranked.sort_by(|a, b| wait(a).total_cmp(&wait(b)).then(a.cmp(b)));
+    let reps = s.replications;
     let mut grid: Vec<Vec<String>> = Vec::new();
     let mut header: Vec<String> = vec!["rank".into(), "point".into()];
     header.extend(SWEEP_COLUMNS.iter().map(|(_, h, _)| h.to_string()));
@@ -246,21 +266,22 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
     for (rank, &p) in ranked.iter().enumerate() {
         let mut row = vec![(rank + 1).to_string(), label(p).to_string()];
         for (name, _, _) in SWEEP_COLUMNS {
-            let dec = if name.ends_with("_h") { 2 } else { 1 };
             row.push(match cell(p, name) {
-                Some(c) => format!("{:.*} ± {:.*}", dec, c.estimate.mean, dec, c.estimate.ci95),
+                Some(c) => self::cell(Some(c.estimate), name, 1.0, sweep_decimals(name), reps),
                 None => "-".into(),
             });
         }
         if let Some(b) = s.baseline {
             row.push(
                 match cell(p, "wait_mean_h").and_then(|c| c.diff.map(|d| (c, d))) {
-                    Some((c, d)) => format!(
-                        "{:+.2} ± {:.2}{}",
-                        d.mean,
-                        d.ci95,
-                        if c.significant() { " *" } else { "  " }
-                    ),
+                    Some((c, d)) => {
+                        let digits = Digits::of("wait_mean_h", d.mean, 1.0, 2);
+                        format!(
+                            "{}{}",
+                            figure::estimate(&d.as_estimate(), 1.0, digits, reps, true),
+                            if c.significant() { " *" } else { "  " }
+                        )
+                    }
                     None if p == b => "(baseline)".into(),
                     None => "-".into(),
                 },
@@ -279,26 +300,27 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
     for (name, _, lower_better) in SWEEP_COLUMNS {
         let best = valid
             .iter()
-            .filter_map(|&p| cell(p, name).map(|c| (p, c)))
-            .min_by(|(pa, a), (pb, b)| {
-                let (x, y) = (a.estimate.mean, b.estimate.mean);
+            .filter_map(|&p| cell(p, name).and_then(|c| Some((p, c, c.estimate.value()?))))
+            .min_by(|(pa, _, x), (pb, _, y)| {
                 let ord = if lower_better {
-                    x.total_cmp(&y)
+                    x.total_cmp(y)
                 } else {
-                    y.total_cmp(&x)
+                    y.total_cmp(x)
                 };
                 ord.then(pa.cmp(pb))
             });
-        if let Some((p, c)) = best {
-            let _ = writeln!(
-                out,
-                "  {:<16} {}  ({:.3} ± {:.3})",
-                name,
-                label(p),
-                c.estimate.mean,
-                c.estimate.ci95
-            );
+        if let Some((p, c, _)) = best {
+            // "(1.3 ± 3.8, n=21)": the count inside the one pair of brackets.
+            let text = self::cell(Some(c.estimate), name, 1.0, sweep_decimals(name), reps);
+            let text = match text.strip_suffix(')').and_then(|t| t.split_once(" (n=")) {
+                Some((figure, n)) => format!("{figure}, n={n}"),
+                None => text,
+            };
+            let _ = writeln!(out, "  {:<16} {}  ({text})", name, label(p));
         }
+    }
+    if has_partial(&out) {
+        let _ = writeln!(out, "{}", figure::n_note(reps));
     }
     if !s.invalid.is_empty() {
         let _ = writeln!(out, "\ninvalid points (skipped):");

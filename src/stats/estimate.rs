@@ -7,15 +7,16 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Across-replication summary: mean, sample sd, and 95% Student-t half-width.
 ///
-/// `ci95 = t_{0.975, n-1} · sd / sqrt(n)`; `sd` and `ci95` are 0 for n < 2. All fields are finite
-/// for finite inputs, so the value always serialises to valid JSON.
+/// `ci95 = t_{0.975, n-1} · sd / sqrt(n)`; `sd` and `ci95` are 0 for n = 1. With no sample at
+/// all (n = 0) there is no estimate: mean, sd and ci95 are NaN, which JSON writes as `null` —
+/// never a 0 that would read as a measured value.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Estimate {
-    /// Mean of the finite samples (0 if none).
+    /// Mean of the finite samples (NaN if none).
     pub mean: f64,
-    /// 95% confidence half-width of the mean (0 if n < 2).
+    /// 95% confidence half-width of the mean (0 if n = 1, NaN if n = 0).
     pub ci95: f64,
-    /// Sample standard deviation, divisor n-1 (0 if n < 2).
+    /// Sample standard deviation, divisor n-1 (0 if n = 1, NaN if n = 0).
     pub sd: f64,
     /// Number of finite samples used.
     pub n: usize,
@@ -24,18 +25,14 @@ pub struct Estimate {
 impl Estimate {
     /// Summarises one value per replication.
     ///
-    /// Non-finite samples (NaN, ±inf — e.g. a replication with nothing served) are skipped, and `n`
-    /// counts only the finite ones, so the result never carries NaN into JSON. No samples: all zeros.
+    /// Non-finite samples (NaN, ±inf — a replication where the statistic does not exist, e.g. a
+    /// mean wait where nothing was served) are missing: skipped, and `n` counts only the finite
+    /// ones. No finite sample: [`Estimate::MISSING`].
     pub fn from_samples(xs: &[f64]) -> Estimate {
         let finite = || xs.iter().copied().filter(|x| x.is_finite());
         let n = finite().count();
         if n == 0 {
-            return Estimate {
-                mean: 0.0,
-                ci95: 0.0,
-                sd: 0.0,
-                n: 0,
-            };
+            return Estimate::MISSING;
         }
         // Two passes: the sample is small and this is exact-as-possible for the mean first.
         let mean = finite().sum::<f64>() / n as f64;
@@ -51,6 +48,24 @@ impl Estimate {
         let sd = (ss / (n - 1) as f64).sqrt();
         let ci95 = t_critical_95(n - 1) * sd / (n as f64).sqrt();
         Estimate { mean, ci95, sd, n }
+    }
+
+    /// No estimate: no replication had a value.
+    pub const MISSING: Estimate = Estimate {
+        mean: f64::NAN,
+        ci95: f64::NAN,
+        sd: f64::NAN,
+        n: 0,
+    };
+
+    /// The mean, if at least one replication had a value.
+    pub fn value(&self) -> Option<f64> {
+        (self.n > 0 && self.mean.is_finite()).then_some(self.mean)
+    }
+
+    /// The 95% half-width, if there is an interval (at least two replications had a value).
+    pub fn interval(&self) -> Option<f64> {
+        (self.n >= 2 && self.ci95.is_finite()).then_some(self.ci95)
     }
 }
 
@@ -129,15 +144,13 @@ mod tests {
 
     #[test]
     fn estimate_with_fewer_than_two_samples_has_no_interval() {
-        let zero = Estimate {
-            mean: 0.0,
-            ci95: 0.0,
-            sd: 0.0,
-            n: 0,
-        };
-        assert_eq!(Estimate::from_samples(&[]), zero);
+        let none = Estimate::from_samples(&[]);
+        assert_eq!(none.n, 0);
+        assert!(none.mean.is_nan() && none.ci95.is_nan() && none.sd.is_nan());
+        assert_eq!((none.value(), none.interval()), (None, None));
         let one = Estimate::from_samples(&[42.5]);
         assert_eq!((one.mean, one.ci95, one.sd, one.n), (42.5, 0.0, 0.0, 1));
+        assert_eq!((one.value(), one.interval()), (Some(42.5), None));
     }
 
     #[test]
@@ -145,7 +158,10 @@ mod tests {
         let e = Estimate::from_samples(&[1.0, f64::NAN, 2.0, f64::INFINITY, 3.0, 4.0, 5.0]);
         assert_eq!(e, Estimate::from_samples(&[1.0, 2.0, 3.0, 4.0, 5.0]));
         let none = Estimate::from_samples(&[f64::NAN, f64::NEG_INFINITY]);
-        assert_eq!((none.mean, none.ci95, none.n), (0.0, 0.0, 0));
+        assert_eq!((none.value(), none.n), (None, 0));
+        // A missing estimate is JSON null, not 0.
+        let json = serde_json::to_string(&none).unwrap();
+        assert_eq!(json, r#"{"mean":null,"ci95":null,"sd":null,"n":0}"#);
         let json = serde_json::to_string(&e).unwrap();
         assert!(json.starts_with(r#"{"mean":3.0,"ci95":1.96"#), "{json}");
     }

@@ -213,6 +213,19 @@ impl Histogram {
         (self.count.saturating_sub(through_bucket) + share).max(1)
     }
 
+    /// How finely a quantile near `v` is known: the half-width of the bucket that holds `v` (0
+    /// below 256, where values are exact), in the samples' unit. A quantile is the middle of its
+    /// bucket, so it is within this of the sample it stands for; printing it finer than this
+    /// shows digits the histogram does not have.
+    pub fn quantile_resolution(v: f64) -> f64 {
+        if v.is_nan() || v < (2 * SUB) as f64 {
+            return 0.0;
+        }
+        let v = v.min(u64::MAX as f64) as u64;
+        let (low, high) = bucket_bounds(bucket(v));
+        (high - low + 1) as f64 / 2.0
+    }
+
     /// Forgets all samples, keeping the allocated buckets.
     pub fn reset(&mut self) {
         self.counts.iter_mut().for_each(|c| *c = 0);
@@ -372,6 +385,17 @@ mod tests {
             .map(|_| 1e9f64.powf(rng.next_f64()) as u64)
             .collect();
         check_quantiles(&samples);
+    }
+
+    #[test]
+    fn quantile_resolution_is_half_the_bucket() {
+        const H: f64 = 3_600_000.0;
+        assert_eq!(Histogram::quantile_resolution(200.0), 0.0);
+        // 22 h = 7.92e7 ms lies in [2^26, 2^27): buckets of 2^19 ms (8.7 min), half 2^18 ms.
+        assert_eq!(Histogram::quantile_resolution(22.0 * H), 262_144.0);
+        // 10 h = 3.6e7 ms lies in [2^25, 2^26): buckets of 2^18 ms (4.4 min).
+        assert_eq!(Histogram::quantile_resolution(10.0 * H), 131_072.0);
+        assert_eq!(Histogram::quantile_resolution(f64::NAN), 0.0);
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct SweepSummary {
     pub invalid: InvalidPoints,
     /// Baseline point.
     pub baseline: Option<usize>,
+    /// Replications per point (an estimate's `n` may be fewer: those where its statistic exists).
+    pub replications: usize,
 }
 
 /// Estimates recorded results per point, entity and KPI, and pairs every point against the
@@ -78,6 +80,7 @@ pub fn estimate_points(
         points,
         invalid,
         baseline,
+        replications: r,
     }
 }
 

@@ -6,12 +6,14 @@
 //! - `manifest.json`: what was run (binary version, sweep and base scenario text, points),
 //!   written and read back by the `manifest` module;
 //! - `journal.csv`: rows of finished jobs while running (removed when the run completes);
-//! - `runs.csv`: one row per point × replication × entity × KPI (tidy);
+//! - `runs.csv`: one row per point × replication × entity × KPI (tidy); `value` is empty where
+//!   the statistic does not exist in that replication (a mean wait where nobody was served);
 //! - `runs-check.csv`: per job, its row count and a checksum of its rows in `runs.csv`, so a
 //!   resumed or merged directory takes a job from `runs.csv` only if every row of it is there
 //!   as written (the journal's end marks carry the same check);
-//! - `summary.csv`, `summary.json`: per point, entity and KPI: n, mean, sd, 95% half-width, and the
-//!   paired difference from the baseline point with its own interval;
+//! - `summary.csv`, `summary.json`: per point, entity and KPI: n (the replications that had a
+//!   value), mean, sd, 95% half-width (empty / null when n = 0), and the paired difference from
+//!   the baseline point with its own interval and its number of pairs;
 //! - `detail/point-NNN-series.csv`, `-waits.csv`: replication 0's time series and wait tables;
 //! - `shard.json` (shards only): which part of the jobs this directory holds.
 
@@ -59,10 +61,16 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
             BTreeMap::new()
         };
         let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+        // Every record is written with its newline: a last line without one was torn by a
+        // kill mid-write (and one torn right after a comma would read as a missing value).
+        let whole = match text.rfind('\n') {
+            Some(end) => &text[..=end],
+            None => "",
+        };
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
-            .from_reader(text.as_bytes());
+            .from_reader(whole.as_bytes());
         let mut pending: BTreeMap<usize, (ReadRows, JobCheck)> = BTreeMap::new();
         for rec in rdr.records() {
             // A torn final line (killed mid-write) is not a complete record: stop there.
@@ -82,7 +90,12 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
                 }
                 continue;
             }
-            let (Some(kind), Ok(v)) = (EntityKind::parse(&rec[3]), rec[6].parse::<f64>()) else {
+            // An empty value is a statistic that did not exist in that replication.
+            let value = match &rec[6] {
+                "" => Ok(f64::NAN),
+                v => v.parse::<f64>(),
+            };
+            let (Some(kind), Ok(v)) = (EntityKind::parse(&rec[3]), value) else {
                 break;
             };
             let (rows, check) = pending.entry(job).or_default();
@@ -184,7 +197,7 @@ fn write_rows<W: Write>(
         let (kind, id) = &results.entities[row.entity as usize];
         let (kpi, value) = (
             results.kpis[row.kpi as usize].as_str(),
-            row.value.to_string(),
+            f(row.value),
         );
         check.add(kind.as_str(), id, kpi, &value);
         w.write_record([
@@ -364,8 +377,13 @@ pub fn write_runs(
     Ok(())
 }
 
+/// A value as written in the CSV files: empty when missing (NaN).
 fn f(x: f64) -> String {
-    x.to_string()
+    if x.is_finite() {
+        x.to_string()
+    } else {
+        String::new()
+    }
 }
 
 /// Writes `summary.csv` and `summary.json`.
@@ -386,14 +404,20 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
             "diff_mean",
             "diff_ci95",
             "diff_significant",
+            "diff_n",
         ])?;
         for p in &s.points {
             let ps = p.index.to_string();
             for e in &p.entities {
                 for (kpi, c) in &e.metrics {
-                    let (dm, dc, sig) = match c.diff {
-                        Some(d) => (f(d.mean), f(d.ci95), c.significant().to_string()),
-                        None => (String::new(), String::new(), String::new()),
+                    let (dm, dc, sig, dn) = match c.diff {
+                        Some(d) => (
+                            f(d.mean),
+                            f(d.ci95),
+                            c.significant().to_string(),
+                            d.n.to_string(),
+                        ),
+                        None => Default::default(),
                     };
                     w.write_record([
                         ps.as_str(),
@@ -408,6 +432,7 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
                         &dm,
                         &dc,
                         &sig,
+                        &dn,
                     ])?;
                 }
             }
@@ -569,6 +594,33 @@ mod tests {
             out += &format!("{p},{r},{},{:016x}\n", c.rows, c.hash);
         }
         out
+    }
+
+    #[test]
+    fn a_missing_value_is_an_empty_cell_and_a_torn_line_is_not_one() {
+        let d = scratch("missing");
+        let mut r = Results::default();
+        let vals = values(&[(
+            EntityKind::Flow,
+            "f",
+            &[("served", 0.0), ("wait_mean_h", f64::NAN)],
+        )]);
+        r.insert(0, &vals);
+        write_runs(&d, &["p".into()], 1, &r).unwrap();
+        let text = fs::read_to_string(d.join("runs.csv")).unwrap();
+        assert!(text.ends_with("0,p,0,flow,f,wait_mean_h,\n"), "{text}");
+        let mut back = Results::default();
+        read_dir_results(&d, 1, &mut back).unwrap();
+        let rows = job(&back, 0);
+        assert_eq!(rows[0], row(EntityKind::Flow, "f", "served", 0.0));
+        assert!(rows[1].3.is_nan() && rows[1].2 == "wait_mean_h");
+        // Torn right after the comma (no newline): not a missing value; the job lacks a row, so
+        // it does not count at all.
+        fs::write(d.join("runs.csv"), text.trim_end_matches('\n')).unwrap();
+        let mut torn = Results::default();
+        read_dir_results(&d, 1, &mut torn).unwrap();
+        assert!(torn.jobs.is_empty());
+        let _ = fs::remove_dir_all(&d);
     }
 
     #[test]

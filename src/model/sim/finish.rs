@@ -90,6 +90,10 @@ impl Sim<'_> {
                         st.kpi.held_outside += 1;
                         self.cps[cp].kpi.held_outside += 1;
                     }
+                    // Still queued there with a wait at the stage already over the limit.
+                    if veh.queued && limit.is_some_and(|l| queued_now > l) {
+                        st.kpi.over_limit += 1;
+                    }
                     if st.mirrors_checkpoint && !veh.queued {
                         // In service: its wait at the stage is over, but the checkpoint records
                         // waits only when vehicles leave.
@@ -135,7 +139,8 @@ impl Sim<'_> {
                 busy_open_lane_ms: busy_open,
                 overtime_lane_ms: st.levels.busy.area(end.as_ms()) - busy_open,
                 open_lane_ms: spec.open_lane_ms(self.warmup, end),
-                quota_days_exhausted: st.quota_days_exhausted,
+                quota_days_exhausted: st.quota_out_at.len() as u64,
+                quota_out_at: std::mem::take(&mut st.quota_out_at),
             })
             .collect();
         RepResult {

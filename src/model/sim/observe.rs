@@ -62,8 +62,10 @@ pub(super) struct Observations {
     pub(super) step: Option<SimDuration>,
     pub(super) next_sample: Option<SimTime>,
     pub(super) rows: Vec<SeriesRow>,
-    // Per stage, cumulative (arrivals, served, started, wait sum) at the previous sample.
-    pub(super) last: Vec<(u64, u64, u64, u128)>,
+    // Per stage, cumulative (arrivals, served, started, wait sum, busy area) at the previous
+    // sample, and that sample's instant.
+    pub(super) last: Vec<(u64, u64, u64, u128, i128)>,
+    pub(super) last_at: SimTime,
     // Calendar years of the measured span with their start instants, in order.
     pub(super) years: Vec<(i16, SimTime)>,
     pub(super) year_idx: usize,
@@ -82,7 +84,8 @@ impl Sim<'_> {
     pub(super) fn start_observations(&mut self, observe: Observe) {
         let m = self.m;
         self.obs.step = observe.series_step.filter(|d| !d.is_zero());
-        self.obs.last = vec![(0, 0, 0, 0); m.stages.len()];
+        self.obs.last = vec![(0, 0, 0, 0, 0); m.stages.len()];
+        self.obs.last_at = self.warmup;
         self.obs.next_sample = self
             .obs
             .step
@@ -177,14 +180,16 @@ impl Sim<'_> {
         }
     }
 
-    /// Appends one row per stage: levels now, counts since the previous sample.
+    /// Appends one row per stage: levels now, counts and lane-time since the previous sample.
     pub(super) fn sample(&mut self, t: SimTime) {
+        let from = std::mem::replace(&mut self.obs.last_at, t);
         for (i, (spec, st)) in self.m.stages.iter().zip(&self.stages).enumerate() {
             let now = (
                 st.kpi.arrivals,
                 st.kpi.served,
                 st.kpi.wait.count(),
                 st.kpi.wait.sum(),
+                st.levels.busy.area(t.as_ms()),
             );
             let last = std::mem::replace(&mut self.obs.last[i], now);
             let queue = st.levels.queue.level();
@@ -212,6 +217,8 @@ impl Sim<'_> {
                 served: now.1 - last.1,
                 started: now.2 - last.2,
                 wait_sum_ms: now.3 - last.3,
+                busy_lane_ms: (now.4 - last.4) as i64,
+                open_lane_ms: spec.open_lane_ms(from, t) as i64,
             });
         }
     }

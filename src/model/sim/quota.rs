@@ -38,7 +38,7 @@ impl Sim<'_> {
             if st.exhausted_day != day {
                 st.exhausted_day = day;
                 if t >= self.warmup {
-                    st.quota_days_exhausted += 1;
+                    st.quota_out_at.push(t);
                 }
             }
             let at = spec.calendar.local_day_start(day + 1);
@@ -65,7 +65,7 @@ impl Sim<'_> {
         if exhausted && st.exhausted_day != st.quota_day {
             st.exhausted_day = st.quota_day;
             if t >= self.warmup {
-                st.quota_days_exhausted += 1;
+                st.quota_out_at.push(t);
             }
         }
     }

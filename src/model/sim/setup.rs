@@ -110,7 +110,12 @@ impl<'m> Sim<'m> {
                     kpi: EntityStats::default(),
                     levels: Levels::new(),
                     busy_open_ms: 0,
-                    quota_days_exhausted: 0,
+                    // Room for every day of the run, so recording one never allocates.
+                    quota_out_at: if s.has_quota() {
+                        Vec::with_capacity(m.days as usize + 2)
+                    } else {
+                        Vec::new()
+                    },
                     // A time series samples every stage's own counts during the run, so a sampled
                     // run keeps them (the results are the same either way).
                     // A vehicle blocked at the stage waits at the checkpoint but not at the

@@ -35,7 +35,7 @@ pub(super) struct StageRt {
     pub(super) quota_day: i64,
     pub(super) quota_used: u32,
     pub(super) quota_wagons_used: u32,
-    // The last local day counted in quota_days_exhausted (each day counts once).
+    // The last local day counted in quota_days (each day counts once).
     pub(super) exhausted_day: i64,
     pub(super) rng_service: Rng,
     // Service times drawn ahead from rng_service, its only use (see `Drawn`).
@@ -45,7 +45,8 @@ pub(super) struct StageRt {
     pub(super) kpi: EntityStats,
     pub(super) levels: Levels,
     pub(super) busy_open_ms: i128,
-    pub(super) quota_days_exhausted: u64,
+    // When (after warm-up) the quota ran out, once per local day, ascending.
+    pub(super) quota_out_at: Vec<SimTime>,
     // The checkpoint records this stage's statistics (see `mirrored_stage`); `finish` copies them.
     pub(super) mirrors_checkpoint: bool,
     // Lanes open to everyone: one lane group, one class queue, always open, no quota (see
@@ -270,6 +271,13 @@ impl Sim<'_> {
         veh.cp_wait_ms += waited.as_ms();
         veh.total_wait_ms += waited.as_ms();
         if veh.counted {
+            // Over the limit here: this stage's own wait exceeds the class's max_wait (as the
+            // checkpoint counts its wait and the flow its whole route's).
+            if let Some(limit) = self.m.classes[veh.class].max_wait
+                && waited > limit
+            {
+                st.kpi.over_limit += 1;
+            }
             // A stage that mirrors its checkpoint gets the checkpoint's waits (recorded when the
             // vehicle leaves) and, in `finish`, those of vehicles still in service.
             if !st.mirrors_checkpoint {

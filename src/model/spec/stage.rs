@@ -152,6 +152,14 @@ impl StageSpec {
         (!change_first).then_some(step)
     }
 
+    /// True if the stage may have a daily quota at some time (its own, by wagons or from a
+    /// dated change).
+    pub fn has_quota(&self) -> bool {
+        self.daily_quota.is_some()
+            || self.daily_quota_wagons.is_some()
+            || self.changes.iter().any(|c| c.daily_quota.is_some())
+    }
+
     /// Daily quota of the stage at `t`, after the changes up to `t`.
     pub fn daily_quota_at(&self, t: SimTime) -> Option<u32> {
         self.changes

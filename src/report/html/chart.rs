@@ -243,7 +243,11 @@ fn draw(c: &Chart) -> Result<String, Box<dyn std::error::Error>> {
         for l in order {
             let style = l.color.stroke_width(l.width);
             for seg in &l.segments {
-                if l.dashed {
+                if let [p] = seg.as_slice() {
+                    // A lone value (an hour with no neighbour) is a dot, not an invisible line.
+                    let dot = Circle::new(*p, l.width + 1, l.color.filled());
+                    ch.draw_series(std::iter::once(dot))?;
+                } else if l.dashed {
                     ch.draw_series(DashedLineSeries::new(seg.iter().copied(), 8, 6, style))?;
                 } else {
                     ch.draw_series(LineSeries::new(seg.iter().copied(), style))?;

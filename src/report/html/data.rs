@@ -47,8 +47,7 @@ impl Point {
     /// Mean system wait \[h\], the ranking key (points without it rank last).
     fn rank_key(&self) -> f64 {
         self.system("wait_mean_h")
-            .map(|k| k.estimate.mean)
-            .filter(|m| m.is_finite())
+            .and_then(|k| k.estimate.value())
             .unwrap_or(f64::INFINITY)
     }
 }
@@ -198,7 +197,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
         }
         data.points.push(Point {
             checkpoints,
-            estimates: kpi::read_results(index, &label, results),
+            estimates: kpi::read_results(index, &label, data.replications as usize, results),
             series,
             waits,
         });

@@ -3,8 +3,6 @@
 //! and vehicles served per day against the daily quota. Every line is one point; the baseline
 //! (or the only point) is the reference the axes are scaled against.
 
-use std::collections::BTreeMap;
-
 use jiff::civil::Date;
 use plotters::style::RGBColor;
 
@@ -13,7 +11,9 @@ use super::chart::{
     segments, value_axis, y_top,
 };
 use super::data::{Point, ReportData};
+use super::hourly::{served_by_day, utilisation_by_hour};
 use crate::kpi::{CheckpointInfo, EntityKind, HOUR_PREFIX, Sample, StageInfo, StageSeries};
+use crate::time::MS_PER_HOUR;
 
 /// The points drawn in the charts (at most [`MAX_LINES`]: the baseline, the best four and the
 /// worst one when there are more) and a remark saying so when some are left out.
@@ -247,7 +247,7 @@ fn wait_by_hour(out: &mut String, c: &Ctx) {
                 &c.cp.id,
                 &format!("{HOUR_PREFIX}{h:02}"),
             );
-            (h as f64, k.map(|k| k.estimate.mean))
+            (h as f64, k.and_then(|k| k.estimate.value()))
         }))
     });
     let scale = (max_y(&lines), reference_max(&lines));
@@ -387,43 +387,47 @@ fn wait_distribution(out: &mut String, c: &Ctx) {
     );
 }
 
+/// "reference clock", or the stage's clock when it keeps another.
+fn clock_words(stage: Option<&StageInfo>) -> String {
+    match stage {
+        Some(s) if s.clock_shift_ms != 0 => {
+            let h = s.clock_shift_ms as f64 / MS_PER_HOUR as f64;
+            format!("clock of {}, {h:+} h from the reference", s.id)
+        }
+        _ => "reference clock".into(),
+    }
+}
+
 /// 4. Utilisation of the bottleneck stage over open hours, by hour of day.
 fn bottleneck_utilisation(out: &mut String, c: &Ctx) {
-    let bottleneck =
-        c.cp.stages
-            .iter()
-            .max_by(|x, y| {
-                let u = |s: &StageInfo| {
-                    c.d.points[c.reference]
-                        .cell(EntityKind::Stage, &c.stage_key(s), "utilization")
-                        .map_or(0.0, |k| k.estimate.mean)
-                };
-                u(x).total_cmp(&u(y))
-            })
-            .map(|s| s.id.clone())
-            .unwrap_or_default();
-    let bkey = format!("{}/{}", c.cp.id, bottleneck);
+    let bottleneck = c.cp.stages.iter().max_by(|x, y| {
+        let u = |s: &StageInfo| {
+            c.d.points[c.reference]
+                .cell(EntityKind::Stage, &c.stage_key(s), "utilization")
+                .and_then(|k| k.estimate.value())
+                .unwrap_or(f64::NEG_INFINITY)
+        };
+        u(x).total_cmp(&u(y))
+    });
+    let bkey = bottleneck.map(|s| c.stage_key(s)).unwrap_or_default();
+    let shift = bottleneck.map_or(0, |s| s.clock_shift_ms);
+    let warmup_h = f64::from(c.d.warmup_days) * 24.0;
     let lines = c.lines(|p| {
         let Some(samples) = p.series.as_ref().and_then(|s| s.get(&bkey)) else {
             return Vec::new();
         };
-        let mut busy = [0.0; 24];
-        let mut open = [0.0; 24];
-        for s in samples.iter().filter(|s| s.lanes_open > 0.0) {
-            let h = (s.hours.rem_euclid(24.0).floor() as usize).min(23);
-            busy[h] += s.busy.min(s.lanes_open);
-            open[h] += s.lanes_open;
-        }
-        segments((0..24).map(|h| {
-            let u = (open[h] > 0.0).then(|| 100.0 * busy[h] / open[h]);
-            (h as f64, u)
-        }))
+        let util = utilisation_by_hour(samples, warmup_h, shift);
+        segments((0..24).map(|h| (h as f64, util[h])))
     });
+    let x_desc = format!("hour of day ({})", clock_words(bottleneck));
     figure(
         out,
         &Chart {
-            title: format!("Lane utilisation of the bottleneck stage ({bottleneck})"),
-            x_desc: "hour of day (reference clock)",
+            title: format!(
+                "Lane utilisation of the bottleneck stage ({})",
+                bottleneck.map_or("", |s| s.id.as_str())
+            ),
+            x_desc: &x_desc,
             y_desc: "busy lanes / open lanes [%]",
             x: 0.0..23.0,
             y: 0.0..100.0,
@@ -431,18 +435,13 @@ fn bottleneck_utilisation(out: &mut String, c: &Ctx) {
             y_fmt: &super::chart::plain,
             lines,
         },
-        "share of the open lanes that were busy, by hour of day, over the sampled year \
-         (replication 0). Hours with no open lane have no point. Near 100% the stage is \
-         saturated: more lanes or hours there shorten the queue; well below, they do not — \
-         unless its lanes are blocked by a full space after it (a lane holding a truck that \
-         cannot move on is not busy): check the mean blocked lanes in the table above.",
+        "share of the open lane-time that was busy, by hour of day (08 is 08:00–09:00), over \
+         the sampled days (replication 0). Hours with no open lane have no point. Near 100% \
+         the stage is saturated: more lanes or hours there shorten the queue; well below, they \
+         do not — unless its lanes are blocked by a full space after it (a lane holding a \
+         truck that cannot move on is not busy): check the mean blocked lanes in the table \
+         above.",
     );
-}
-
-/// The local day a sample's counts belong to: counts cover the step ending at the sample, so a
-/// sample at 24:00 belongs to the day before.
-fn count_day(s: &Sample) -> i64 {
-    ((s.hours - 1e-6) / 24.0).floor() as i64
 }
 
 /// 5. Throughput per day against the daily quota.
@@ -450,33 +449,22 @@ fn served_per_day(out: &mut String, c: &Ctx) {
     let d = c.d;
     let start = c.start;
     let day_fmt = move |x: &f64| day_label(start, *x);
-    let last =
-        c.cp.stages
-            .last()
-            .map(|s| c.stage_key(s))
-            .unwrap_or_default();
-    let step = if d.series_step_h > 0.0 {
-        d.series_step_h
-    } else {
-        1.0
+    let last_stage = c.cp.stages.last();
+    let last = last_stage.map(|s| c.stage_key(s)).unwrap_or_default();
+    let shift = last_stage.map_or(0, |s| s.clock_shift_ms);
+    let warmup_h = f64::from(d.warmup_days) * 24.0;
+    let by_day = |p: &Point| {
+        p.series
+            .as_ref()
+            .and_then(|s| s.get(&last))
+            .map(|samples| served_by_day(samples, warmup_h, shift))
     };
-    let per_day_samples = (24.0 / step).round() as usize;
     let mut x_range = (f64::INFINITY, f64::NEG_INFINITY);
     let mut lines = c.lines(|p| {
-        let Some(samples) = p.series.as_ref().and_then(|s| s.get(&last)) else {
+        let Some(days) = by_day(p) else {
             return Vec::new();
         };
-        let mut days: BTreeMap<i64, (f64, usize)> = Default::default();
-        for s in samples {
-            let e = days.entry(count_day(s)).or_default();
-            e.0 += s.served;
-            e.1 += 1;
-        }
-        let pts: Vec<(f64, f64)> = days
-            .into_iter()
-            .filter(|(_, (_, n))| *n >= per_day_samples)
-            .map(|(day, (served, _))| (day as f64, served))
-            .collect();
+        let pts: Vec<(f64, f64)> = days.iter().map(|&(day, n, _)| (day as f64, n)).collect();
         if let (Some(f), Some(l)) = (pts.first(), pts.last()) {
             x_range = (x_range.0.min(f.0), x_range.1.max(l.0));
         }
@@ -491,20 +479,20 @@ fn served_per_day(out: &mut String, c: &Ctx) {
     // The quota per day from the series (it may change on dates), else the scenario's.
     let mut quota_steps: Vec<Vec<(f64, f64)>> = Vec::new();
     for &i in c.shown {
-        let Some(samples) = d.points[i].series.as_ref().and_then(|s| s.get(&last)) else {
+        let Some(days) = by_day(&d.points[i]) else {
             continue;
         };
-        let mut days: BTreeMap<i64, f64> = Default::default();
-        for s in samples {
-            if let Some(q) = s.daily_quota {
-                days.insert(count_day(s), q);
-            }
-        }
-        let steps: Vec<(f64, f64)> = days
+        let quotas: Vec<(i64, f64)> = days
             .iter()
-            .flat_map(|(&day, &q)| [(day as f64, q), (day as f64 + 1.0, q)])
+            .filter_map(|&(day, _, q)| Some((day, q?)))
             .collect();
-        let varies = days.values().any(|&q| Some(&q) != days.values().next());
+        let steps: Vec<(f64, f64)> = quotas
+            .iter()
+            .flat_map(|&(day, q)| [(day as f64, q), (day as f64 + 1.0, q)])
+            .collect();
+        let varies = quotas
+            .iter()
+            .any(|&(_, q)| Some(q) != quotas.first().map(|f| f.1));
         if varies && !quota_steps.contains(&steps) {
             quota_steps.push(steps);
         }
@@ -537,12 +525,13 @@ fn served_per_day(out: &mut String, c: &Ctx) {
             vec![(x_range.0, *q as f64), (x_range.1, *q as f64)],
         ));
     }
-    let last_id = c.cp.stages.last().map(|s| s.id.as_str()).unwrap_or("");
+    let last_id = last_stage.map_or("", |s| s.id.as_str());
+    let x_desc = format!("date ({})", clock_words(last_stage));
     figure(
         out,
         &Chart {
             title: format!("Vehicles served per day at the last stage ({last_id})"),
-            x_desc: "date (reference clock)",
+            x_desc: &x_desc,
             y_desc: "vehicles per day",
             x: x_range.0..x_range.1 + 1.0,
             y: 0.0..y_top(top, 5.0),
@@ -556,10 +545,9 @@ fn served_per_day(out: &mut String, c: &Ctx) {
              weekends); the stage has no daily quota."
         } else {
             "trucks that cleared the checkpoint each day (replication 0; like every statistic, \
-             only trucks that arrived after the warm-up); the dashed red line is the daily quota \
-             of the last stage. Days on the line are capped by the quota, not by lanes \
-             or hours (the quota day is on the stage's own clock, the days here on the reference \
-             clock)."
+             only trucks that arrived after the warm-up), on the last stage's clock, so its days \
+             are its quota days; the dashed red line is that daily quota. Days on the line are \
+             capped by the quota, not by lanes or hours."
         },
     );
 }

@@ -8,6 +8,7 @@
 mod chart;
 mod data;
 mod figures;
+mod hourly;
 mod page;
 
 pub use crate::kpi::{CheckpointInfo, Quantiles, Sample, StageInfo};

@@ -8,9 +8,10 @@ use super::data::{Point, ReportData};
 use super::esc;
 use super::figures::{checkpoint_charts, shown_points};
 use crate::kpi::{Cell, CheckpointInfo, EntityKind, YEAR_PREFIX};
+use crate::report::figure::{self, Digits, MISSING};
 
-/// Decimals for a value of this size: 0 from 1000, 1 from 100, else 2.
-fn decimals(x: f64) -> usize {
+/// Most decimals for a value of this size: 0 from 1000, 1 from 100, else 2.
+fn decimals(x: f64) -> i32 {
     match x.abs() {
         a if a >= 1000.0 => 0,
         a if a >= 100.0 => 1,
@@ -18,27 +19,28 @@ fn decimals(x: f64) -> usize {
     }
 }
 
-/// "mean ± ci95" with decimals fitted to the mean.
-fn fmt_est(k: Option<&Cell>, scale: f64) -> String {
+/// KPI `kpi`'s estimate as "mean ± ci95" by the report's digits rule ([`figure::estimate`]),
+/// at most the decimals fitted to the mean; "–" where the point has no such KPI.
+fn fmt_est(k: Option<&Cell>, kpi: &str, scale: f64, reps: usize) -> String {
     match k.map(|k| k.estimate) {
-        Some(k) if k.mean.is_finite() => {
-            let d = decimals(k.mean * scale);
-            format!("{:.d$} ± {:.d$}", k.mean * scale, k.ci95 * scale)
+        Some(e) => {
+            let digits = Digits::of(kpi, e.mean, scale, decimals(e.mean * scale));
+            figure::estimate(&e, scale, digits, reps, false)
         }
-        _ => "–".into(),
+        None => "–".into(),
     }
 }
 
 /// A paired difference cell: signed mean ± half-width, marked when significant.
-fn fmt_diff(k: Option<&Cell>, is_baseline: bool) -> String {
+fn fmt_diff(k: Option<&Cell>, kpi: &str, is_baseline: bool, reps: usize) -> String {
     if is_baseline {
         return "<td class=\"base\">baseline</td>".into();
     }
     match k.and_then(|k| k.diff) {
         Some(d) => {
-            let dec = decimals(d.mean);
-            let sign = if d.mean >= 0.0 { "+" } else { "−" };
-            let text = format!("{sign}{:.dec$} ± {:.dec$}", d.mean.abs(), d.ci95);
+            let digits = Digits::of(kpi, d.mean, 1.0, decimals(d.mean));
+            let text =
+                figure::estimate(&d.as_estimate(), 1.0, digits, reps, true).replacen('-', "−", 1);
             if d.significant {
                 format!("<td class=\"sig\">{text} *</td>")
             } else {
@@ -84,10 +86,12 @@ fn longest_queue(p: &Point) -> Option<(&str, &Cell)> {
         .of_kind(EntityKind::Checkpoint)
         .into_iter()
         .filter_map(|e| Some((e.id.as_str(), e.cell("queue_km_max")?)))
+        .filter(|(_, c)| c.estimate.value().is_some())
         .max_by(|a, b| a.1.estimate.mean.total_cmp(&b.1.estimate.mean))
 }
 
 fn comparison_table(out: &mut String, d: &ReportData) {
+    let reps = d.replications as usize;
     let _ = write!(
         out,
         "<section id=\"comparison\"><h2>{}</h2>\n<p class=\"how\"><b>How to read:</b> all trucks \
@@ -126,17 +130,19 @@ fn comparison_table(out: &mut String, d: &ReportData) {
             esc(p.label())
         );
         for (_, kpi, scale) in COMPARE_COLS {
-            let _ = write!(out, "<td>{}</td>", fmt_est(p.system(kpi), scale));
+            let _ = write!(out, "<td>{}</td>", fmt_est(p.system(kpi), kpi, scale, reps));
         }
         match longest_queue(p) {
             Some((cp, k)) => {
-                let _ = write!(out, "<td>{} ({})</td>", fmt_est(Some(k), 1.0), esc(cp));
+                let cell = fmt_est(Some(k), "queue_km_max", 1.0, reps);
+                let _ = write!(out, "<td>{cell} ({})</td>", esc(cp));
             }
             None => out.push_str("<td>–</td>"),
         }
         if d.baseline.is_some() {
-            out.push_str(&fmt_diff(p.system("wait_mean_h"), is_base));
-            out.push_str(&fmt_diff(p.system("served_per_day"), is_base));
+            for kpi in ["wait_mean_h", "served_per_day"] {
+                out.push_str(&fmt_diff(p.system(kpi), kpi, is_base, reps));
+            }
         }
         out.push_str("</tr>\n");
     }
@@ -163,6 +169,7 @@ fn years(d: &ReportData) -> Vec<String> {
 }
 
 fn yearly_table(out: &mut String, d: &ReportData) {
+    let reps = d.replications as usize;
     let ys = years(d);
     if ys.is_empty() {
         return;
@@ -185,8 +192,12 @@ fn yearly_table(out: &mut String, d: &ReportData) {
         let _ = write!(out, "<tr><td class=\"label\">{}</td>", esc(p.label()));
         for y in &ys {
             for kpi in ["served_per_day", "wait_mean_h"] {
-                let k = p.system(&format!("y{y}.{kpi}"));
-                let _ = write!(out, "<td>{}</td>", fmt_est(k, 1.0));
+                let name = format!("y{y}.{kpi}");
+                let _ = write!(
+                    out,
+                    "<td>{}</td>",
+                    fmt_est(p.system(&name), &name, 1.0, reps)
+                );
             }
         }
         out.push_str("</tr>\n");
@@ -196,6 +207,7 @@ fn yearly_table(out: &mut String, d: &ReportData) {
 
 /// Per checkpoint: a one-line table of its KPIs per point, ranked like the comparison table.
 fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
+    let reps = d.replications as usize;
     let cols = [
         ("Served [trucks/day]", "served_per_day", 1.0),
         ("Mean wait [h]", "wait_mean_h", 1.0),
@@ -230,7 +242,12 @@ fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
             let _ = write!(
                 out,
                 "<td>{}</td>",
-                fmt_est(p.cell(EntityKind::Checkpoint, &cp.id, kpi), scale)
+                fmt_est(
+                    p.cell(EntityKind::Checkpoint, &cp.id, kpi),
+                    kpi,
+                    scale,
+                    reps
+                )
             );
         }
         out.push_str("</tr>\n");
@@ -309,6 +326,7 @@ pub fn render(d: &ReportData) -> String {
          each point; tables show means over all replications with 95% confidence intervals. \
          Times are on the scenario's reference clock.</p></header>\n",
     );
+    let header_end = out.len();
     comparison_table(&mut out, d);
     yearly_table(&mut out, d);
     for cp in charted_checkpoints(d) {
@@ -348,5 +366,12 @@ pub fn render(d: &ReportData) -> String {
         env!("CARGO_PKG_VERSION"),
         esc(&d.version)
     );
+    if out[header_end..].contains(" (n=") || out[header_end..].contains(MISSING) {
+        let note = format!(
+            "<p class=\"note\">{}</p>\n",
+            esc(&figure::n_note(d.replications as usize))
+        );
+        out.insert_str(header_end - "</header>\n".len(), &note);
+    }
     out
 }
