@@ -195,10 +195,7 @@ fn write_rows<W: Write>(
     let mut check = JobCheck::default();
     for row in rows {
         let (kind, id) = &results.entities[row.entity as usize];
-        let (kpi, value) = (
-            results.kpis[row.kpi as usize].as_str(),
-            f(row.value),
-        );
+        let (kpi, value) = (results.kpis[row.kpi as usize].as_str(), f(row.value));
         check.add(kind.as_str(), id, kpi, &value);
         w.write_record([
             ps.as_str(),
