@@ -14,7 +14,7 @@
 //! Feedback without instrumentation: an input whose outcome is new — the shape of an error
 //! message (digits and quoted text removed), or for a valid input the set of KPIs it reports —
 //! joins the corpus, so mutations build on inputs that reached new code. A panic is saved to
-//! `--save` (default `fuzz-findings/`) and counted; one execution taking more than 20 s is a hang:
+//! `--save` (default `fuzz-findings/`) and counted; one execution taking more than 20 s of CPU is a hang:
 //! the input is saved and the process exits 3. Exit 1 if any panic was found.
 
 use std::collections::HashSet;
@@ -158,7 +158,7 @@ fn main() {
             text = mutate(&text, &mut rng);
         }
         *current.lock().unwrap_or_else(|e| e.into_inner()) = text.clone();
-        started.store(t0.elapsed().as_millis() as u64 + 1, Ordering::SeqCst);
+        started.store(execs + 1, Ordering::SeqCst);
         let dir = base.dir.clone();
         let result = catch_unwind(AssertUnwindSafe(|| execute(&text, &dir)));
         started.store(0, Ordering::SeqCst);
@@ -212,22 +212,40 @@ fn collect(dir: &Path, into: &mut Vec<Input>) {
     }
 }
 
-/// Exits 3, saving the input, if one execution runs for more than 20 s.
+/// Exits 3, saving the input, if one execution runs for more than 20 s of CPU time (of wall time
+/// where the system does not report CPU time): a starved process on a busy machine is no hang.
 fn watchdog(current: Arc<Mutex<String>>, started: Arc<AtomicU64>, save: PathBuf) {
     let t0 = Instant::now();
+    let clock = move || cpu_ms().unwrap_or_else(|| t0.elapsed().as_millis() as u64);
     std::thread::spawn(move || {
+        let mut seen = (0, 0);
         loop {
             std::thread::sleep(Duration::from_millis(500));
             let s = started.load(Ordering::SeqCst);
-            if s > 0 && t0.elapsed().as_millis() as u64 > s + 20_000 {
+            if s == 0 || s != seen.0 {
+                seen = (s, clock());
+                continue;
+            }
+            if clock() > seen.1 + 20_000 {
                 let _ = std::fs::create_dir_all(&save);
                 let text = current.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 let _ = std::fs::write(save.join("hang.toml"), text);
-                eprintln!("an execution ran over 20 s: saved as hang.toml");
+                eprintln!("an execution ran over 20 s of CPU time: saved as hang.toml");
                 std::process::exit(3);
             }
         }
     });
+}
+
+/// CPU time of this process so far \[ms\] (user + system, from `/proc/self/stat` at 100 ticks
+/// a second), where the system reports it.
+fn cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let (utime, stime): (u64, u64) = (fields.get(11)?.parse().ok()?, fields.get(12)?.parse().ok()?);
+    Some((utime + stime) * 10)
 }
 
 /// Loads `text` as a sweep (if it has axes) or a scenario, runs a valid scenario briefly, and
