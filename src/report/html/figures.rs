@@ -436,7 +436,9 @@ fn bottleneck_utilisation(out: &mut String, c: &Ctx) {
             lines,
         },
         "share of the open lane-time that was busy, by hour of day (08 is 08:00–09:00), over \
-         the sampled days (replication 0). Hours with no open lane have no point. Near 100% \
+         the sampled days (replication 0). Hours with no open lane have no point, nor have \
+         hours whose series step was open only in part or spans two hours (busy time inside \
+         the opening is not known there: give a shorter series_step). Near 100% \
          the stage is saturated: more lanes or hours there shorten the queue; well below, they \
          do not — unless its lanes are blocked by a full space after it (a lane holding a \
          truck that cannot move on is not busy): check the mean blocked lanes in the table \

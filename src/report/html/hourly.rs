@@ -46,14 +46,23 @@ pub(super) fn utilisation_by_hour(
         let (Some(bu), Some(op)) = (s.busy_lane_h, s.open_lane_h) else {
             continue;
         };
-        // Work past closing is overtime, not utilisation (as in the `utilization` KPI).
-        let bu = bu.min(op);
-        for ((k, b_share, _), (_, o_share, _)) in
-            spread(hours, a, b, bu).zip(spread(hours, a, b, op))
-        {
-            busy[hour_of_day(k)] += b_share;
-            open[hour_of_day(k)] += o_share;
+        // A step counts only where its busy time inside opening hours is known: it lies in one
+        // hour of the stage's clock, and its lanes were open throughout it (or not at all).
+        // In a step open only in part, busy time may be overtime past closing (a truck at
+        // 16:20 served 30 min at a booth closing at 16:30 is 10 busy minutes of 30 open, not
+        // 100 %), and the series does not say how much.
+        let mut parts = hours.split(a, b);
+        let (Some((k, _)), None) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let step_h = (b - a) as f64 / MS_PER_HOUR as f64;
+        let whole = op == 0.0 || (op - s.lanes_open * step_h).abs() <= 1e-6 * op.max(1.0);
+        if !whole {
+            continue;
         }
+        // A lane that retired while serving: busy beyond the open lanes is overtime.
+        busy[hour_of_day(k)] += bu.min(op);
+        open[hour_of_day(k)] += op;
     }
     std::array::from_fn(|h| (open[h] > 0.0).then(|| 100.0 * busy[h] / open[h]))
 }
@@ -161,6 +170,61 @@ arrivals = {{ process = "timetable", times = [{arrivals}] }}
         only_hour_8(utilisation_by_hour(&s, 24.0, 3 * MS_PER_HOUR));
         let on_reference = utilisation_by_hour(&s, 24.0, 0);
         assert!((on_reference[5].unwrap() - 200.0 / 3.0).abs() < 1e-3);
+    }
+
+    /// A booth open 08:00–16:30, one truck a day at 16:20 served 16:20–16:50: 10 of its 30 min
+    /// inside opening hours, 20 min overtime. Series every `step`.
+    fn late_truck(step: &str) -> Vec<Sample> {
+        samples(&format!(
+            r#"
+[simulation]
+name = "u2"
+days = 4
+warmup_days = 1
+start_date = "2026-03-02"
+series_step = "{step}"
+
+[[checkpoints]]
+id = "cp"
+  [[checkpoints.stages]]
+  id = "s"
+  lanes = 1
+  service = {{ dist = "deterministic", value = "30min" }}
+  hours = "08:00-16:30"
+
+[[flows]]
+id = "f"
+mode = "truck"
+route = ["cp"]
+arrivals = {{ process = "timetable", times = ["16:20"] }}
+"#
+        ))
+    }
+
+    #[test]
+    fn overtime_past_closing_is_not_utilisation_of_the_hour() {
+        // Half-hour steps: 16:00–16:30 is wholly open, 10 of 30 min busy: 33.3 %; 08–15 idle.
+        let u = utilisation_by_hour(&late_truck("30min"), 24.0, 0);
+        assert!((u[16].unwrap() - 100.0 / 3.0).abs() < 1e-3, "{u:?}");
+        assert!((8..16).all(|h| u[h] == Some(0.0)), "{u:?}");
+        assert!((0..8).chain(17..24).all(|h| u[h].is_none()), "{u:?}");
+        // Hourly steps: 16:00–17:00 is open only in part and its busy time inside the opening
+        // is not known: no figure for hour 16 rather than 30 min busy of 30 open = 100 %.
+        let u = utilisation_by_hour(&late_truck("1h"), 24.0, 0);
+        assert_eq!(u[16], None, "{u:?}");
+        assert_eq!(u[15], Some(0.0));
+    }
+
+    #[test]
+    fn steps_longer_than_an_hour_give_no_hourly_figure() {
+        // 2 h steps span two hours each: nothing is drawn rather than the step's mean twice.
+        let text = booth("+05:00", r#""07:00", "08:50""#).replace(
+            "utc_offset = \"+05:00\"\n\n[[checkpoints]]",
+            "utc_offset = \"+05:00\"\nseries_step = \"2h\"\n\n[[checkpoints]]",
+        );
+        assert!(text.contains("series_step"));
+        let u = utilisation_by_hour(&samples(&text), 24.0, 0);
+        assert!(u.iter().all(Option::is_none), "{u:?}");
     }
 
     #[test]
