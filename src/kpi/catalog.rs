@@ -207,17 +207,13 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     // Cargo counts once, where it is delivered: a flow that hands its cargo on at a terminal
     // moves it but does not deliver it.
     let mut all = EntityStats::default();
-    let mut delivered = EntityStats::default();
     for (i, f) in r.flows.iter().enumerate() {
-        all.merge(f);
-        if !model.hands_on(i) {
-            delivered.merge(f);
+        if model.hands_on(i) {
+            all.merge_moved(f);
+        } else {
+            all.merge(f);
         }
     }
-    all.tonnes = delivered.tonnes;
-    all.value = delivered.value;
-    all.containers = delivered.containers;
-    all.teu = delivered.teu;
     let mut v = Vec::with_capacity(48);
     kpi_metrics(&all, days, &mut v);
     push(&mut v, "value_per_day_usd", all.value / days);

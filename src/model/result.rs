@@ -55,6 +55,15 @@ impl EntityStats {
         self.time_in_system.merge(&other.time_in_system);
         self.wait_by_hour.merge(&other.wait_by_hour);
     }
+
+    /// Adds `other` like [`Self::merge`] but leaves out the cargo it served (tonnes, value,
+    /// containers, TEU): for a flow that hands its cargo on at a terminal, whose cargo is
+    /// counted where an onward flow delivers it. Its vehicles, waits and backlog still count.
+    pub fn merge_moved(&mut self, other: &EntityStats) {
+        let kept = (self.tonnes, self.value, self.containers, self.teu);
+        self.merge(other);
+        (self.tonnes, self.value, self.containers, self.teu) = kept;
+    }
 }
 
 /// An amount of cargo: tonnes, containers, TEU and value (sums over vehicles, so containers are

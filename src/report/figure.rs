@@ -7,7 +7,10 @@
 //! - about two significant digits of its 95% half-width (`1.333 ± 3.795` prints `1.3 ± 3.8`,
 //!   `12345 ± 370` prints `12350 ± 370`);
 //! - for a quantile, no finer than the histogram it comes from: a wait quantile of 22 h is the
-//!   middle of a bucket 8.7 min wide, known to ±0.07 h, so it prints to 0.1 h.
+//!   middle of a bucket 8.7 min wide, known to ±0.07 h, so it prints to 0.1 h;
+//!
+//! but never so few that a non-zero interval prints as zero: it keeps one significant digit
+//! (`0.03 ± 0.01` in a column of 1 decimal, not `0.0 ± 0.0`).
 //!
 //! An estimate over one replication has no interval and prints none (a JSON `ci95` stays 0, as the
 //! contract says).
@@ -48,6 +51,11 @@ impl Digits {
         if self.resolution.is_finite() && self.resolution > 0.0 {
             // The last digit no finer than the resolution.
             d = d.min(-(self.resolution.log10().ceil() as i32));
+        }
+        if let Some(ci) = ci.filter(|c| c.is_finite() && *c > 0.0) {
+            // Never a real interval shown as "± 0": at least one significant digit of it
+            // (0.03 ± 0.01, not 0.0 ± 0.0), whatever the column's precision.
+            d = d.max((-(ci.log10().floor() as i32)).min(9));
         }
         d
     }
@@ -160,6 +168,20 @@ mod tests {
         assert_eq!(
             estimate(&est(584.6, 0.0, 5), 1.0, plain(1), 5, false),
             "584.6 ± 0.0"
+        );
+    }
+
+    #[test]
+    fn a_real_interval_never_prints_as_zero() {
+        // Road max 0.030 ± 0.010 km in a column of 1 decimal; queue max 0.90 ± 0.30 in a column
+        // of whole vehicles.
+        assert_eq!(
+            estimate(&est(0.03, 0.01, 30), 1.0, plain(1), 30, false),
+            "0.03 ± 0.01"
+        );
+        assert_eq!(
+            estimate(&est(0.9, 0.3, 30), 1.0, plain(0), 30, false),
+            "0.9 ± 0.3"
         );
     }
 

@@ -572,8 +572,9 @@ fn transfers(
     net: &mut Network,
 ) -> HashSet<String> {
     let mut fed: HashSet<String> = HashSet::new();
-    // Flows fed by a terminal with storage, and by which terminal.
+    // Flows fed by a terminal with storage, and by which terminal; every flow's feeders.
     let mut stored: HashMap<u32, usize> = HashMap::new();
+    let mut feeders: HashMap<u32, Vec<usize>> = HashMap::new();
     for (ti, t) in raw.terminals.iter().enumerate() {
         let p = FieldPath::default().key("terminals").index(ti);
         let storage = terminal_storage(ck, &p, t);
@@ -612,6 +613,7 @@ fn transfers(
             );
         }
         fed.insert(target.clone());
+        feeders.entry(fi).or_default().push(ti);
         if storage.is_some()
             && let Some(other) = stored.insert(fi, ti)
         {
@@ -627,6 +629,28 @@ fn transfers(
             net.checkpoints[node as usize].transfer_to = Some(fi);
             net.checkpoints[node as usize].storage = storage;
         }
+    }
+    // An onward vehicle leaves the storage it was loaded from: with a second terminal feeding
+    // the same flow, it could not tell whether it did.
+    let mut mixed: Vec<(usize, usize)> = stored
+        .iter()
+        .filter_map(|(fi, &ti)| {
+            let other = feeders.get(fi)?.iter().copied().find(|&o| o != ti)?;
+            Some((ti, other))
+        })
+        .collect();
+    mixed.sort_unstable();
+    for (ti, other) in mixed {
+        ck.report(
+            &FieldPath::default()
+                .key("terminals")
+                .index(ti)
+                .key("transfer_to"),
+            format!(
+                "this terminal has storage, and its onward flow also takes cargo from terminals[{other}]; \
+                 an onward vehicle could not tell which storage it leaves: give each terminal its own onward flow"
+            ),
+        );
     }
     fed
 }

@@ -187,6 +187,55 @@ pub(super) fn transfer_flows(
         }
     }
     box_sizes_agree(ck, raw, &onward_of, flows);
+    onward_capacity(ck, raw, &onward_of, flows);
+}
+
+/// A flow fed by a terminal states how much one of its vehicles takes (`tonnes` or
+/// `containers`), and, handed bulk while it carries boxes, how heavy a box is: else the split
+/// of a load over its vehicles is not defined.
+fn onward_capacity(
+    ck: &mut Checker,
+    raw: &RawScenario,
+    onward_of: &impl Fn(&String) -> Option<u32>,
+    (flows, flow_index): (&[FlowSpec], &HashMap<String, u32>),
+) {
+    let spec = |id: &str| flow_index.get(id).and_then(|&i| flows.get(i as usize));
+    for (fi, f) in raw.flows.iter().enumerate() {
+        let Some(to) = spec(&f.id).filter(|_| matches!(f.arrivals, RawArrivals::Transfer {}))
+        else {
+            continue;
+        };
+        let p = FieldPath::default().key("flows").index(fi);
+        if to.containers == 0 && to.tonnes <= 0.0 {
+            ck.report(
+                &p.key("arrivals"),
+                "a \"transfer\" flow needs `tonnes` or `containers` (for a train, its wagons' \
+                 containers or tonnes): how much one of its vehicles takes from the terminal",
+            );
+            continue;
+        }
+        if to.containers == 0 || to.tonnes > 0.0 {
+            continue;
+        }
+        // It carries boxes of no stated weight: a bulk feeder cannot be stuffed into them.
+        for (si, source) in raw.flows.iter().enumerate() {
+            let p_src = FieldPath::default().key("flows").index(si);
+            let feeds = routes_of(&p_src, source)
+                .iter()
+                .any(|(_, r)| r.last().and_then(onward_of) == Some(fi as u32));
+            if feeds && spec(&source.id).is_some_and(|s| s.containers == 0 && s.tonnes > 0.0) {
+                ck.report(
+                    &p.key("arrivals"),
+                    format!(
+                        "flow \"{}\" hands on bulk, stuffed into this flow's boxes at its tonnes per \
+                         box: give `tonnes` (for a train, `tonnes_per_container`)",
+                        source.id
+                    ),
+                );
+                break;
+            }
+        }
+    }
 }
 
 /// Every route a flow's vehicles may take, with its field path: its own, then its alternatives'.
@@ -248,6 +297,7 @@ fn box_sizes_agree(
             .iter()
             .filter_map(|(_, r)| r.last().and_then(onward_of))
             .collect();
+        onward.sort_unstable();
         onward.dedup();
         for next in onward {
             let Some(to) = raw.flows.get(next as usize) else {
@@ -443,6 +493,7 @@ arrivals = { process = "poisson", rate = "1/h" }
 [[flows]]
 id = "onward"
 mode = "truck"
+tonnes = 20.0
 route = ["gate"]
 arrivals = { process = "transfer" }
 "#,
@@ -478,19 +529,21 @@ service = { dist = "deterministic", value = "5min" }
 [[flows]]
 id = "to-a"
 mode = "truck"
+tonnes = 20.0
 route = ["a"]
 arrivals = { process = "transfer" }
 
 [[flows]]
 id = "to-b"
 mode = "truck"
+tonnes = 20.0
 route = ["b"]
 arrivals = { process = "transfer" }
 "#,
         );
         let want = [
-            r#"t.toml:26:9: flows[0].route: cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)"#,
-            r#"t.toml:32:9: flows[1].route: cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)"#,
+            r#"t.toml:27:9: flows[0].route: cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)"#,
+            r#"t.toml:34:9: flows[1].route: cargo transfers loop back to this flow (terminal transfer_to chain is a cycle)"#,
         ];
         assert_eq!(got, want);
     }
@@ -510,12 +563,13 @@ service = { dist = "deterministic", value = "5min" }
 [[flows]]
 id = "f"
 mode = "truck"
+tonnes = 20.0
 route = ["gate"]
 arrivals = { process = "transfer" }
 "#,
         );
         let want = [
-            r#"t.toml:17:12: flows[0].arrivals: a "transfer" flow needs a terminal with `transfer_to` naming it, or nothing ever arrives"#,
+            r#"t.toml:18:12: flows[0].arrivals: a "transfer" flow needs a terminal with `transfer_to` naming it, or nothing ever arrives"#,
         ];
         assert_eq!(got, want);
     }

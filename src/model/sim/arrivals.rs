@@ -106,7 +106,7 @@ impl Sim<'_> {
     #[inline(never)]
     pub(super) fn on_late(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: FlowId) {
         let spec = &self.m.flows[f];
-        self.create_vehicle(q, t, f, Load::of_flow(spec));
+        self.create_vehicle(q, t, f, Load::of_flow(spec), t >= self.warmup);
     }
 
     pub(super) fn on_arrival(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: FlowId) {
@@ -126,6 +126,6 @@ impl Sim<'_> {
                 return;
             }
         }
-        self.create_vehicle(q, t, f, Load::of_flow(spec));
+        self.create_vehicle(q, t, f, Load::of_flow(spec), t >= self.warmup);
     }
 }

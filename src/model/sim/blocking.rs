@@ -86,15 +86,10 @@ impl Sim<'_> {
 
     /// The containers `load` takes in terminal `cp`'s storage: its own boxes, or the boxes bulk
     /// is stuffed into there for an onward flow that carries containers.
-    fn boxes_stored(&self, cp: CheckpointId, load: Load) -> u32 {
+    fn boxes_stored(&self, cp: CheckpointId, load: Load) -> u64 {
         match self.m.checkpoints[cp].transfer_to {
-            Some(f) if load.containers == 0 && self.m.flows[f as usize].containers > 0 => {
-                split(load, &self.m.flows[f as usize])
-                    .iter()
-                    .map(|l| l.containers)
-                    .sum()
-            }
-            _ => load.containers,
+            Some(f) => split(load, &self.m.flows[f as usize]).boxes(),
+            None => u64::from(load.containers),
         }
     }
 
@@ -111,7 +106,7 @@ impl Sim<'_> {
         if self.m.checkpoints[cp].storage.is_some() {
             let boxes = self.boxes_stored(cp, load);
             let st = &mut self.stored[cp];
-            st.0 += u64::from(boxes);
+            st.0 += boxes;
             st.1 += load.tonnes;
         }
     }

@@ -108,10 +108,15 @@ impl Sim<'_> {
         }
         // The last year closes at the horizon, with the backlog counted above.
         self.close_year(end);
-        // Class statistics: the merged statistics of the flows of each class.
+        // Class statistics: the merged statistics of the flows of each class, cargo counted
+        // where it is delivered (not again on a flow that handed it on).
         let mut classes = vec![EntityStats::default(); self.m.classes.len()];
-        for (spec, f) in self.m.flows.iter().zip(&self.flows) {
-            classes[spec.class as usize].merge(&f.kpi);
+        for (i, (spec, f)) in self.m.flows.iter().zip(&self.flows).enumerate() {
+            if self.m.hands_on(i) {
+                classes[spec.class as usize].merge_moved(&f.kpi);
+            } else {
+                classes[spec.class as usize].merge(&f.kpi);
+            }
         }
         let measured_ms = end.since(self.warmup).as_ms();
         for i in 0..self.stages.len() {

@@ -110,7 +110,8 @@ pub(super) fn add_cargo(k: &mut EntityStats, flow: &FlowSpec, veh: &Vehicle) {
 
 impl Sim<'_> {
     /// A new vehicle of flow `f` with the given cargo appears at the first node of its route
-    /// (or of the route it chooses, if `f` has alternatives).
+    /// (or of the route it chooses, if `f` has alternatives); `counted` if its statistics count
+    /// (it arrived after the warm-up, or carries cargo that did).
     #[inline(always)]
     pub(super) fn create_vehicle(
         &mut self,
@@ -118,6 +119,7 @@ impl Sim<'_> {
         t: SimTime,
         f: FlowId,
         load: Load,
+        counted: bool,
     ) {
         let f = if self.m.flows[f].choice.is_some() {
             self.choose_route(t, f)
@@ -125,7 +127,6 @@ impl Sim<'_> {
             f
         };
         let spec = &self.m.flows[f];
-        let counted = t >= self.warmup;
         let v = Vehicle {
             flow: f,
             class: ClassId(spec.class),
@@ -339,14 +340,14 @@ impl Sim<'_> {
                 k.over_limit += 1;
             }
         }
-        let load = veh.load();
+        let (load, counted) = (veh.load(), veh.counted);
         let veh = &mut self.vehicles[v];
         veh.counted = false;
         veh.flow = FlowId(u32::MAX);
         self.free_ids.push(v);
         if let Some(onward) = transfer {
             self.store(cp, load);
-            self.transfer(q, t, FlowId(onward), load);
+            self.transfer(q, t, FlowId(onward), load, counted);
         }
     }
 
@@ -369,7 +370,10 @@ impl Sim<'_> {
     }
 
     /// Hands `load` on to as many vehicles of flow `onward` as it needs (the rule is
-    /// [`crate::model::spec::split`]'s); they start the onward route now.
+    /// [`crate::model::spec::split`]'s); they start the onward route now. They count in the
+    /// statistics as the vehicle that brought the cargo did (`counted`): cargo that arrived in
+    /// the warm-up stays out of them on its onward legs too, so that the cargo counted in is the
+    /// cargo counted delivered or still on its way.
     #[inline(never)]
     pub(super) fn transfer(
         &mut self,
@@ -377,9 +381,14 @@ impl Sim<'_> {
         t: SimTime,
         onward: FlowId,
         load: Load,
+        counted: bool,
     ) {
         for part in crate::model::spec::split(load, &self.m.flows[onward]) {
-            self.create_vehicle(q, t, onward, part);
+            self.create_vehicle(q, t, onward, part, counted);
+            // A replication stopped (over its vehicle budget) makes no more.
+            if self.error.is_some() {
+                return;
+            }
         }
     }
 }

@@ -50,128 +50,190 @@ impl Load {
 }
 
 /// The least whole number `n ≥ x`, where `x` within [`COUNT_TOLERANCE`] of a whole number counts
-/// as that number. `x` must be finite and ≥ 0; saturates at `u32::MAX`.
-fn ceil_count(x: f64) -> u32 {
+/// as that number. `x` must be finite and ≥ 0; saturates at `u64::MAX`.
+fn ceil_count(x: f64) -> u64 {
     let r = x.round();
     let n = if (x - r).abs() <= COUNT_TOLERANCE * r.max(1.0) {
         r
     } else {
         x.ceil()
     };
-    n.clamp(0.0, f64::from(u32::MAX)) as u32
+    n.clamp(0.0, u64::MAX as f64) as u64
 }
 
 /// The greatest whole number `n ≤ x`, with the same tolerance as [`ceil_count`].
-fn floor_count(x: f64) -> u32 {
+fn floor_count(x: f64) -> u64 {
     let r = x.round();
     let n = if (x - r).abs() <= COUNT_TOLERANCE * r.max(1.0) {
         r
     } else {
         x.floor()
     };
-    n.clamp(0.0, f64::from(u32::MAX)) as u32
+    n.clamp(0.0, u64::MAX as f64) as u64
+}
+
+/// How one vehicle's load is cut into onward loads.
+#[derive(Clone, Copy, Debug)]
+enum Cut {
+    /// One vehicle takes it all.
+    Whole,
+    /// Whole boxes, `per` a vehicle; a vehicle carries its boxes' share of the load.
+    Boxes { per: u64 },
+    /// Bulk stuffed into boxes of `t_per_c` tonnes and `teu_per_c` TEU, `per` a vehicle.
+    Stuffed {
+        per: u64,
+        t_per_c: f64,
+        teu_per_c: f64,
+    },
+    /// Bulk, `per_t` tonnes a vehicle.
+    Bulk { per_t: f64 },
+}
+
+/// The onward loads of one transfer, made one at a time (a load may need many vehicles: the
+/// vehicle budget, not this list, bounds how many exist at once). The last takes exactly what
+/// is left of the load.
+#[derive(Clone, Debug)]
+pub struct Split {
+    load: Load,
+    /// Containers to hand on: the load's, or the boxes stuffed bulk fills.
+    boxes: u64,
+    cut: Cut,
+    vehicles: u64,
+    made: u64,
+    sum: (u64, f64, f64, f64),
+}
+
+impl Split {
+    /// Onward vehicles in all.
+    pub fn vehicles(&self) -> u64 {
+        self.vehicles
+    }
+
+    /// Containers handed on in all: the load's own, or the boxes stuffed bulk fills.
+    pub fn boxes(&self) -> u64 {
+        self.boxes
+    }
+
+    /// The `i`-th load, if it is a full one (not the last).
+    fn full(&self, i: u64) -> Load {
+        let value_of = |w: f64| {
+            if self.load.tonnes > 0.0 {
+                self.load.value * w / self.load.tonnes
+            } else {
+                0.0
+            }
+        };
+        match self.cut {
+            Cut::Whole => self.load,
+            Cut::Boxes { per } => {
+                let c = per.min(self.boxes - i * per);
+                let share = c as f64 / self.boxes as f64;
+                Load {
+                    containers: c as u32,
+                    teu: self.load.teu * share,
+                    tonnes: self.load.tonnes * share,
+                    // Empty boxes carry their value by count.
+                    value: self.load.value * share,
+                }
+            }
+            Cut::Stuffed {
+                per,
+                t_per_c,
+                teu_per_c,
+            } => Load {
+                containers: per as u32,
+                teu: per as f64 * teu_per_c,
+                tonnes: per as f64 * t_per_c,
+                value: value_of(per as f64 * t_per_c),
+            },
+            Cut::Bulk { per_t } => Load {
+                containers: 0,
+                teu: 0.0,
+                tonnes: per_t,
+                value: value_of(per_t),
+            },
+        }
+    }
+}
+
+impl Iterator for Split {
+    type Item = Load;
+
+    fn next(&mut self) -> Option<Load> {
+        if self.made >= self.vehicles {
+            return None;
+        }
+        let i = self.made;
+        self.made += 1;
+        let part = if self.made < self.vehicles {
+            self.full(i)
+        } else {
+            // The last takes exactly what is left.
+            let (c, w, e, v) = self.sum;
+            let teu = match self.cut {
+                Cut::Stuffed { teu_per_c, .. } => (self.boxes - c) as f64 * teu_per_c,
+                _ => (self.load.teu - e).max(0.0),
+            };
+            Load {
+                containers: (self.boxes - c) as u32,
+                teu,
+                tonnes: (self.load.tonnes - w).max(0.0),
+                value: (self.load.value - v).max(0.0),
+            }
+        };
+        self.sum.0 += u64::from(part.containers);
+        self.sum.1 += part.tonnes;
+        self.sum.2 += part.teu;
+        self.sum.3 += part.value;
+        Some(part)
+    }
 }
 
 /// Splits `load` over vehicles of the onward flow `onward` (see the module docs for the rule).
-/// Always at least one vehicle; the sum of containers equals `load.containers` (or, for stuffed
-/// bulk, the boxes it needs), and the sums of tonnes, TEU and value equal the load's up to
-/// rounding (the last vehicle takes exactly what is left). Value goes with the tonnes (with the
-/// boxes, for empty boxes).
-pub fn split(load: Load, onward: &FlowSpec) -> Vec<Load> {
-    let (per_c, per_t) = (onward.containers, onward.tonnes);
-    if load.containers > 0 {
+/// Always at least one vehicle; the containers handed on are `load.containers` (or, for stuffed
+/// bulk, the boxes it fills), and the sums of tonnes, TEU and value equal the load's up to
+/// rounding. Value goes with the tonnes (with the boxes, for empty boxes).
+pub fn split(load: Load, onward: &FlowSpec) -> Split {
+    let (per_c, per_t) = (u64::from(onward.containers), onward.tonnes);
+    let (boxes, cut, vehicles) = if load.containers > 0 {
+        let boxes = u64::from(load.containers);
         // Boxes travel as they are; how many fit one onward vehicle?
-        let per_vehicle = if per_c > 0 {
+        let per = if per_c > 0 {
             per_c
         } else {
-            let box_tonnes = load.tonnes / f64::from(load.containers);
+            let box_tonnes = load.tonnes / boxes as f64;
             if per_t > 0.0 && box_tonnes > 0.0 {
                 floor_count(per_t / box_tonnes).max(1)
             } else {
-                load.containers
+                boxes
             }
         };
-        // A full vehicle carries its boxes' share of the load.
-        let share = |c: u32| f64::from(c) / f64::from(load.containers);
-        return by_count(load, per_vehicle, |c| {
-            (
-                load.tonnes * share(c),
-                load.teu * share(c),
-                load.value * share(c),
-            )
-        });
-    }
-    let value_of = |w: f64| {
-        if load.tonnes > 0.0 {
-            load.value * w / load.tonnes
-        } else {
-            0.0
-        }
-    };
-    if load.tonnes > 0.0 && per_t > 0.0 {
-        if per_c > 0 {
-            // Stuffing: new boxes of the onward flow's size.
-            let t_per_c = per_t / f64::from(per_c);
-            let boxes = ceil_count(load.tonnes / t_per_c).max(1);
-            let stuffed = Load {
-                containers: boxes,
-                teu: f64::from(boxes) * onward.teu_per_container,
-                ..load
-            };
-            return by_count(stuffed, per_c, |c| {
-                let w = f64::from(c) * t_per_c;
-                (w, f64::from(c) * onward.teu_per_container, value_of(w))
-            });
-        }
+        (boxes, Cut::Boxes { per }, boxes.div_ceil(per))
+    } else if load.tonnes > 0.0 && per_t > 0.0 && per_c > 0 {
+        // Stuffing: new boxes of the onward flow's size.
+        let t_per_c = per_t / per_c as f64;
+        let boxes = ceil_count(load.tonnes / t_per_c).max(1);
+        let cut = Cut::Stuffed {
+            per: per_c,
+            t_per_c,
+            teu_per_c: onward.teu_per_container,
+        };
+        (boxes, cut, boxes.div_ceil(per_c))
+    } else if load.tonnes > 0.0 && per_t > 0.0 {
         let n = ceil_count(load.tonnes / per_t).max(1);
-        let full = Load {
-            containers: 0,
-            teu: 0.0,
-            tonnes: per_t,
-            value: value_of(per_t),
-        };
-        let mut loads = vec![full; n as usize];
-        let before = f64::from(n - 1);
-        loads[n as usize - 1] = Load {
-            tonnes: (load.tonnes - per_t * before).max(0.0),
-            value: (load.value - full.value * before).max(0.0),
-            ..full
-        };
-        return loads;
+        (0, Cut::Bulk { per_t }, n)
+    } else {
+        // Nothing the onward flow measures its vehicles by: one vehicle takes it all.
+        (u64::from(load.containers), Cut::Whole, 1)
+    };
+    Split {
+        load,
+        boxes,
+        cut,
+        vehicles,
+        made: 0,
+        sum: (0, 0.0, 0.0, 0.0),
     }
-    // Nothing the onward flow measures its vehicles by: one vehicle takes it all.
-    vec![load]
-}
-
-/// `load.containers` boxes, `per_vehicle` a vehicle; `full(c)` gives the tonnes, TEU and value
-/// of a vehicle with `c` boxes; the last vehicle takes exactly what is left.
-fn by_count(load: Load, per_vehicle: u32, full: impl Fn(u32) -> (f64, f64, f64)) -> Vec<Load> {
-    let per_vehicle = per_vehicle.max(1);
-    let n = load.containers.div_ceil(per_vehicle);
-    let mut loads = Vec::with_capacity(n as usize);
-    let mut sum = Load::default();
-    for i in 0..n {
-        let c = per_vehicle.min(load.containers - i * per_vehicle);
-        let (tonnes, teu, value) = if i + 1 == n {
-            (
-                (load.tonnes - sum.tonnes).max(0.0),
-                (load.teu - sum.teu).max(0.0),
-                (load.value - sum.value).max(0.0),
-            )
-        } else {
-            full(c)
-        };
-        sum.tonnes += tonnes;
-        sum.teu += teu;
-        sum.value += value;
-        loads.push(Load {
-            containers: c,
-            teu,
-            tonnes,
-            value,
-        });
-    }
-    loads
 }
 
 #[cfg(test)]
@@ -201,6 +263,10 @@ mod tests {
         }
     }
 
+    fn parts(load: Load, onward: &FlowSpec) -> Vec<Load> {
+        split(load, onward).collect()
+    }
+
     fn load(containers: u32, teu: f64, tonnes: f64) -> Load {
         Load {
             containers,
@@ -213,33 +279,33 @@ mod tests {
     #[test]
     fn boxes_onto_trucks_that_state_none_go_one_truck_per_box_of_their_weight() {
         // 10 boxes of 20 t (1 TEU each) onto 20 t trucks: 10 trucks, one box each.
-        let got = split(load(10, 10.0, 200.0), &flow(0, 20.0, 2.0));
+        let got = parts(load(10, 10.0, 200.0), &flow(0, 20.0, 2.0));
         assert_eq!(got, vec![load(1, 1.0, 20.0); 10]);
     }
 
     #[test]
     fn boxes_onto_a_bulk_train_fill_it_by_tonnes() {
         // 150 boxes of 20 t onto 1,000 t trains: 50 boxes a train, 3 trains.
-        let got = split(load(150, 150.0, 3000.0), &flow(0, 1000.0, 2.0));
+        let got = parts(load(150, 150.0, 3000.0), &flow(0, 1000.0, 2.0));
         assert_eq!(got, vec![load(50, 50.0, 1000.0); 3]);
     }
 
     #[test]
     fn boxes_heavier_than_a_truck_still_go_one_to_a_truck() {
-        let got = split(load(3, 6.0, 75.0), &flow(0, 20.0, 2.0));
+        let got = parts(load(3, 6.0, 75.0), &flow(0, 20.0, 2.0));
         assert_eq!(got, vec![load(1, 2.0, 25.0); 3]);
     }
 
     #[test]
     fn boxes_keep_their_size_on_a_flow_declared_with_other_boxes() {
         // 100 boxes of 1 TEU onto 100-box trains declared at 2 TEU a box: still 100 TEU.
-        let got = split(load(100, 100.0, 1000.0), &flow(100, 1000.0, 2.0));
+        let got = parts(load(100, 100.0, 1000.0), &flow(100, 1000.0, 2.0));
         assert_eq!(got, vec![load(100, 100.0, 1000.0)]);
     }
 
     #[test]
     fn boxes_by_count_leave_the_rest_on_the_last_vehicle() {
-        let got = split(load(250, 500.0, 5000.0), &flow(120, 2400.0, 2.0));
+        let got = parts(load(250, 500.0, 5000.0), &flow(120, 2400.0, 2.0));
         assert_eq!(
             got,
             vec![
@@ -253,13 +319,13 @@ mod tests {
     #[test]
     fn stuffing_counts_whole_boxes_without_a_rounding_box_too_many() {
         // 2,568 t at 21.4 t a box: 120 boxes (2568 / 21.4 = 120.00000000000001 in floating point).
-        let got = split(load(0, 0.0, 2568.0), &flow(120, 120.0 * 21.4, 1.0));
+        let got = parts(load(0, 0.0, 2568.0), &flow(120, 120.0 * 21.4, 1.0));
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].containers, 120);
         assert_eq!(got[0].teu, 120.0);
         assert_eq!(got[0].tonnes, 2568.0);
         // One tonne more needs a 121st box, on a second train.
-        let got = split(load(0, 0.0, 2569.0), &flow(120, 120.0 * 21.4, 1.0));
+        let got = parts(load(0, 0.0, 2569.0), &flow(120, 120.0 * 21.4, 1.0));
         assert_eq!(
             got.iter().map(|l| l.containers).collect::<Vec<_>>(),
             [120, 1]
@@ -268,7 +334,7 @@ mod tests {
 
     #[test]
     fn bulk_by_tonnes_leaves_the_rest_on_the_last_vehicle() {
-        let got = split(load(0, 0.0, 2500.0), &flow(0, 1000.0, 2.0));
+        let got = parts(load(0, 0.0, 2500.0), &flow(0, 1000.0, 2.0));
         assert_eq!(
             got,
             vec![
@@ -285,7 +351,7 @@ mod tests {
             value: 250_000.0,
             ..load(0, 0.0, 2500.0)
         };
-        let got: Vec<f64> = split(cargo, &flow(0, 1000.0, 2.0))
+        let got: Vec<f64> = parts(cargo, &flow(0, 1000.0, 2.0))
             .iter()
             .map(|l| l.value)
             .collect();
@@ -294,7 +360,7 @@ mod tests {
             value: 1_000.0,
             ..load(4, 4.0, 80.0)
         };
-        let got: Vec<f64> = split(boxes, &flow(0, 40.0, 1.0))
+        let got: Vec<f64> = parts(boxes, &flow(0, 40.0, 1.0))
             .iter()
             .map(|l| l.value)
             .collect();
@@ -304,7 +370,7 @@ mod tests {
     #[test]
     fn an_empty_vehicle_hands_on_one_empty_vehicle() {
         assert_eq!(
-            split(Load::default(), &flow(0, 20.0, 2.0)),
+            parts(Load::default(), &flow(0, 20.0, 2.0)),
             vec![Load::default()]
         );
     }

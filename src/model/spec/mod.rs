@@ -9,7 +9,7 @@ mod flow;
 mod lanes;
 mod stage;
 
-pub use cargo::{Load, split};
+pub use cargo::{Load, Split, split};
 pub use flow::{Alternative, Arrivals, FlowSpec, RateProfile, RouteChoice};
 pub use lanes::{DailyLanes, LaneProfile};
 pub use stage::{Inspection, LaneGroup, StageChange, StageKind, StageSpec};
@@ -76,12 +76,12 @@ pub struct Storage {
 impl Storage {
     /// True if `containers` and `tonnes` more fit beside `stored` (containers, tonnes). Into an
     /// empty storage anything fits, so a load larger than the whole storage still moves.
-    pub fn fits(&self, stored: (u64, f64), containers: u32, tonnes: f64) -> bool {
+    pub fn fits(&self, stored: (u64, f64), containers: u64, tonnes: f64) -> bool {
         let empty = stored.0 == 0 && stored.1 <= 1e-9;
         empty
             || (self
                 .containers
-                .is_none_or(|c| stored.0 + u64::from(containers) <= u64::from(c))
+                .is_none_or(|c| stored.0.saturating_add(containers) <= u64::from(c))
                 && self.tonnes.is_none_or(|t| stored.1 + tonnes <= t + 1e-9))
     }
 }
