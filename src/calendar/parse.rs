@@ -1,8 +1,8 @@
 //! The rules of a calendar as written: daily windows and closed dates, parsed from text.
 
 use crate::time::{
-    Date, MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, MS_PER_SEC, ParseTimeError, parse_date,
-    parse_time_of_day,
+    Date, MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, MS_PER_SEC, ParseTimeError, no_such_date,
+    parse_date, parse_time_of_day,
 };
 
 /// One daily window in local ms after midnight: [start, end). end may exceed MS_PER_DAY for windows over midnight.
@@ -143,40 +143,45 @@ pub fn parse_season(text: &str) -> Result<ClosedDate, ParseTimeError> {
         ))
     };
     let (a, b) = text.trim().split_once("..").ok_or_else(bad)?;
-    let md = |x: &str| match parse_closed_date(x) {
-        Ok(ClosedDate::Annual { month, day }) => Ok((month, day)),
-        _ => Err(bad()),
-    };
+    let md = |x: &str| parse_month_day(x)?.ok_or_else(bad);
     Ok(ClosedDate::OutsideSeason {
         from: md(a)?,
         to: md(b)?,
     })
 }
 
-/// Parses "MM-DD" (annual, validated: 02-30 is an error, 02-29 is allowed) or "YYYY-MM-DD".
-pub fn parse_closed_date(text: &str) -> Result<ClosedDate, ParseTimeError> {
-    let s = text.trim();
-    let bad = || {
-        ParseTimeError(format!(
-            "malformed closed date \"{text}\": expected MM-DD (every year) or YYYY-MM-DD"
-        ))
-    };
+/// A yearly date "MM-DD" as (month, day): `None` if `text` does not have that shape, "no such
+/// date" if it has but no year has that day (02-29 is allowed: leap years have it).
+fn parse_month_day(text: &str) -> Result<Option<(i8, i8)>, ParseTimeError> {
     let two_digits = |p: &str| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit());
-    if let Some((m, d)) = s.split_once('-')
-        && two_digits(m)
-        && two_digits(d)
-    {
-        let month: i8 = m.parse().map_err(|_| bad())?;
-        let day: i8 = d.parse().map_err(|_| bad())?;
-        // 2000 is a leap year, so this accepts exactly the month/day pairs some year has.
-        if Date::new(2000, month, day).is_err() {
-            return Err(ParseTimeError(format!(
-                "closed date \"{text}\": no such day of the year"
-            )));
-        }
+    let Some((m, d)) = text.trim().split_once('-') else {
+        return Ok(None);
+    };
+    if !(two_digits(m) && two_digits(d)) {
+        return Ok(None);
+    }
+    let (Ok(month), Ok(day)) = (m.parse::<i8>(), d.parse::<i8>()) else {
+        return Ok(None);
+    };
+    // 2000 is a leap year, so this accepts exactly the month/day pairs some year has.
+    if Date::new(2000, month, day).is_err() {
+        return Err(ParseTimeError(no_such_date(text, None, month, day)));
+    }
+    Ok(Some((month, day)))
+}
+
+/// Parses "MM-DD" (annual, validated: 02-30 is "no such date", 02-29 is allowed) or
+/// "YYYY-MM-DD" (one date, read as every date is: see [`parse_date`]).
+pub fn parse_closed_date(text: &str) -> Result<ClosedDate, ParseTimeError> {
+    if let Some((month, day)) = parse_month_day(text)? {
         return Ok(ClosedDate::Annual { month, day });
     }
-    parse_date(s).map(ClosedDate::On).map_err(|_| bad())
+    if text.trim().split('-').count() == 3 {
+        return parse_date(text).map(ClosedDate::On);
+    }
+    Err(ParseTimeError(format!(
+        "malformed closed date \"{text}\": expected MM-DD (every year) or YYYY-MM-DD"
+    )))
 }
 
 #[cfg(test)]
@@ -286,5 +291,17 @@ mod tests {
             let e = parse_closed_date(bad).expect_err(bad);
             assert!(e.0.contains(&format!("\"{bad}\"")), "{bad:?}: {}", e.0);
         }
+        assert_eq!(
+            parse_closed_date("02-30").unwrap_err().0,
+            "no such date \"02-30\" (February has at most 29 days)"
+        );
+        assert_eq!(
+            parse_closed_date("2026-02-30").unwrap_err().0,
+            "no such date \"2026-02-30\" (February 2026 has 28 days)"
+        );
+        assert_eq!(
+            parse_season("04-15..06-31").unwrap_err().0,
+            "no such date \"06-31\" (June has at most 30 days)"
+        );
     }
 }
