@@ -7,7 +7,9 @@ use rand::Rng;
 use rand::RngExt;
 use rand_distr::{Distribution as _, Exp, Exp1, Gamma, LogNormal, Triangular};
 
-use crate::time::{DURATION_UNITS, MS_PER_DAY, MS_PER_HOUR, MS_PER_WEEK, SimDuration, unit_hint, unknown_unit};
+use crate::time::{
+    DURATION_UNITS, MS_PER_DAY, MS_PER_HOUR, MS_PER_WEEK, SimDuration, unit_hint, unknown_unit,
+};
 
 /// Why distribution parameters were rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

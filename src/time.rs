@@ -269,9 +269,7 @@ pub(crate) fn unknown_unit(what: &str, unit: &str, hint: Option<&str>) -> String
     let hint = hint
         .map(|h| format!(" (write \"{h}\")"))
         .unwrap_or_default();
-    format!(
-        "malformed {what}: unknown unit \"{unit}\"{hint}; the units are ms, s, min, h and d"
-    )
+    format!("malformed {what}: unknown unit \"{unit}\"{hint}; the units are ms, s, min, h and d")
 }
 
 /// Parses a duration: a number and a unit (`ms`, `s`, `min`, `h`, `d`), or several such terms
@@ -416,8 +414,18 @@ pub fn parse_date(text: &str) -> Result<Date, ParseTimeError> {
 /// in year `y` (or in no year, for a yearly "MM-DD").
 pub(crate) fn no_such_date(text: &str, y: Option<i16>, m: i8, d: i8) -> String {
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let why = if !(1..=12).contains(&m) {
         "months run from 01 to 12".to_string()
@@ -576,7 +584,14 @@ mod tests {
             parse_date("2026-01-00").unwrap_err().0,
             "no such date \"2026-01-00\" (days start at 01)"
         );
-        for bad in ["2026-1-5", "26-01-05", "2026-01-05T00:00", "2026/01/05", "", "-2026-01-05"] {
+        for bad in [
+            "2026-1-5",
+            "26-01-05",
+            "2026-01-05T00:00",
+            "2026/01/05",
+            "",
+            "-2026-01-05",
+        ] {
             let e = parse_date(bad).expect_err(bad).0;
             assert!(e.starts_with("malformed date"), "{bad:?}: {e}");
         }

@@ -109,6 +109,18 @@ impl fmt::Display for FieldPath {
     }
 }
 
+/// 1-based line and column (in characters) of byte `offset` of `text` (the end, if beyond it).
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
 /// Collects problems and maps field paths to line:column through a span-keeping parse.
 pub(crate) struct Checker<'a> {
     file: &'a str,
@@ -130,10 +142,7 @@ impl<'a> Checker<'a> {
 
     /// 1-based line and column (in characters) of byte `offset`.
     pub(super) fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        line_col(self.text, offset)
     }
 
     /// Byte offset of the value at `path`, or of its nearest located ancestor. For a key in a

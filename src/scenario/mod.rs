@@ -9,6 +9,7 @@
 //! | module | role |
 //! |---|---|
 //! | `error` | [`Problem`], [`ScenarioError`]; field paths and their line:column in the text |
+//! | `input` | reading a file: regular files only, a size limit, UTF-8; the first syntax error early |
 //! | `raw` | the serde structs: what the TOML says, before any checking |
 //! | `build` | raw → [`Model`], one function per section |
 //! | `check` | validation rules that convert nothing |
@@ -25,6 +26,7 @@ mod choice;
 mod error;
 mod flow;
 mod hours;
+mod input;
 mod lanes;
 mod link;
 mod raw;
@@ -38,6 +40,8 @@ use crate::model::Model;
 
 pub(crate) use error::{Checker, FieldPath};
 pub use error::{Problem, ProblemKind, ScenarioError};
+pub use input::MAX_INPUT_BYTES;
+pub(crate) use input::read_text;
 use raw::RawScenario;
 
 /// The built-in default scenario (the Kazakhstan–China road crossings).
@@ -58,20 +62,8 @@ pub struct Overrides {
 
 /// Reads and checks the scenario file at `path`.
 pub fn load(path: &Path, overrides: Overrides) -> Result<Model, ScenarioError> {
-    let file = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text, &file, overrides),
-        Err(e) => Err(ScenarioError {
-            problems: vec![Problem {
-                file,
-                path: String::new(),
-                line: None,
-                column: None,
-                message: format!("cannot read the scenario file: {e}"),
-                kind: ProblemKind::Io,
-            }],
-        }),
-    }
+    let text = read_text(path, "scenario file")?;
+    parse(&text, &path.display().to_string(), overrides)
 }
 
 /// The built-in default scenario.
@@ -85,11 +77,10 @@ pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
     text: &str,
     file: &str,
 ) -> Result<T, ScenarioError> {
-    let ck = Checker::new(file, text);
     let located = |off: Option<usize>, path: String, kind, message: String| {
         let (line, column) = match off {
             Some(o) => {
-                let (l, c) = ck.line_col(o);
+                let (l, c) = error::line_col(text, o);
                 (Some(l), Some(c))
             }
             None => (None, None),
@@ -105,6 +96,17 @@ pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
             }],
         }
     };
+    // Garbage is reported from its first bad statement: only the text up to it is parsed whole.
+    if let Some(end) = input::first_syntax_error_end(text)
+        && let Err(e) = toml::Deserializer::parse(&text[..end])
+    {
+        return Err(located(
+            e.span().map(|s| s.start),
+            String::new(),
+            ProblemKind::Syntax,
+            format!("not valid TOML: {}", e.message()),
+        ));
+    }
     match toml::Deserializer::parse(text) {
         Err(e) => Err(located(
             e.span().map(|s| s.start),

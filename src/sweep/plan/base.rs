@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::scenario::{self, Checker, FieldPath, Overrides, deserialize_located};
+use crate::scenario::{self, Checker, FieldPath, Overrides, ProblemKind, deserialize_located};
 
 use super::raw::RawSweep;
 use super::{Stop, problem};
@@ -103,15 +103,20 @@ pub(super) fn base(
 fn base_file(ck: &mut Checker, dir: &Path, p: &str, overrides: Overrides) -> Result<Base, Stop> {
     let bp: PathBuf = dir.join(p);
     let bfile = bp.display().to_string();
-    let text = match std::fs::read_to_string(&bp) {
+    let text = match scenario::read_text(&bp, "base scenario") {
         Ok(t) => t,
-        Err(e) => {
-            ck.report(
-                &FieldPath::default().key("base"),
-                format!("cannot read base scenario {bfile}: {e}"),
-            );
+        // Cannot be read at all: blamed on the sweep's `base`, which names it.
+        Err(e) if e.problems.iter().all(|p| p.kind == ProblemKind::Io) => {
+            for p in &e.problems {
+                ck.report(
+                    &FieldPath::default().key("base"),
+                    format!("{bfile}: {}", p.message),
+                );
+            }
             return Err(Stop::Checked);
         }
+        // Read, but not UTF-8: its own position in its own file.
+        Err(e) => return Err(Stop::Error(e)),
     };
     scenario::parse(&text, &bfile, overrides)?;
     let table: toml::Table = deserialize_located(&text, &bfile)?;

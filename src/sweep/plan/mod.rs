@@ -143,16 +143,7 @@ impl From<ScenarioError> for Stop {
 /// Reads and checks the sweep file at `path`; `cli` values replace the file's.
 pub fn load(path: &Path, cli: Overrides, baseline: Option<&str>) -> Result<Plan, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        problems: vec![Problem {
-            file: file.clone(),
-            path: String::new(),
-            line: None,
-            column: None,
-            message: format!("cannot read the sweep file: {e}"),
-            kind: ProblemKind::Io,
-        }],
-    })?;
+    let text = scenario::read_text(path, "sweep file")?;
     parse(
         &text,
         &file,
@@ -213,16 +204,7 @@ fn check(
 /// A plan comparing two scenario files, the first as baseline (`borderflow compare A B`).
 pub fn compare(a: &Path, b: &Path, cli: Overrides) -> Result<Plan, ScenarioError> {
     let read = |p: &Path| -> Result<(String, Model), ScenarioError> {
-        let text = std::fs::read_to_string(p).map_err(|e| ScenarioError {
-            problems: vec![Problem {
-                file: p.display().to_string(),
-                path: String::new(),
-                line: None,
-                column: None,
-                message: format!("cannot read the scenario file: {e}"),
-                kind: ProblemKind::Io,
-            }],
-        })?;
+        let text = scenario::read_text(p, "scenario file")?;
         let model = scenario::parse(&text, &p.display().to_string(), cli)?;
         Ok((text, model))
     };

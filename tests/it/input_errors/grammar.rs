@@ -179,7 +179,10 @@ fn units_outside_the_vocabulary_are_refused_in_every_duration_field() {
             "unknown unit",
         );
         let e = rejection(&t);
-        assert!(e.contains(&format!("(write \"{write}\")")), "D{i} = {bad:?}: {e}");
+        assert!(
+            e.contains(&format!("(write \"{write}\")")),
+            "D{i} = {bad:?}: {e}"
+        );
     }
 }
 
@@ -238,6 +241,12 @@ fn rates_take_the_same_units() {
     let t = filled(None, None).replace("rate = \"2/h\"", "rate = \"48/d\"");
     let (per_day, per_hour) = (model(&t), model(&filled(None, None)));
     // Vehicles appear from day 1 to day 15 of 20: 2/h over 14/20 of the horizon.
-    assert_eq!(per_hour.mean_rate_per_h(&per_hour.flows[0]), 2.0 * 14.0 / 20.0);
-    assert_eq!(per_day.mean_rate_per_h(&per_day.flows[0]), 2.0 * 14.0 / 20.0);
+    assert_eq!(
+        per_hour.mean_rate_per_h(&per_hour.flows[0]),
+        2.0 * 14.0 / 20.0
+    );
+    assert_eq!(
+        per_day.mean_rate_per_h(&per_day.flows[0]),
+        2.0 * 14.0 / 20.0
+    );
 }

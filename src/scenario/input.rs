@@ -1,0 +1,187 @@
+//! Reading an input file (a scenario, a sweep, a sweep's base) before any parsing: regular files
+//! only, at most [`MAX_INPUT_BYTES`], valid UTF-8 — each refusal names the file and, for bad
+//! UTF-8, the line:column of the first bad byte. And the first syntax error of a long text found
+//! statement by statement, so garbage is reported from its first bad line without reading the
+//! whole document into a parse tree.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use super::error::{Problem, ProblemKind, ScenarioError, line_col};
+
+/// The largest scenario or sweep file read [bytes]: 8 MiB, about 280 times the largest shipped
+/// scenario (30 KB). A larger file is refused before it is read.
+pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// A problem with the file `file` as a whole.
+fn whole_file(file: &str, message: String, kind: ProblemKind) -> ScenarioError {
+    ScenarioError {
+        problems: vec![Problem {
+            file: file.to_string(),
+            path: String::new(),
+            line: None,
+            column: None,
+            message,
+            kind,
+        }],
+    }
+}
+
+/// What kind of thing a path that is not a regular file names, for messages.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// "8.0 MiB" for a size in bytes.
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The text of the `what` ("scenario file", "sweep file") at `path`. Refused at once, without
+/// opening it: anything but a regular file (a FIFO would block, a device never ends) and a file
+/// over [`MAX_INPUT_BYTES`]. Refused after reading: bytes that are not UTF-8, at the line:column
+/// of the first bad one.
+pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, ScenarioError> {
+    let file = path.display().to_string();
+    let io = |e: std::io::Error| {
+        whole_file(
+            &file,
+            format!("cannot read the {what}: {e}"),
+            ProblemKind::Io,
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(whole_file(
+            &file,
+            format!(
+                "cannot read the {what}: it is {}, not a regular file",
+                kind_of(&meta)
+            ),
+            ProblemKind::Io,
+        ));
+    }
+    let too_big = |size: String| {
+        whole_file(
+            &file,
+            format!(
+                "the {what} is {size}: larger than the {} a scenario or sweep file may have",
+                mib(MAX_INPUT_BYTES)
+            ),
+            ProblemKind::Io,
+        )
+    };
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_big(format!(
+            "{} ({} bytes)",
+            mib(meta.len()),
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    // The file may have grown since it was measured.
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_big(format!("more than {}", mib(MAX_INPUT_BYTES))));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        // The prefix before `at` is valid UTF-8, so its lines and columns are characters.
+        let before = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+        let (line, column) = line_col(before, at);
+        ScenarioError {
+            problems: vec![Problem {
+                file: file.clone(),
+                path: String::new(),
+                line: Some(line),
+                column: Some(column),
+                message: format!(
+                    "not valid UTF-8 (byte 0x{:02X} cannot start or continue a character here): save the file as UTF-8",
+                    bytes[at]
+                ),
+                kind: ProblemKind::Syntax,
+            }],
+        }
+    })
+}
+
+/// The end (byte offset) of the first top-level statement of `text` that is not valid TOML, or
+/// `None` if every statement parses. A statement is what lies between newlines outside brackets
+/// (a key = value, possibly over several lines, or a table header). Each is parsed on its own, so
+/// the work before the first error is proportional to the text up to it; the caller then parses
+/// only `text[..end]` to report that error as the full parser words it.
+pub(crate) fn first_syntax_error_end(text: &str) -> Option<usize> {
+    use toml_parser::lexer::TokenKind;
+    let mut depth = 0usize;
+    let mut start = 0;
+    for token in toml_parser::Source::new(text).lex() {
+        match token.kind() {
+            TokenKind::LeftSquareBracket | TokenKind::LeftCurlyBracket => depth += 1,
+            TokenKind::RightSquareBracket | TokenKind::RightCurlyBracket => {
+                depth = depth.saturating_sub(1)
+            }
+            // A newline outside brackets ends a statement; the end of the text ends the last.
+            TokenKind::Newline if depth == 0 => {}
+            TokenKind::Eof => {}
+            _ => continue,
+        }
+        if matches!(token.kind(), TokenKind::Newline | TokenKind::Eof) {
+            let end = token.span().end();
+            if statement_is_bad(&text[start..end]) {
+                return Some(end);
+            }
+            start = end;
+        }
+    }
+    None
+}
+
+/// True if `statement` (one top-level statement and its newline) is not valid TOML syntax.
+fn statement_is_bad(statement: &str) -> bool {
+    let tokens = toml_parser::Source::new(statement).lex().into_vec();
+    let mut error: Option<toml_parser::ParseError> = None;
+    toml_parser::parser::parse_document(&tokens, &mut (), &mut error);
+    error.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_bad_statement_ends_the_scan() {
+        let good = "[simulation]\nname = \"x\" # a comment with [ and {\nlist = [\n  1,\n  2,\n]\nt = { a = 1 }\ns = \"\"\"\nmulti ]\nline\"\"\"\n";
+        assert_eq!(first_syntax_error_end(good), None);
+        let bad = format!("{good}garbage line = = =\nmore = = =\n");
+        assert_eq!(
+            first_syntax_error_end(&bad),
+            Some(good.len() + "garbage line = = =\n".len())
+        );
+        // An unclosed bracket runs to the end of the text.
+        assert_eq!(first_syntax_error_end("a = 1\nb = [1,\n"), Some(14));
+        assert_eq!(first_syntax_error_end("a = 1"), None);
+    }
+}
