@@ -527,8 +527,8 @@ arrivals = { process = "transfer" }
 "#,
         );
         let want = [
-            r#"t.toml: checkpoints: no checkpoints: define at least one [[checkpoints]]"#,
-            r#"t.toml: flows: no flows: define at least one [[flows]], or nothing ever arrives"#,
+            r#"t.toml:1:1: checkpoints: no checkpoints: define at least one [[checkpoints]]"#,
+            r#"t.toml:1:1: flows: no flows: define at least one [[flows]], or nothing ever arrives"#,
         ];
         assert_eq!(got, want);
     }

@@ -147,11 +147,12 @@ impl<'a> Checker<'a> {
 
     /// Byte offset of the value at `path`, or of its nearest located ancestor. For a key in a
     /// table, the value's own position is preferred; a table without a span (an implicit parent)
-    /// falls back to the key.
+    /// falls back to the key. The ancestor of everything is the document, at its start: a
+    /// missing section (`no flows`) is a problem of the file as a whole, at 1:1.
     fn offset_of(&self, path: &FieldPath) -> Option<usize> {
         let doc = self.doc.as_ref()?;
         let mut item: &toml_edit::Item = doc.as_item();
-        let mut best = None;
+        let mut best = Some(0);
         for seg in &path.0 {
             let (next, key_span) = match seg {
                 Seg::Key(k) => {

@@ -13,20 +13,6 @@ use super::error::{Problem, ProblemKind, ScenarioError, line_col};
 /// scenario (30 KB). A larger file is refused before it is read.
 pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
 
-/// A problem with the file `file` as a whole.
-fn whole_file(file: &str, message: String, kind: ProblemKind) -> ScenarioError {
-    ScenarioError {
-        problems: vec![Problem {
-            file: file.to_string(),
-            path: String::new(),
-            line: None,
-            column: None,
-            message,
-            kind,
-        }],
-    }
-}
-
 /// What kind of thing a path that is not a regular file names, for messages.
 fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     let t = meta.file_type();
@@ -57,39 +43,74 @@ fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-/// The text of the `what` ("scenario file", "sweep file") at `path`. Refused at once, without
-/// opening it: anything but a regular file (a FIFO would block, a device never ends) and a file
-/// over [`MAX_INPUT_BYTES`]. Refused after reading: bytes that are not UTF-8, at the line:column
-/// of the first bad one.
+/// Why a file was not read: it cannot be read as a file (`Unreadable`, with the reason), or its
+/// bytes are not UTF-8 (at a line and column).
+pub(crate) enum Refusal {
+    /// Not a regular file, too large, or the system refused: the reason, lowercase.
+    Unreadable(String),
+    /// The first byte that is not UTF-8: its 1-based line and column, and the message.
+    NotUtf8 {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column in characters.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Refusal {
+    /// This refusal as a problem of `file`, where a file that cannot be read is said to be a
+    /// `what` ("scenario file").
+    pub(crate) fn into_error(self, file: &str, what: &str) -> ScenarioError {
+        let (line, column, message, kind) = match self {
+            Refusal::Unreadable(reason) => (
+                None,
+                None,
+                format!("cannot read the {what}: {reason}"),
+                ProblemKind::Io,
+            ),
+            Refusal::NotUtf8 {
+                line,
+                column,
+                message,
+            } => (Some(line), Some(column), message, ProblemKind::Syntax),
+        };
+        ScenarioError {
+            problems: vec![Problem {
+                file: file.to_string(),
+                path: String::new(),
+                line,
+                column,
+                message,
+                kind,
+            }],
+        }
+    }
+}
+
+/// The text of the `what` ("scenario file", "sweep file") at `path`: see [`read_checked`].
 pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, ScenarioError> {
-    let file = path.display().to_string();
-    let io = |e: std::io::Error| {
-        whole_file(
-            &file,
-            format!("cannot read the {what}: {e}"),
-            ProblemKind::Io,
-        )
-    };
+    read_checked(path).map_err(|r| r.into_error(&path.display().to_string(), what))
+}
+
+/// The text of the file at `path`. Refused at once, without opening it: anything but a regular
+/// file (a FIFO would block, a device never ends) and a file over [`MAX_INPUT_BYTES`]. Refused
+/// after reading: bytes that are not UTF-8, at the line:column of the first bad one.
+pub(crate) fn read_checked(path: &Path) -> Result<String, Refusal> {
+    let io = |e: std::io::Error| Refusal::Unreadable(e.to_string());
     let meta = std::fs::metadata(path).map_err(io)?;
     if !meta.is_file() {
-        return Err(whole_file(
-            &file,
-            format!(
-                "cannot read the {what}: it is {}, not a regular file",
-                kind_of(&meta)
-            ),
-            ProblemKind::Io,
-        ));
+        return Err(Refusal::Unreadable(format!(
+            "it is {}, not a regular file",
+            kind_of(&meta)
+        )));
     }
     let too_big = |size: String| {
-        whole_file(
-            &file,
-            format!(
-                "the {what} is {size}: larger than the {} a scenario or sweep file may have",
-                mib(MAX_INPUT_BYTES)
-            ),
-            ProblemKind::Io,
-        )
+        Refusal::Unreadable(format!(
+            "it is {size}: larger than the {} a scenario or sweep file may have",
+            mib(MAX_INPUT_BYTES)
+        ))
     };
     if meta.len() > MAX_INPUT_BYTES {
         return Err(too_big(format!(
@@ -112,18 +133,13 @@ pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, ScenarioError
         // The prefix before `at` is valid UTF-8, so its lines and columns are characters.
         let before = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
         let (line, column) = line_col(before, at);
-        ScenarioError {
-            problems: vec![Problem {
-                file: file.clone(),
-                path: String::new(),
-                line: Some(line),
-                column: Some(column),
-                message: format!(
-                    "not valid UTF-8 (byte 0x{:02X} cannot start or continue a character here): save the file as UTF-8",
-                    bytes[at]
-                ),
-                kind: ProblemKind::Syntax,
-            }],
+        Refusal::NotUtf8 {
+            line,
+            column,
+            message: format!(
+                "not valid UTF-8 (byte 0x{:02X} cannot start or continue a character here): save the file as UTF-8",
+                bytes[at]
+            ),
         }
     })
 }

@@ -41,7 +41,7 @@ use crate::model::Model;
 pub(crate) use error::{Checker, FieldPath};
 pub use error::{Problem, ProblemKind, ScenarioError};
 pub use input::MAX_INPUT_BYTES;
-pub(crate) use input::read_text;
+pub(crate) use input::{Refusal, read_checked, read_text};
 use raw::RawScenario;
 
 /// The built-in default scenario (the Kazakhstan–China road crossings).

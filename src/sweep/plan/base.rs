@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::scenario::{self, Checker, FieldPath, Overrides, ProblemKind, deserialize_located};
+use crate::scenario::{self, Checker, FieldPath, Overrides, Refusal, deserialize_located};
 
 use super::raw::RawSweep;
 use super::{Stop, problem};
@@ -103,20 +103,18 @@ pub(super) fn base(
 fn base_file(ck: &mut Checker, dir: &Path, p: &str, overrides: Overrides) -> Result<Base, Stop> {
     let bp: PathBuf = dir.join(p);
     let bfile = bp.display().to_string();
-    let text = match scenario::read_text(&bp, "base scenario") {
+    let text = match scenario::read_checked(&bp) {
         Ok(t) => t,
         // Cannot be read at all: blamed on the sweep's `base`, which names it.
-        Err(e) if e.problems.iter().all(|p| p.kind == ProblemKind::Io) => {
-            for p in &e.problems {
-                ck.report(
-                    &FieldPath::default().key("base"),
-                    format!("{bfile}: {}", p.message),
-                );
-            }
+        Err(Refusal::Unreadable(why)) => {
+            ck.report(
+                &FieldPath::default().key("base"),
+                format!("cannot read base scenario {bfile}: {why}"),
+            );
             return Err(Stop::Checked);
         }
-        // Read, but not UTF-8: its own position in its own file.
-        Err(e) => return Err(Stop::Error(e)),
+        // Read, but not UTF-8: at its own place in its own file.
+        Err(r) => return Err(Stop::Error(r.into_error(&bfile, "base scenario"))),
     };
     scenario::parse(&text, &bfile, overrides)?;
     let table: toml::Table = deserialize_located(&text, &bfile)?;

@@ -113,7 +113,7 @@ fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
     std::fs::write(&big, &text).unwrap();
     assert_refused_at_once(
         big.to_str().unwrap(),
-        "is 8.0 MiB (8388609 bytes): larger than the 8.0 MiB a scenario or sweep file may have",
+        "it is 8.0 MiB (8388609 bytes): larger than the 8.0 MiB a scenario or sweep file may have",
     );
     // One byte less is read (and is valid).
     text.replace_range(text.len() - 2..text.len() - 1, "");

@@ -3,6 +3,7 @@
 
 pub(crate) mod files;
 pub(crate) mod grammar;
+pub(crate) mod messages;
 pub(crate) mod rail;
 pub(crate) mod road;
 
