@@ -12,7 +12,7 @@ use crate::time::{Date, SimDuration, days_between, parse_date, parse_duration, p
 
 use super::Overrides;
 use super::check;
-use super::error::{Checker, FieldPath};
+use super::error::{Checker, FieldPath, closest};
 use super::flow::{BuiltFlow, build_flow};
 use super::hours::{CalendarParts, Clock, calendar_parts};
 use super::link::build_link;
@@ -242,9 +242,14 @@ fn calendars(
 }
 
 /// The cargo classes: those first named by flows (in flow order), then the other declared
-/// ones; their ids (a class's index is its position) and specs.
+/// ones; their ids (a class's index is its position) and specs. Once `[classes]` declares any,
+/// a flow's class must be one of them or the default "general": a typo would otherwise make a
+/// class of its own and silently lose its priority and `max_wait`.
 fn classes(ck: &mut Checker, raw: &RawScenario) -> (Vec<String>, Vec<ClassSpec>) {
     let mut class_ids: Vec<String> = Vec::new();
+    if !raw.classes.is_empty() {
+        undeclared_classes(ck, raw);
+    }
     for f in &raw.flows {
         let c = f.class.clone().unwrap_or_else(|| "general".to_string());
         if !class_ids.contains(&c) {
@@ -279,6 +284,29 @@ fn classes(ck: &mut Checker, raw: &RawScenario) -> (Vec<String>, Vec<ClassSpec>)
         }
     }
     (class_ids, classes)
+}
+
+/// Reports each flow whose class is neither declared in `[classes]` nor "general".
+fn undeclared_classes(ck: &mut Checker, raw: &RawScenario) {
+    let declared = || raw.classes.keys().map(String::as_str);
+    for (fi, f) in raw.flows.iter().enumerate() {
+        let Some(c) = f.class.as_deref() else {
+            continue;
+        };
+        if c == "general" || raw.classes.contains_key(c) {
+            continue;
+        }
+        let hint = closest(c, declared())
+            .map(|m| format!("; did you mean \"{m}\"?"))
+            .unwrap_or_default();
+        ck.report(
+            &FieldPath::default().key("flows").index(fi).key("class"),
+            format!(
+                "class \"{c}\" is not declared in [classes] (declared: {}; \"general\" needs no declaration){hint}",
+                declared().collect::<Vec<_>>().join(", ")
+            ),
+        );
+    }
 }
 
 /// Claims node id `id` (at `p`) for node `node`: not empty, not taken.

@@ -9,7 +9,7 @@ use crate::time::{SimDuration, parse_utc_offset};
 
 use super::changes::stage_changes;
 use super::check;
-use super::error::{Checker, FieldPath};
+use super::error::{Checker, FieldPath, closest};
 use super::hours::{CalendarParts, Clock, stage_calendar};
 use super::lanes::{Count, check_reserved, count};
 use super::raw::{RawInspection, RawStage};
@@ -365,11 +365,14 @@ fn lane_groups(
 
 /// The message for a class id that no flow or `[classes]` entry defines.
 fn unknown_class(c: &str, class_index: &HashMap<&str, u16>) -> String {
-    let mut known: Vec<&&str> = class_index.keys().collect();
+    let mut known: Vec<&str> = class_index.keys().copied().collect();
     known.sort();
+    let hint = closest(c, known.iter().copied())
+        .map(|m| format!("; did you mean \"{m}\"?"))
+        .unwrap_or_default();
     format!(
-        "unknown class \"{c}\" (known classes, from flows and [classes]: {})",
-        known.iter().map(|s| **s).collect::<Vec<_>>().join(", ")
+        "unknown class \"{c}\" (known classes, from flows and [classes]: {}){hint}",
+        known.join(", ")
     )
 }
 
