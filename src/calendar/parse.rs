@@ -94,6 +94,24 @@ pub fn parse_windows(text: &str) -> Result<Vec<Window>, ParseTimeError> {
     Ok(out)
 }
 
+/// Where the window of `today` that runs past midnight overlaps `tomorrow`'s first window (the
+/// day after, on the same clock), a description of the two: "20:00-06:00 runs to 06:00 the
+/// next day, past the start of 05:00-07:00". Lists as [`parse_windows`] returns them.
+pub fn next_day_overlap(today: &[Window], tomorrow: &[Window]) -> Option<String> {
+    let tail = today.iter().find(|w| w.end_ms > MS_PER_DAY)?;
+    let first = tomorrow.first()?;
+    (first.start_ms < tail.end_ms - MS_PER_DAY).then(|| {
+        format!(
+            "{}-{} runs to {} the next day, past the start of {}-{}",
+            fmt_time_of_day(tail.start_ms),
+            fmt_time_of_day(tail.end_ms),
+            fmt_time_of_day(tail.end_ms),
+            fmt_time_of_day(first.start_ms),
+            fmt_time_of_day(first.end_ms),
+        )
+    })
+}
+
 /// A closed date: every year on month/day, or one specific date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClosedDate {
@@ -241,9 +259,49 @@ mod tests {
                 end_ms: D
             }]
         );
-        // Touching windows are fine; an over-midnight tail may overlap an early window.
+        // Touching windows are fine; an over-midnight tail may overlap an early window of the
+        // same list, because the list is one day's: whether the next day's list overlaps it is
+        // `next_day_overlap`'s to say.
         assert!(parse_windows("08:00-12:00,12:00-13:00").is_ok());
         assert!(parse_windows("22:00-02:00,01:00-03:00").is_ok());
+    }
+
+    #[test]
+    fn an_over_midnight_window_may_not_overlap_the_next_day() {
+        let w = |t: &str| parse_windows(t).unwrap();
+        for (today, tomorrow, why) in [
+            (
+                "20:00-06:00,05:00-07:00",
+                "20:00-06:00,05:00-07:00",
+                "20:00-06:00 runs to 06:00 the next day, past the start of 05:00-07:00",
+            ),
+            (
+                "22:00-02:00",
+                "01:00-03:00",
+                "22:00-02:00 runs to 02:00 the next day, past the start of 01:00-03:00",
+            ),
+            (
+                "23:00-01:00",
+                "00:30-00:45",
+                "23:00-01:00 runs to 01:00 the next day, past the start of 00:30-00:45",
+            ),
+            (
+                "20:00-06:00",
+                "24/7",
+                "20:00-06:00 runs to 06:00 the next day, past the start of 00:00-24:00",
+            ),
+        ] {
+            assert_eq!(
+                next_day_overlap(&w(today), &w(tomorrow)).as_deref(),
+                Some(why)
+            );
+        }
+        // Touching, later or closed the next day: no overlap.
+        assert_eq!(next_day_overlap(&w("20:00-06:00"), &w("06:00-07:00")), None);
+        assert_eq!(next_day_overlap(&w("22:00-02:00"), &w("08:00-18:00")), None);
+        assert_eq!(next_day_overlap(&w("20:00-06:00"), &w("closed")), None);
+        assert_eq!(next_day_overlap(&w("24/7"), &w("24/7")), None);
+        assert_eq!(next_day_overlap(&w("08:00-18:00"), &w("00:00-01:00")), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::Overrides;
 use super::check;
 use super::error::{Checker, FieldPath, closest};
 use super::flow::{BuiltFlow, build_flow};
-use super::hours::{CalendarParts, Clock, calendar_parts};
+use super::hours::{Calendars, Clock, calendar_parts};
 use super::link::build_link;
 use super::raw::{RawArrivals, RawCalendar, RawScenario, RawSimulation, RawStage, RawTerminal};
 use super::stage::build_stage;
@@ -88,7 +88,7 @@ struct Simulation {
 /// What building stages and links needs from the sections before them.
 struct Env<'a> {
     clock: &'a Clock,
-    calendars: &'a HashMap<String, CalendarParts>,
+    calendars: &'a Calendars,
     class_index: &'a HashMap<&'a str, u16>,
     n_classes: usize,
 }
@@ -226,17 +226,12 @@ fn simulation(ck: &mut Checker, s: &RawSimulation, ov: Overrides) -> Simulation 
     }
 }
 
-/// The named calendars of `[calendars]` that are valid, by id.
-fn calendars(
-    ck: &mut Checker,
-    raw: &BTreeMap<String, RawCalendar>,
-) -> HashMap<String, CalendarParts> {
-    let mut calendars: HashMap<String, CalendarParts> = HashMap::new();
+/// The named calendars of `[calendars]` by id, `None` for those with errors.
+fn calendars(ck: &mut Checker, raw: &BTreeMap<String, RawCalendar>) -> Calendars {
+    let mut calendars = Calendars::new();
     for (id, c) in raw {
         let p = FieldPath::default().key("calendars").key(id);
-        if let Some(parts) = calendar_parts(ck, &p, c) {
-            calendars.insert(id.clone(), parts);
-        }
+        calendars.insert(id.clone(), calendar_parts(ck, &p, c));
     }
     calendars
 }

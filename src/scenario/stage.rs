@@ -10,7 +10,7 @@ use crate::time::{SimDuration, parse_utc_offset};
 use super::changes::stage_changes;
 use super::check;
 use super::error::{Checker, FieldPath, closest};
-use super::hours::{CalendarParts, Clock, stage_calendar};
+use super::hours::{Calendars, Clock, stage_calendar};
 use super::lanes::{Count, check_reserved, count};
 use super::raw::{RawInspection, RawStage};
 use super::value::{dist, dist_or_duration, int_in, parse_opt};
@@ -23,7 +23,7 @@ pub(super) fn build_stage(
     st: &RawStage,
     checkpoint: u32,
     clock: &Clock,
-    calendars: &HashMap<String, CalendarParts>,
+    calendars: &Calendars,
     class_index: &HashMap<&str, u16>,
     n_classes: usize,
 ) -> Option<StageSpec> {
