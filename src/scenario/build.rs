@@ -18,7 +18,7 @@ use super::hours::{Calendars, Clock, calendar_parts};
 use super::link::build_link;
 use super::raw::{RawArrivals, RawCalendar, RawScenario, RawSimulation, RawStage, RawTerminal};
 use super::stage::build_stage;
-use super::value::{duration, int_in, parse_opt};
+use super::value::{duration, int_in, num, parse_opt};
 
 /// Checks `raw` (with the command line's `ov`) and converts it; `None` when something did not
 /// convert (its problems are in `ck`).
@@ -71,6 +71,10 @@ pub(super) fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option
         flows,
     })
 }
+
+/// Most road a queued vehicle may take [m]: more than twice the longest freight train, and small
+/// enough that the queue-length KPIs (km, averaged over time) stay finite.
+pub const MAX_METRES_PER_VEHICLE: f64 = 10_000.0;
 
 /// The `[simulation]` section, checked; `None` fields did not convert.
 struct Simulation {
@@ -188,10 +192,13 @@ fn simulation(ck: &mut Checker, s: &RawSimulation, ov: Overrides) -> Simulation 
         None => Some(SimDuration::ZERO),
     };
     let mpv = s.metres_per_vehicle.unwrap_or(33.0);
-    if !(mpv.is_finite() && mpv > 0.0) {
+    if !(mpv.is_finite() && mpv > 0.0 && mpv <= MAX_METRES_PER_VEHICLE) {
         ck.report(
             &sim_p.key("metres_per_vehicle"),
-            format!("must be a number > 0 (got {mpv})"),
+            format!(
+                "must be a number > 0 and at most {MAX_METRES_PER_VEHICLE} (got {})",
+                num(mpv)
+            ),
         );
     }
     let series_step = match &s.series_step {

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{CheckpointSpec, FlowSpec, StageKind};
+use crate::model::{CheckpointSpec, FlowSpec, Mode, StageKind};
 
 use super::error::{Checker, FieldPath};
 use super::raw::{RawArrivals, RawFlow, RawScenario, RawStage};
@@ -187,6 +187,66 @@ pub(super) fn transfer_flows(
         }
     }
     box_sizes_agree(ck, raw, &onward_of, flows);
+    bulk_needs_box_tonnes(ck, raw, &onward_of, flows);
+}
+
+/// Bulk handed to a flow whose vehicles carry containers is packed into boxes at that flow's
+/// tonnes per container; with none stated (0 t) there is no box to pack it in, and the whole load
+/// would ride on one vehicle with no containers. Refused where the onward flow is fed bulk: by a
+/// flow that carries tonnes and no containers, or by a transfer flow without containers (which
+/// may be handing bulk on).
+fn bulk_needs_box_tonnes(
+    ck: &mut Checker,
+    raw: &RawScenario,
+    onward_of: &impl Fn(&String) -> Option<u32>,
+    (flows, flow_index): (&[FlowSpec], &HashMap<String, u32>),
+) {
+    let spec = |id: &str| flow_index.get(id).and_then(|&i| flows.get(i as usize));
+    let mut reported: HashSet<u32> = HashSet::new();
+    for f in &raw.flows {
+        let Some(source) = spec(&f.id) else {
+            continue;
+        };
+        let transfer = matches!(f.arrivals, RawArrivals::Transfer {});
+        if source.containers > 0 || !(source.tonnes > 0.0 || transfer) {
+            continue;
+        }
+        let p = FieldPath::default();
+        for (_, route) in routes_of(&p, f) {
+            let Some(next) = route.last().and_then(onward_of) else {
+                continue;
+            };
+            let Some(to_raw) = raw.flows.get(next as usize) else {
+                continue;
+            };
+            let Some(to) = spec(&to_raw.id) else {
+                continue;
+            };
+            if to.containers == 0 || to.tonnes > 0.0 || !reported.insert(next) {
+                continue;
+            }
+            let key = if to.mode == Mode::Train {
+                "tonnes_per_container"
+            } else {
+                "tonnes"
+            };
+            let terminal = route.last().map(String::as_str).unwrap_or_default();
+            let what = if transfer {
+                "may hand on bulk".to_string()
+            } else {
+                format!("brings {} t a vehicle and no containers", source.tonnes)
+            };
+            ck.report(
+                &FieldPath::default().key("flows").index(next as usize).key(key),
+                format!(
+                    "flow \"{}\" takes bulk at terminal \"{terminal}\" (flow \"{}\" {what}), packed into \
+                     its {} containers a vehicle at its tonnes per container, which is 0: state `{key}` \
+                     (> 0), or carry no containers",
+                    to_raw.id, f.id, to.containers
+                ),
+            );
+        }
+    }
 }
 
 /// Every route a flow's vehicles may take, with its field path: its own, then its alternatives'.

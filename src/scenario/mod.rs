@@ -38,8 +38,10 @@ use std::path::Path;
 
 use crate::model::Model;
 
+pub use build::MAX_METRES_PER_VEHICLE;
 pub(crate) use error::{Checker, FieldPath};
 pub use error::{Problem, ProblemKind, ScenarioError};
+pub use flow::{MAX_TONNES_PER_VEHICLE, MAX_VALUE_PER_VEHICLE};
 pub use input::MAX_INPUT_BYTES;
 pub(crate) use input::{Refusal, read_checked, read_text};
 use raw::RawScenario;

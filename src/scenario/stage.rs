@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::dist::{Dist, parse_rate_per_hour};
-use crate::model::{Inspection, LaneGroup, StageKind, StageSpec};
+use crate::model::{Inspection, LaneGroup, LaneProfile, StageChange, StageKind, StageSpec};
 use crate::time::{SimDuration, parse_utc_offset};
 
 use super::changes::stage_changes;
@@ -130,6 +130,9 @@ pub(super) fn build_stage(
     )?;
     if !schedule_ok {
         return None;
+    }
+    if let (Some(m), Some(n)) = (max_per_vehicle, &lanes) {
+        check_max_per_vehicle(ck, p, kind, m, n.max(), &changes);
     }
     Some(StageSpec {
         changes,
@@ -275,6 +278,33 @@ fn max_per_vehicle(
         }
     }
     max_per_vehicle
+}
+
+/// A train may hold at most the servers the stage has (`servers`, or more from a dated change):
+/// `max_cranes_per_train = 4` at a stage of 2 cranes would claim cranes that are not there.
+fn check_max_per_vehicle(
+    ck: &mut Checker,
+    p: &FieldPath,
+    kind: StageKind,
+    max: u32,
+    servers: u32,
+    changes: &[StageChange],
+) {
+    let (key, count_key) = match kind {
+        StageKind::Cranes => ("max_cranes_per_train", "cranes"),
+        StageKind::BogieExchange => ("max_positions_per_train", "positions"),
+        _ => return,
+    };
+    let most = changes
+        .iter()
+        .filter_map(|c| c.lanes.as_ref().map(LaneProfile::max))
+        .fold(servers, u32::max);
+    if max > most {
+        ck.report(
+            &p.key(key),
+            format!("{key} = {max} is more than the {most} {count_key} the stage has"),
+        );
+    }
 }
 
 /// The stage's extra inspection at `ip`.

@@ -205,3 +205,145 @@ fn a_bad_calendar_is_reported_once_where_it_is_defined() {
         "{e}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Magnitudes a KPI must hold
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn cargo_beyond_the_documented_bounds_is_refused() {
+    assert_eq!(borderflow::scenario::MAX_TONNES_PER_VEHICLE, 1e6);
+    assert_eq!(borderflow::scenario::MAX_VALUE_PER_VEHICLE, 1e12);
+    let with = |line: &str| {
+        edit(
+            GOOD,
+            "mode = \"truck\"",
+            &format!("mode = \"truck\"\n{line}"),
+        )
+    };
+    assert_rejected(
+        "value-1e306",
+        &with("value = 1e306"),
+        Field::Exactly("flows[0].value"),
+        "value = 1e306",
+        "1e306 USD a vehicle is more than the 1000000000000 USD accepted",
+    );
+    assert_rejected(
+        "tonnes-1e308",
+        &with("tonnes = 1e308"),
+        Field::Exactly("flows[0].tonnes"),
+        "tonnes = 1e308",
+        "1e308 t a vehicle is more than the 1000000 t accepted",
+    );
+    // At the bounds: accepted, and the KPIs that sum them are what hand arithmetic gives.
+    let t = with("tonnes = 1e6\nvalue = 1e12");
+    let f = TempFile::new("cargo-max", &t);
+    let json = run_json(&["run", f.path().to_str().unwrap(), "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let served = v["system"]["served_per_day"]["mean"].as_f64().unwrap();
+    let tonnes = v["system"]["tonnes_per_day"]["mean"].as_f64().unwrap();
+    let value = v["system"]["value_per_day_usd"]["mean"].as_f64().unwrap();
+    assert!(served > 200.0, "{served}");
+    assert!(
+        (tonnes / (served * 1e6) - 1.0).abs() < 1e-12,
+        "{tonnes} vs {served}"
+    );
+    assert!(
+        (value / (served * 1e12) - 1.0).abs() < 1e-12,
+        "{value} vs {served}"
+    );
+}
+
+#[test]
+fn a_train_heavier_than_the_bound_is_refused_at_its_tonnes_per_container() {
+    let t = edit(
+        super::rail::GOOD,
+        "tonnes_per_container = 20.0",
+        "tonnes_per_container = 1e5",
+    );
+    assert_rejected(
+        "train-too-heavy",
+        &t,
+        Field::Exactly("flows[0].tonnes_per_container"),
+        "tonnes_per_container = 1e5",
+        "45 containers of 100000 t make a train of 4500000 t: at most 1000000 t a vehicle is accepted",
+    );
+}
+
+#[test]
+fn metres_per_vehicle_beyond_ten_km_is_refused() {
+    assert_eq!(borderflow::scenario::MAX_METRES_PER_VEHICLE, 10_000.0);
+    let t = edit(GOOD, "seed = 3", "seed = 3\nmetres_per_vehicle = 1e300");
+    assert_rejected(
+        "mpv-huge",
+        &t,
+        Field::Exactly("simulation.metres_per_vehicle"),
+        "metres_per_vehicle",
+        "must be a number > 0 and at most 10000 (got 1e300)",
+    );
+    model(&edit(
+        GOOD,
+        "seed = 3",
+        "seed = 3\nmetres_per_vehicle = 10000.0",
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cranes and containers
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn more_cranes_per_train_than_the_stage_has_are_refused() {
+    let t = edit(
+        super::rail::GOOD,
+        "max_cranes_per_train = 2",
+        "max_cranes_per_train = 4",
+    );
+    assert_rejected(
+        "cranes-per-train",
+        &t,
+        Field::Exactly("checkpoints[0].stages[1].max_cranes_per_train"),
+        "max_cranes_per_train = 4",
+        "max_cranes_per_train = 4 is more than the 3 cranes the stage has",
+    );
+    // As many as the stage has, or as a dated change brings: accepted.
+    model(&edit(
+        super::rail::GOOD,
+        "max_cranes_per_train = 2",
+        "max_cranes_per_train = 3",
+    ));
+    let t = edit(
+        super::rail::GOOD,
+        "max_cranes_per_train = 2",
+        "max_cranes_per_train = 4\nchanges = [{ from = \"2026-01-07\", lanes = 4 }]",
+    );
+    model(&t);
+}
+
+#[test]
+fn a_container_train_fed_bulk_needs_tonnes_per_container() {
+    // The port hands 3,000 t of barge bulk to trains of 30 containers: packed at 50 t a box,
+    // 60 boxes on 2 trains. At 0 t a box there is nothing to pack it into; it used to ride as
+    // 3,000 t on one train with no containers.
+    let t = edit(
+        super::rail::GOOD,
+        "tonnes_per_container = 50.0",
+        "tonnes_per_container = 0.0",
+    );
+    assert_rejected(
+        "bulk-no-box",
+        &t,
+        Field::Exactly("flows[3].tonnes_per_container"),
+        "tonnes_per_container = 0.0",
+        "flow \"port-trains\" takes bulk at terminal \"port\" (flow \"barges\" brings 3000 t a \
+         vehicle and no containers), packed into its 30 containers a vehicle at its tonnes per \
+         container, which is 0",
+    );
+    // A train of flat wagons (no containers) takes bulk by tonnes: accepted.
+    let t = edit(
+        super::rail::GOOD,
+        "tonnes_per_container = 50.0",
+        "containers_per_wagon = 0\ntonnes_per_container = 0.0",
+    );
+    model(&t);
+}
