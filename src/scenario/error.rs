@@ -94,6 +94,31 @@ impl FieldPath {
         p.0.push(Seg::Index(i));
         p
     }
+
+    /// This path followed by `rest` as a [`Problem`] writes it (`checkpoints[0].stages[1].lanes`):
+    /// keys separated by dots, indices in brackets.
+    pub(crate) fn join(&self, rest: &str) -> FieldPath {
+        let mut p = self.clone();
+        for piece in rest.split('.').filter(|s| !s.is_empty()) {
+            let (key, mut tail) = piece
+                .split_once('[')
+                .map_or((piece, ""), |(k, _)| (k, &piece[k.len()..]));
+            if !key.is_empty() {
+                p.0.push(Seg::Key(key.to_string()));
+            }
+            while let Some(t) = tail.strip_prefix('[') {
+                let Some((n, after)) = t.split_once(']') else {
+                    break;
+                };
+                match n.parse() {
+                    Ok(i) => p.0.push(Seg::Index(i)),
+                    Err(_) => p.0.push(Seg::Key(n.to_string())),
+                }
+                tail = after;
+            }
+        }
+        p
+    }
 }
 
 impl fmt::Display for FieldPath {
@@ -180,6 +205,37 @@ impl<'a> Checker<'a> {
 
     /// Records a problem with the value at `path`, located in the text where possible.
     pub(crate) fn report(&mut self, path: &FieldPath, message: impl Into<String>) {
+        self.report_kind(path, message, ProblemKind::Value);
+    }
+
+    /// Records a value of the wrong type at `path` (a schema problem, like those serde finds:
+    /// a sweep that sets it is wrong itself, not just the point it makes).
+    pub(crate) fn report_type(&mut self, path: &FieldPath, message: impl Into<String>) {
+        self.report_kind(path, message, ProblemKind::Schema);
+    }
+
+    /// The file the checker reports on.
+    pub(crate) fn file(&self) -> &str {
+        self.file
+    }
+
+    /// Line and column of the value at `path` (or of its nearest located ancestor).
+    pub(crate) fn locate(&self, path: &FieldPath) -> Option<(usize, usize)> {
+        self.offset_of(path).map(|o| self.line_col(o))
+    }
+
+    /// Records a problem found elsewhere (another file's), as it is; it sorts after this file's.
+    pub(crate) fn push(&mut self, problem: Problem) {
+        self.problems.push((None, problem));
+    }
+
+    /// Records a problem of kind `kind` at `path`.
+    pub(crate) fn report_kind(
+        &mut self,
+        path: &FieldPath,
+        message: impl Into<String>,
+        kind: ProblemKind,
+    ) {
         let off = self.offset_of(path);
         let (line, column) = match off {
             Some(o) => {
@@ -196,7 +252,7 @@ impl<'a> Checker<'a> {
                 line,
                 column,
                 message: message.into(),
-                kind: ProblemKind::Value,
+                kind,
             },
         ));
     }
@@ -252,6 +308,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_written_path_joins_as_keys_and_indices() {
+        let p = FieldPath::default().key("base");
+        assert_eq!(
+            p.join("checkpoints[0].stages[12].lanes.08:00-20:00")
+                .to_string(),
+            "base.checkpoints[0].stages[12].lanes.08:00-20:00"
+        );
+        assert_eq!(p.join("").to_string(), "base");
+        assert_eq!(
+            FieldPath::default().join("flows[1][2].x").to_string(),
+            "flows[1][2].x"
+        );
+    }
 
     #[test]
     fn typos_find_the_word_meant() {

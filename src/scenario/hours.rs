@@ -226,12 +226,12 @@ pub(super) fn stage_calendar(
             Ok(rc) => calendar_parts(ck, hours_p, &rc)
                 .map(|parts| make_calendar(clock, &with_extra(&parts, extra), stage_offset)),
             Err(e) => {
-                ck.report(hours_p, e.message().to_string());
+                ck.report_type(hours_p, e.message().to_string());
                 None
             }
         },
         Some(other) => {
-            ck.report(
+            ck.report_type(
                 hours_p,
                 format!(
                     "expected \"24/7\", windows like \"09:00-18:00\", a calendar id or a calendar table, found {}",

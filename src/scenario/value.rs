@@ -91,12 +91,12 @@ pub(super) fn dist_or_duration(
         toml::Value::Table(_) => match v.clone().try_into::<RawDist>() {
             Ok(raw) => dist(ck, path, &raw),
             Err(e) => {
-                ck.report(path, e.message().to_string());
+                ck.report_type(path, e.message().to_string());
                 None
             }
         },
         other => {
-            ck.report(
+            ck.report_type(
                 path,
                 format!(
                     "expected a duration like \"20min\" or a distribution table, found {}",

@@ -44,7 +44,7 @@ use std::path::Path;
 
 use crate::model::Model;
 use crate::scenario::{
-    self, Checker, Overrides, Problem, ProblemKind, ScenarioError, deserialize_located,
+    self, Checker, FieldPath, Overrides, Problem, ProblemKind, ScenarioError, deserialize_located,
 };
 
 mod axes;
@@ -64,6 +64,9 @@ pub struct Assignment {
     pub path: String,
     /// New value.
     pub value: toml::Value,
+    /// Where the sweep file gives it (`axes[0].values[1]`, `policies[2].set.<path>`), so that a
+    /// point it makes invalid is blamed there.
+    pub(crate) at: FieldPath,
 }
 
 /// One labelled position on an axis: the changes it makes.
@@ -182,7 +185,7 @@ fn check(
     baseline: Option<&str>,
 ) -> Result<Plan, Stop> {
     let overrides = base::overrides(ck, file, &raw, cli)?;
-    let base = base::base(ck, file, dir, &raw.base, overrides)?;
+    let base = base::base(ck, file, dir, &raw, cli, overrides)?;
     let policies = axes::policies(ck, &raw.policies, &base);
     let axes = axes::axes(ck, &raw.axes, &policies, &base);
     let dims = axes::dimensions(ck, axes);
