@@ -183,6 +183,116 @@ fn statement_is_bad(statement: &str) -> bool {
     error.is_some()
 }
 
+/// What an input file is, by its top-level keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// A scenario: `[simulation]`, `[[checkpoints]]`, `[[flows]]`, ….
+    Scenario,
+    /// A sweep: `base` and `[[axes]]`, maybe `[[policies]]`.
+    Sweep,
+}
+
+/// The keys at the top of `text`, each with the byte offset where it is written: bare or quoted
+/// keys of top-level statements before the first table header, and the first key of each table
+/// header (`[simulation]`, `[[axes]]`, `[base.simulation]`). A light scan (lexing only), so that
+/// a file can be told a scenario or a sweep before it is parsed, even when it is not valid.
+fn top_keys(text: &str) -> Vec<(String, usize)> {
+    use toml_parser::lexer::TokenKind as K;
+    let mut keys = Vec::new();
+    let (mut depth, mut at_start, mut header_seen, mut want_header_key) =
+        (0usize, true, false, false);
+    for token in toml_parser::Source::new(text).lex() {
+        let kind = token.kind();
+        let span = token.span();
+        match kind {
+            K::Whitespace | K::Comment => continue,
+            K::Newline if depth == 0 => {
+                at_start = true;
+                continue;
+            }
+            _ => {}
+        }
+        let key_token = matches!(kind, K::Atom | K::BasicString | K::LiteralString);
+        if want_header_key && key_token {
+            want_header_key = false;
+            keys.push((unquoted(&text[span.start()..span.end()]), span.start()));
+        } else if at_start && depth == 0 {
+            if kind == K::LeftSquareBracket {
+                header_seen = true;
+                want_header_key = true;
+            } else if key_token && !header_seen {
+                keys.push((unquoted(&text[span.start()..span.end()]), span.start()));
+            }
+        }
+        at_start = false;
+        match kind {
+            K::LeftSquareBracket | K::LeftCurlyBracket => depth += 1,
+            K::RightSquareBracket | K::RightCurlyBracket => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// A key as written, without its quotes.
+fn unquoted(raw: &str) -> String {
+    raw.trim_matches(|c| c == '"' || c == '\'').to_string()
+}
+
+/// Whether `text` is a sweep file (it has `base`, `axes` or `policies` at the top and no
+/// `[simulation]`) or, otherwise, a scenario.
+pub fn input_kind(text: &str) -> InputKind {
+    let keys = top_keys(text);
+    let has = |k: &str| keys.iter().any(|(x, _)| x == k);
+    if !has("simulation") && (has("base") || has("axes") || has("policies")) {
+        InputKind::Sweep
+    } else {
+        InputKind::Scenario
+    }
+}
+
+/// If `text` (from `file`) is not a `want` file but the other kind, the problem that says so,
+/// at the first key that shows it: `run` given a sweep, `sweep` given a scenario.
+pub(crate) fn wrong_kind(text: &str, file: &str, want: InputKind) -> Option<ScenarioError> {
+    let keys = top_keys(text);
+    let kind = input_kind(text);
+    if kind == want {
+        return None;
+    }
+    let (shown, message) = match kind {
+        InputKind::Sweep => (
+            ["base", "axes", "policies"],
+            "this is a sweep file (it has `base` and [[axes]]), not a scenario: run it with \
+             `borderflow sweep`",
+        ),
+        InputKind::Scenario => (
+            ["simulation", "checkpoints", "flows"],
+            "this is a scenario file (it has [simulation]), and `sweep` expects a sweep file: a \
+             `base` scenario and [[axes]] of changes (see the README, Sweeps); run a scenario with \
+             `borderflow run`",
+        ),
+    };
+    let at = keys
+        .iter()
+        .find(|(k, _)| shown.contains(&k.as_str()))
+        .map_or(0, |(_, o)| *o);
+    // A file that shows neither kind is left to the parser to explain.
+    if kind == InputKind::Scenario && !keys.iter().any(|(k, _)| shown.contains(&k.as_str())) {
+        return None;
+    }
+    let (line, column) = line_col(text, at);
+    Some(ScenarioError {
+        problems: vec![Problem {
+            file: file.to_string(),
+            path: String::new(),
+            line: Some(line),
+            column: Some(column),
+            message: message.to_string(),
+            kind: ProblemKind::Schema,
+        }],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +309,39 @@ mod tests {
         // An unclosed bracket runs to the end of the text.
         assert_eq!(first_syntax_error_end("a = 1\nb = [1,\n"), Some(14));
         assert_eq!(first_syntax_error_end("a = 1"), None);
+    }
+
+    #[test]
+    fn top_keys_tell_a_sweep_from_a_scenario() {
+        let sweep = "# a sweep\nname = \"s\"\nbase = \"b.toml\"\n\n[[axes]]\npath = \"x\"\nvalues = [1, [2]]\n";
+        let keys: Vec<String> = top_keys(sweep).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["name", "base", "axes"]);
+        assert_eq!(input_kind(sweep), InputKind::Sweep);
+        let inline = "name = \"s\"\n[base.simulation]\nname = \"x\"\n[[base.flows]]\nid = \"f\"\n";
+        assert_eq!(input_kind(inline), InputKind::Sweep);
+        let scenario =
+            "[simulation]\nname = \"x\"\n[[checkpoints]]\nid = \"c\"\n[[checkpoints.stages]]\n";
+        assert_eq!(input_kind(scenario), InputKind::Scenario);
+        assert_eq!(input_kind("garbage = = ="), InputKind::Scenario);
+        assert_eq!(
+            input_kind("\"simulation\" = { name = \"x\" }\naxes = []"),
+            InputKind::Scenario
+        );
+        let e = wrong_kind(scenario, "s.toml", InputKind::Sweep)
+            .unwrap()
+            .to_string();
+        assert!(
+            e.starts_with("error: s.toml:1:2: this is a scenario file"),
+            "{e}"
+        );
+        let e = wrong_kind(sweep, "w.toml", InputKind::Scenario)
+            .unwrap()
+            .to_string();
+        assert!(
+            e.starts_with("error: w.toml:3:1: this is a sweep file"),
+            "{e}"
+        );
+        assert!(wrong_kind(sweep, "w.toml", InputKind::Sweep).is_none());
+        assert!(wrong_kind("x = 1", "w.toml", InputKind::Sweep).is_none());
     }
 }

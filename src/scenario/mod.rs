@@ -43,7 +43,8 @@ pub(crate) use error::{Checker, FieldPath};
 pub use error::{Problem, ProblemKind, ScenarioError};
 pub use flow::{MAX_TONNES_PER_VEHICLE, MAX_VALUE_PER_VEHICLE};
 pub use input::MAX_INPUT_BYTES;
-pub(crate) use input::{Refusal, read_checked, read_text};
+pub use input::{InputKind, input_kind};
+pub(crate) use input::{Refusal, read_checked, read_text, wrong_kind};
 use raw::RawScenario;
 
 /// The built-in default scenario (the Kazakhstan–China road crossings).
@@ -62,10 +63,21 @@ pub struct Overrides {
     pub days: Option<i64>,
 }
 
-/// Reads and checks the scenario file at `path`.
+/// Reads and checks the scenario file at `path` (a sweep file is refused as such).
 pub fn load(path: &Path, overrides: Overrides) -> Result<Model, ScenarioError> {
     let text = read_text(path, "scenario file")?;
-    parse(&text, &path.display().to_string(), overrides)
+    let file = path.display().to_string();
+    if let Some(e) = wrong_kind(&text, &file, InputKind::Scenario) {
+        return Err(e);
+    }
+    parse(&text, &file, overrides)
+}
+
+/// The text of the scenario or sweep file at `path`: a regular file of at most
+/// [`MAX_INPUT_BYTES`] in UTF-8, or the problem that says why not (see the README, Scenario
+/// reference).
+pub fn read_input(path: &Path) -> Result<String, ScenarioError> {
+    read_text(path, "file")
 }
 
 /// The built-in default scenario.

@@ -164,6 +164,9 @@ pub fn parse(
     cli: Overrides,
     baseline: Option<&str>,
 ) -> Result<Plan, ScenarioError> {
+    if let Some(e) = scenario::wrong_kind(text, file, scenario::InputKind::Sweep) {
+        return Err(e);
+    }
     let raw: raw::RawSweep = deserialize_located(text, file)?;
     let mut ck = Checker::new(file, text);
     match check(&mut ck, raw, text, file, dir, cli, baseline) {

@@ -1,7 +1,7 @@
 //! Every message points at the input: a missing section at 1:1 of its file, problems of an inline
 //! `[base]` at their place in the sweep file, a sweep's own values blamed on its own lines, a
 //! policy value of the wrong type at the policy (exit 2, like any wrong type), an invalid baseline
-//! named as such.
+//! named as such; `validate` reads sweep files too, and `sweep` says when it was given a scenario.
 
 use super::located_errors;
 use super::road::GOOD;
@@ -253,5 +253,86 @@ fn an_invalid_point_is_blamed_on_the_value_that_made_it() {
              between 1 and 100000 (got 0)\n"
         )),
         "{out}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which kind of file
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn validate_checks_sweep_files_too() {
+    let d = TempDir::new("validate-sweeps");
+    std::fs::copy(fixture("base.toml"), d.join("base.toml")).unwrap();
+    let good = d.file("good.toml", &sweep("baseline = \"lanes=4\""));
+    let skip = d.file(
+        "skip.toml",
+        &sweep("").replace("values = [4, 5]", "values = [0, 5]"),
+    );
+    let o = borderflow(&[
+        "validate",
+        good.to_str().unwrap(),
+        skip.to_str().unwrap(),
+        fixture("base.toml").to_str().unwrap(),
+    ]);
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!(
+            "{}: ok (sweep s: 2 points × 4 replications, baseline \"lanes=4\")\n",
+            good.display()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{}: ok (sweep s: 2 points × 4 replications, 1 invalid and skipped)\n",
+            skip.display()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("base.toml: ok (1 checkpoints, 2 stages, 2 flows)"),
+        "{out}"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "warning: {}: point \"lanes=0\" is invalid and will be skipped:\n  {}:7:11: axes[0].values[0]",
+            skip.display(),
+            skip.display()
+        )),
+        "{err}"
+    );
+    // A bad sweep file: exit 2 with its line:column, as for a scenario; `axes` is not an
+    // unknown field.
+    let e = located("validate", "validate-bad-sweep", &sweep("days = 0"));
+    assert_eq!(
+        e,
+        [(
+            3,
+            8,
+            "days: must be between 1 and 36500 (got 0)".to_string()
+        )]
+    );
+}
+
+#[test]
+fn sweep_given_a_scenario_and_run_given_a_sweep_say_what_they_expected() {
+    let e = located("sweep", "sweep-scenario", GOOD);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!((e[0].0, e[0].1), (1, 2), "{e:?}");
+    assert!(
+        e[0].2.starts_with(
+            "this is a scenario file (it has [simulation]), and `sweep` expects a sweep file"
+        ),
+        "{e:?}"
+    );
+    let e = located("run", "run-sweep", &sweep(""));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!((e[0].0, e[0].1), (2, 1), "{e:?}");
+    assert!(
+        e[0].2.starts_with("this is a sweep file (it has `base` and [[axes]]), not a scenario: run it with `borderflow sweep`"),
+        "{e:?}"
     );
 }
