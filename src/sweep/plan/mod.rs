@@ -211,7 +211,11 @@ fn check(
 pub fn compare(a: &Path, b: &Path, cli: Overrides) -> Result<Plan, ScenarioError> {
     let read = |p: &Path| -> Result<(String, Model), ScenarioError> {
         let text = scenario::read_text(p, "scenario file")?;
-        let model = scenario::parse(&text, &p.display().to_string(), cli)?;
+        let file = p.display().to_string();
+        if let Some(e) = scenario::wrong_kind(&text, &file, scenario::InputKind::Scenario) {
+            return Err(e);
+        }
+        let model = scenario::parse(&text, &file, cli)?;
         Ok((text, model))
     };
     let (ta, ma) = read(a)?;

@@ -328,6 +328,20 @@ fn sweep_given_a_scenario_and_run_given_a_sweep_say_what_they_expected() {
         ),
         "{e:?}"
     );
+    let d = TempDir::new("compare-sweep");
+    std::fs::copy(fixture("base.toml"), d.join("base.toml")).unwrap();
+    let f = d.file("s.toml", &sweep(""));
+    let o = borderflow(&[
+        "compare",
+        fixture("base.toml").to_str().unwrap(),
+        f.to_str().unwrap(),
+    ]);
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).starts_with(&format!("error: {}:2:1: this is a sweep file", f.display())),
+        "{}",
+        stderr(&o)
+    );
     let e = located("run", "run-sweep", &sweep(""));
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!((e[0].0, e[0].1), (2, 1), "{e:?}");
