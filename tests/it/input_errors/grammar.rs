@@ -188,12 +188,12 @@ fn units_outside_the_vocabulary_are_refused_in_every_duration_field() {
 
 #[test]
 fn compound_durations_out_of_order_are_refused_in_every_duration_field() {
-    for i in 0..DURATIONS {
+    for (i, field) in DURATION_FIELDS.iter().enumerate() {
         let t = filled(Some((i, "30min1h")), None);
         assert_rejected(
             &format!("order-{i}"),
             &t,
-            Field::Exactly(DURATION_FIELDS[i]),
+            Field::Exactly(field),
             "\"30min1h\"",
             "from the largest to the smallest",
         );
@@ -202,12 +202,12 @@ fn compound_durations_out_of_order_are_refused_in_every_duration_field() {
 
 #[test]
 fn an_impossible_date_is_no_such_date_in_every_date_field() {
-    for i in 0..DATES {
+    for (i, field) in DATE_FIELDS.iter().enumerate() {
         let t = filled(None, Some((i, "2026-02-30")));
         assert_rejected(
             &format!("date-{i}"),
             &t,
-            Field::Exactly(DATE_FIELDS[i]),
+            Field::Exactly(field),
             "\"2026-02-30\"",
             "no such date \"2026-02-30\" (February 2026 has 28 days)",
         );
@@ -216,12 +216,12 @@ fn an_impossible_date_is_no_such_date_in_every_date_field() {
 
 #[test]
 fn a_malformed_date_is_malformed_in_every_date_field() {
-    for i in 0..DATES {
+    for (i, field) in DATE_FIELDS.iter().enumerate() {
         let t = filled(None, Some((i, "2026-1-5")));
         assert_rejected(
             &format!("date-shape-{i}"),
             &t,
-            Field::Exactly(DATE_FIELDS[i]),
+            Field::Exactly(field),
             "\"2026-1-5\"",
             "expected",
         );
