@@ -110,8 +110,11 @@ pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
             }],
         }
     };
-    // Garbage is reported from its first bad statement: only the text up to it is parsed whole.
-    if let Some(end) = input::first_syntax_error_end(text)
+    // Large garbage is reported from its first bad statement: only the text up to it is parsed
+    // whole. Small texts (every real scenario, and each point a sweep renders) parse whole at
+    // once, which is cheaper than the scan.
+    if text.len() > input::EARLY_SYNTAX_BYTES
+        && let Some(end) = input::first_syntax_error_end(text)
         && let Err(e) = toml::Deserializer::parse(&text[..end])
     {
         return Err(located(
