@@ -7,7 +7,9 @@ use rand::Rng;
 use rand::RngExt;
 use rand_distr::{Distribution as _, Exp, Exp1, Gamma, LogNormal, Triangular};
 
-use crate::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, MS_PER_WEEK, SimDuration};
+use crate::time::{
+    DURATION_UNITS, MS_PER_DAY, MS_PER_HOUR, MS_PER_WEEK, SimDuration, unit_hint, unknown_unit,
+};
 
 /// Why distribution parameters were rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -307,7 +309,8 @@ impl Dist {
     }
 }
 
-/// Parses an arrival rate "32/h", "600/day", "1.5/min", "100/week" into vehicles per hour.
+/// Parses a rate: a count per unit, the unit one of the duration units (`ms`, `s`, `min`, `h`,
+/// `d`) or `day` or `week` ("32/h", "600/day", "1.5/min", "100/week"), into counts per hour.
 pub fn parse_rate_per_hour(text: &str) -> Result<f64, DistError> {
     let bad = || {
         DistError(format!(
@@ -316,12 +319,28 @@ pub fn parse_rate_per_hour(text: &str) -> Result<f64, DistError> {
     };
     let (num, unit) = text.split_once('/').ok_or_else(bad)?;
     let n: f64 = num.trim().parse().map_err(|_| bad())?;
-    let unit_ms = match unit.trim() {
-        "min" | "minute" => MS_PER_MIN,
-        "h" | "hour" => MS_PER_HOUR,
-        "d" | "day" => MS_PER_DAY,
-        "week" | "w" => MS_PER_WEEK,
-        _ => return Err(bad()),
+    let unit = unit.trim();
+    let unit_ms = match unit {
+        "day" => MS_PER_DAY,
+        "week" => MS_PER_WEEK,
+        u => match DURATION_UNITS.iter().find(|(name, _)| *name == u) {
+            Some(&(_, ms)) => ms,
+            None if u.is_empty() || !u.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                return Err(bad());
+            }
+            None => {
+                let hint = match u {
+                    "w" | "wk" | "weeks" => Some("week"),
+                    "days" => Some("day"),
+                    _ => unit_hint(u),
+                };
+                let what = format!("rate \"{text}\"");
+                return Err(DistError(format!(
+                    "{}, or day and week",
+                    unknown_unit(&what, u, hint)
+                )));
+            }
+        },
     };
     if !n.is_finite() || n < 0.0 {
         return Err(DistError(format!(
@@ -416,8 +435,23 @@ mod tests {
         assert_eq!(parse_rate_per_hour("32/h").unwrap(), 32.0);
         assert_eq!(parse_rate_per_hour("600/day").unwrap(), 25.0);
         assert_eq!(parse_rate_per_hour("1/min").unwrap(), 60.0);
-        for bad in ["32", "32/hr?", "-1/h", "x/h", "32/parsec"] {
+        assert_eq!(parse_rate_per_hour("100/week").unwrap(), 100.0 / 168.0);
+        assert_eq!(parse_rate_per_hour("48/d").unwrap(), 2.0);
+        assert_eq!(parse_rate_per_hour("1/s").unwrap(), 3600.0);
+        for bad in ["32", "32/hr?", "-1/h", "x/h", "32/parsec", "32/", "32/1h"] {
             assert!(parse_rate_per_hour(bad).is_err(), "{bad}");
+        }
+        // The units of durations, with the unit to write for the ones people often use.
+        for (bad, write) in [
+            ("32/hour", "h"),
+            ("32/hr", "h"),
+            ("1/minute", "min"),
+            ("1/m", "min"),
+            ("5/w", "week"),
+            ("5/days", "day"),
+        ] {
+            let e = parse_rate_per_hour(bad).expect_err(bad).0;
+            assert!(e.contains(&format!("(write \"{write}\")")), "{bad}: {e}");
         }
     }
 }

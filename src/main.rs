@@ -67,9 +67,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
     },
-    /// Check scenario files without running them.
+    /// Check scenario and sweep files without running them.
     Validate {
-        /// Scenario TOML files.
+        /// Scenario or sweep TOML files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -464,41 +464,92 @@ fn warn(summary: &kpi::Summary) {
     }
 }
 
+/// `borderflow validate FILE…`: each file checked as a scenario or, if it is one, a sweep
+/// (with its base and every point); all are reported before the exit code says if one was bad.
 fn validate(files: &[PathBuf]) -> Outcome {
     let mut bad = false;
     for f in files {
-        match scenario::load(f, Overrides::default()) {
-            Ok(m) => {
-                let count = |k: NodeKind| m.checkpoints.iter().filter(|c| c.kind == k).count();
-                let (links, terminals) = (count(NodeKind::Link), count(NodeKind::Terminal));
-                let mut extra = String::new();
-                if links > 0 {
-                    extra.push_str(&format!(", {links} links"));
+        let checked = scenario::read_input(f).and_then(|text| {
+            let file = f.display().to_string();
+            match scenario::input_kind(&text) {
+                scenario::InputKind::Scenario => {
+                    scenario::parse(&text, &file, Overrides::default()).map(|m| {
+                        validated_scenario(f, &m);
+                    })
                 }
-                if terminals > 0 {
-                    extra.push_str(&format!(", {terminals} terminals"));
-                }
-                outln!(
-                    "{}: ok ({} checkpoints{extra}, {} stages, {} flows)",
-                    f.display(),
-                    count(NodeKind::Checkpoint),
-                    m.stages.len(),
-                    m.flows.len()
-                );
-                for w in m.overload_warnings() {
-                    eprintln!("warning: {}: {w}", f.display());
+                scenario::InputKind::Sweep => {
+                    let dir = f.parent().unwrap_or(Path::new("."));
+                    plan::parse(&text, &file, dir, Overrides::default(), None).map(|p| {
+                        validated_sweep(f, &p);
+                    })
                 }
             }
-            Err(e) => {
-                eprintln!("{e}");
-                bad = true;
-            }
+        });
+        if let Err(e) = checked {
+            eprintln!("{e}");
+            bad = true;
         }
     }
     if bad {
         Err(Failure::Printed { input: true })
     } else {
         Ok(())
+    }
+}
+
+/// The `ok` line of a valid scenario file, and its overload warnings.
+fn validated_scenario(f: &Path, m: &borderflow::model::Model) {
+    let count = |k: NodeKind| m.checkpoints.iter().filter(|c| c.kind == k).count();
+    let (links, terminals) = (count(NodeKind::Link), count(NodeKind::Terminal));
+    let mut extra = String::new();
+    if links > 0 {
+        extra.push_str(&format!(", {links} links"));
+    }
+    if terminals > 0 {
+        extra.push_str(&format!(", {terminals} terminals"));
+    }
+    outln!(
+        "{}: ok ({} checkpoints{extra}, {} stages, {} flows)",
+        f.display(),
+        count(NodeKind::Checkpoint),
+        m.stages.len(),
+        m.flows.len()
+    );
+    for w in m.overload_warnings() {
+        eprintln!("warning: {}: {w}", f.display());
+    }
+}
+
+/// The `ok` line of a valid sweep file, and a warning for each point a sweep would skip.
+fn validated_sweep(f: &Path, p: &plan::Plan) {
+    let invalid: Vec<&plan::Point> = p.points.iter().filter(|x| x.model.is_err()).collect();
+    let baseline = p
+        .baseline
+        .map(|b| format!(", baseline \"{}\"", p.points[b].label))
+        .unwrap_or_default();
+    let skipped = if invalid.is_empty() {
+        String::new()
+    } else {
+        format!(", {} invalid and skipped", invalid.len())
+    };
+    outln!(
+        "{}: ok (sweep {}: {} points × {} replications{skipped}{baseline})",
+        f.display(),
+        p.name,
+        p.points.len(),
+        p.replications
+    );
+    for pt in invalid {
+        if let Err(e) = &pt.model {
+            eprintln!(
+                "warning: {}: point \"{}\" is invalid and will be skipped:",
+                f.display(),
+                pt.label
+            );
+            for prob in &e.problems {
+                eprintln!("  {prob}");
+            }
+        }
     }
 }
 

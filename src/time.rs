@@ -242,48 +242,96 @@ impl fmt::Display for SimTime {
 #[error("{0}")]
 pub struct ParseTimeError(pub String);
 
-/// Parses a duration with a unit: "500ms", "90s", "6min", "2h", "1.5h", "3d" (also "sec", "m",
-/// "hour(s)", "day(s)"). Negative, missing-unit and non-finite values are errors.
-pub fn parse_duration(text: &str) -> Result<SimDuration, ParseTimeError> {
-    let s = text.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = (s[..split].trim(), s[split..].trim());
-    let bad = || {
-        ParseTimeError(format!(
-            "malformed duration \"{text}\": expected a number and a unit, e.g. \"90s\", \"6min\", \"1.5h\", \"3d\""
-        ))
-    };
-    if num.is_empty() || unit.is_empty() {
-        return Err(bad());
-    }
-    let value: f64 = num.parse().map_err(|_| bad())?;
-    let size = unit_ms(unit).ok_or_else(bad)?;
-    let ms = value * size as f64;
-    if !ms.is_finite() || ms > 1e15 {
-        return Err(ParseTimeError(format!("duration \"{text}\" is too long")));
-    }
-    let rounded = ms.round();
-    if (rounded - ms).abs() > 1e-6 * ms.max(1.0) {
-        return Err(ParseTimeError(format!(
-            "duration \"{text}\" is not a whole number of milliseconds"
-        )));
-    }
-    Ok(SimDuration(rounded as i64))
-}
+/// The duration units, largest first: the one unit vocabulary of durations and rates.
+pub const DURATION_UNITS: [(&str, i64); 5] = [
+    ("d", MS_PER_DAY),
+    ("h", MS_PER_HOUR),
+    ("min", MS_PER_MIN),
+    ("s", MS_PER_SEC),
+    ("ms", 1),
+];
 
-/// Milliseconds in one of the accepted duration units.
-pub(crate) fn unit_ms(unit: &str) -> Option<i64> {
+/// The longest duration accepted [ms]: about 31,700 years, far beyond any horizon, and far below
+/// `i64` milliseconds, so sums of a few durations cannot overflow.
+const MAX_DURATION_MS: f64 = 1e15;
+
+/// What to write instead of a unit outside [`DURATION_UNITS`] that people often use.
+pub(crate) fn unit_hint(unit: &str) -> Option<&'static str> {
     Some(match unit {
-        "ms" => 1,
-        "s" | "sec" | "secs" | "second" | "seconds" => MS_PER_SEC,
-        "m" | "min" | "mins" | "minute" | "minutes" => MS_PER_MIN,
-        "h" | "hr" | "hrs" | "hour" | "hours" => MS_PER_HOUR,
-        "d" | "day" | "days" => MS_PER_DAY,
-        "w" | "week" | "weeks" => MS_PER_WEEK,
+        "sec" | "secs" | "second" | "seconds" => "s",
+        "m" | "mins" | "minute" | "minutes" => "min",
+        "hr" | "hrs" | "hour" | "hours" => "h",
+        "day" | "days" => "d",
+        "w" | "wk" | "week" | "weeks" => "7d",
         _ => return None,
     })
+}
+
+/// The message for an unknown unit `unit` in `what` (e.g. `duration "6 mins"`), suggesting
+/// `hint` if there is one.
+pub(crate) fn unknown_unit(what: &str, unit: &str, hint: Option<&str>) -> String {
+    let hint = hint
+        .map(|h| format!(" (write \"{h}\")"))
+        .unwrap_or_default();
+    format!("malformed {what}: unknown unit \"{unit}\"{hint}; the units are ms, s, min, h and d")
+}
+
+/// Parses a duration: a number and a unit (`ms`, `s`, `min`, `h`, `d`), or several such terms
+/// with units from largest to smallest, each at most once: "500ms", "90s", "6min", "1.5h", "3d",
+/// "1h30min", "2d 12h". Spaces between a number and its unit and between terms are allowed.
+/// Negative, unitless, non-finite and sub-millisecond values are errors.
+pub fn parse_duration(text: &str) -> Result<SimDuration, ParseTimeError> {
+    let what = format!("duration \"{text}\"");
+    let bad = || {
+        ParseTimeError(format!(
+            "malformed {what}: expected a number and a unit (ms, s, min, h, d), e.g. \"90s\", \"6min\", \"1.5h\", \"1h30min\""
+        ))
+    };
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    let mut last_rank: Option<usize> = None;
+    let mut total_ms = 0.0_f64;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let num = &rest[..num_len];
+        rest = rest[num_len..].trim_start();
+        let unit_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = rest[unit_len..].trim_start();
+        if num.is_empty() || unit.is_empty() {
+            return Err(bad());
+        }
+        let Some(rank) = DURATION_UNITS.iter().position(|(u, _)| *u == unit) else {
+            return Err(ParseTimeError(unknown_unit(&what, unit, unit_hint(unit))));
+        };
+        if last_rank.is_some_and(|r| rank <= r) {
+            return Err(ParseTimeError(format!(
+                "malformed {what}: give each unit once, from the largest to the smallest, e.g. \"1h30min\""
+            )));
+        }
+        last_rank = Some(rank);
+        let value: f64 = num.parse().map_err(|_| bad())?;
+        let ms = value * DURATION_UNITS[rank].1 as f64;
+        let rounded = ms.round();
+        if (rounded - ms).abs() > 1e-6 * ms.max(1.0) {
+            return Err(ParseTimeError(format!(
+                "{what} is not a whole number of milliseconds"
+            )));
+        }
+        total_ms += rounded;
+        if !total_ms.is_finite() || total_ms > MAX_DURATION_MS {
+            return Err(ParseTimeError(format!(
+                "{what} is too long (at most 1e15 ms, about 31,700 years)"
+            )));
+        }
+    }
+    Ok(SimDuration(total_ms as i64))
 }
 
 /// Parses a time of day "HH:MM" or "HH:MM:SS" into milliseconds after midnight. "24:00" is
@@ -345,11 +393,61 @@ pub fn parse_utc_offset(text: &str) -> Result<SimDuration, ParseTimeError> {
 /// A calendar date on the scenario's clock (re-exported so callers need not name jiff).
 pub type Date = jiff::civil::Date;
 
-/// Parses an ISO date "YYYY-MM-DD".
+/// Parses an ISO date "YYYY-MM-DD" (four, two and two digits). A well-formed date that is not
+/// on the calendar ("2026-02-30", "2026-13-01") is "no such date".
 pub fn parse_date(text: &str) -> Result<Date, ParseTimeError> {
-    text.trim()
-        .parse::<Date>()
-        .map_err(|_| ParseTimeError(format!("malformed date \"{text}\": expected YYYY-MM-DD")))
+    let s = text.trim();
+    let bad = || ParseTimeError(format!("malformed date \"{text}\": expected YYYY-MM-DD"));
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = s.split('-').collect();
+    let [y, m, d] = parts[..] else {
+        return Err(bad());
+    };
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return Err(bad());
+    }
+    let (y, m, d): (i16, i8, i8) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    Date::new(y, m, d).map_err(|_| ParseTimeError(no_such_date(text, Some(y), m, d)))
+}
+
+/// The message for a well-formed date `text` that is not on the calendar: month `m`, day `d`,
+/// in year `y` (or in no year, for a yearly "MM-DD").
+pub(crate) fn no_such_date(text: &str, y: Option<i16>, m: i8, d: i8) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let why = if !(1..=12).contains(&m) {
+        "months run from 01 to 12".to_string()
+    } else if d < 1 {
+        "days start at 01".to_string()
+    } else {
+        let month = MONTHS[(m - 1) as usize];
+        // The last day of the month: of year `y`, or of a leap year for a yearly date.
+        let last = (28..=31)
+            .rev()
+            .find(|&n| Date::new(y.unwrap_or(2000), m, n).is_ok())
+            .unwrap_or(28);
+        match y {
+            Some(y) => format!("{month} {y} has {last} days"),
+            None => format!("{month} has at most {last} days"),
+        }
+    };
+    format!("no such date \"{text}\" ({why})")
 }
 
 /// Days from `start` to `date` (negative if `date` is earlier), or `None` if jiff cannot say.
@@ -421,6 +519,89 @@ mod tests {
     }
 
     #[test]
+    fn compound_durations_add_their_terms() {
+        assert_eq!(
+            parse_duration("1h30min").unwrap(),
+            SimDuration::from_mins(90)
+        );
+        assert_eq!(
+            parse_duration("2d 12h").unwrap(),
+            SimDuration::from_hours(60)
+        );
+        assert_eq!(
+            parse_duration("1h 0min 1s 500ms").unwrap(),
+            SimDuration::from_ms(3_601_500)
+        );
+        assert_eq!(
+            parse_duration("1.5h30min").unwrap(),
+            SimDuration::from_hours(2)
+        );
+    }
+
+    #[test]
+    fn units_outside_the_vocabulary_are_refused_with_the_unit_to_write() {
+        for (bad, write) in [
+            ("6 mins", "min"),
+            ("6 m", "min"),
+            ("6 hrs", "h"),
+            ("2 hours", "h"),
+            ("3 days", "d"),
+            ("90 sec", "s"),
+            ("1 week", "7d"),
+        ] {
+            let e = parse_duration(bad).expect_err(bad).0;
+            assert!(
+                e.contains(&format!("\"{bad}\"")) && e.contains(&format!("(write \"{write}\")")),
+                "{bad:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn compound_units_go_from_largest_to_smallest_once() {
+        for bad in ["30min1h", "1h1h", "1h 2h", "5min 30min", "1h30", "h30min"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
+        }
+        let e = parse_duration("30min1h").unwrap_err().0;
+        assert!(e.contains("from the largest to the smallest"), "{e}");
+    }
+
+    #[test]
+    fn dates_are_four_two_two_digits_on_the_calendar() {
+        assert_eq!(
+            parse_date("2028-02-29").unwrap(),
+            Date::constant(2028, 2, 29)
+        );
+        assert_eq!(
+            parse_date("2026-02-30").unwrap_err().0,
+            "no such date \"2026-02-30\" (February 2026 has 28 days)"
+        );
+        assert_eq!(
+            parse_date("2026-04-31").unwrap_err().0,
+            "no such date \"2026-04-31\" (April 2026 has 30 days)"
+        );
+        assert_eq!(
+            parse_date("2026-13-01").unwrap_err().0,
+            "no such date \"2026-13-01\" (months run from 01 to 12)"
+        );
+        assert_eq!(
+            parse_date("2026-01-00").unwrap_err().0,
+            "no such date \"2026-01-00\" (days start at 01)"
+        );
+        for bad in [
+            "2026-1-5",
+            "26-01-05",
+            "2026-01-05T00:00",
+            "2026/01/05",
+            "",
+            "-2026-01-05",
+        ] {
+            let e = parse_date(bad).expect_err(bad).0;
+            assert!(e.starts_with("malformed date"), "{bad:?}: {e}");
+        }
+    }
+
+    #[test]
     fn malformed_durations_are_errors() {
         for bad in [
             "6",
@@ -431,6 +612,9 @@ mod tests {
             "1e400h",
             "0.0001ms",
             "5 parsecs",
+            "1.2.3h",
+            ".h",
+            "6min?",
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
         }

@@ -31,4 +31,6 @@ mod parse;
 mod test_util;
 
 pub use hours::{Calendar, OpenState, SEARCH_DAYS};
-pub use parse::{ClosedDate, Window, parse_closed_date, parse_season, parse_windows};
+pub use parse::{
+    ClosedDate, Window, next_day_overlap, parse_closed_date, parse_season, parse_windows,
+};

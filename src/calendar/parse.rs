@@ -1,8 +1,8 @@
 //! The rules of a calendar as written: daily windows and closed dates, parsed from text.
 
 use crate::time::{
-    Date, MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, MS_PER_SEC, ParseTimeError, parse_date,
-    parse_time_of_day,
+    Date, MS_PER_DAY, MS_PER_HOUR, MS_PER_MIN, MS_PER_SEC, ParseTimeError, no_such_date,
+    parse_date, parse_time_of_day,
 };
 
 /// One daily window in local ms after midnight: [start, end). end may exceed MS_PER_DAY for windows over midnight.
@@ -94,6 +94,24 @@ pub fn parse_windows(text: &str) -> Result<Vec<Window>, ParseTimeError> {
     Ok(out)
 }
 
+/// Where the window of `today` that runs past midnight overlaps `tomorrow`'s first window (the
+/// day after, on the same clock), a description of the two: "20:00-06:00 runs to 06:00 the
+/// next day, past the start of 05:00-07:00". Lists as [`parse_windows`] returns them.
+pub fn next_day_overlap(today: &[Window], tomorrow: &[Window]) -> Option<String> {
+    let tail = today.iter().find(|w| w.end_ms > MS_PER_DAY)?;
+    let first = tomorrow.first()?;
+    (first.start_ms < tail.end_ms - MS_PER_DAY).then(|| {
+        format!(
+            "{}-{} runs to {} the next day, past the start of {}-{}",
+            fmt_time_of_day(tail.start_ms),
+            fmt_time_of_day(tail.end_ms),
+            fmt_time_of_day(tail.end_ms),
+            fmt_time_of_day(first.start_ms),
+            fmt_time_of_day(first.end_ms),
+        )
+    })
+}
+
 /// A closed date: every year on month/day, or one specific date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClosedDate {
@@ -143,40 +161,45 @@ pub fn parse_season(text: &str) -> Result<ClosedDate, ParseTimeError> {
         ))
     };
     let (a, b) = text.trim().split_once("..").ok_or_else(bad)?;
-    let md = |x: &str| match parse_closed_date(x) {
-        Ok(ClosedDate::Annual { month, day }) => Ok((month, day)),
-        _ => Err(bad()),
-    };
+    let md = |x: &str| parse_month_day(x)?.ok_or_else(bad);
     Ok(ClosedDate::OutsideSeason {
         from: md(a)?,
         to: md(b)?,
     })
 }
 
-/// Parses "MM-DD" (annual, validated: 02-30 is an error, 02-29 is allowed) or "YYYY-MM-DD".
-pub fn parse_closed_date(text: &str) -> Result<ClosedDate, ParseTimeError> {
-    let s = text.trim();
-    let bad = || {
-        ParseTimeError(format!(
-            "malformed closed date \"{text}\": expected MM-DD (every year) or YYYY-MM-DD"
-        ))
-    };
+/// A yearly date "MM-DD" as (month, day): `None` if `text` does not have that shape, "no such
+/// date" if it has but no year has that day (02-29 is allowed: leap years have it).
+fn parse_month_day(text: &str) -> Result<Option<(i8, i8)>, ParseTimeError> {
     let two_digits = |p: &str| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit());
-    if let Some((m, d)) = s.split_once('-')
-        && two_digits(m)
-        && two_digits(d)
-    {
-        let month: i8 = m.parse().map_err(|_| bad())?;
-        let day: i8 = d.parse().map_err(|_| bad())?;
-        // 2000 is a leap year, so this accepts exactly the month/day pairs some year has.
-        if Date::new(2000, month, day).is_err() {
-            return Err(ParseTimeError(format!(
-                "closed date \"{text}\": no such day of the year"
-            )));
-        }
+    let Some((m, d)) = text.trim().split_once('-') else {
+        return Ok(None);
+    };
+    if !(two_digits(m) && two_digits(d)) {
+        return Ok(None);
+    }
+    let (Ok(month), Ok(day)) = (m.parse::<i8>(), d.parse::<i8>()) else {
+        return Ok(None);
+    };
+    // 2000 is a leap year, so this accepts exactly the month/day pairs some year has.
+    if Date::new(2000, month, day).is_err() {
+        return Err(ParseTimeError(no_such_date(text, None, month, day)));
+    }
+    Ok(Some((month, day)))
+}
+
+/// Parses "MM-DD" (annual, validated: 02-30 is "no such date", 02-29 is allowed) or
+/// "YYYY-MM-DD" (one date, read as every date is: see [`parse_date`]).
+pub fn parse_closed_date(text: &str) -> Result<ClosedDate, ParseTimeError> {
+    if let Some((month, day)) = parse_month_day(text)? {
         return Ok(ClosedDate::Annual { month, day });
     }
-    parse_date(s).map(ClosedDate::On).map_err(|_| bad())
+    if text.trim().split('-').count() == 3 {
+        return parse_date(text).map(ClosedDate::On);
+    }
+    Err(ParseTimeError(format!(
+        "malformed closed date \"{text}\": expected MM-DD (every year) or YYYY-MM-DD"
+    )))
 }
 
 #[cfg(test)]
@@ -236,9 +259,49 @@ mod tests {
                 end_ms: D
             }]
         );
-        // Touching windows are fine; an over-midnight tail may overlap an early window.
+        // Touching windows are fine; an over-midnight tail may overlap an early window of the
+        // same list, because the list is one day's: whether the next day's list overlaps it is
+        // `next_day_overlap`'s to say.
         assert!(parse_windows("08:00-12:00,12:00-13:00").is_ok());
         assert!(parse_windows("22:00-02:00,01:00-03:00").is_ok());
+    }
+
+    #[test]
+    fn an_over_midnight_window_may_not_overlap_the_next_day() {
+        let w = |t: &str| parse_windows(t).unwrap();
+        for (today, tomorrow, why) in [
+            (
+                "20:00-06:00,05:00-07:00",
+                "20:00-06:00,05:00-07:00",
+                "20:00-06:00 runs to 06:00 the next day, past the start of 05:00-07:00",
+            ),
+            (
+                "22:00-02:00",
+                "01:00-03:00",
+                "22:00-02:00 runs to 02:00 the next day, past the start of 01:00-03:00",
+            ),
+            (
+                "23:00-01:00",
+                "00:30-00:45",
+                "23:00-01:00 runs to 01:00 the next day, past the start of 00:30-00:45",
+            ),
+            (
+                "20:00-06:00",
+                "24/7",
+                "20:00-06:00 runs to 06:00 the next day, past the start of 00:00-24:00",
+            ),
+        ] {
+            assert_eq!(
+                next_day_overlap(&w(today), &w(tomorrow)).as_deref(),
+                Some(why)
+            );
+        }
+        // Touching, later or closed the next day: no overlap.
+        assert_eq!(next_day_overlap(&w("20:00-06:00"), &w("06:00-07:00")), None);
+        assert_eq!(next_day_overlap(&w("22:00-02:00"), &w("08:00-18:00")), None);
+        assert_eq!(next_day_overlap(&w("20:00-06:00"), &w("closed")), None);
+        assert_eq!(next_day_overlap(&w("24/7"), &w("24/7")), None);
+        assert_eq!(next_day_overlap(&w("08:00-18:00"), &w("00:00-01:00")), None);
     }
 
     #[test]
@@ -286,5 +349,17 @@ mod tests {
             let e = parse_closed_date(bad).expect_err(bad);
             assert!(e.0.contains(&format!("\"{bad}\"")), "{bad:?}: {}", e.0);
         }
+        assert_eq!(
+            parse_closed_date("02-30").unwrap_err().0,
+            "no such date \"02-30\" (February has at most 29 days)"
+        );
+        assert_eq!(
+            parse_closed_date("2026-02-30").unwrap_err().0,
+            "no such date \"2026-02-30\" (February 2026 has 28 days)"
+        );
+        assert_eq!(
+            parse_season("04-15..06-31").unwrap_err().0,
+            "no such date \"06-31\" (June has at most 30 days)"
+        );
     }
 }

@@ -12,13 +12,13 @@ use crate::time::{Date, SimDuration, days_between, parse_date, parse_duration, p
 
 use super::Overrides;
 use super::check;
-use super::error::{Checker, FieldPath};
+use super::error::{Checker, FieldPath, closest};
 use super::flow::{BuiltFlow, build_flow};
-use super::hours::{CalendarParts, Clock, calendar_parts};
+use super::hours::{Calendars, Clock, calendar_parts};
 use super::link::build_link;
 use super::raw::{RawArrivals, RawCalendar, RawScenario, RawSimulation, RawStage, RawTerminal};
 use super::stage::build_stage;
-use super::value::{duration, int_in, parse_opt};
+use super::value::{duration, int_in, num, parse_opt};
 
 /// Checks `raw` (with the command line's `ov`) and converts it; `None` when something did not
 /// convert (its problems are in `ck`).
@@ -112,6 +112,10 @@ fn series_cost(ck: &mut Checker, sim: &Simulation, stages: usize) -> Option<SimD
     Some(SimDuration::from_ms((hours * hour) as i64))
 }
 
+/// Most road a queued vehicle may take [m]: more than twice the longest freight train, and small
+/// enough that the queue-length KPIs (km, averaged over time) stay finite.
+pub const MAX_METRES_PER_VEHICLE: f64 = 10_000.0;
+
 /// The `[simulation]` section, checked; `None` fields did not convert.
 struct Simulation {
     days: Option<u32>,
@@ -130,7 +134,7 @@ struct Simulation {
 /// What building stages and links needs from the sections before them.
 struct Env<'a> {
     clock: &'a Clock,
-    calendars: &'a HashMap<String, CalendarParts>,
+    calendars: &'a Calendars,
     class_index: &'a HashMap<&'a str, u16>,
     n_classes: usize,
 }
@@ -230,10 +234,13 @@ fn simulation(ck: &mut Checker, s: &RawSimulation, ov: Overrides) -> Simulation 
         None => Some(SimDuration::ZERO),
     };
     let mpv = s.metres_per_vehicle.unwrap_or(33.0);
-    if !(mpv.is_finite() && mpv > 0.0) {
+    if !(mpv.is_finite() && mpv > 0.0 && mpv <= MAX_METRES_PER_VEHICLE) {
         ck.report(
             &sim_p.key("metres_per_vehicle"),
-            format!("must be a number > 0 (got {mpv})"),
+            format!(
+                "must be a number > 0 and at most {MAX_METRES_PER_VEHICLE} (got {})",
+                num(mpv)
+            ),
         );
     }
     let series_step = match &s.series_step {
@@ -272,25 +279,25 @@ fn simulation(ck: &mut Checker, s: &RawSimulation, ov: Overrides) -> Simulation 
     }
 }
 
-/// The named calendars of `[calendars]` that are valid, by id.
-fn calendars(
-    ck: &mut Checker,
-    raw: &BTreeMap<String, RawCalendar>,
-) -> HashMap<String, CalendarParts> {
-    let mut calendars: HashMap<String, CalendarParts> = HashMap::new();
+/// The named calendars of `[calendars]` by id, `None` for those with errors.
+fn calendars(ck: &mut Checker, raw: &BTreeMap<String, RawCalendar>) -> Calendars {
+    let mut calendars = Calendars::new();
     for (id, c) in raw {
         let p = FieldPath::default().key("calendars").key(id);
-        if let Some(parts) = calendar_parts(ck, &p, c) {
-            calendars.insert(id.clone(), parts);
-        }
+        calendars.insert(id.clone(), calendar_parts(ck, &p, c));
     }
     calendars
 }
 
 /// The cargo classes: those first named by flows (in flow order), then the other declared
-/// ones; their ids (a class's index is its position) and specs.
+/// ones; their ids (a class's index is its position) and specs. Once `[classes]` declares any,
+/// a flow's class must be one of them or the default "general": a typo would otherwise make a
+/// class of its own and silently lose its priority and `max_wait`.
 fn classes(ck: &mut Checker, raw: &RawScenario) -> (Vec<String>, Vec<ClassSpec>) {
     let mut class_ids: Vec<String> = Vec::new();
+    if !raw.classes.is_empty() {
+        undeclared_classes(ck, raw);
+    }
     for f in &raw.flows {
         let c = f.class.clone().unwrap_or_else(|| "general".to_string());
         if !class_ids.contains(&c) {
@@ -325,6 +332,29 @@ fn classes(ck: &mut Checker, raw: &RawScenario) -> (Vec<String>, Vec<ClassSpec>)
         }
     }
     (class_ids, classes)
+}
+
+/// Reports each flow whose class is neither declared in `[classes]` nor "general".
+fn undeclared_classes(ck: &mut Checker, raw: &RawScenario) {
+    let declared = || raw.classes.keys().map(String::as_str);
+    for (fi, f) in raw.flows.iter().enumerate() {
+        let Some(c) = f.class.as_deref() else {
+            continue;
+        };
+        if c == "general" || raw.classes.contains_key(c) {
+            continue;
+        }
+        let hint = closest(c, declared())
+            .map(|m| format!("; did you mean \"{m}\"?"))
+            .unwrap_or_default();
+        ck.report(
+            &FieldPath::default().key("flows").index(fi).key("class"),
+            format!(
+                "class \"{c}\" is not declared in [classes] (declared: {}; \"general\" needs no declaration){hint}",
+                declared().collect::<Vec<_>>().join(", ")
+            ),
+        );
+    }
 }
 
 /// Claims node id `id` (at `p`) for node `node`: not empty, not taken.

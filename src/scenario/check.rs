@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{CheckpointSpec, FlowSpec, StageKind};
+use crate::model::{CheckpointSpec, FlowSpec, Mode, StageKind};
 
 use super::error::{Checker, FieldPath};
 use super::raw::{RawArrivals, RawFlow, RawScenario, RawStage};
@@ -187,16 +187,15 @@ pub(super) fn transfer_flows(
         }
     }
     box_sizes_agree(ck, raw, &onward_of, flows);
-    onward_capacity(ck, raw, &onward_of, flows);
+    onward_capacity(ck, raw, flows);
+    bulk_needs_box_tonnes(ck, raw, &onward_of, flows);
 }
 
 /// A flow fed by a terminal states how much one of its vehicles takes (`tonnes` or
-/// `containers`), and, handed bulk while it carries boxes, how heavy a box is: else the split
-/// of a load over its vehicles is not defined.
+/// `containers`): else the split of a load over its vehicles is not defined.
 fn onward_capacity(
     ck: &mut Checker,
     raw: &RawScenario,
-    onward_of: &impl Fn(&String) -> Option<u32>,
     (flows, flow_index): (&[FlowSpec], &HashMap<String, u32>),
 ) {
     let spec = |id: &str| flow_index.get(id).and_then(|&i| flows.get(i as usize));
@@ -205,35 +204,71 @@ fn onward_capacity(
         else {
             continue;
         };
-        let p = FieldPath::default().key("flows").index(fi);
         if to.containers == 0 && to.tonnes <= 0.0 {
             ck.report(
-                &p.key("arrivals"),
+                &FieldPath::default().key("flows").index(fi).key("arrivals"),
                 "a \"transfer\" flow needs `tonnes` or `containers` (for a train, its wagons' \
                  containers or tonnes): how much one of its vehicles takes from the terminal",
             );
+        }
+    }
+}
+
+/// Bulk handed to a flow whose vehicles carry containers is packed into boxes at that flow's
+/// tonnes per container; with none stated (0 t) there is no box to pack it in, and the whole load
+/// would ride on one vehicle with no containers. Refused where the onward flow is fed bulk: by a
+/// flow that carries tonnes and no containers, or by a transfer flow without containers (which
+/// may be handing bulk on).
+fn bulk_needs_box_tonnes(
+    ck: &mut Checker,
+    raw: &RawScenario,
+    onward_of: &impl Fn(&String) -> Option<u32>,
+    (flows, flow_index): (&[FlowSpec], &HashMap<String, u32>),
+) {
+    let spec = |id: &str| flow_index.get(id).and_then(|&i| flows.get(i as usize));
+    let mut reported: HashSet<u32> = HashSet::new();
+    for f in &raw.flows {
+        let Some(source) = spec(&f.id) else {
+            continue;
+        };
+        let transfer = matches!(f.arrivals, RawArrivals::Transfer {});
+        if source.containers > 0 || !(source.tonnes > 0.0 || transfer) {
             continue;
         }
-        if to.containers == 0 || to.tonnes > 0.0 {
-            continue;
-        }
-        // It carries boxes of no stated weight: a bulk feeder cannot be stuffed into them.
-        for (si, source) in raw.flows.iter().enumerate() {
-            let p_src = FieldPath::default().key("flows").index(si);
-            let feeds = routes_of(&p_src, source)
-                .iter()
-                .any(|(_, r)| r.last().and_then(onward_of) == Some(fi as u32));
-            if feeds && spec(&source.id).is_some_and(|s| s.containers == 0 && s.tonnes > 0.0) {
-                ck.report(
-                    &p.key("arrivals"),
-                    format!(
-                        "flow \"{}\" hands on bulk, stuffed into this flow's boxes at its tonnes per \
-                         box: give `tonnes` (for a train, `tonnes_per_container`)",
-                        source.id
-                    ),
-                );
-                break;
+        let p = FieldPath::default();
+        for (_, route) in routes_of(&p, f) {
+            let Some(next) = route.last().and_then(onward_of) else {
+                continue;
+            };
+            let Some(to_raw) = raw.flows.get(next as usize) else {
+                continue;
+            };
+            let Some(to) = spec(&to_raw.id) else {
+                continue;
+            };
+            if to.containers == 0 || to.tonnes > 0.0 || !reported.insert(next) {
+                continue;
             }
+            let key = if to.mode == Mode::Train {
+                "tonnes_per_container"
+            } else {
+                "tonnes"
+            };
+            let terminal = route.last().map(String::as_str).unwrap_or_default();
+            let what = if transfer {
+                "may hand on bulk".to_string()
+            } else {
+                format!("brings {} t a vehicle and no containers", source.tonnes)
+            };
+            ck.report(
+                &FieldPath::default().key("flows").index(next as usize).key(key),
+                format!(
+                    "flow \"{}\" takes bulk at terminal \"{terminal}\" (flow \"{}\" {what}), packed into \
+                     its {} containers a vehicle at its tonnes per container, which is 0: state `{key}` \
+                     (> 0), or carry no containers",
+                    to_raw.id, f.id, to.containers
+                ),
+            );
         }
     }
 }
@@ -581,8 +616,8 @@ arrivals = { process = "transfer" }
 "#,
         );
         let want = [
-            r#"t.toml: checkpoints: no checkpoints: define at least one [[checkpoints]]"#,
-            r#"t.toml: flows: no flows: define at least one [[flows]], or nothing ever arrives"#,
+            r#"t.toml:1:1: checkpoints: no checkpoints: define at least one [[checkpoints]]"#,
+            r#"t.toml:1:1: flows: no flows: define at least one [[flows]], or nothing ever arrives"#,
         ];
         assert_eq!(got, want);
     }

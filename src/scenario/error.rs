@@ -94,6 +94,31 @@ impl FieldPath {
         p.0.push(Seg::Index(i));
         p
     }
+
+    /// This path followed by `rest` as a [`Problem`] writes it (`checkpoints[0].stages[1].lanes`):
+    /// keys separated by dots, indices in brackets.
+    pub(crate) fn join(&self, rest: &str) -> FieldPath {
+        let mut p = self.clone();
+        for piece in rest.split('.').filter(|s| !s.is_empty()) {
+            let (key, mut tail) = piece
+                .split_once('[')
+                .map_or((piece, ""), |(k, _)| (k, &piece[k.len()..]));
+            if !key.is_empty() {
+                p.0.push(Seg::Key(key.to_string()));
+            }
+            while let Some(t) = tail.strip_prefix('[') {
+                let Some((n, after)) = t.split_once(']') else {
+                    break;
+                };
+                match n.parse() {
+                    Ok(i) => p.0.push(Seg::Index(i)),
+                    Err(_) => p.0.push(Seg::Key(n.to_string())),
+                }
+                tail = after;
+            }
+        }
+        p
+    }
 }
 
 impl fmt::Display for FieldPath {
@@ -107,6 +132,18 @@ impl fmt::Display for FieldPath {
         }
         Ok(())
     }
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `text` (the end, if beyond it).
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
 }
 
 /// Collects problems and maps field paths to line:column through a span-keeping parse.
@@ -130,19 +167,17 @@ impl<'a> Checker<'a> {
 
     /// 1-based line and column (in characters) of byte `offset`.
     pub(super) fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        line_col(self.text, offset)
     }
 
     /// Byte offset of the value at `path`, or of its nearest located ancestor. For a key in a
     /// table, the value's own position is preferred; a table without a span (an implicit parent)
-    /// falls back to the key.
+    /// falls back to the key. The ancestor of everything is the document, at its start: a
+    /// missing section (`no flows`) is a problem of the file as a whole, at 1:1.
     fn offset_of(&self, path: &FieldPath) -> Option<usize> {
         let doc = self.doc.as_ref()?;
         let mut item: &toml_edit::Item = doc.as_item();
-        let mut best = None;
+        let mut best = Some(0);
         for seg in &path.0 {
             let (next, key_span) = match seg {
                 Seg::Key(k) => {
@@ -170,6 +205,37 @@ impl<'a> Checker<'a> {
 
     /// Records a problem with the value at `path`, located in the text where possible.
     pub(crate) fn report(&mut self, path: &FieldPath, message: impl Into<String>) {
+        self.report_kind(path, message, ProblemKind::Value);
+    }
+
+    /// Records a value of the wrong type at `path` (a schema problem, like those serde finds:
+    /// a sweep that sets it is wrong itself, not just the point it makes).
+    pub(crate) fn report_type(&mut self, path: &FieldPath, message: impl Into<String>) {
+        self.report_kind(path, message, ProblemKind::Schema);
+    }
+
+    /// The file the checker reports on.
+    pub(crate) fn file(&self) -> &str {
+        self.file
+    }
+
+    /// Line and column of the value at `path` (or of its nearest located ancestor).
+    pub(crate) fn locate(&self, path: &FieldPath) -> Option<(usize, usize)> {
+        self.offset_of(path).map(|o| self.line_col(o))
+    }
+
+    /// Records a problem found elsewhere (another file's), as it is; it sorts after this file's.
+    pub(crate) fn push(&mut self, problem: Problem) {
+        self.problems.push((None, problem));
+    }
+
+    /// Records a problem of kind `kind` at `path`.
+    pub(crate) fn report_kind(
+        &mut self,
+        path: &FieldPath,
+        message: impl Into<String>,
+        kind: ProblemKind,
+    ) {
         let off = self.offset_of(path);
         let (line, column) = match off {
             Some(o) => {
@@ -186,7 +252,7 @@ impl<'a> Checker<'a> {
                 line,
                 column,
                 message: message.into(),
-                kind: ProblemKind::Value,
+                kind,
             },
         ));
     }
@@ -203,5 +269,69 @@ impl<'a> Checker<'a> {
         ScenarioError {
             problems: self.problems.into_iter().map(|(_, p)| p).collect(),
         }
+    }
+}
+
+/// The candidate closest to `word` in edit distance, if close enough to be a likely typo (at
+/// most a third of the word's letters, and at least 1): for "did you mean" hints.
+pub(crate) fn closest<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance between `a` and `b`, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_path_joins_as_keys_and_indices() {
+        let p = FieldPath::default().key("base");
+        assert_eq!(
+            p.join("checkpoints[0].stages[12].lanes.08:00-20:00")
+                .to_string(),
+            "base.checkpoints[0].stages[12].lanes.08:00-20:00"
+        );
+        assert_eq!(p.join("").to_string(), "base");
+        assert_eq!(
+            FieldPath::default().join("flows[1][2].x").to_string(),
+            "flows[1][2].x"
+        );
+    }
+
+    #[test]
+    fn typos_find_the_word_meant() {
+        assert_eq!(edit_distance("perishible", "perishable"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        let declared = ["perishable", "bulk", "general"];
+        assert_eq!(closest("perishible", declared), Some("perishable"));
+        assert_eq!(closest("blk", declared), Some("bulk"));
+        assert_eq!(closest("container", declared), None);
     }
 }

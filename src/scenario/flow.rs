@@ -11,7 +11,7 @@ use super::choice::build_choice;
 use super::error::{Checker, FieldPath};
 use super::raw::RawFlow;
 use super::route::{RouteCtx, build_route};
-use super::value::{int_in, nonneg, parse_opt};
+use super::value::{int_in, nonneg, num, parse_opt};
 
 /// A flow at `p`, checked, with its route choice if it has one.
 #[allow(clippy::too_many_arguments)]
@@ -40,7 +40,8 @@ pub(super) fn build_flow(
         }
     };
     let class = class_index[f.class.as_deref().unwrap_or("general")];
-    let value = nonneg(ck, &p.key("value"), f.value.unwrap_or(0.0));
+    let value = nonneg(ck, &p.key("value"), f.value.unwrap_or(0.0))
+        .and_then(|v| at_most(ck, &p.key("value"), v, MAX_VALUE_PER_VEHICLE, "USD"));
     let teu_per_container = f.teu_per_container.unwrap_or(2.0);
     if !(teu_per_container > 0.0 && teu_per_container <= 3.0) {
         ck.report(
@@ -154,10 +155,30 @@ fn train_cargo(ck: &mut Checker, p: &FieldPath, f: &RawFlow, teu_per_container: 
             );
             None
         }
-        (Some(t), None) => nonneg(ck, &p.key("tonnes"), t),
-        (None, tpc) => nonneg(ck, &p.key("tonnes_per_container"), tpc.unwrap_or(0.0))
-            .zip(containers)
-            .map(|(t, c)| t * c as f64),
+        (Some(t), None) => nonneg(ck, &p.key("tonnes"), t)
+            .and_then(|t| at_most(ck, &p.key("tonnes"), t, MAX_TONNES_PER_VEHICLE, "t")),
+        (None, tpc) => {
+            let tp = p.key("tonnes_per_container");
+            nonneg(ck, &tp, tpc.unwrap_or(0.0))
+                .zip(containers)
+                .map(|(t, c)| (t, t * c as f64))
+                .and_then(|(t, train)| {
+                    if train <= MAX_TONNES_PER_VEHICLE {
+                        return Some(train);
+                    }
+                    ck.report(
+                        &tp,
+                        format!(
+                            "{} containers of {} t make a train of {} t: at most {} t a vehicle is accepted",
+                            containers.unwrap_or(0),
+                            num(t),
+                            num(train),
+                            num(MAX_TONNES_PER_VEHICLE)
+                        ),
+                    );
+                    None
+                })
+        }
     };
     (wagons.map(|w| w as u32), containers, tonnes)
 }
@@ -176,8 +197,34 @@ fn vehicle_cargo(ck: &mut Checker, p: &FieldPath, f: &RawFlow) -> Cargo {
     (
         Some(0),
         containers,
-        nonneg(ck, &p.key("tonnes"), f.tonnes.unwrap_or(0.0)),
+        nonneg(ck, &p.key("tonnes"), f.tonnes.unwrap_or(0.0))
+            .and_then(|t| at_most(ck, &p.key("tonnes"), t, MAX_TONNES_PER_VEHICLE, "t")),
     )
+}
+
+/// Most cargo one vehicle may carry [t]: a hundred times a heavy freight train (~10,000 t), and
+/// small enough that KPIs summing it over every vehicle of the longest run stay finite and exact
+/// to far more digits than they print.
+pub const MAX_TONNES_PER_VEHICLE: f64 = 1e6;
+
+/// Most cargo value one vehicle may carry [USD]: a thousand times a train of a hundred
+/// containers of high-value goods, with the same headroom in the KPIs as tonnes.
+pub const MAX_VALUE_PER_VEHICLE: f64 = 1e12;
+
+/// `v` (at `path`, in `unit`) if it is at most `max`; else reported.
+fn at_most(ck: &mut Checker, path: &FieldPath, v: f64, max: f64, unit: &str) -> Option<f64> {
+    if v <= max {
+        return Some(v);
+    }
+    ck.report(
+        path,
+        format!(
+            "{} {unit} a vehicle is more than the {} {unit} accepted: KPIs sum it over every vehicle of a run",
+            num(v),
+            num(max)
+        ),
+    );
+    None
 }
 
 /// A flow, and its route choice with the flows that run its alternative routes.

@@ -3,11 +3,17 @@
 
 use std::collections::HashMap;
 
-use crate::calendar::{Calendar, ClosedDate, Window, parse_closed_date, parse_windows};
+use crate::calendar::{
+    Calendar, ClosedDate, Window, next_day_overlap, parse_closed_date, parse_windows,
+};
 use crate::time::{Date, SimDuration, parse_utc_offset};
 
 use super::error::{Checker, FieldPath};
 use super::raw::RawCalendar;
+
+/// The named calendars by id: `None` for one whose definition has errors (reported where it is
+/// defined, not again where it is used).
+pub(super) type Calendars = HashMap<String, Option<CalendarParts>>;
 
 /// Weekday windows and closed dates of a calendar definition, checked.
 pub(super) struct CalendarParts {
@@ -52,6 +58,36 @@ pub(super) fn calendar_parts(
             week[i] = w;
         }
     }
+    // A window over midnight runs into the next day's list: it must not overlap it (only once
+    // each day's own list is known to be good).
+    if ok {
+        let key_of = |i: usize| match days[i].1 {
+            Some(_) => days[i].0,
+            None => "hours",
+        };
+        let mut blamed = Vec::new();
+        for i in 0..7 {
+            let next = (i + 1) % 7;
+            if let Some(why) = next_day_overlap(&week[i], &week[next]) {
+                // The next day's own list if it has one, else this day's, else the common hours.
+                let key = if days[next].1.is_some() {
+                    key_of(next)
+                } else {
+                    key_of(i)
+                };
+                if !blamed.contains(&key) {
+                    blamed.push(key);
+                    let when = if key == "hours" {
+                        "when the same hours apply the next day".to_string()
+                    } else {
+                        format!("from {} into {}", DAY_NAMES[i], DAY_NAMES[next])
+                    };
+                    ck.report(&path.key(key), format!("windows overlap {when}: {why}"));
+                }
+                ok = false;
+            }
+        }
+    }
     let mut closed = Vec::new();
     for (i, c) in raw.closed.iter().enumerate() {
         match parse_closed_date(c) {
@@ -79,6 +115,17 @@ pub(super) fn calendar_parts(
         offset,
     })
 }
+
+/// Weekday names, Monday first, for messages.
+const DAY_NAMES: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// The scenario's clock: its start date and the UTC offset its times are given in.
 pub(super) struct Clock {
@@ -113,7 +160,7 @@ pub(super) fn stage_calendar(
     stage_offset: Option<SimDuration>,
     extra: Option<ClosedDate>,
     clock: &Clock,
-    calendars: &HashMap<String, CalendarParts>,
+    calendars: &Calendars,
 ) -> Option<Calendar> {
     match hours {
         None => Some(make_calendar(
@@ -127,22 +174,34 @@ pub(super) fn stage_calendar(
         )),
         Some(toml::Value::String(text)) => {
             if let Some(parts) = calendars.get(text) {
+                // A calendar with errors was reported where it is defined.
                 Some(make_calendar(
                     clock,
-                    &with_extra(parts, extra),
+                    &with_extra(parts.as_ref()?, extra),
                     stage_offset,
                 ))
             } else {
                 match parse_windows(text) {
-                    Ok(w) => Some(make_calendar(
-                        clock,
-                        &CalendarParts {
-                            week: std::array::from_fn(|_| w.clone()),
-                            closed: extra.into_iter().collect(),
-                            offset: None,
-                        },
-                        stage_offset,
-                    )),
+                    Ok(w) => {
+                        if let Some(why) = next_day_overlap(&w, &w) {
+                            ck.report(
+                                hours_p,
+                                format!(
+                                    "windows overlap when the same hours apply the next day: {why}"
+                                ),
+                            );
+                            return None;
+                        }
+                        Some(make_calendar(
+                            clock,
+                            &CalendarParts {
+                                week: std::array::from_fn(|_| w.clone()),
+                                closed: extra.into_iter().collect(),
+                                offset: None,
+                            },
+                            stage_offset,
+                        ))
+                    }
                     Err(e) => {
                         let hint = if calendars.is_empty() {
                             String::new()
@@ -167,12 +226,12 @@ pub(super) fn stage_calendar(
             Ok(rc) => calendar_parts(ck, hours_p, &rc)
                 .map(|parts| make_calendar(clock, &with_extra(&parts, extra), stage_offset)),
             Err(e) => {
-                ck.report(hours_p, e.message().to_string());
+                ck.report_type(hours_p, e.message().to_string());
                 None
             }
         },
         Some(other) => {
-            ck.report(
+            ck.report_type(
                 hours_p,
                 format!(
                     "expected \"24/7\", windows like \"09:00-18:00\", a calendar id or a calendar table, found {}",

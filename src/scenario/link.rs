@@ -1,13 +1,11 @@
 //! Links: a road, rail or river stretch as a node with one stage.
 
-use std::collections::HashMap;
-
 use crate::calendar::parse_season;
 use crate::model::{LaneGroup, LaneProfile, StageKind, StageSpec};
 use crate::time::parse_utc_offset;
 
 use super::error::{Checker, FieldPath};
-use super::hours::{CalendarParts, Clock, stage_calendar};
+use super::hours::{Calendars, Clock, stage_calendar};
 use super::raw::RawLink;
 use super::value::{dist_or_duration, int_in, parse_opt};
 
@@ -19,7 +17,7 @@ pub(super) fn build_link(
     l: &RawLink,
     node: u32,
     clock: &Clock,
-    calendars: &HashMap<String, CalendarParts>,
+    calendars: &Calendars,
     n_classes: usize,
 ) -> Option<StageSpec> {
     if !["rail", "road", "river"].contains(&l.mode.as_str()) {

@@ -9,6 +9,7 @@
 //! | module | role |
 //! |---|---|
 //! | `error` | [`Problem`], [`ScenarioError`]; field paths and their line:column in the text |
+//! | `input` | reading a file: regular files only, a size limit, UTF-8; the first syntax error early |
 //! | `raw` | the serde structs: what the TOML says, before any checking |
 //! | `build` | raw → [`Model`], one function per section |
 //! | `check` | validation rules that convert nothing |
@@ -25,6 +26,7 @@ mod choice;
 mod error;
 mod flow;
 mod hours;
+mod input;
 mod lanes;
 mod link;
 mod raw;
@@ -36,8 +38,13 @@ use std::path::Path;
 
 use crate::model::Model;
 
+pub use build::MAX_METRES_PER_VEHICLE;
 pub(crate) use error::{Checker, FieldPath};
 pub use error::{Problem, ProblemKind, ScenarioError};
+pub use flow::{MAX_TONNES_PER_VEHICLE, MAX_VALUE_PER_VEHICLE};
+pub use input::MAX_INPUT_BYTES;
+pub use input::{InputKind, input_kind};
+pub(crate) use input::{Refusal, read_checked, read_text, wrong_kind};
 use raw::RawScenario;
 
 /// The built-in default scenario (the Kazakhstan–China road crossings).
@@ -56,22 +63,21 @@ pub struct Overrides {
     pub days: Option<i64>,
 }
 
-/// Reads and checks the scenario file at `path`.
+/// Reads and checks the scenario file at `path` (a sweep file is refused as such).
 pub fn load(path: &Path, overrides: Overrides) -> Result<Model, ScenarioError> {
+    let text = read_text(path, "scenario file")?;
     let file = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text, &file, overrides),
-        Err(e) => Err(ScenarioError {
-            problems: vec![Problem {
-                file,
-                path: String::new(),
-                line: None,
-                column: None,
-                message: format!("cannot read the scenario file: {e}"),
-                kind: ProblemKind::Io,
-            }],
-        }),
+    if let Some(e) = wrong_kind(&text, &file, InputKind::Scenario) {
+        return Err(e);
     }
+    parse(&text, &file, overrides)
+}
+
+/// The text of the scenario or sweep file at `path`: a regular file of at most
+/// [`MAX_INPUT_BYTES`] in UTF-8, or the problem that says why not (see the README, Scenario
+/// reference).
+pub fn read_input(path: &Path) -> Result<String, ScenarioError> {
+    read_text(path, "file")
 }
 
 /// The built-in default scenario.
@@ -85,11 +91,10 @@ pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
     text: &str,
     file: &str,
 ) -> Result<T, ScenarioError> {
-    let ck = Checker::new(file, text);
     let located = |off: Option<usize>, path: String, kind, message: String| {
         let (line, column) = match off {
             Some(o) => {
-                let (l, c) = ck.line_col(o);
+                let (l, c) = error::line_col(text, o);
                 (Some(l), Some(c))
             }
             None => (None, None),
@@ -105,6 +110,20 @@ pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
             }],
         }
     };
+    // Large garbage is reported from its first bad statement: only the text up to it is parsed
+    // whole. Small texts (every real scenario, and each point a sweep renders) parse whole at
+    // once, which is cheaper than the scan.
+    if text.len() > input::EARLY_SYNTAX_BYTES
+        && let Some(end) = input::first_syntax_error_end(text)
+        && let Err(e) = toml::Deserializer::parse(&text[..end])
+    {
+        return Err(located(
+            e.span().map(|s| s.start),
+            String::new(),
+            ProblemKind::Syntax,
+            format!("not valid TOML: {}", e.message()),
+        ));
+    }
     match toml::Deserializer::parse(text) {
         Err(e) => Err(located(
             e.span().map(|s| s.start),

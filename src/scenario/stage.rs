@@ -4,13 +4,13 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::dist::{Dist, parse_rate_per_hour};
-use crate::model::{Inspection, LaneGroup, StageKind, StageSpec};
+use crate::model::{Inspection, LaneGroup, LaneProfile, StageChange, StageKind, StageSpec};
 use crate::time::{SimDuration, parse_utc_offset};
 
 use super::changes::stage_changes;
 use super::check;
-use super::error::{Checker, FieldPath};
-use super::hours::{CalendarParts, Clock, stage_calendar};
+use super::error::{Checker, FieldPath, closest};
+use super::hours::{Calendars, Clock, stage_calendar};
 use super::lanes::{Count, check_reserved, count};
 use super::raw::{RawInspection, RawStage};
 use super::value::{dist, dist_or_duration, int_in, parse_opt};
@@ -23,7 +23,7 @@ pub(super) fn build_stage(
     st: &RawStage,
     checkpoint: u32,
     clock: &Clock,
-    calendars: &HashMap<String, CalendarParts>,
+    calendars: &Calendars,
     class_index: &HashMap<&str, u16>,
     n_classes: usize,
 ) -> Option<StageSpec> {
@@ -130,6 +130,9 @@ pub(super) fn build_stage(
     )?;
     if !schedule_ok {
         return None;
+    }
+    if let (Some(m), Some(n)) = (max_per_vehicle, &lanes) {
+        check_max_per_vehicle(ck, p, kind, m, n.max(), &changes);
     }
     Some(StageSpec {
         changes,
@@ -277,6 +280,33 @@ fn max_per_vehicle(
     max_per_vehicle
 }
 
+/// A train may hold at most the servers the stage has (`servers`, or more from a dated change):
+/// `max_cranes_per_train = 4` at a stage of 2 cranes would claim cranes that are not there.
+fn check_max_per_vehicle(
+    ck: &mut Checker,
+    p: &FieldPath,
+    kind: StageKind,
+    max: u32,
+    servers: u32,
+    changes: &[StageChange],
+) {
+    let (key, count_key) = match kind {
+        StageKind::Cranes => ("max_cranes_per_train", "cranes"),
+        StageKind::BogieExchange => ("max_positions_per_train", "positions"),
+        _ => return,
+    };
+    let most = changes
+        .iter()
+        .filter_map(|c| c.lanes.as_ref().map(LaneProfile::max))
+        .fold(servers, u32::max);
+    if max > most {
+        ck.report(
+            &p.key(key),
+            format!("{key} = {max} is more than the {most} {count_key} the stage has"),
+        );
+    }
+}
+
 /// The stage's extra inspection at `ip`.
 fn inspection(ck: &mut Checker, ip: &FieldPath, i: &RawInspection) -> Option<Inspection> {
     if !(0.0..=1.0).contains(&i.probability) {
@@ -365,11 +395,14 @@ fn lane_groups(
 
 /// The message for a class id that no flow or `[classes]` entry defines.
 fn unknown_class(c: &str, class_index: &HashMap<&str, u16>) -> String {
-    let mut known: Vec<&&str> = class_index.keys().collect();
+    let mut known: Vec<&str> = class_index.keys().copied().collect();
     known.sort();
+    let hint = closest(c, known.iter().copied())
+        .map(|m| format!("; did you mean \"{m}\"?"))
+        .unwrap_or_default();
     format!(
-        "unknown class \"{c}\" (known classes, from flows and [classes]: {})",
-        known.iter().map(|s| **s).collect::<Vec<_>>().join(", ")
+        "unknown class \"{c}\" (known classes, from flows and [classes]: {}){hint}",
+        known.join(", ")
     )
 }
 

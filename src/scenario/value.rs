@@ -91,12 +91,12 @@ pub(super) fn dist_or_duration(
         toml::Value::Table(_) => match v.clone().try_into::<RawDist>() {
             Ok(raw) => dist(ck, path, &raw),
             Err(e) => {
-                ck.report(path, e.message().to_string());
+                ck.report_type(path, e.message().to_string());
                 None
             }
         },
         other => {
-            ck.report(
+            ck.report_type(
                 path,
                 format!(
                     "expected a duration like \"20min\" or a distribution table, found {}",
@@ -131,7 +131,10 @@ pub(super) fn int_in(
 /// A finite number >= 0.
 pub(super) fn nonneg(ck: &mut Checker, path: &FieldPath, v: f64) -> Option<f64> {
     if !v.is_finite() || v < 0.0 {
-        ck.report(path, format!("must be a finite number >= 0 (got {v})"));
+        ck.report(
+            path,
+            format!("must be a finite number >= 0 (got {})", num(v)),
+        );
         None
     } else {
         Some(v)
@@ -150,5 +153,15 @@ pub(super) fn parse_opt<T, E: fmt::Display>(
         Some(text) => parse(text)
             .map(Some)
             .map_err(|e| ck.report(path, e.to_string())),
+    }
+}
+
+/// A number as people write it: plain up to a billion billion, in exponent form beyond (1e308
+/// is not 309 digits).
+pub(super) fn num(v: f64) -> String {
+    if v.abs() < 1e18 {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
     }
 }

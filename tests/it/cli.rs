@@ -391,6 +391,86 @@ fn stage_that_never_opens_warns_and_still_runs() {
     );
 }
 
+/// The warnings `run` prints for GOOD with its stage line `lanes = 3` and its arrivals line
+/// replaced, and the run's JSON document.
+fn warnings_of(lanes: &str, service: &str, arrivals: &str) -> (Vec<String>, Value) {
+    let t = edit(GOOD, "lanes = 3", lanes);
+    let t = edit(
+        &t,
+        r#"service = { dist = "exponential", mean = "6min" }"#,
+        service,
+    );
+    let t = edit(
+        &t,
+        r#"arrivals = { process = "poisson", rate = "10/h" }"#,
+        arrivals,
+    );
+    let f = TempFile::new("warn", &t);
+    let o = borderflow(&["run", &f.name(), "--days", "10", "--json"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let w = stderr(&o)
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: "))
+        .map(str::to_string)
+        .collect();
+    (w, parse_json(&stdout(&o)))
+}
+
+#[test]
+fn an_overload_warning_prints_the_digits_that_tell_load_from_capacity() {
+    // 2.41 trucks a day = 0.100417/h against one lane of 10 h per truck = 0.1/h: to one
+    // decimal both are 0.1; to four, 0.1004 against 0.1000.
+    let (w, _) = warnings_of(
+        "lanes = 1",
+        r#"service = { dist = "deterministic", value = "10h" }"#,
+        r#"arrivals = { process = "poisson", rate = "2.41/day" }"#,
+    );
+    assert_eq!(
+        w,
+        [
+            "stage bcp/control: offered 0.1004 vehicles/h but capacity is 0.1000/h (1 servers × 100% \
+          open, 10.00 server-hours per vehicle); the queue will grow without bound"
+        ]
+    );
+}
+
+#[test]
+fn a_fixed_timetable_at_exactly_full_load_is_not_overloaded() {
+    // One truck every 6 minutes on one lane of exactly 6 minutes: ρ = 1, and each truck
+    // arrives as the one before leaves, so none ever waits.
+    let (w, d) = warnings_of(
+        "lanes = 1",
+        r#"service = { dist = "deterministic", value = "6min" }"#,
+        r#"arrivals = { process = "timetable", every = "6min", from = "00:00", to = "23:54" }"#,
+    );
+    assert_eq!(w, Vec::<String>::new());
+    assert_eq!(
+        d["flows"]["trucks"]["wait_mean_h"]["mean"].as_f64(),
+        Some(0.0)
+    );
+    // The same load arriving at random grows without bound, and the warning says so.
+    let (w, _) = warnings_of(
+        "lanes = 1",
+        r#"service = { dist = "deterministic", value = "6min" }"#,
+        r#"arrivals = { process = "poisson", rate = "10/h" }"#,
+    );
+    assert_eq!(
+        w,
+        [
+            "stage bcp/control: offered 10.0 vehicles/h but capacity is 10.0/h (1 servers × 100% \
+          open, 0.10 server-hours per vehicle), exactly its capacity: with random arrivals or \
+          service times the queue will grow without bound"
+        ]
+    );
+    // So does a fixed timetable with random service.
+    let (w, _) = warnings_of(
+        "lanes = 1",
+        r#"service = { dist = "exponential", mean = "6min" }"#,
+        r#"arrivals = { process = "timetable", every = "6min", from = "00:00", to = "23:54" }"#,
+    );
+    assert_eq!(w.len(), 1, "{w:?}");
+}
+
 #[test]
 fn light_load_gives_no_warning() {
     let f = TempFile::new("light", GOOD);

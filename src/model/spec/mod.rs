@@ -181,6 +181,28 @@ impl Model {
         }
     }
 
+    /// True if the vehicles of `flow` reach each stage of their route at fixed times and take
+    /// fixed work there: a timetable without random delay, fixed travel, and at every stage of the
+    /// route a service, neutral-zone travel and inspection that never vary.
+    fn fixed_arrivals(&self, flow: &FlowSpec) -> bool {
+        let fixed = |d: &crate::dist::Dist| d.variance_ms2() == 0.0;
+        let timetable = matches!(&flow.arrivals, Arrivals::Timetable { delay, .. } if delay.as_ref().is_none_or(fixed));
+        timetable
+            && flow.travel.iter().flatten().all(fixed)
+            && flow
+                .route
+                .iter()
+                .flat_map(|&n| &self.checkpoints[n as usize].stages)
+                .map(|&st| &self.stages[st as usize])
+                .all(|st| {
+                    fixed(&st.service)
+                        && st.travel.as_ref().is_none_or(fixed)
+                        && st.inspection.as_ref().is_none_or(|i| {
+                            (i.probability == 0.0 || i.probability == 1.0) && fixed(&i.service)
+                        })
+                })
+    }
+
     /// Stages whose offered load exceeds their capacity over open hours (or their daily quota):
     /// their queues grow without bound. One readable line per stage.
     pub fn overload_warnings(&self) -> Vec<String> {
@@ -237,30 +259,83 @@ impl Model {
                     (mean, format!("{per_open:.1} scheduled (mean)"))
                 }
             };
-            if work >= servers && work > 0.0 {
+            // At exactly full load (ρ = 1) a queue of fixed arrivals and fixed work stays bounded
+            // (the same day repeats); any randomness makes it grow without bound.
+            let fixed = through
+                .iter()
+                .filter(|f| self.mean_rate_per_h(f) > 0.0)
+                .all(|f| self.fixed_arrivals(f));
+            if work > 0.0 && beyond(work, servers, fixed) {
                 let per_vehicle_h = work / rate;
+                let (offered, capacity) = apart(rate, servers / per_vehicle_h, 1);
+                let exactly = if at_capacity(work, servers) {
+                    ", exactly its capacity: with random arrivals or service times"
+                } else {
+                    ";"
+                };
                 out.push(format!(
-                    "stage {}/{}: offered {:.1} vehicles/h but capacity is {:.1}/h ({} servers × {:.0}% open, {:.2} server-hours per vehicle); the queue will grow without bound",
-                    cp.id,
-                    s.id,
-                    rate,
-                    servers / per_vehicle_h,
-                    lanes,
-                    open * 100.0,
-                    per_vehicle_h
+                    "stage {}/{}: offered {offered} vehicles/h but capacity is {capacity}/h ({} servers × {:.0}% open, {:.2} server-hours per vehicle){exactly} the queue will grow without bound",
+                    cp.id, s.id, lanes, open * 100.0, per_vehicle_h
                 ));
             }
             if let Some(q) = s.daily_quota_at(last)
-                && rate * 24.0 > q as f64
+                && beyond(rate * 24.0, q as f64, fixed)
             {
+                let (arrive, _) = apart(rate * 24.0, q as f64, 0);
                 out.push(format!(
-                    "stage {}/{}: {:.0} vehicles/day arrive but the daily quota accepts {q}; the queue will grow without bound",
-                    cp.id,
-                    s.id,
-                    rate * 24.0
+                    "stage {}/{}: {arrive} vehicles/day arrive but the daily quota accepts {q}; the queue will grow without bound",
+                    cp.id, s.id,
                 ));
             }
         }
         out
+    }
+}
+
+/// True if `load` and `capacity` are equal up to floating-point rounding (ρ = 1).
+fn at_capacity(load: f64, capacity: f64) -> bool {
+    (load - capacity).abs() <= 1e-9 * capacity.abs().max(load.abs())
+}
+
+/// True if `load` overloads `capacity`: beyond it, or exactly at it unless arrivals and work are
+/// `fixed` (then the same day repeats and the queue stays bounded).
+fn beyond(load: f64, capacity: f64, fixed: bool) -> bool {
+    if at_capacity(load, capacity) {
+        !fixed
+    } else {
+        load > capacity
+    }
+}
+
+/// `a` and `b` with at least `decimals` decimals, and as many more (up to 12) as it takes for
+/// two different values to print differently: "0.1004" vs "0.1000", not "0.1" vs "0.1".
+fn apart(a: f64, b: f64, decimals: usize) -> (String, String) {
+    let mut d = decimals;
+    while d < 12 && format!("{a:.d$}") == format!("{b:.d$}") && !at_capacity(a, b) {
+        d += 1;
+    }
+    (format!("{a:.d$}"), format!("{b:.d$}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_values_print_apart() {
+        assert_eq!(apart(10.0, 9.4, 1), ("10.0".into(), "9.4".into()));
+        assert_eq!(apart(0.1004, 0.1, 1), ("0.1004".into(), "0.1000".into()));
+        assert_eq!(apart(725.4, 725.0, 0), ("725.4".into(), "725.0".into()));
+        // Equal up to rounding: as few decimals as asked.
+        assert_eq!(apart(0.1 + 0.2, 0.3, 1), ("0.3".into(), "0.3".into()));
+    }
+
+    #[test]
+    fn full_load_is_an_overload_only_with_randomness() {
+        assert!(!beyond(1.0, 1.0, true));
+        assert!(beyond(1.0, 1.0, false));
+        assert!(!beyond(0.1 + 0.2, 0.3, true));
+        assert!(beyond(1.000001, 1.0, true));
+        assert!(!beyond(0.999999, 1.0, false));
     }
 }

@@ -31,6 +31,7 @@ pub(super) fn policies(
             changes.push(Assignment {
                 path: path.clone(),
                 value: value.clone(),
+                at: vp,
             });
         }
         if policies.insert(p.label.clone(), changes).is_some() {
@@ -156,6 +157,7 @@ fn value_levels(
             changes: vec![Assignment {
                 path: path.to_string(),
                 value: v.clone(),
+                at: ap.key("values").index(vi),
             }],
         });
     }

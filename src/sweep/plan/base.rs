@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::scenario::{self, Checker, FieldPath, Overrides, deserialize_located};
+use crate::scenario::{self, Checker, FieldPath, Overrides, Problem, Refusal, deserialize_located};
 
 use super::raw::RawSweep;
 use super::{Stop, problem};
@@ -64,27 +64,26 @@ pub(super) fn overrides(
     })
 }
 
-/// The base scenario (`base`, a path relative to `dir` or an inline table), which must be valid
-/// on its own with the sweep's `overrides`: they apply to every point alike.
+/// The base scenario (`raw.base`, a path relative to `dir` or an inline table), which must be
+/// valid on its own with the sweep's `overrides` (the command line's `cli` before the file's):
+/// they apply to every point alike. Its problems are reported where they are: in the base file,
+/// at their place in the sweep file for an inline `[base]`, and at the sweep's own `days`,
+/// `replications` or `seed` line when that value is what makes the base invalid.
 pub(super) fn base(
     ck: &mut Checker,
     file: &str,
     dir: &Path,
-    base: &toml::Value,
+    raw: &RawSweep,
+    cli: Overrides,
     overrides: Overrides,
 ) -> Result<Base, Stop> {
-    match base {
-        toml::Value::String(p) => base_file(ck, dir, p, overrides),
-        toml::Value::Table(t) => {
-            let bfile = format!("{file} [base]");
-            let text = toml::to_string(t).unwrap_or_default();
-            scenario::parse_table(t, &bfile, overrides)?;
-            Ok(Base {
-                table: t.clone(),
-                text,
-                file: bfile,
-            })
-        }
+    let base = match &raw.base {
+        toml::Value::String(p) => base_file(ck, dir, p)?,
+        toml::Value::Table(t) => Base {
+            table: t.clone(),
+            text: toml::to_string(t).unwrap_or_default(),
+            file: format!("{file} [base]"),
+        },
         other => {
             ck.report(
                 &FieldPath::default().key("base"),
@@ -93,27 +92,136 @@ pub(super) fn base(
                     other.type_str()
                 ),
             );
-            Err(Stop::Checked)
-        }
-    }
-}
-
-/// The base scenario in the file at `p` (relative to `dir`); its own problems are reported
-/// where they are, in that file.
-fn base_file(ck: &mut Checker, dir: &Path, p: &str, overrides: Overrides) -> Result<Base, Stop> {
-    let bp: PathBuf = dir.join(p);
-    let bfile = bp.display().to_string();
-    let text = match std::fs::read_to_string(&bp) {
-        Ok(t) => t,
-        Err(e) => {
-            ck.report(
-                &FieldPath::default().key("base"),
-                format!("cannot read base scenario {bfile}: {e}"),
-            );
             return Err(Stop::Checked);
         }
     };
-    scenario::parse(&text, &bfile, overrides)?;
+    let inline = raw.base.is_table();
+    let check = |ov: Overrides| {
+        if inline {
+            scenario::parse_table(&base.table, &base.file, ov)
+        } else {
+            scenario::parse(&base.text, &base.file, ov)
+        }
+    };
+    let Err(e) = check(overrides) else {
+        return Ok(base);
+    };
+    // Whose doing each problem is: the sweep file's own values (where the command line did not
+    // replace them), the command line's, or the base's own. A problem that goes away without
+    // someone's values is theirs.
+    let own = given(raw.days, raw.replications, raw.seed, cli);
+    let from_cli = given(cli.days, cli.replications, cli.seed, Overrides::default());
+    let paths_with = |ov: Overrides| -> Vec<String> {
+        check(ov)
+            .err()
+            .map(|e| e.problems.into_iter().map(|p| p.path).collect())
+            .unwrap_or_default()
+    };
+    let with_cli_only = (!own.is_empty()).then(|| paths_with(cli));
+    let with_none = (!from_cli.is_empty()).then(|| paths_with(Overrides::default()));
+    let root = FieldPath::default();
+    let mut cli_problems = Vec::new();
+    for p in e.problems {
+        let gone =
+            |paths: &Option<Vec<String>>| paths.as_ref().is_some_and(|w| !w.contains(&p.path));
+        if gone(&with_cli_only) {
+            let (key, value) = blamed(&own, &p.path);
+            let p = if inline { relocated(ck, p) } else { p };
+            ck.report(
+                &root.key(key),
+                format!("{key} = {value} here makes the base scenario invalid: {p}"),
+            );
+        } else if gone(&with_none) {
+            let (key, value) = blamed(&from_cli, &p.path);
+            let p = if inline { relocated(ck, p) } else { p };
+            cli_problems.push(format!(
+                "--{key} {value} makes the base scenario invalid: {p}"
+            ));
+        } else if inline {
+            let path = root.key("base").join(&p.path);
+            ck.report_kind(&path, p.message, p.kind);
+        } else {
+            ck.push(p);
+        }
+    }
+    for message in cli_problems {
+        ck.push(problem(file, "", message).problems.remove(0));
+    }
+    Err(Stop::Checked)
+}
+
+/// The sweep-wide values given (`days`, `replications`, `seed`) that `over` does not replace, as
+/// (key, value as written).
+fn given(
+    days: Option<i64>,
+    replications: Option<i64>,
+    seed: Option<u64>,
+    over: Overrides,
+) -> Vec<(&'static str, String)> {
+    let text = |v: Option<String>, replaced: bool| v.filter(|_| !replaced);
+    [
+        (
+            "days",
+            text(days.map(|v| v.to_string()), over.days.is_some()),
+        ),
+        (
+            "replications",
+            text(
+                replications.map(|v| v.to_string()),
+                over.replications.is_some(),
+            ),
+        ),
+        (
+            "seed",
+            text(seed.map(|v| v.to_string()), over.seed.is_some()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect()
+}
+
+/// Which of the `values` given (never empty) a base problem at `path` is blamed on: the one it
+/// names (`simulation.replications`), else `days` (the horizon other checks depend on), else
+/// the first.
+fn blamed<'v>(values: &'v [(&'static str, String)], path: &str) -> &'v (&'static str, String) {
+    let field = path.rsplit('.').next().unwrap_or_default();
+    values
+        .iter()
+        .find(|(k, _)| *k == field)
+        .or_else(|| values.iter().find(|(k, _)| *k == "days"))
+        .unwrap_or(&values[0])
+}
+
+/// A problem of an inline `[base]` (which has no text of its own) located at its place in the
+/// sweep file: `base.<path>`.
+fn relocated(ck: &Checker, mut p: Problem) -> Problem {
+    let (line, column) = ck
+        .locate(&FieldPath::default().key("base").join(&p.path))
+        .unzip();
+    p.file = ck.file().to_string();
+    p.path = format!("base.{}", p.path);
+    (p.line, p.column) = (line, column);
+    p
+}
+
+/// The base scenario in the file at `p` (relative to `dir`), read but not yet checked; a file
+/// that cannot be read is blamed on the sweep's `base`.
+fn base_file(ck: &mut Checker, dir: &Path, p: &str) -> Result<Base, Stop> {
+    let bp: PathBuf = dir.join(p);
+    let bfile = bp.display().to_string();
+    let text = match scenario::read_checked(&bp) {
+        Ok(t) => t,
+        Err(Refusal::Unreadable(why)) => {
+            ck.report(
+                &FieldPath::default().key("base"),
+                format!("cannot read base scenario {bfile}: {why}"),
+            );
+            return Err(Stop::Checked);
+        }
+        // Read, but not UTF-8: at its own place in its own file.
+        Err(r) => return Err(Stop::Error(r.into_error(&bfile, "base scenario"))),
+    };
     let table: toml::Table = deserialize_located(&text, &bfile)?;
     Ok(Base {
         table,

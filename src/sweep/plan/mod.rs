@@ -44,7 +44,7 @@ use std::path::Path;
 
 use crate::model::Model;
 use crate::scenario::{
-    self, Checker, Overrides, Problem, ProblemKind, ScenarioError, deserialize_located,
+    self, Checker, FieldPath, Overrides, Problem, ProblemKind, ScenarioError, deserialize_located,
 };
 
 mod axes;
@@ -64,6 +64,9 @@ pub struct Assignment {
     pub path: String,
     /// New value.
     pub value: toml::Value,
+    /// Where the sweep file gives it (`axes[0].values[1]`, `policies[2].set.<path>`), so that a
+    /// point it makes invalid is blamed there.
+    pub(crate) at: FieldPath,
 }
 
 /// One labelled position on an axis: the changes it makes.
@@ -143,16 +146,7 @@ impl From<ScenarioError> for Stop {
 /// Reads and checks the sweep file at `path`; `cli` values replace the file's.
 pub fn load(path: &Path, cli: Overrides, baseline: Option<&str>) -> Result<Plan, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        problems: vec![Problem {
-            file: file.clone(),
-            path: String::new(),
-            line: None,
-            column: None,
-            message: format!("cannot read the sweep file: {e}"),
-            kind: ProblemKind::Io,
-        }],
-    })?;
+    let text = scenario::read_text(path, "sweep file")?;
     parse(
         &text,
         &file,
@@ -170,6 +164,9 @@ pub fn parse(
     cli: Overrides,
     baseline: Option<&str>,
 ) -> Result<Plan, ScenarioError> {
+    if let Some(e) = scenario::wrong_kind(text, file, scenario::InputKind::Sweep) {
+        return Err(e);
+    }
     let raw: raw::RawSweep = deserialize_located(text, file)?;
     let mut ck = Checker::new(file, text);
     match check(&mut ck, raw, text, file, dir, cli, baseline) {
@@ -191,7 +188,7 @@ fn check(
     baseline: Option<&str>,
 ) -> Result<Plan, Stop> {
     let overrides = base::overrides(ck, file, &raw, cli)?;
-    let base = base::base(ck, file, dir, &raw.base, overrides)?;
+    let base = base::base(ck, file, dir, &raw, cli, overrides)?;
     let policies = axes::policies(ck, &raw.policies, &base);
     let axes = axes::axes(ck, &raw.axes, &policies, &base);
     let dims = axes::dimensions(ck, axes);
@@ -213,17 +210,12 @@ fn check(
 /// A plan comparing two scenario files, the first as baseline (`borderflow compare A B`).
 pub fn compare(a: &Path, b: &Path, cli: Overrides) -> Result<Plan, ScenarioError> {
     let read = |p: &Path| -> Result<(String, Model), ScenarioError> {
-        let text = std::fs::read_to_string(p).map_err(|e| ScenarioError {
-            problems: vec![Problem {
-                file: p.display().to_string(),
-                path: String::new(),
-                line: None,
-                column: None,
-                message: format!("cannot read the scenario file: {e}"),
-                kind: ProblemKind::Io,
-            }],
-        })?;
-        let model = scenario::parse(&text, &p.display().to_string(), cli)?;
+        let text = scenario::read_text(p, "scenario file")?;
+        let file = p.display().to_string();
+        if let Some(e) = scenario::wrong_kind(&text, &file, scenario::InputKind::Scenario) {
+            return Err(e);
+        }
+        let model = scenario::parse(&text, &file, cli)?;
         Ok((text, model))
     };
     let (ta, ma) = read(a)?;

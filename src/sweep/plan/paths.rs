@@ -131,6 +131,63 @@ fn set_in_value(
     }
 }
 
+/// The fields of `table` that `path` matches, as a [`crate::scenario::Problem`] writes paths
+/// (`checkpoints[0].stages[1].lanes`): what [`apply`] would set.
+pub(super) fn matched(table: &toml::Table, path: &str) -> Vec<String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut out = Vec::new();
+    match_in_table(table, &segs, String::new(), &mut out);
+    out
+}
+
+/// [`matched`] from table `t`, whose own path is `at`.
+fn match_in_table(t: &toml::Table, segs: &[&str], at: String, out: &mut Vec<String>) {
+    let Some((first, rest)) = segs.split_first() else {
+        return;
+    };
+    let key_path = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    if rest.is_empty() {
+        if *first == "*" {
+            out.extend(t.keys().map(|k| key_path(k)));
+        } else {
+            out.push(key_path(first));
+        }
+        return;
+    }
+    for (k, v) in t {
+        if *first == "*" || k == first {
+            match_in_value(v, rest, key_path(k), out);
+        }
+    }
+}
+
+/// [`matched`] from value `v`, whose own path is `at`.
+fn match_in_value(v: &toml::Value, segs: &[&str], at: String, out: &mut Vec<String>) {
+    match v {
+        toml::Value::Table(t) => match_in_table(t, segs, at, out),
+        toml::Value::Array(items) => {
+            let Some((first, rest)) = segs.split_first() else {
+                return;
+            };
+            for (i, item) in items.iter().enumerate() {
+                let hit = *first == "*"
+                    || first.parse::<usize>() == Ok(i)
+                    || item.get("id").and_then(|x| x.as_str()) == Some(*first);
+                if hit && !rest.is_empty() {
+                    match_in_value(item, rest, format!("{at}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// An integer given where the base has a float becomes a float (`scale = 2` for `2.0`).
 fn fit(old: &toml::Value, new: &toml::Value) -> toml::Value {
     match (old, new) {

@@ -1,10 +1,10 @@
 //! The expansion of the dimensions into points (the Cartesian product, first dimension slowest)
 //! with their labels and scenarios, and the resolution of the baseline label to a point.
 
-use crate::scenario::{self, Checker, FieldPath, Overrides};
+use crate::scenario::{self, Checker, FieldPath, Overrides, Problem, ScenarioError};
 
-use super::paths::apply;
-use super::{Dimension, Point, Stop, problem};
+use super::paths::{apply, matched};
+use super::{Assignment, Dimension, Point, Stop, problem};
 
 /// The most points a sweep may have.
 const MAX_POINTS: usize = 100_000;
@@ -27,8 +27,60 @@ pub(super) fn expand(
         return Err(Stop::Checked);
     }
     Ok((0..total)
-        .map(|index| point(file, table, dims, index, overrides))
+        .map(|index| {
+            let mut p = point(file, table, dims, index, overrides);
+            if let Err(e) = &mut p.model {
+                blame_changes(ck, table, dims, index, &p.label, e);
+            }
+            p
+        })
         .collect())
+}
+
+/// The problems of the invalid point `index` (labelled `label`), each moved to the place in
+/// the sweep file of the change that made it: the change whose field it is in (the last one
+/// applied), or the point's only change. The base alone was valid, so a change is at fault; one
+/// that cannot be told stays as it is.
+fn blame_changes(
+    ck: &Checker,
+    base: &toml::Table,
+    dims: &[Dimension],
+    index: usize,
+    label: &str,
+    e: &mut ScenarioError,
+) {
+    let changes: Vec<&Assignment> = dims
+        .iter()
+        .zip(picks(dims, index))
+        .flat_map(|(dim, pick)| dim.levels[pick].iter().flat_map(|l| &l.changes))
+        .collect();
+    let within = |p: &str, field: &str| {
+        p.strip_prefix(field)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    };
+    for p in &mut e.problems {
+        let culprit = changes
+            .iter()
+            .rev()
+            .find(|c| matched(base, &c.path).iter().any(|f| within(&p.path, f)))
+            .or(if changes.len() == 1 {
+                changes.first()
+            } else {
+                None
+            });
+        let Some(c) = culprit else {
+            continue;
+        };
+        let (line, column) = ck.locate(&c.at).unzip();
+        *p = Problem {
+            file: ck.file().to_string(),
+            path: c.at.to_string(),
+            line,
+            column,
+            message: format!("makes point \"{label}\" invalid: {}: {}", p.path, p.message),
+            kind: p.kind,
+        };
+    }
 }
 
 /// The point at `index`: its level on each dimension, its label and its scenario.
@@ -92,7 +144,27 @@ pub(super) fn baseline(
         return Ok(None);
     };
     if let Some(i) = points.iter().position(|p| p.label == wanted) {
-        return Ok(Some(i));
+        let Err(e) = &points[i].model else {
+            return Ok(Some(i));
+        };
+        // Every comparison is with the baseline: an invalid one would leave none, silently.
+        let why = e
+            .problems
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let msg = format!(
+            "the baseline point \"{wanted}\" is invalid, so no point could be compared with it: {why}"
+        );
+        if cli.is_some() {
+            return Err(Stop::Error(problem(
+                file,
+                "baseline",
+                format!("{msg} (the requested baseline)"),
+            )));
+        }
+        ck.report(&FieldPath::default().key("baseline"), msg);
+        return Err(Stop::Checked);
     }
     let msg = format!(
         "no point is labelled \"{wanted}\"; labels are: {}",

@@ -420,9 +420,20 @@ path = "checkpoints.bcp.stages.exit.lanes"
 values = [0, 3]
 "#,
     );
+    // The problem is blamed on the axis value that made it, at its place in the sweep file
+    // (line 6, column 11: the `0` of `values = [0, 3]`), naming the scenario field it broke.
     let e = p.points[0].model.as_ref().unwrap_err();
-    assert_eq!(e.problems[0].file, "t.toml [point lanes=0]");
-    assert_eq!(e.problems[0].path, "checkpoints[0].stages[0].lanes");
+    assert_eq!(e.problems[0].file, "t.toml");
+    assert_eq!(e.problems[0].path, "axes[0].values[0]");
+    assert_eq!(
+        (e.problems[0].line, e.problems[0].column),
+        (Some(6), Some(11))
+    );
+    assert_eq!(
+        e.problems[0].message,
+        "makes point \"lanes=0\" invalid: checkpoints[0].stages[0].lanes: lanes must be \
+         between 1 and 100000 (got 0)"
+    );
     assert_eq!(lanes(model(&p, 1), "exit"), 3);
 }
 

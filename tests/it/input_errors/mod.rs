@@ -1,6 +1,10 @@
 //! Input errors: every kind of bad scenario file is rejected with exit 2 and a message that names
 //! the file, the field and line:column (`error: FILE:L:C: FIELD: message`), for `validate` and `run`.
 
+pub(crate) mod consistency;
+pub(crate) mod files;
+pub(crate) mod grammar;
+pub(crate) mod messages;
 pub(crate) mod rail;
 pub(crate) mod road;
 
