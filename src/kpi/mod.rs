@@ -15,7 +15,8 @@ mod waits;
 
 pub use catalog::{EntityKind, EntityValues, HOUR_PREFIX, YEAR_PREFIX, rep_values};
 pub use estimate::{
-    Cell, Diff, EntitySummary, PointEstimates, Summary, estimate_entities, estimate_run,
+    Cell, Columns, Diff, EntitySummary, PointEstimates, Summary, estimate_entities, estimate_run,
+    estimate_values, summary_of,
 };
 pub use facts::{
     CheckpointInfo, Facts, StageInfo, checkpoints_of, facts_json, read_checkpoints, read_facts,

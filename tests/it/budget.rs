@@ -192,3 +192,29 @@ mod internal_work {
         model(&choice("1min", "30d"));
     }
 }
+
+/// A run folds each replication's KPI values as it ends (in chunks, in replication order): the
+/// estimates are exactly those of all the raw results, at any thread count.
+#[test]
+fn a_run_keeps_only_kpi_values_and_estimates_the_same() {
+    let mut m = model(GROWING);
+    m.replications = 70;
+    m.days = 1;
+    let folded = borderflow::sweep::run(&m).unwrap();
+    let raw = borderflow::sweep::run_replications(&m).unwrap();
+    let whole = borderflow::kpi::estimate_run(&m, &raw, 0.0);
+    assert_eq!(folded.point.entities, whole.point.entities);
+    assert_eq!(folded.events, whole.events);
+    let dir = TempDir::new("chunks");
+    let f = dir.file(
+        "g.toml",
+        &GROWING.replace("replications = 1", "replications = 70"),
+    );
+    let json = |threads: &str| {
+        without_wall(&run_json(
+            &["run", f.to_str().unwrap(), "--json"],
+            &[("RAYON_NUM_THREADS", threads)],
+        ))
+    };
+    assert_eq!(json("1"), json("2"));
+}
