@@ -147,6 +147,9 @@ pub fn execute(
     let (tx, rx) = mpsc::channel::<(usize, Done)>();
     let mut events = 0u64;
     let mut write_error: Option<Error> = None;
+    // The failed job of lowest index: every job runs, so which one that is does not depend on
+    // the order in which the threads finish (the message is the same at any thread count).
+    let mut failed: Option<(usize, Error)> = None;
     std::thread::scope(|s| {
         let todo = &todo;
         s.spawn(move || {
@@ -163,7 +166,9 @@ pub fn execute(
             let (values, ev) = match done {
                 Ok(x) => x,
                 Err(e) => {
-                    write_error.get_or_insert(e);
+                    if failed.as_ref().is_none_or(|(j, _)| job < *j) {
+                        failed = Some((job, e));
+                    }
                     continue;
                 }
             };
@@ -179,7 +184,7 @@ pub fn execute(
             progress(done_jobs, total);
         }
     });
-    if let Some(e) = write_error {
+    if let Some(e) = write_error.or(failed.map(|(_, e)| e)) {
         return Err(e);
     }
     Ok(Outcome {

@@ -98,6 +98,45 @@ fn run_and_sweep_stop_with_exit_1_and_name_the_stage() {
     );
 }
 
+#[test]
+fn a_sweep_names_the_first_failed_job_whatever_the_thread_timing() {
+    // A truck every second against one lane; both points outgrow a budget of 3,000 vehicles.
+    // At 1.01 s a truck (point 0) the queue grows by about 800 a day and reaches it after some
+    // 3.7 days and 320,000 trucks; at 10 h a truck (point 1) after 50 min and 3,000 trucks. On
+    // two threads point 1's jobs fail first; the message must still name the job of lowest
+    // index: point 0, replication 0.
+    let dir = TempDir::new("budget-order");
+    dir.file(
+        "growing.toml",
+        &GROWING
+            .replace("days = 2", "days = 10")
+            .replace("replications = 1", "replications = 4")
+            .replace("every = \"1min\"", "every = \"1s\""),
+    );
+    let sweep = dir.file(
+        "sweep.toml",
+        "name = \"g\"\nbase = \"growing.toml\"\n[[axes]]\nname = \"service\"\n\
+         path = \"checkpoints.cp.stages.s.service.value\"\nvalues = [\"1.01s\", \"10h\"]\n",
+    );
+    for threads in ["1", "2"] {
+        let o = borderflow(&[
+            "sweep",
+            sweep.to_str().unwrap(),
+            "--max-queue",
+            "3000",
+            "--threads",
+            threads,
+            "--quiet",
+        ]);
+        assert_code(&o, 1);
+        let err = stderr(&o);
+        assert!(
+            err.contains("point \"service=1.01s\", replication 0:"),
+            "threads {threads}: {err}"
+        );
+    }
+}
+
 /// Anything that sets a rate of internal work has a floor, and a cost the run can afford.
 mod internal_work {
     use super::*;
