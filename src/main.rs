@@ -217,6 +217,10 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
+/// The largest benchmark baseline (`bench --compare`) read [bytes]; a `bench --json` document is
+/// a few KB.
+const BASELINE_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -687,7 +691,7 @@ fn bench(
     let baseline = match &compare {
         None => None,
         Some(p) => Some(
-            std::fs::read_to_string(p)
+            borderflow::files::read_regular(p, BASELINE_MAX_BYTES)
                 .map_err(|e| e.to_string())
                 .and_then(|t| {
                     serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string())

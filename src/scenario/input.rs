@@ -8,40 +8,11 @@ use std::io::Read as _;
 use std::path::Path;
 
 use super::error::{Problem, ProblemKind, ScenarioError, line_col};
+use crate::files::{kind_of, mib};
 
 /// The largest scenario or sweep file read [bytes]: 8 MiB, about 280 times the largest shipped
 /// scenario (30 KB). A larger file is refused before it is read.
 pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
-
-/// What kind of thing a path that is not a regular file names, for messages.
-fn kind_of(meta: &std::fs::Metadata) -> &'static str {
-    let t = meta.file_type();
-    if t.is_dir() {
-        return "a directory";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if t.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    "not a regular file"
-}
-
-/// "8.0 MiB" for a size in bytes.
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
-}
 
 /// Why a file was not read: it cannot be read as a file (`Unreadable`, with the reason), or its
 /// bytes are not UTF-8 (at a line and column).

@@ -4,7 +4,6 @@
 //! here into a [`Manifest`], for merging shards and for the report; a field that is missing or
 //! malformed is an error naming the file, never a silent default.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -12,6 +11,10 @@ use serde_json::{Value, json};
 use super::plan::Plan;
 use super::results::InvalidPoints;
 use crate::error::{Error, Result};
+
+/// The largest manifest read back [bytes]: it holds the sweep file and its base, each at most
+/// [`crate::scenario::MAX_INPUT_BYTES`], and their facts.
+pub(crate) const MANIFEST_MAX_BYTES: u64 = 64 * 1024 * 1024;
 use crate::kpi::{self, CheckpointInfo, Facts, as_str, as_u64, err};
 
 /// File name of the manifest inside a sweep output directory.
@@ -106,7 +109,7 @@ impl Manifest {
     /// # Errors
     /// [`Error::Results`] about `dir` if there is no readable manifest.
     pub(crate) fn read_text(dir: &Path) -> Result<String> {
-        fs::read_to_string(Manifest::path(dir)).map_err(|e| {
+        crate::files::read_regular(&Manifest::path(dir), MANIFEST_MAX_BYTES).map_err(|e| {
             Error::results(
                 dir,
                 format!("no manifest.json ({e}); is it a sweep output directory?"),

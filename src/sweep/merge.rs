@@ -86,8 +86,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
         for entry in entries.flatten() {
             let name = entry.file_name();
             if name.to_string_lossy().ends_with(".csv") {
-                let to = folder.join(&name);
-                fs::copy(entry.path(), &to).map_err(|e| Error::io("cannot write", &to, e))?;
+                let (from, to) = (entry.path(), folder.join(&name));
+                // A FIFO or device named like a detail file would block or never end.
+                let (mut file, _) = crate::files::open_regular(&from)
+                    .map_err(|e| Error::io("cannot read", &from, e))?;
+                let mut copy =
+                    fs::File::create(&to).map_err(|e| Error::io("cannot write", &to, e))?;
+                std::io::copy(&mut file, &mut copy)
+                    .map_err(|e| Error::io("cannot write", &to, e))?;
             }
         }
     }

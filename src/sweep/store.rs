@@ -24,11 +24,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::manifest::Manifest;
+use super::manifest::{MANIFEST_MAX_BYTES, Manifest};
 use super::pairing::SweepSummary;
 use super::plan::Plan;
 use super::results::{Results, Row};
 use crate::error::{Error, Result};
+use crate::files::read_regular;
 use crate::files::write_atomic;
 use crate::kpi::{self, EntityKind};
 use crate::model::{Model, RepResult};
@@ -60,7 +61,7 @@ pub fn read_dir_results(dir: &Path, replications: u32, into: &mut Results) -> Re
         } else {
             BTreeMap::new()
         };
-        let text = fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+        let text = read_regular(&path, u64::MAX).map_err(|e| Error::io("cannot read", &path, e))?;
         // Every record is written with its newline: a last line without one was torn by a
         // kill mid-write (and one torn right after a comma would read as a missing value).
         let whole = match text.rfind('\n') {
@@ -151,7 +152,7 @@ impl JobCheck {
 fn read_checks(dir: &Path, replications: u32) -> Result<BTreeMap<usize, JobCheck>> {
     let path = dir.join(CHECK_FILE);
     let mut checks = BTreeMap::new();
-    let Ok(text) = fs::read_to_string(&path) else {
+    let Ok(text) = read_regular(&path, u64::MAX) else {
         return Ok(checks);
     };
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
@@ -260,7 +261,7 @@ impl Journal {
         let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
         let mpath = Manifest::path(dir);
         if resume {
-            let old = fs::read_to_string(&mpath).map_err(|e| {
+            let old = read_regular(&mpath, MANIFEST_MAX_BYTES).map_err(|e| {
                 Error::results(
                     dir,
                     format!("cannot resume: no manifest.json from an earlier run ({e})"),

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::files::open_regular;
 use crate::kpi::{
     self, Cell, CheckpointInfo, EntityKind, Facts, PointEstimates, StageSeries, Summary,
     WaitTables, err,
@@ -107,7 +108,7 @@ impl ReportData {
 }
 
 fn read_text(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| err(path, format!("cannot read: {e}")))
+    crate::files::read_regular(path, u64::MAX).map_err(|e| err(path, format!("cannot read: {e}")))
 }
 
 fn read_json(path: &Path) -> Result<Value, Error> {
@@ -124,7 +125,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
         ));
     }
     let mpath = Manifest::path(dir);
-    if !mpath.is_file() {
+    if !mpath.exists() {
         return Err(err(
             &mpath,
             "not found; is this a sweep's output directory?",
@@ -132,7 +133,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
     }
     let manifest = Manifest::read(dir)?;
     let spath = dir.join("summary.json");
-    if !spath.is_file() {
+    if !spath.exists() {
         return Err(err(
             &spath,
             "not found; the sweep is incomplete (merge its shards or resume it)",
@@ -176,8 +177,8 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
             continue;
         };
         let (spath, wpath) = detail_paths(dir, index);
-        let series = if spath.is_file() {
-            let f = std::fs::File::open(&spath).map_err(|e| err(&spath, e.to_string()))?;
+        let series = if spath.exists() {
+            let (f, _) = open_regular(&spath).map_err(|e| err(&spath, e.to_string()))?;
             Some(kpi::read_series(std::io::BufReader::new(f), &spath)?)
         } else {
             data.notes.push(format!(
@@ -186,8 +187,8 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
             ));
             None
         };
-        let waits = if wpath.is_file() {
-            let f = std::fs::File::open(&wpath).map_err(|e| err(&wpath, e.to_string()))?;
+        let waits = if wpath.exists() {
+            let (f, _) = open_regular(&wpath).map_err(|e| err(&wpath, e.to_string()))?;
             kpi::read_waits(std::io::BufReader::new(f), &wpath)?
         } else {
             WaitTables::new()

@@ -201,3 +201,73 @@ fn a_sweep_file_and_its_base_are_read_by_the_same_rules() {
         stderr(&o)
     );
 }
+
+/// Files read back from a results directory or given as a benchmark baseline follow the same
+/// rule: a FIFO or device in their place is refused at once, never opened or read.
+#[cfg(unix)]
+#[test]
+fn result_files_and_baselines_that_are_not_regular_files_are_refused_at_once() {
+    let d = TempDir::new("fifo-results");
+    let fifo = |name: &str| {
+        let p = d.join(name);
+        let _ = std::fs::remove_file(&p);
+        assert!(
+            Command::new("mkfifo")
+                .arg(&p)
+                .status()
+                .expect("mkfifo")
+                .success()
+        );
+        p.to_str().unwrap().to_string()
+    };
+    let check = |args: &[&str], code: i32, says: &str| {
+        let (got, err, secs) = run_limited(args, Duration::from_secs(10));
+        assert_eq!(got, Some(code), "{args:?}: after {secs:.1} s\n{err}");
+        assert!(secs < 2.0, "{args:?} took {secs:.1} s");
+        assert!(err.contains(says), "{args:?} must say {says:?}:\n{err}");
+    };
+    let fifo_says = "it is a FIFO (named pipe), not a regular file";
+    let baseline = fifo("baseline.json");
+    check(&["bench", "--quick", "--compare", &baseline], 2, fifo_says);
+    check(
+        &["bench", "--quick", "--compare", "/dev/zero"],
+        2,
+        "it is a character device, not a regular file",
+    );
+
+    // A finished sweep directory, then each file it is read back from replaced by a FIFO.
+    let base = repo_path("scenarios/examples/mm1.toml");
+    let sweep = d.file(
+        "s.toml",
+        &format!(
+            "name = \"s\"\nbase = {:?}\nreplications = 2\ndays = 12\n[[axes]]\nname = \"lanes\"\n\
+             path = \"checkpoints.*.stages.*.lanes\"\nvalues = [1, 2]\n",
+            base.to_str().unwrap()
+        ),
+    );
+    let sweep = sweep.to_str().unwrap();
+    let out = d.join("out");
+    let out = out.to_str().unwrap();
+    let o = borderflow(&["sweep", sweep, "--out", out, "--quiet"]);
+    assert_code(&o, 0);
+    for (file, args, code) in [
+        (
+            "runs.csv",
+            vec!["sweep", sweep, "--resume", out, "--quiet"],
+            1,
+        ),
+        ("summary.json", vec!["report", out, "-o", "/dev/null"], 2),
+        ("manifest.json", vec!["report", out, "-o", "/dev/null"], 2),
+    ] {
+        let path = format!("{out}/{file}");
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .expect("mkfifo")
+                .success()
+        );
+        check(&args, code, fifo_says);
+    }
+}
