@@ -1585,3 +1585,29 @@ arrivals = { process = "timetable", times = ["00:00", "00:01", "00:02", "00:03"]
     }
     assert!(a_blocked.iter().any(|(h, _, _)| *h == 4.5));
 }
+
+/// The run's JSON document of `m` computed on a pool of `threads` threads, its wall time left out.
+fn json_on_threads(m: &Model, threads: usize) -> String {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let mut s = pool.install(|| sweep::run(m)).unwrap();
+    s.wall_s = 0.0;
+    borderflow::report::to_json(&s).to_string()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Random valid scenarios (chains with buffers, travel, day hours and quotas) give the same
+    /// estimates, to the last byte, on one thread and on two: replications are folded in
+    /// replication order whatever thread finished first.
+    #[test]
+    fn random_scenarios_give_the_same_results_on_one_and_two_threads(
+        (text, _) in random_scenario()
+    ) {
+        let m = model(&text.replace("replications = 1", "replications = 5"));
+        prop_assert_eq!(json_on_threads(&m, 1), json_on_threads(&m, 2));
+    }
+}
