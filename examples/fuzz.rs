@@ -101,6 +101,11 @@ const STRINGS: &[&str] = &[
     "bogie_exchange",
 ];
 
+/// The most inputs kept: the shipped files and up to this many finds in all.
+const CORPUS_CAP: usize = 20_000;
+/// How often a long run prints its progress (on stderr).
+const REPORT_EVERY: Duration = Duration::from_secs(60);
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut seconds = 60.0;
@@ -139,6 +144,7 @@ fn main() {
     let t0 = Instant::now();
     let (mut execs, mut valid, mut panics) = (0u64, 0u64, 0u64);
     let mut outcomes: HashSet<String> = HashSet::new();
+    let mut last_report = Instant::now();
     while execs < execs_max && t0.elapsed().as_secs_f64() < seconds {
         // The shipped files two times in five (most inputs that reached new code are invalid,
         // and mutations of them rarely validate); mostly one mutation, at times up to four.
@@ -163,11 +169,29 @@ fn main() {
         let result = catch_unwind(AssertUnwindSafe(|| execute(&text, &dir)));
         started.store(0, Ordering::SeqCst);
         execs += 1;
+        if last_report.elapsed() >= REPORT_EVERY {
+            last_report = Instant::now();
+            let secs = t0.elapsed().as_secs_f64();
+            eprintln!(
+                "{execs} executions in {secs:.0} s ({:.0}/s): {valid} valid, {} distinct outcomes, \
+                 corpus {}, {panics} panics",
+                execs as f64 / secs.max(1e-9),
+                outcomes.len(),
+                corpus.len()
+            );
+        }
         match result {
             Ok((ok, outcome)) => {
                 valid += u64::from(ok);
-                if outcomes.insert(outcome) && corpus.len() < 20_000 {
-                    corpus.push(Input { text, dir });
+                if outcomes.insert(outcome) {
+                    // Past the cap a new input replaces a random earlier find (never a shipped
+                    // file), so a long run keeps learning in bounded memory.
+                    if corpus.len() < CORPUS_CAP {
+                        corpus.push(Input { text, dir });
+                    } else {
+                        let at = rng.random_range(seeds..corpus.len());
+                        corpus[at] = Input { text, dir };
+                    }
                 }
             }
             Err(_) => {
