@@ -14,6 +14,7 @@
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
 //! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
 //! - `summaries`: missing statistics, replication counts, totals, hour and day buckets, digits;
+//! - `docs`: the README names every KPI, JSON key and CSV column the files hold;
 //! - `golden`: whole outputs of the shipped scenarios, byte for byte;
 //! - `real_episodes`: two reported Nur Zholy–Khorgos episodes reproduced from their inputs.
 //!
@@ -26,6 +27,7 @@ mod budget;
 mod cli;
 mod dated;
 mod deadlock;
+mod docs;
 mod golden;
 mod html;
 mod input_errors;
