@@ -336,7 +336,7 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 resume: resume.is_some(),
                 out: resume.or(out),
             };
-            sweep_run(&p, &opts, quiet, json)
+            sweep_run(&p, &opts, quiet, json, false)
         }
         Some(Command::Compare {
             a,
@@ -363,7 +363,7 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 out,
                 resume: false,
             };
-            sweep_run(&p, &opts, quiet, json)
+            sweep_run(&p, &opts, quiet, json, true)
         }
         Some(Command::Bench {
             quick,
@@ -380,6 +380,7 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 &s,
                 &format!("merged {} directories into {}", dirs.len(), out.display()),
                 json,
+                None,
             )
         }
     }
@@ -579,13 +580,23 @@ fn dry_run_list(p: &plan::Plan) {
     }
 }
 
-fn print_summary(s: &sweep::SweepSummary, title: &str, json: bool) -> Outcome {
+/// Prints a sweep's summary; `compared` (the scenario names of `compare A B`) adds the rows of
+/// each checkpoint.
+fn print_summary(
+    s: &sweep::SweepSummary,
+    title: &str,
+    json: bool,
+    compared: Option<&[String]>,
+) -> Outcome {
     if json {
         let t = serde_json::to_string_pretty(&sweep::summary_json(s))
             .map_err(|e| failed(format!("cannot write JSON: {e}")))?;
         outln!("{t}");
     } else {
         out!("{}", report::sweep_text(s, title));
+        if let Some(names) = compared {
+            out!("\n{}", report::compare_text(s, names));
+        }
     }
     Ok(())
 }
@@ -604,7 +615,13 @@ fn job_bar(quiet: bool) -> indicatif::ProgressBar {
     b
 }
 
-fn sweep_run(p: &plan::Plan, opts: &sweep::Options, quiet: bool, json: bool) -> Outcome {
+fn sweep_run(
+    p: &plan::Plan,
+    opts: &sweep::Options,
+    quiet: bool,
+    json: bool,
+    compare: bool,
+) -> Outcome {
     for pt in &p.points {
         if let Err(e) = &pt.model {
             eprintln!(
@@ -650,7 +667,12 @@ fn sweep_run(p: &plan::Plan, opts: &sweep::Options, quiet: bool, json: bool) -> 
         },
         None => sweep::estimate_plan(p, &outcome.results),
     };
-    print_summary(&summary, &title, json)
+    let names: Vec<String> = p
+        .points
+        .iter()
+        .map(|x| x.model.as_ref().map_or(String::new(), |m| m.name.clone()))
+        .collect();
+    print_summary(&summary, &title, json, compare.then_some(names.as_slice()))
 }
 
 fn bench(
