@@ -13,6 +13,7 @@
 //! - `properties`: invariants of durations, calendars and histograms over random inputs;
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
 //! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
+//! - `context`: sweeps compared at equal context (`role = "context"`), Holm-adjusted;
 //! - `summaries`: missing statistics, replication counts, totals, hour and day buckets, digits;
 //! - `golden`: whole outputs of the shipped scenarios, byte for byte;
 //! - `real_episodes`: two reported Nur Zholy–Khorgos episodes reproduced from their inputs.
@@ -24,6 +25,7 @@ mod common;
 mod blocking;
 mod budget;
 mod cli;
+mod context;
 mod dated;
 mod deadlock;
 mod golden;

@@ -76,7 +76,7 @@ td.label, th.label { text-align: left; }
 td.sig { font-weight: bold; }
 td.base { color: #777; font-style: italic; }
 tr.context th { background: #e8edf5; font-size: 14px; }
-h3.context { font-size: 16px; margin: 14px 0 4px; }
+h3.context { font-size: 16px; margin: 18px 0 6px; padding: 5px 8px; background: #e3ebf6; }
 h3.context span.base { font-weight: normal; color: #555; }
 tr.baseline td { background: #f7f7f7; }
 .charts { display: flex; flex-wrap: wrap; gap: 8px 10px; }
