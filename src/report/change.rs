@@ -65,14 +65,15 @@ pub(crate) fn with_group_headings(
 }
 
 /// The smallest baseline magnitude of KPI `kpi` a percentage is given against (in its unit):
-/// 0.05 h for times, 0.05 km, half a vehicle (or tonne, TEU, day) for counts and rates, half a
-/// percentage point for shares.
+/// 0.05 h for times, 0.05 km, half a vehicle (or tonne, TEU, day) for counts and rates, five
+/// percentage points for shares (a share's change reads better in points: 1% → 67% is not
+/// "+6600%").
 fn floor(kpi: &str) -> f64 {
     let name = kpi.rsplit('.').next().unwrap_or(kpi);
     if name.ends_with("_h") || name.contains("_km") {
         0.05
     } else if name.contains("utilization") || name.ends_with("_share") {
-        0.005
+        0.05
     } else {
         0.5
     }
