@@ -524,10 +524,16 @@ fn validated_scenario(f: &Path, m: &borderflow::model::Model) {
 /// The `ok` line of a valid sweep file, and a warning for each point a sweep would skip.
 fn validated_sweep(f: &Path, p: &plan::Plan) {
     let invalid: Vec<&plan::Point> = p.points.iter().filter(|x| x.model.is_err()).collect();
-    let baseline = p
+    let mut baseline = p
         .baseline
         .map(|b| format!(", baseline \"{}\"", p.points[b].label))
         .unwrap_or_default();
+    if p.pairing.has_context() {
+        baseline.push_str(&format!(
+            ", compared at equal {}",
+            p.pairing.axes.join(", ")
+        ));
+    }
     let skipped = if invalid.is_empty() {
         String::new()
     } else {
@@ -564,9 +570,11 @@ fn dry_run_list(p: &plan::Plan) {
     );
     for pt in &p.points {
         let base = if p.baseline == Some(pt.index) {
-            "  (baseline)"
+            "  (baseline)".to_string()
+        } else if p.pairing.is_baseline(pt.index) {
+            format!("  (baseline of {})", p.pairing.context_label(pt.index))
         } else {
-            ""
+            String::new()
         };
         match &pt.model {
             Ok(_) => outln!("{:>4}  {}{base}", pt.index, pt.label),

@@ -70,13 +70,11 @@ pub(crate) fn with_group_headings(
 /// "+6600%").
 fn floor(kpi: &str) -> f64 {
     let name = kpi.rsplit('.').next().unwrap_or(kpi);
-    if name.ends_with("_h") || name.contains("_km") {
-        0.05
-    } else if name.contains("utilization") || name.ends_with("_share") {
-        0.05
-    } else {
-        0.5
-    }
+    let fine = name.ends_with("_h")
+        || name.contains("_km")
+        || name.contains("utilization")
+        || name.ends_with("_share");
+    if fine { 0.05 } else { 0.5 }
 }
 
 /// The change `d` relative to the baseline estimate `base` of KPI `kpi`, as a signed whole

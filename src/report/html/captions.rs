@@ -116,18 +116,23 @@ pub(super) fn closed_days_words(o: &Opening, start: Option<Date>) -> String {
 }
 
 /// The "how to read" line of the wait by hour of arrival; `closes` when a stage of the
-/// checkpoint closes for part of the day.
-pub(super) fn wait_by_hour(closes: bool) -> &'static str {
-    if closes {
-        "each line is a policy; a point is the mean wait, over all stages of the checkpoint and \
-         all replications, of the trucks that arrived in that hour. Peaks show the hours when \
-         arriving is worst, e.g. just after closing."
+/// checkpoint closes for part of the day, `several` when the chart has a line per policy.
+pub(super) fn wait_by_hour(closes: bool, several: bool) -> String {
+    let lines = if several {
+        "each line is a policy; "
     } else {
-        "each line is a policy; a point is the mean wait, over all stages of the checkpoint and \
-         all replications, of the trucks that arrived in that hour. Its stages do not close for \
-         the night, so peaks follow the hours when most trucks arrive (or a daily quota running \
-         out)."
-    }
+        ""
+    };
+    let peaks = if closes {
+        "Peaks show the hours when arriving is worst, e.g. just after closing."
+    } else {
+        "Its stages do not close for the night, so peaks follow the hours when most trucks \
+         arrive (or a daily quota running out)."
+    };
+    format!(
+        "{lines}a point is the mean wait, over all stages of the checkpoint and all \
+         replications, of the trucks that arrived in that hour. {peaks}"
+    )
 }
 
 /// The "how to read" line of vehicles served per day: against a daily quota (`quota`) or not,
@@ -188,7 +193,9 @@ mod tests {
         assert!(!o.closes_daily() && o.closed_days.is_empty());
         assert!(served_per_day(false, "").contains("open every day"));
         assert!(!served_per_day(false, "").contains("weekend"));
-        assert!(!wait_by_hour(false).contains("closing"));
+        assert!(!wait_by_hour(false, true).contains("closing"));
+        assert!(wait_by_hour(true, true).starts_with("each line is a policy; "));
+        assert!(wait_by_hour(true, false).starts_with("a point is the mean wait"));
     }
 
     #[test]

@@ -282,10 +282,11 @@ fn wait_by_hour(out: &mut String, c: &Ctx) {
             y_fmt: y.fmt,
             lines,
         },
-        captions::wait_by_hour(
+        &captions::wait_by_hour(
             c.cp.stages
                 .iter()
                 .any(|s| c.opening(s).is_none_or(|o| o.closes_daily())),
+            c.shown.len() > 1,
         ),
     );
 }

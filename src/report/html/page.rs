@@ -371,8 +371,13 @@ pub fn render(d: &ReportData) -> String {
     );
     let _ = writeln!(
         out,
-        "<p class=\"facts\">Scenario <b>{}</b> · seed {} · {} replication{} per point · \
+        "<p class=\"facts\">{} <b>{}</b> · seed {} · {} replication{} per point · \
          simulated {} to {} ({} days; the first {} are warm-up and not counted)</p>",
+        if compared.is_some() {
+            "Baseline scenario"
+        } else {
+            "Scenario"
+        },
         esc(&d.scenario),
         d.seed,
         d.replications,
