@@ -340,7 +340,7 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 resume: resume.is_some(),
                 out: resume.or(out),
             };
-            sweep_run(&p, &opts, quiet, json)
+            sweep_run(&p, &opts, quiet, json, false)
         }
         Some(Command::Compare {
             a,
@@ -367,7 +367,7 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 out,
                 resume: false,
             };
-            sweep_run(&p, &opts, quiet, json)
+            sweep_run(&p, &opts, quiet, json, true)
         }
         Some(Command::Bench {
             quick,
@@ -384,6 +384,7 @@ fn dispatch(command: Option<Command>) -> Outcome {
                 &s,
                 &format!("merged {} directories into {}", dirs.len(), out.display()),
                 json,
+                None,
             )
         }
     }
@@ -527,10 +528,16 @@ fn validated_scenario(f: &Path, m: &borderflow::model::Model) {
 /// The `ok` line of a valid sweep file, and a warning for each point a sweep would skip.
 fn validated_sweep(f: &Path, p: &plan::Plan) {
     let invalid: Vec<&plan::Point> = p.points.iter().filter(|x| x.model.is_err()).collect();
-    let baseline = p
+    let mut baseline = p
         .baseline
         .map(|b| format!(", baseline \"{}\"", p.points[b].label))
         .unwrap_or_default();
+    if p.pairing.has_context() {
+        baseline.push_str(&format!(
+            ", compared at equal {}",
+            p.pairing.axes.join(", ")
+        ));
+    }
     let skipped = if invalid.is_empty() {
         String::new()
     } else {
@@ -567,9 +574,11 @@ fn dry_run_list(p: &plan::Plan) {
     );
     for pt in &p.points {
         let base = if p.baseline == Some(pt.index) {
-            "  (baseline)"
+            "  (baseline)".to_string()
+        } else if p.pairing.is_baseline(pt.index) {
+            format!("  (baseline of {})", p.pairing.context_label(pt.index))
         } else {
-            ""
+            String::new()
         };
         match &pt.model {
             Ok(_) => outln!("{:>4}  {}{base}", pt.index, pt.label),
@@ -583,13 +592,23 @@ fn dry_run_list(p: &plan::Plan) {
     }
 }
 
-fn print_summary(s: &sweep::SweepSummary, title: &str, json: bool) -> Outcome {
+/// Prints a sweep's summary; `compared` (the scenario names of `compare A B`) adds the rows of
+/// each checkpoint.
+fn print_summary(
+    s: &sweep::SweepSummary,
+    title: &str,
+    json: bool,
+    compared: Option<&[String]>,
+) -> Outcome {
     if json {
         let t = serde_json::to_string_pretty(&sweep::summary_json(s))
             .map_err(|e| failed(format!("cannot write JSON: {e}")))?;
         outln!("{t}");
     } else {
         out!("{}", report::sweep_text(s, title));
+        if let Some(names) = compared {
+            out!("\n{}", report::compare_text(s, names));
+        }
     }
     Ok(())
 }
@@ -608,7 +627,13 @@ fn job_bar(quiet: bool) -> indicatif::ProgressBar {
     b
 }
 
-fn sweep_run(p: &plan::Plan, opts: &sweep::Options, quiet: bool, json: bool) -> Outcome {
+fn sweep_run(
+    p: &plan::Plan,
+    opts: &sweep::Options,
+    quiet: bool,
+    json: bool,
+    compare: bool,
+) -> Outcome {
     for pt in &p.points {
         if let Err(e) = &pt.model {
             eprintln!(
@@ -654,7 +679,12 @@ fn sweep_run(p: &plan::Plan, opts: &sweep::Options, quiet: bool, json: bool) -> 
         },
         None => sweep::estimate_plan(p, &outcome.results),
     };
-    print_summary(&summary, &title, json)
+    let names: Vec<String> = p
+        .points
+        .iter()
+        .map(|x| x.model.as_ref().map_or(String::new(), |m| m.name.clone()))
+        .collect();
+    print_summary(&summary, &title, json, compare.then_some(names.as_slice()))
 }
 
 fn bench(

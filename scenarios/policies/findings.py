@@ -320,13 +320,23 @@ def sentence(runs, a, b, kind, entity, kpi, phrase, points=None):
     if not ma or not mb or not d:
         return None
     dm, dci, sig, _ = d
+    # The sweep's own verdict where it made this comparison (b against a, its context's baseline):
+    # significant after the Holm adjustment over the sweep's comparisons of this measure.
+    held = points.get(b) if points else None
+    if held and held.get("baseline") == a:
+        dd = (get(held, kind, entity, kpi) or {}).get("diff")
+        if dd:
+            sig = bool(dd["significant"])
     if sig:
         verb = "raises" if dm > 0 else "cuts"
     else:
         verb = "leaves"
     change = f"{'+' if dm >= 0 else '−'}{fmt(abs(dm), max(abs(dm), dci))} ± {fmt(dci, max(abs(dm), dci))}"
     rel = ""
-    if abs(ma[0]) > 1e-9:
+    # A percentage only against a baseline clear of zero (above its own 95% half-width and a floor in
+    # the KPI's unit) and when it does not round to 0%: no "+6223%" on a near-zero wait, no "−0%".
+    floor = 0.05 if (kpi.endswith("_h") or "_km" in kpi or "utilization" in kpi or kpi.endswith("_share")) else 0.5
+    if abs(ma[0]) > max(ma[1], floor) and round(dm / ma[0] * 100) != 0:
         rel = f", {dm / ma[0] * 100:+.0f}%".replace("-", "−")
     if sig:
         return f"{verb} {phrase} from {pm(*ma)} to {pm(*mb)} ({change}{rel}, significant)"
@@ -550,7 +560,9 @@ def section(spec, d, wall):
         L.append("| " + " | ".join(cells) + " |")
     L.append("")
     L.append("Cells: mean ± 95% half-width over replications; Δ = paired difference from the baseline point "
-             "(same replications, common random numbers), `*` when its 95% interval excludes zero. "
+             "(same replications, common random numbers) at the same demand (the sweep's context axes), `*` when "
+             "significant after the Holm adjustment over the sweep's comparisons of that measure (intervals are "
+             "nominal 95%). "
              "\"overloaded\": the crossing (or the system) ends the run with more than two days of its throughput "
              "still queued, so its waits and queues grow with the length of the run and are not reported.")
     L.append("")
@@ -607,8 +619,8 @@ def main():
         "Each section is one policy of the Kazakh Deputy Premier's December 2024 statement (Kazinform), run as a "
         "sweep against today's baseline with common random numbers. Every input figure is sourced in the sweep "
         "and base files (`data/kz-cn-border.md`); their header comments say what is assumed. "
-        "Sentences compare a point with the no-policy point at the same demand (paired over replications); tables "
-        "compare every point with the sweep's baseline point. Waits are summed over both sides of a crossing. "
+        "Sentences and tables compare a point with the no-policy point at the same demand (paired over "
+        "replications; demand, and the neutral-zone size, are context axes of the sweeps). Waits are summed over both sides of a crossing. "
         "At an overloaded point (a crossing, or the system, ends the run with more than two days of its throughput "
         "still queued) waits and queues keep growing with the length of the run, so they are not reported there: "
         "the tables say \"overloaded\" and the sentences \"does not measure\"; throughput there is capacity. "

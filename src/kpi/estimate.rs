@@ -20,22 +20,37 @@ pub struct Diff {
     pub mean: f64,
     /// 95% half-width of the difference.
     pub ci95: f64,
-    /// True when the interval excludes zero.
+    /// True when the interval excludes zero; in a sweep, once [`Diff::adjust`]ed, when the
+    /// Holm-adjusted p-value is below 5 %.
     pub significant: bool,
     /// Pairs of replications behind it (both points had a value).
     pub n: usize,
+    /// Two-sided p-value of the paired t-test (NaN below two pairs).
+    pub p: f64,
+    /// `p` after the Holm adjustment over its family of comparisons (`p` until adjusted).
+    pub p_holm: f64,
 }
 
 impl Diff {
     /// The difference estimated from per-replication differences; significant when its 95%
     /// interval excludes zero, which takes at least two pairs.
     pub fn from_estimate(d: Estimate) -> Diff {
+        let p = crate::stats::paired_p(d.mean, d.sd, d.n);
         Diff {
             mean: d.mean,
             ci95: d.ci95,
             significant: d.n >= 2 && d.mean.abs() > d.ci95,
             n: d.n,
+            p,
+            p_holm: p,
         }
+    }
+
+    /// Sets the Holm-adjusted p-value; the difference is then significant when it is below 5 %
+    /// (the interval stays the nominal 95 % one).
+    pub fn adjust(&mut self, p_holm: f64) {
+        self.p_holm = p_holm;
+        self.significant = self.n >= 2 && p_holm < 0.05;
     }
 
     /// The difference and its interval as an estimate (for formatting).

@@ -38,6 +38,8 @@ pub fn results_json(p: &PointEstimates) -> Value {
                     "ci95": json_num(d.ci95),
                     "significant": d.significant,
                     "n": d.n,
+                    "p": json_num(d.p),
+                    "p_holm": json_num(d.p_holm),
                 });
             }
             if let Some(o) = ent.as_object_mut() {
@@ -52,7 +54,8 @@ pub fn results_json(p: &PointEstimates) -> Value {
 /// labelled `label`, run with `replications` replications. Lenient, like a reader of older files
 /// should be: unknown kinds and KPIs without a mean (unless `n` is 0: a missing estimate) are
 /// left out, a missing `ci95` or `sd` reads as 0, a missing `n` as `replications`, a difference
-/// lacking a field as none (lacking only `n`: over `replications` pairs).
+/// lacking a field as none (lacking only `n`: over `replications` pairs; lacking `p` or
+/// `p_holm`: NaN).
 pub fn read_results(
     index: usize,
     label: &str,
@@ -90,6 +93,8 @@ pub fn read_results(
                             ci95: f(d, "ci95")?,
                             significant: d.get("significant")?.as_bool()?,
                             n: count(d),
+                            p: f(d, "p").unwrap_or(f64::NAN),
+                            p_holm: f(d, "p_holm").unwrap_or(f64::NAN),
                         })
                     });
                     let n = count(c);
@@ -139,6 +144,8 @@ mod tests {
             ci95: 0.125,
             significant: true,
             n: 3,
+            p: 0.0078125,
+            p_holm: 0.015625,
         };
         let p = PointEstimates {
             index: 2,

@@ -1,10 +1,14 @@
-//! Output for people and programs: aligned text tables ([`to_text`], [`sweep_text`]), the JSON
+//! Output for people and programs: aligned text tables ([`to_text`], [`sweep_text`],
+//! [`compare_text`]), the JSON
 //! document of a run ([`to_json`]) and the self-contained HTML report ([`html`]).
 
+mod change;
+mod compare;
 mod figure;
 pub mod html;
 mod json;
 mod text;
 
+pub use compare::compare_text;
 pub use json::to_json;
 pub use text::{sweep_text, to_text};

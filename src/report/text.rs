@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::change;
 use super::figure::{self, Digits, MISSING};
 use crate::kpi::{Cell, EntitySummary, Summary};
 use crate::stats::Estimate;
@@ -44,7 +45,7 @@ fn has_partial(text: &str) -> bool {
 
 /// Writes `grid` (first row: headers) as aligned columns two spaces apart, a rule under the
 /// headers; column `left` is left-aligned (names), the others right-aligned (numbers).
-fn render_grid(out: &mut String, grid: &[Vec<String>], left: usize) {
+pub(super) fn render_grid(out: &mut String, grid: &[Vec<String>], left: usize) {
     let Some(header) = grid.first() else { return };
     let widths: Vec<usize> = (0..header.len())
         .map(|i| {
@@ -247,14 +248,22 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
     if let Some(b) = s.baseline {
         let _ = writeln!(out, "baseline: {}", label(b));
     }
+    if s.pairing.has_context() {
+        let _ = writeln!(out, "{}", change::context_line(&s.pairing.axes));
+    }
     out.push('\n');
-    let mut ranked = valid.clone();
     let wait = |p: &usize| {
         cell(*p, "wait_mean_h")
             .and_then(|c| c.estimate.value())
             .unwrap_or(f64::INFINITY)
     };
-    ranked.sort_by(|a, b| wait(a).total_cmp(&wait(b)).then(a.cmp(b)));
+    // Ranked within each context (one group without context axes), never across.
+    let mut groups = s.pairing.groups(valid.iter().copied());
+    for g in &mut groups {
+        g.members
+            .sort_by(|a, b| wait(a).total_cmp(&wait(b)).then(a.cmp(b)));
+    }
+    let ranked: Vec<usize> = groups.iter().flat_map(|g| g.members.clone()).collect();
     let reps = s.replications;
     let mut grid: Vec<Vec<String>> = Vec::new();
     let mut header: Vec<String> = vec!["rank".into(), "point".into()];
@@ -263,7 +272,14 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
         header.push("Δ wait mean vs baseline [h]".into());
     }
     grid.push(header);
-    for (rank, &p) in ranked.iter().enumerate() {
+    let rank_in_group = |p: usize| {
+        groups
+            .iter()
+            .find_map(|g| g.members.iter().position(|&m| m == p))
+            .unwrap_or(0)
+    };
+    for &p in &ranked {
+        let rank = rank_in_group(p);
         let mut row = vec![(rank + 1).to_string(), label(p).to_string()];
         for (name, _, _) in SWEEP_COLUMNS {
             row.push(match cell(p, name) {
@@ -282,23 +298,63 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
                             if c.significant() { " *" } else { "  " }
                         )
                     }
-                    None if p == b => "(baseline)".into(),
+                    None if p == b || s.pairing.is_baseline(p) => "(baseline)".into(),
                     None => "-".into(),
                 },
             );
         }
         grid.push(row);
     }
-    render_grid(&mut out, &grid, 1);
+    let mut table = String::new();
+    render_grid(&mut table, &grid, 1);
+    out.push_str(&change::with_group_headings(&table, &groups, |g| {
+        change::group_heading(g, label)
+    }));
     if s.baseline.is_some() {
+        let n = crate::sweep::family_size(&s.points, "wait_mean_h");
+        let _ = writeln!(out, "{}", change::holm_note(n));
+    }
+    if s.pairing.has_context() {
         let _ = writeln!(
             out,
-            "* the paired 95% interval of the difference excludes zero"
+            "\nbest point per KPI (all vehicles), within each context:"
         );
+        for g in &groups {
+            let _ = writeln!(out, "  {}:", g.label);
+            best_per_kpi(&mut out, g, s, reps, "    ");
+        }
+    } else if let Some(g) = groups.first() {
+        let _ = writeln!(out, "\nbest point per KPI (all vehicles):");
+        best_per_kpi(&mut out, g, s, reps, "  ");
     }
-    let _ = writeln!(out, "\nbest point per KPI (all vehicles):");
+    if has_partial(&out) {
+        let _ = writeln!(out, "{}", figure::n_note(reps));
+    }
+    if !s.invalid.is_empty() {
+        let _ = writeln!(out, "\ninvalid points (skipped):");
+        for (p, probs) in &s.invalid {
+            let _ = writeln!(out, "  {}:", label(*p));
+            for m in probs {
+                let _ = writeln!(out, "    {m}");
+            }
+        }
+    }
+    out
+}
+
+/// The best point of `g` for each headline KPI (all vehicles), one line each after `indent`.
+fn best_per_kpi(
+    out: &mut String,
+    g: &crate::sweep::Group,
+    s: &SweepSummary,
+    reps: usize,
+    indent: &str,
+) {
+    let cell = |p: usize, name: &str| -> Option<&Cell> { s.points[p].system()?.cell(name) };
+    let label = |p: usize| s.points[p].label.as_str();
     for (name, _, lower_better) in SWEEP_COLUMNS {
-        let best = valid
+        let best = g
+            .members
             .iter()
             .filter_map(|&p| cell(p, name).and_then(|c| Some((p, c, c.estimate.value()?))))
             .min_by(|(pa, _, x), (pb, _, y)| {
@@ -316,20 +372,7 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
                 Some((figure, n)) => format!("{figure}, n={n}"),
                 None => text,
             };
-            let _ = writeln!(out, "  {:<16} {}  ({text})", name, label(p));
+            let _ = writeln!(out, "{indent}{:<16} {}  ({text})", name, label(p));
         }
     }
-    if has_partial(&out) {
-        let _ = writeln!(out, "{}", figure::n_note(reps));
-    }
-    if !s.invalid.is_empty() {
-        let _ = writeln!(out, "\ninvalid points (skipped):");
-        for (p, probs) in &s.invalid {
-            let _ = writeln!(out, "  {}:", label(*p));
-            for m in probs {
-                let _ = writeln!(out, "    {m}");
-            }
-        }
-    }
-    out
 }

@@ -13,15 +13,18 @@
 //!   [`PeakLevel`] also keeps its maximum.
 //! - [`HourProfile`]: mean of a quantity by hour of day.
 //! - [`Estimate`] and [`t_critical_95`]: across-replication mean with a 95% Student-t half-width.
+//! - [`paired_p`] and [`holm`]: p-values of paired t-tests and their Holm adjustment.
 
 mod estimate;
 mod histogram;
 mod hour_profile;
 mod time_weighted;
+mod ttest;
 mod welford;
 
 pub use estimate::{Estimate, t_critical_95};
 pub use histogram::Histogram;
 pub use hour_profile::HourProfile;
 pub use time_weighted::{PeakLevel, TimeWeighted};
+pub use ttest::{holm, incomplete_beta, paired_p, t_two_sided_p};
 pub use welford::Welford;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use super::context::{Pairing, manifest_keys};
 use super::plan::Plan;
 use super::results::InvalidPoints;
 use crate::error::{Error, Result};
@@ -23,7 +24,7 @@ pub(crate) const MANIFEST_FILE: &str = "manifest.json";
 /// The manifest of `plan` as JSON. No times, paths or shard numbers, so every complete run of
 /// the same sweep writes the same bytes.
 fn to_json(plan: &Plan) -> Value {
-    json!({
+    let mut doc = json!({
         "borderflow_version": env!("CARGO_PKG_VERSION"),
         "sweep": plan.name,
         "replications": plan.replications,
@@ -44,7 +45,15 @@ fn to_json(plan: &Plan) -> Value {
         }).collect::<Vec<_>>(),
         "sweep_text": plan.sweep_text,
         "base_text": plan.base_text,
-    })
+    });
+    let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
+    manifest_keys(&plan.pairing, &mut doc);
+    if let Some(points) = doc.get_mut("points").and_then(Value::as_array_mut) {
+        for (i, p) in points.iter_mut().enumerate() {
+            plan.pairing.annotate(p, i, &labels);
+        }
+    }
+    doc
 }
 
 /// The manifest of `plan` as written to `manifest.json`: enough to check a resume or a merge
@@ -68,6 +77,8 @@ pub(crate) struct Manifest {
     pub(crate) baseline: Option<usize>,
     /// Every point, in index order (a point's index is its position).
     pub(crate) points: Vec<RecordedPoint>,
+    /// The baseline each point is compared with.
+    pub(crate) pairing: Pairing,
     /// The file's text as read, for comparing manifests and copying one.
     pub(crate) text: String,
 }
@@ -155,7 +166,10 @@ impl Manifest {
             }
             _ => return Err(err(path, "missing or invalid \"baseline\"")),
         };
+        let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
+        let pairing = Pairing::from_manifest(&v, &labels, baseline, path)?;
         Ok(Manifest {
+            pairing,
             version: as_str(&v, "borderflow_version", path)?.to_string(),
             sweep: as_str(&v, "sweep", path)?.to_string(),
             replications,

@@ -97,7 +97,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
             }
         }
     }
-    let summary = estimate_points(labels, invalid, baseline, reps, &results);
+    let pairing = manifest.pairing.clone();
+    let summary = estimate_points(labels, invalid, baseline, pairing, reps, &results);
     write_summary(out, &summary)?;
     Ok(summary)
 }

@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::kpi::{Columns, EntityValues, Summary, rep_values, summary_of};
 use crate::model::{Model, Observe, RepResult, try_simulate, try_simulate_with};
 
+mod context;
 mod exec;
 mod manifest;
 mod merge;
@@ -20,6 +21,7 @@ pub mod plan;
 mod results;
 mod store;
 
+pub use context::{Group, Pairing, family_size, holm_families};
 pub use exec::{Options, Outcome, all_jobs, execute, finish_dir};
 pub(crate) use manifest::{Manifest, PointStatus};
 pub use merge::merge;

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::context::{Pairing, holm_families};
 use super::plan::Plan;
 use super::results::{InvalidPoints, Results, canonical};
 use crate::kpi::{Cell, EntitySummary, PointEstimates};
@@ -18,17 +19,21 @@ pub struct SweepSummary {
     pub invalid: InvalidPoints,
     /// Baseline point.
     pub baseline: Option<usize>,
+    /// The baseline each point is compared with (its context's).
+    pub pairing: Pairing,
     /// Replications per point (an estimate's `n` may be fewer: those where its statistic exists).
     pub replications: usize,
 }
 
 /// Estimates recorded results per point, entity and KPI, and pairs every point against the
-/// baseline. Entities and KPIs come in the order `results` interned them (first seen in job
-/// order, see [`canonical`]).
+/// baseline of its context (`pairing`), the differences Holm-adjusted family by family.
+/// Entities and KPIs come in the order `results` interned them (first seen in job order, see
+/// [`canonical`]).
 pub fn estimate_points(
     labels: Vec<String>,
     invalid: InvalidPoints,
     baseline: Option<usize>,
+    pairing: Pairing,
     replications: u32,
     results: &Results,
 ) -> SweepSummary {
@@ -55,8 +60,8 @@ pub fn estimate_points(
         .collect();
     let mut current: Option<(usize, u32)> = None;
     for (&(p, e, k), xs) in &samples {
-        let base = baseline
-            .filter(|&b| b != p)
+        let base = pairing
+            .compared_with(p)
             .and_then(|b| samples.get(&(b, e, k)));
         let cell = Cell::fold(xs, base.map(Vec::as_slice));
         let Some(point) = points.get_mut(p) else {
@@ -76,10 +81,12 @@ pub fn estimate_points(
             ent.metrics.push((results.kpis[k as usize].clone(), cell));
         }
     }
+    holm_families(&mut points);
     SweepSummary {
         points,
         invalid,
         baseline,
+        pairing,
         replications: r,
     }
 }
@@ -104,6 +111,7 @@ pub fn estimate_plan(plan: &Plan, results: &Results) -> SweepSummary {
         labels,
         invalid_points(plan),
         plan.baseline,
+        plan.pairing.clone(),
         plan.replications,
         &canonical(results),
     )

@@ -403,17 +403,24 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
             "diff_ci95",
             "diff_significant",
             "diff_n",
+            "diff_p",
+            "diff_p_holm",
+            "baseline_point",
         ])?;
         for p in &s.points {
             let ps = p.index.to_string();
+            let base = s.pairing.anchor.get(p.index).copied().flatten();
+            let base = base.map_or("", |b| s.points[b].label.as_str());
             for e in &p.entities {
                 for (kpi, c) in &e.metrics {
-                    let (dm, dc, sig, dn) = match c.diff {
+                    let (dm, dc, sig, dn, dp, dh) = match c.diff {
                         Some(d) => (
                             f(d.mean),
                             f(d.ci95),
                             c.significant().to_string(),
                             d.n.to_string(),
+                            f(d.p),
+                            f(d.p_holm),
                         ),
                         None => Default::default(),
                     };
@@ -431,6 +438,9 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
                         &dc,
                         &sig,
                         &dn,
+                        &dp,
+                        &dh,
+                        base,
                     ])?;
                 }
             }
@@ -454,16 +464,21 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
 /// The `summary.json` document.
 pub fn summary_json(s: &SweepSummary) -> Value {
     let mut points = Vec::new();
+    let labels: Vec<String> = s.points.iter().map(|p| p.label.clone()).collect();
     for p in &s.points {
         let (index, label) = (p.index, &p.label);
         if let Some((_, probs)) = s.invalid.iter().find(|(i, _)| *i == index) {
-            points.push(
-                json!({ "index": index, "label": label, "status": "invalid", "problems": probs }),
-            );
+            let mut entry =
+                json!({ "index": index, "label": label, "status": "invalid", "problems": probs });
+            s.pairing.annotate(&mut entry, index, &labels);
+            points.push(entry);
             continue;
         }
         let results = kpi::results_json(p);
-        points.push(json!({ "index": index, "label": label, "status": "ok", "results": results }));
+        let mut entry = json!({ "index": index, "label": label, "status": "ok" });
+        s.pairing.annotate(&mut entry, index, &labels);
+        entry["results"] = results;
+        points.push(entry);
     }
     json!({
         "baseline": s.baseline.map(|b| s.points[b].label.clone()),

@@ -125,24 +125,41 @@ const CHART_TITLES: [&str; CHARTS] = [
 ];
 
 #[test]
-fn sweep_report_has_five_charts_per_checkpoint_and_a_row_per_point() {
+fn sweep_report_has_five_charts_per_checkpoint_and_context_and_a_row_per_point() {
     let html = sweep_report();
-    // The round-the-clock base scenario has five road checkpoints.
-    assert_eq!(html.matches("<svg").count(), 5 * CHARTS);
+    // The round-the-clock base scenario has five road checkpoints, and its demand axis is a
+    // context of three levels: a panel of charts per checkpoint and demand.
+    assert_eq!(html.matches("<svg").count(), 5 * 3 * CHARTS);
+    assert_eq!(html.matches("<div class=\"panel\">").count(), 5 * 3);
     for title in CHART_TITLES {
-        assert_eq!(html.matches(title).count(), 5, "chart title {title:?}");
+        assert_eq!(html.matches(title).count(), 5 * 3, "chart title {title:?}");
     }
-    assert_eq!(html.matches("<b>How to read:</b>").count(), 5 * CHARTS + 1);
+    assert_eq!(
+        html.matches("<b>How to read:</b>").count(),
+        5 * 3 * CHARTS + 1
+    );
+    for d in ["x1", "x1.5", "x2"] {
+        let heading = format!(
+            "<h3 class=\"context\">demand={d} <span class=\"base\">(baseline policy=today, demand={d})</span>"
+        );
+        assert_eq!(html.matches(&heading).count(), 5, "{heading}");
+    }
     assert!(html.contains("<title>borderflow report: sweep round-the-clock</title>"));
     assert!(html.contains("seed 42"));
     assert!(html.contains("2 replications per point"));
     assert!(html.contains("simulated 2026-01-05 to 2026-03-05"));
     assert!(html.contains("baseline: <b>policy=today, demand=x1</b>"));
     assert!(html.contains("Nur Zholy – Khorgos (nur-zholy)"));
-    // One ranked row per point; the baseline marks its own difference cells.
-    assert_eq!(table_rows(html, "compare"), 6);
-    assert_eq!(html.matches("<td class=\"base\">baseline</td>").count(), 2);
-    assert_eq!(table_rows(html, "checkpoint"), 6);
+    // One ranked row per point under a heading row per demand; each demand's baseline marks
+    // its own difference cells.
+    assert_eq!(table_rows(html, "compare"), 6 + 3);
+    assert_eq!(html.matches("<tr class=\"context\">").count(), 3 * (1 + 5));
+    assert_eq!(
+        html.matches("<td class=\"base\">baseline</td>").count(),
+        3 * 2
+    );
+    assert_eq!(table_rows(html, "checkpoint"), 6 + 3);
+    assert!(html.contains("significant after Holm over 3 comparisons"));
     // Sixty days: no yearly table.
     assert!(!html.contains("id=\"yearly\""));
     // A quota line in the charts of the two checkpoints with a daily quota.
@@ -196,7 +213,8 @@ fn a_quota_that_changes_on_dates_is_drawn_as_steps() {
     let svg = &svg[..svg.find("</svg>").expect("unclosed svg")];
     assert!(svg.contains("daily quota (changes on dates)"));
 
-    // The quota's dashes, in drawing order; the last polyline is the legend's sample.
+    // The quota's dashes, in drawing order; those under the plot (360 px high) are the
+    // legend's sample, drawn dashed like the line.
     let mut dashes: Vec<Vec<(i64, i64)>> = svg
         .split("<polyline")
         .skip(1)
@@ -212,7 +230,7 @@ fn a_quota_that_changes_on_dates_is_drawn_as_steps() {
                 .collect()
         })
         .collect();
-    dashes.pop();
+    dashes.retain(|d| d.iter().all(|p| p.1 < 360));
     // Levels of the horizontal runs, left to right (SVG y grows downwards).
     let mut levels: Vec<i64> = Vec::new();
     for w in dashes.iter().flat_map(|d| d.windows(2)) {
@@ -292,6 +310,11 @@ fn chromium() -> Option<&'static str> {
 
 /// Screenshot of `html` at 1400 px wide, decoded as RGB rows.
 fn screenshot(browser: &str, html: &Path) -> (usize, usize, Vec<[u8; 3]>) {
+    screenshot_of_height(browser, html, 3000)
+}
+
+/// Screenshot of `html` at 1400 × `height` px, decoded as RGB rows.
+fn screenshot_of_height(browser: &str, html: &Path, height: usize) -> (usize, usize, Vec<[u8; 3]>) {
     let png = html.with_extension("png");
     let o = Command::new(browser)
         .args([
@@ -300,7 +323,7 @@ fn screenshot(browser: &str, html: &Path) -> (usize, usize, Vec<[u8; 3]>) {
             "--no-sandbox",
             "--hide-scrollbars",
             &format!("--screenshot={}", png.display()),
-            "--window-size=1400,3000",
+            &format!("--window-size=1400,{height}"),
         ])
         .arg(format!("file://{}", html.display()))
         .output()
@@ -360,6 +383,100 @@ fn coloured_pixels(w: usize, px: &[[u8; 3]], rows: (usize, usize), x0: usize, x1
             max - min > 60
         })
         .count()
+}
+
+/// The browser, or `None` after saying the test is skipped (a failure when CI requires it).
+fn browser_or_skip(test: &str) -> Option<&'static str> {
+    let found = chromium();
+    if found.is_none() {
+        if std::env::var("BORDERFLOW_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("chromium is not installed and BORDERFLOW_REQUIRE_BROWSER=1");
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "html::{test}: SKIPPED, no chromium on the PATH"
+        );
+    }
+    found
+}
+
+#[test]
+fn chromium_draws_one_chart_panel_per_context() {
+    let Some(browser) = browser_or_skip("chromium_draws_one_chart_panel_per_context") else {
+        return;
+    };
+    // Two policies × two demand levels, demand a context: one checkpoint, so two panels of
+    // five charts, each panel holding its context's two points.
+    let dir = scratch("context");
+    let out = dir.join("out");
+    let f = fixture("context.toml");
+    let o = borderflow(&[
+        "sweep",
+        f.to_str().expect("utf-8"),
+        "--quiet",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let file = dir.join("context.html");
+    let o = borderflow(&[
+        "report",
+        out.to_str().expect("utf-8"),
+        "-o",
+        file.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(&file).expect("report");
+    let headings: Vec<&str> = html
+        .match_indices("<h3 class=\"context\">")
+        .map(|(i, m)| &html[i + m.len()..i + m.len() + 11])
+        .collect();
+    assert_eq!(headings, ["demand=x1 <", "demand=x1.2"]);
+    let (w, h, px) = screenshot_of_height(browser, &file, 5000);
+    let mut bands = Vec::new();
+    for (x0, x1) in [(0, w / 2), (w / 2, w)] {
+        for band in plot_bands(w, h, &px, x0, x1) {
+            // Every chart draws its policy's coloured line beside the grey baseline.
+            let coloured = coloured_pixels(w, &px, band, x0, x1);
+            assert!(coloured >= 50, "blank chart at rows {band:?}: {coloured}");
+            bands.push((band.0, x0));
+        }
+    }
+    // 5 charts per panel, two panels: three rows each (2 + 2 + 1), one panel above the other.
+    assert_eq!(bands.len(), 2 * CHARTS, "plot areas: {bands:?}");
+    bands.sort();
+    let left: Vec<usize> = bands.iter().filter(|b| b.1 == 0).map(|b| b.0).collect();
+    assert_eq!(left.len(), 6, "{bands:?}");
+    // Each panel opens with its heading bar: one above the first chart row, one between the
+    // third and fourth rows, where the second panel begins, and none between the rows of a
+    // panel.
+    let headings = colour_bands(w, h, &px, PANEL_HEADING);
+    let between = |a: usize, b: usize| headings.iter().filter(|&&y| y > a && y < b).count();
+    assert_eq!(
+        between(left[0].saturating_sub(120), left[0]),
+        1,
+        "{headings:?} {left:?}"
+    );
+    assert_eq!(between(left[2], left[3]), 1, "{headings:?} {left:?}");
+    for (a, b) in [(0, 1), (1, 2), (3, 4), (4, 5)] {
+        assert_eq!(between(left[a], left[b]), 0, "{headings:?} {left:?}");
+    }
+}
+
+/// Background of a context panel's heading bar (`h3.context` in the report's CSS).
+const PANEL_HEADING: [u8; 3] = [0xe3, 0xeb, 0xf6];
+
+/// First rows of the bands of at least 600 pixels of colour `c` in a row.
+fn colour_bands(w: usize, h: usize, px: &[[u8; 3]], c: [u8; 3]) -> Vec<usize> {
+    let near = |p: [u8; 3]| p.iter().zip(c).all(|(a, b)| a.abs_diff(b) <= 2);
+    let rows: Vec<usize> = (0..h)
+        .filter(|&y| (0..w).filter(|&x| near(px[y * w + x])).count() >= 600)
+        .collect();
+    rows.iter()
+        .enumerate()
+        .filter(|&(i, &y)| i == 0 || rows[i - 1] + 1 != y)
+        .map(|(_, &y)| y)
+        .collect()
 }
 
 #[test]

@@ -13,6 +13,7 @@
 //! - `properties`: invariants of durations, calendars and histograms over random inputs;
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
 //! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
+//! - `context`: sweeps compared at equal context (`role = "context"`), Holm-adjusted;
 //! - `summaries`: missing statistics, replication counts, totals, hour and day buckets, digits;
 //! - `docs`: the README names every KPI, JSON key and CSV column the files hold;
 //! - `golden`: whole outputs of the shipped scenarios, byte for byte;
@@ -25,6 +26,7 @@ mod common;
 mod blocking;
 mod budget;
 mod cli;
+mod context;
 mod dated;
 mod deadlock;
 mod docs;

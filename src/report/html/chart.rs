@@ -76,10 +76,15 @@ pub(super) fn pow10(x: &f64) -> String {
 }
 
 /// Whether values up to `max` should go on a log axis because they dwarf `reference` (the
-/// baseline's largest value): more than 30 times larger hides the reference on a linear axis.
+/// baseline's largest value): more than 10 times larger squeezes the reference into the bottom
+/// tenth of a linear axis, where its shape cannot be read (Dostyk road at demand ×2 reaches 25
+/// times today's wait).
 fn wants_log(max: f64, reference: f64) -> bool {
-    reference > 0.0 && max / reference > 30.0
+    reference > 0.0 && max / reference > LOG_RATIO
 }
+
+/// The ratio of the largest value to the reference's beyond which a value axis is logarithmic.
+const LOG_RATIO: f64 = 10.0;
 
 /// Splits `(x, Option<y>)` into runs of present values.
 pub(super) fn segments(
@@ -234,21 +239,25 @@ fn draw(c: &Chart) -> Result<String, Box<dyn std::error::Error>> {
             .light_line_style(RGBColor(0xee, 0xee, 0xee))
             .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
             .draw()?;
-        // The reference line last, so that it stays visible where lines coincide.
-        let order = c
-            .lines
-            .iter()
-            .filter(|l| !l.reference)
-            .chain(c.lines.iter().filter(|l| l.reference));
-        for l in order {
+        // The reference line after the others, so that it stays visible where lines
+        // coincide; a line that coincides with one drawn before it comes last, dashed, so that
+        // the one under it shows through its gaps.
+        let same = coincident(c);
+        let order = (0..c.lines.len())
+            .filter(|&i| !c.lines[i].reference && same[i].is_none())
+            .chain((0..c.lines.len()).filter(|&i| c.lines[i].reference && same[i].is_none()))
+            .chain((0..c.lines.len()).filter(|&i| same[i].is_some()));
+        for i in order {
+            let l = &c.lines[i];
             let style = l.color.stroke_width(l.width);
+            let dash = dash_of(l, same[i]);
             for seg in &l.segments {
                 if let [p] = seg.as_slice() {
                     // A lone value (an hour with no neighbour) is a dot, not an invisible line.
                     let dot = Circle::new(*p, l.width + 1, l.color.filled());
                     ch.draw_series(std::iter::once(dot))?;
-                } else if l.dashed {
-                    ch.draw_series(DashedLineSeries::new(seg.iter().copied(), 8, 6, style))?;
+                } else if let Some((on, off)) = dash {
+                    ch.draw_series(DashedLineSeries::new(seg.iter().copied(), on, off, style))?;
                 } else {
                     ch.draw_series(LineSeries::new(seg.iter().copied(), style))?;
                 }
@@ -260,7 +269,19 @@ fn draw(c: &Chart) -> Result<String, Box<dyn std::error::Error>> {
             let x = 30 + (i % cols) as i32 * col_w;
             let y = 8 + (i / cols) as i32 * LEGEND_ROW_H as i32 + LEGEND_ROW_H as i32 / 2;
             let style = l.color.stroke_width(l.width.max(2));
-            legend.draw(&PathElement::new(vec![(x, y), (x + 24, y)], style))?;
+            // The sample shows the line's dashes, in proportion.
+            match dash_of(l, same[i]) {
+                Some((on, off)) => {
+                    let (on, off) = ((on as i32 / 2).max(2), (off as i32 / 2).max(2));
+                    let mut a = x;
+                    while a < x + 24 {
+                        let b = (a + on).min(x + 24);
+                        legend.draw(&PathElement::new(vec![(a, y), (b, y)], style))?;
+                        a = b + off;
+                    }
+                }
+                None => legend.draw(&PathElement::new(vec![(x, y), (x + 24, y)], style))?,
+            }
             let mut label = l.label.clone();
             if label.chars().count() > 42 {
                 label = label.chars().take(41).collect::<String>() + "…";
@@ -288,12 +309,193 @@ fn chart_svg(c: &Chart) -> String {
     }
 }
 
-/// A figure: the chart and its "how to read" line.
+/// A figure: the chart and its "how to read" line, with a note naming the lines that coincide
+/// (drawn dashed over the line they hide).
 pub(super) fn figure(out: &mut String, chart: &Chart, how: &str) {
+    let same = coincident(chart);
+    let pairs: Vec<String> = same
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let (j, _) = (*s)?;
+            Some(format!(
+                "“{}” lies on “{}”",
+                esc(&chart.lines[i].label),
+                esc(&chart.lines[j].label)
+            ))
+        })
+        .collect();
+    let note = if pairs.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " <i>Lines drawn on one another (the later one dashed, on top):</i> {}.",
+            pairs.join("; ")
+        )
+    };
     let _ = writeln!(
         out,
-        "<figure>{}<figcaption><b>How to read:</b> {}</figcaption></figure>",
+        "<figure>{}<figcaption><b>How to read:</b> {}{note}</figcaption></figure>",
         chart_svg(chart),
         how
     );
+}
+
+/// Dash pattern (on, off) \[px\] of a line: its own when it is a dashed reference line (a
+/// quota); for a line that coincides with another (`same`: that line and this one's rank among
+/// the lines that coincide with it), one pattern per rank, so that three coinciding lines stay
+/// three; none for a plain line.
+fn dash_of(l: &Line, same: Option<(usize, usize)>) -> Option<(u32, u32)> {
+    const PATTERNS: [(u32, u32); 4] = [(10, 8), (3, 7), (16, 6), (6, 4)];
+    if l.dashed {
+        return Some((8, 6));
+    }
+    same.map(|(_, rank)| PATTERNS[rank % PATTERNS.len()])
+}
+
+/// For each line of `c`, the earlier line it coincides with (within half a percent of each
+/// axis's span at every point, so that one hides the other when drawn) and how many lines
+/// before it coincide with that one too; `None` for a line that hides no other. Dashed
+/// reference lines (quotas) are not compared.
+fn coincident(c: &Chart) -> Vec<Option<(usize, usize)>> {
+    let span = |r: &Range<f64>| (r.end - r.start).abs().max(f64::MIN_POSITIVE);
+    let (tx, ty) = (0.005 * span(&c.x), 0.005 * span(&c.y));
+    let close = |a: &Line, b: &Line| {
+        a.segments.len() == b.segments.len()
+            && a.segments.iter().zip(&b.segments).all(|(sa, sb)| {
+                sa.len() == sb.len()
+                    && sa
+                        .iter()
+                        .zip(sb)
+                        .all(|(p, q)| (p.0 - q.0).abs() <= tx && (p.1 - q.1).abs() <= ty)
+            })
+    };
+    let mut out: Vec<Option<(usize, usize)>> = vec![None; c.lines.len()];
+    for i in 0..c.lines.len() {
+        if c.lines[i].dashed || c.lines[i].segments.is_empty() {
+            continue;
+        }
+        let first = (0..i).find(|&j| {
+            out[j].is_none()
+                && !c.lines[j].dashed
+                && !c.lines[j].segments.is_empty()
+                && close(&c.lines[i], &c.lines[j])
+        });
+        out[i] = first.map(|j| {
+            (
+                j,
+                out[..i]
+                    .iter()
+                    .filter(|s| s.is_some_and(|s| s.0 == j))
+                    .count(),
+            )
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(label: &str, reference: bool, pts: &[(f64, f64)]) -> Line {
+        Line {
+            label: label.into(),
+            color: BASELINE_COLOR,
+            width: 2,
+            dashed: false,
+            reference,
+            segments: vec![pts.to_vec()],
+        }
+    }
+
+    #[test]
+    fn a_line_25_times_the_baseline_puts_the_axis_on_a_log_scale() {
+        // Dostyk road: today's wait peaks at 15 h; at demand ×2 at 375 h (25×). On a linear
+        // axis to 412 h the baseline would fill 4% of the height; on log10 from 0.1 h it spans
+        // from −1 to log10(15) = 1.18 of the axis's −1 … 2.77: more than half.
+        let mut lines = vec![
+            line("today", true, &[(0.0, 0.35), (1.0, 15.0)]),
+            line("x2", false, &[(0.0, 200.0), (1.0, 375.0)]),
+        ];
+        let axis = value_axis(
+            &mut lines,
+            Dim::Y,
+            (375.0, 15.0),
+            -1,
+            Top::Headroom(1.0),
+            ("wait", "wait (log)"),
+        );
+        assert_eq!(axis.desc, "wait (log)");
+        assert_eq!(axis.range.start, -1.0);
+        assert!((axis.range.end - (375f64.log10() + 0.2)).abs() < 1e-12);
+        let base = &lines[0].segments[0];
+        assert!((base[1].1 - 15f64.log10()).abs() < 1e-12);
+        let share = (base[1].1 - axis.range.start) / (axis.range.end - axis.range.start);
+        assert!(share > 0.5, "{share}");
+        // 8× stays linear, from 0.
+        let mut lines = vec![
+            line("today", true, &[(0.0, 1.0), (1.0, 15.0)]),
+            line("x1.5", false, &[(0.0, 100.0), (1.0, 120.0)]),
+        ];
+        let axis = value_axis(
+            &mut lines,
+            Dim::Y,
+            (120.0, 15.0),
+            -1,
+            Top::Headroom(1.0),
+            ("wait", "wait (log)"),
+        );
+        assert_eq!((axis.desc, axis.range.start), ("wait", 0.0));
+        assert!((axis.range.end - 132.0).abs() < 1e-9);
+        assert!(wants_log(10.1, 1.0) && !wants_log(10.0, 1.0) && !wants_log(50.0, 0.0));
+    }
+
+    fn chart(lines: Vec<Line>) -> Chart<'static> {
+        Chart {
+            title: "t".into(),
+            x_desc: "x",
+            y_desc: "y",
+            x: 0.0..10.0,
+            y: 0.0..100.0,
+            x_fmt: &plain,
+            y_fmt: &plain,
+            lines,
+        }
+    }
+
+    #[test]
+    fn lines_drawn_on_one_another_are_dashed_and_named() {
+        let pts = [(0.0, 10.0), (5.0, 50.0), (10.0, 20.0)];
+        // Within half a percent of the 100-high axis (0.4 < 0.5): one hides the other.
+        let near = [(0.0, 10.4), (5.0, 50.0), (10.0, 20.0)];
+        let apart = [(0.0, 10.0), (5.0, 52.0), (10.0, 20.0)];
+        let c = chart(vec![
+            line("today (baseline)", true, &pts),
+            line("24x7", false, &apart),
+            line("priority", false, &near),
+            line("priority+lane", false, &pts),
+        ]);
+        assert_eq!(coincident(&c), [None, None, Some((0, 0)), Some((0, 1))]);
+        // The two on the baseline get different dashes, the others none.
+        let dashes: Vec<_> = c
+            .lines
+            .iter()
+            .zip(coincident(&c))
+            .map(|(l, s)| dash_of(l, s))
+            .collect();
+        assert_eq!(dashes[..2], [None, None]);
+        assert!(dashes[2].is_some() && dashes[3].is_some() && dashes[2] != dashes[3]);
+        let mut out = String::new();
+        figure(&mut out, &c, "how.");
+        assert!(out.contains(
+            "“priority” lies on “today (baseline)”; “priority+lane” lies on “today (baseline)”."
+        ));
+        // A quota line is dashed already and never compared.
+        let mut quota = line("daily quota", false, &pts);
+        quota.dashed = true;
+        let c = chart(vec![line("a", true, &pts), quota]);
+        assert_eq!(coincident(&c), [None, None]);
+        assert_eq!(dash_of(&c.lines[1], None), Some((8, 6)));
+    }
 }

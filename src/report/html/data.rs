@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::contexts::{Context, contexts_of};
 use crate::error::Error;
 use crate::files::open_regular;
 use crate::kpi::{
@@ -27,6 +28,8 @@ pub struct Point {
     pub series: Option<StageSeries>,
     /// Replication 0's wait quantiles by entity ("checkpoint/nur-zholy", "system/all").
     pub waits: WaitTables,
+    /// Name of the point's scenario (they differ between the sides of `compare`).
+    pub scenario: String,
 }
 
 impl Point {
@@ -80,6 +83,8 @@ pub struct ReportData {
     pub baseline: Option<usize>,
     /// The valid points, in index order.
     pub points: Vec<Point>,
+    /// The contexts of a sweep with context axes, each with its baseline; empty otherwise.
+    pub contexts: Vec<Context>,
     /// Remarks shown under the header (skipped points, missing detail files).
     pub notes: Vec<String>,
 }
@@ -153,6 +158,8 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
         .and_then(Value::as_array)
         .ok_or_else(|| err(&spath, "missing \"points\""))?;
     let mut facts_set = false;
+    let pairing = manifest.pairing.clone();
+    let mut indices = Vec::new();
     for (index, mp) in manifest.points.into_iter().enumerate() {
         let label = mp.label;
         let PointStatus::Ok { facts, checkpoints } = mp.status else {
@@ -162,6 +169,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
             continue;
         };
         let is_baseline = manifest.baseline == Some(index);
+        let scenario = facts.name.clone();
         if !facts_set || is_baseline {
             data.apply(facts);
             facts_set = true;
@@ -196,13 +204,16 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
         if is_baseline {
             data.baseline = Some(data.points.len());
         }
+        indices.push(index);
         data.points.push(Point {
             checkpoints,
             estimates: kpi::read_results(index, &label, data.replications as usize, results),
             series,
             waits,
+            scenario,
         });
     }
+    data.contexts = contexts_of(&pairing, &indices);
     if data.points.is_empty() {
         return Err(err(&mpath, "the sweep has no valid point to report"));
     }
@@ -225,6 +236,7 @@ pub fn from_run(model: &Model, summary: &Summary, rep0: &RepResult) -> ReportDat
         checkpoints: kpi::checkpoints_of(model),
         series: Some(kpi::series_samples(model, &rep0.series)),
         waits: kpi::wait_tables(model, rep0),
+        scenario: model.name.clone(),
     });
     data
 }

@@ -6,6 +6,7 @@
 use jiff::civil::Date;
 use plotters::style::RGBColor;
 
+use super::captions;
 use super::chart::{
     BASELINE_COLOR, Chart, Dim, Line, MAX_LINES, PALETTE, QUOTA_COLOR, Top, figure, max_y,
     segments, value_axis, y_top,
@@ -192,6 +193,16 @@ impl Ctx<'_> {
     fn stage_key(&self, s: &StageInfo) -> String {
         format!("{}/{}", self.cp.id, s.id)
     }
+
+    /// When stage `s` was open in the reference point's series (on its clock), if recorded.
+    fn opening(&self, s: &StageInfo) -> Option<captions::Opening> {
+        let samples = self.d.points[self.reference]
+            .series
+            .as_ref()?
+            .get(&self.stage_key(s))?;
+        let warmup_h = f64::from(self.d.warmup_days) * 24.0;
+        captions::opening(samples, warmup_h, s.clock_shift_ms)
+    }
 }
 
 /// The largest value of the reference point's line.
@@ -271,9 +282,12 @@ fn wait_by_hour(out: &mut String, c: &Ctx) {
             y_fmt: y.fmt,
             lines,
         },
-        "each line is a policy; a point is the mean wait, over all stages of the checkpoint and \
-         all replications, of the trucks that arrived in that hour. Peaks show the hours when \
-         arriving is worst, e.g. just after closing.",
+        &captions::wait_by_hour(
+            c.cp.stages
+                .iter()
+                .any(|s| c.opening(s).is_none_or(|o| o.closes_daily())),
+            c.shown.len() > 1,
+        ),
     );
 }
 
@@ -510,6 +524,8 @@ fn served_per_day(out: &mut String, c: &Ctx) {
     quotas.sort_unstable();
     quotas.dedup();
     let mut top = max_y(&lines);
+    // A quota that changes on dates is drawn as steps (and no longer among `quotas`).
+    let quota_varies = !quota_steps.is_empty();
     if !quota_steps.is_empty() {
         quotas.clear();
         for steps in quota_steps {
@@ -527,6 +543,9 @@ fn served_per_day(out: &mut String, c: &Ctx) {
             vec![(x_range.0, *q as f64), (x_range.1, *q as f64)],
         ));
     }
+    let closed = last_stage
+        .and_then(|s| c.opening(s))
+        .map_or(String::new(), |o| captions::closed_days_words(&o, start));
     let last_id = last_stage.map_or("", |s| s.id.as_str());
     let x_desc = format!("date ({})", clock_words(last_stage));
     figure(
@@ -541,16 +560,7 @@ fn served_per_day(out: &mut String, c: &Ctx) {
             y_fmt: &super::chart::plain,
             lines,
         },
-        if quotas.is_empty() {
-            "trucks that cleared the checkpoint each day (replication 0; like every statistic, \
-             only trucks that arrived after the warm-up). Dips are closed days (holidays, \
-             weekends); the stage has no daily quota."
-        } else {
-            "trucks that cleared the checkpoint each day (replication 0; like every statistic, \
-             only trucks that arrived after the warm-up), on the last stage's clock, so its days \
-             are its quota days; the dashed red line is that daily quota. Days on the line are \
-             capped by the quota, not by lanes or hours."
-        },
+        &captions::served_per_day(quota_varies || !quotas.is_empty(), &closed),
     );
 }
 

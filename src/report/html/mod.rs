@@ -5,7 +5,9 @@
 //! summary and the detail files of replication 0 of each point) and a single run in memory
 //! ([`from_run`]). [`render`] turns it into the page.
 
+mod captions;
 mod chart;
+mod contexts;
 mod data;
 mod figures;
 mod hourly;
@@ -13,6 +15,7 @@ mod page;
 
 pub use crate::kpi::{CheckpointInfo, Quantiles, Sample, StageInfo};
 pub use chart::PLOT_BG;
+pub use contexts::Context;
 pub use data::{Point, ReportData, from_run, load_dir};
 pub use page::{CHARTS_PER_CHECKPOINT, charted_checkpoints, render};
 

@@ -4,10 +4,11 @@
 
 use std::fmt::Write as _;
 
+use super::contexts::{self, heading_row};
 use super::data::{Point, ReportData};
 use super::esc;
-use super::figures::{checkpoint_charts, shown_points};
 use crate::kpi::{Cell, CheckpointInfo, EntityKind, YEAR_PREFIX};
+use crate::report::change;
 use crate::report::figure::{self, Digits, MISSING};
 
 /// Most decimals for a value of this size: 0 from 1000, 1 from 100, else 2.
@@ -31,16 +32,26 @@ fn fmt_est(k: Option<&Cell>, kpi: &str, scale: f64, reps: usize) -> String {
     }
 }
 
-/// A paired difference cell: signed mean ± half-width, marked when significant.
-fn fmt_diff(k: Option<&Cell>, kpi: &str, is_baseline: bool, reps: usize) -> String {
+/// A paired difference cell: signed mean ± half-width, marked when significant, with the
+/// change relative to the baseline's `base` where that means something.
+fn fmt_diff(
+    k: Option<&Cell>,
+    kpi: &str,
+    is_baseline: bool,
+    reps: usize,
+    base: Option<&Cell>,
+) -> String {
     if is_baseline {
         return "<td class=\"base\">baseline</td>".into();
     }
     match k.and_then(|k| k.diff) {
         Some(d) => {
             let digits = Digits::of(kpi, d.mean, 1.0, decimals(d.mean));
-            let text =
+            let mut text =
                 figure::estimate(&d.as_estimate(), 1.0, digits, reps, true).replacen('-', "−", 1);
+            if let Some(rel) = base.and_then(|b| change::relative(&b.estimate, &d, kpi)) {
+                text.push_str(&format!(" ({rel})"));
+            }
             if d.significant {
                 format!("<td class=\"sig\">{text} *</td>")
             } else {
@@ -64,6 +75,9 @@ table.checkpoint th { white-space: normal; vertical-align: bottom; }
 td.label, th.label { text-align: left; }
 td.sig { font-weight: bold; }
 td.base { color: #777; font-style: italic; }
+tr.context th { background: #e8edf5; font-size: 14px; }
+h3.context { font-size: 16px; margin: 18px 0 6px; padding: 5px 8px; background: #e3ebf6; }
+h3.context span.base { font-weight: normal; color: #555; }
 tr.baseline td { background: #f7f7f7; }
 .charts { display: flex; flex-wrap: wrap; gap: 8px 10px; }
 figure { margin: 0; width: 670px; }
@@ -96,19 +110,36 @@ fn comparison_table(out: &mut String, d: &ReportData) {
         out,
         "<section id=\"comparison\"><h2>{}</h2>\n<p class=\"how\"><b>How to read:</b> all trucks \
          of all flows together; mean ± 95% confidence half-width over {} replications. Rows are \
-         ranked by mean wait, best first.{}</p>\n<table class=\"compare\"><thead><tr><th>#</th>\
+         ranked by mean wait, best first{}.{}</p>\n<table class=\"compare\"><thead><tr><th>#</th>\
          <th class=\"label\">Point</th>",
         if d.points.len() > 1 {
-            "Policies compared"
+            if compared_scenarios(d).is_some() {
+                "Scenarios compared"
+            } else {
+                "Policies compared"
+            }
         } else {
             "Results"
         },
         d.replications,
-        if d.baseline.is_some() {
-            " The Δ columns are paired differences from the baseline (same random numbers); \
-             <b>*</b> marks a difference whose 95% interval excludes zero."
-        } else {
+        if d.contexts.is_empty() {
             ""
+        } else {
+            " within each context (the heading rows), never across contexts"
+        },
+        if d.baseline.is_some() {
+            let whose = if d.contexts.is_empty() {
+                "the baseline"
+            } else {
+                "the baseline policy at the same context"
+            };
+            format!(
+                " The Δ columns are paired differences from {whose} (same random numbers), with \
+                 the change in percent where the baseline is clear of zero; {}.",
+                esc(&change::holm_note(family_size(d))).replacen('*', "<b>*</b>", 1)
+            )
+        } else {
+            String::new()
         }
     );
     for (h, _, _) in COMPARE_COLS {
@@ -119,34 +150,65 @@ fn comparison_table(out: &mut String, d: &ReportData) {
         out.push_str("<th>Δ mean wait<br>[h]</th><th>Δ served<br>[trucks/day]</th>");
     }
     out.push_str("</tr></thead><tbody>\n");
-    for (rank, i) in d.ranked().into_iter().enumerate() {
-        let p = &d.points[i];
-        let is_base = Some(i) == d.baseline;
-        let _ = write!(
-            out,
-            "<tr{}><td>{}</td><td class=\"label\">{}</td>",
-            if is_base { " class=\"baseline\"" } else { "" },
-            rank + 1,
-            esc(p.label())
-        );
-        for (_, kpi, scale) in COMPARE_COLS {
-            let _ = write!(out, "<td>{}</td>", fmt_est(p.system(kpi), kpi, scale, reps));
-        }
-        match longest_queue(p) {
-            Some((cp, k)) => {
-                let cell = fmt_est(Some(k), "queue_km_max", 1.0, reps);
-                let _ = write!(out, "<td>{cell} ({})</td>", esc(cp));
+    let columns = COMPARE_COLS.len() + 3 + if d.baseline.is_some() { 2 } else { 0 };
+    for group in d.ranked_groups() {
+        heading_row(out, &group.heading, columns);
+        for (rank, i) in group.rows.into_iter().enumerate() {
+            let p = &d.points[i];
+            let is_base = d.is_baseline(i);
+            let base = d.baseline_of(i).map(|b| &d.points[b]);
+            let _ = write!(
+                out,
+                "<tr{}><td>{}</td><td class=\"label\">{}</td>",
+                if is_base { " class=\"baseline\"" } else { "" },
+                rank + 1,
+                esc(p.label())
+            );
+            for (_, kpi, scale) in COMPARE_COLS {
+                let _ = write!(out, "<td>{}</td>", fmt_est(p.system(kpi), kpi, scale, reps));
             }
-            None => out.push_str("<td>–</td>"),
-        }
-        if d.baseline.is_some() {
-            for kpi in ["wait_mean_h", "served_per_day"] {
-                out.push_str(&fmt_diff(p.system(kpi), kpi, is_base, reps));
+            match longest_queue(p) {
+                Some((cp, k)) => {
+                    let cell = fmt_est(Some(k), "queue_km_max", 1.0, reps);
+                    let _ = write!(out, "<td>{cell} ({})</td>", esc(cp));
+                }
+                None => out.push_str("<td>–</td>"),
             }
+            if d.baseline.is_some() {
+                for kpi in ["wait_mean_h", "served_per_day"] {
+                    let b = base.and_then(|b| b.system(kpi));
+                    out.push_str(&fmt_diff(p.system(kpi), kpi, is_base, reps, b));
+                }
+            }
+            out.push_str("</tr>\n");
         }
-        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table></section>\n");
+}
+
+/// The comparisons of each headline difference (the points compared with a baseline on the
+/// system's mean wait), for the note on `*`.
+fn family_size(d: &ReportData) -> usize {
+    d.points
+        .iter()
+        .filter_map(|p| p.system("wait_mean_h")?.diff)
+        .filter(|x| !x.p.is_nan())
+        .count()
+}
+
+/// The scenarios of the points when they are not all the same one (`compare A B`): each
+/// point's label with its scenario's name.
+fn compared_scenarios(d: &ReportData) -> Option<Vec<(&str, &str)>> {
+    let first = d.points.first()?;
+    if d.points.iter().all(|p| p.scenario == first.scenario) {
+        return None;
+    }
+    Some(
+        d.points
+            .iter()
+            .map(|p| (p.label(), p.scenario.as_str()))
+            .collect(),
+    )
 }
 
 /// Years with yearly KPIs (`y2027.served_per_day`) at the system level, ascending.
@@ -187,20 +249,23 @@ fn yearly_table(out: &mut String, d: &ReportData) {
         );
     }
     out.push_str("</tr></thead><tbody>\n");
-    for i in d.ranked() {
-        let p = &d.points[i];
-        let _ = write!(out, "<tr><td class=\"label\">{}</td>", esc(p.label()));
-        for y in &ys {
-            for kpi in ["served_per_day", "wait_mean_h"] {
-                let name = format!("y{y}.{kpi}");
-                let _ = write!(
-                    out,
-                    "<td>{}</td>",
-                    fmt_est(p.system(&name), &name, 1.0, reps)
-                );
+    for group in d.ranked_groups() {
+        heading_row(out, &group.heading, 1 + 2 * ys.len());
+        for i in group.rows {
+            let p = &d.points[i];
+            let _ = write!(out, "<tr><td class=\"label\">{}</td>", esc(p.label()));
+            for y in &ys {
+                for kpi in ["served_per_day", "wait_mean_h"] {
+                    let name = format!("y{y}.{kpi}");
+                    let _ = write!(
+                        out,
+                        "<td>{}</td>",
+                        fmt_est(p.system(&name), &name, 1.0, reps)
+                    );
+                }
             }
+            out.push_str("</tr>\n");
         }
-        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table></section>\n");
 }
@@ -226,31 +291,34 @@ fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
         let _ = write!(out, "<th>{h}</th>");
     }
     out.push_str("</tr></thead><tbody>\n");
-    for i in d.ranked() {
-        let p = &d.points[i];
-        let _ = write!(
-            out,
-            "<tr{}><td class=\"label\">{}</td>",
-            if Some(i) == d.baseline {
-                " class=\"baseline\""
-            } else {
-                ""
-            },
-            esc(p.label())
-        );
-        for (_, kpi, scale) in cols {
+    for group in d.ranked_groups() {
+        heading_row(out, &group.heading, 1 + cols.len());
+        for i in group.rows {
+            let p = &d.points[i];
             let _ = write!(
                 out,
-                "<td>{}</td>",
-                fmt_est(
-                    p.cell(EntityKind::Checkpoint, &cp.id, kpi),
-                    kpi,
-                    scale,
-                    reps
-                )
+                "<tr{}><td class=\"label\">{}</td>",
+                if d.is_baseline(i) {
+                    " class=\"baseline\""
+                } else {
+                    ""
+                },
+                esc(p.label())
             );
+            for (_, kpi, scale) in cols {
+                let _ = write!(
+                    out,
+                    "<td>{}</td>",
+                    fmt_est(
+                        p.cell(EntityKind::Checkpoint, &cp.id, kpi),
+                        kpi,
+                        scale,
+                        reps
+                    )
+                );
+            }
+            out.push_str("</tr>\n");
         }
-        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
 }
@@ -273,8 +341,17 @@ pub const CHARTS_PER_CHECKPOINT: usize = 5;
 /// The whole report as one self-contained HTML document.
 pub fn render(d: &ReportData) -> String {
     let mut out = String::with_capacity(1 << 20);
-    let title = match d.kind.as_str() {
-        "sweep" => format!("borderflow report: sweep {}", d.name),
+    let compared = compared_scenarios(d);
+    let title = match (d.kind.as_str(), &compared) {
+        ("sweep", Some(sc)) => format!(
+            "borderflow report: {} {}",
+            d.name,
+            sc.iter()
+                .map(|(_, name)| *name)
+                .collect::<Vec<_>>()
+                .join(" vs ")
+        ),
+        ("sweep", None) => format!("borderflow report: sweep {}", d.name),
         _ => format!("borderflow report: scenario {}", d.name),
     };
     let start: Option<jiff::civil::Date> = d.start_date.parse().ok();
@@ -294,8 +371,13 @@ pub fn render(d: &ReportData) -> String {
     );
     let _ = writeln!(
         out,
-        "<p class=\"facts\">Scenario <b>{}</b> · seed {} · {} replication{} per point · \
+        "<p class=\"facts\">{} <b>{}</b> · seed {} · {} replication{} per point · \
          simulated {} to {} ({} days; the first {} are warm-up and not counted)</p>",
+        if compared.is_some() {
+            "Baseline scenario"
+        } else {
+            "Scenario"
+        },
         esc(&d.scenario),
         d.seed,
         d.replications,
@@ -305,6 +387,16 @@ pub fn render(d: &ReportData) -> String {
         d.days,
         d.warmup_days
     );
+    if let Some(sc) = &compared {
+        let _ = writeln!(
+            out,
+            "<p class=\"facts\">Scenarios: {}</p>",
+            sc.iter()
+                .map(|(label, name)| format!("{} is scenario <b>{}</b>", esc(label), esc(name)))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        );
+    }
     if d.kind == "sweep" {
         let _ = writeln!(
             out,
@@ -317,8 +409,22 @@ pub fn render(d: &ReportData) -> String {
             ))
         );
     }
-    let (shown, shown_note) = shown_points(d);
-    for n in d.notes.iter().chain(&shown_note) {
+    if !d.contexts.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"facts\">{} contexts ({}): each point is compared with the baseline \
+             policy in its own context, tables rank within each context, and each checkpoint \
+             draws one panel of charts per context.</p>",
+            d.contexts.len(),
+            d.contexts
+                .iter()
+                .map(|c| esc(&c.label))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    let panels = contexts::panels(d);
+    for n in d.notes.iter().chain(&contexts::shown_notes(d, &panels)) {
         let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(n));
     }
     out.push_str(
@@ -355,9 +461,8 @@ pub fn render(d: &ReportData) -> String {
             stages.join(" → ")
         );
         checkpoint_table(&mut out, d, cp);
-        out.push_str("<div class=\"charts\">\n");
-        checkpoint_charts(&mut out, d, &shown, cp);
-        out.push_str("</div></section>\n");
+        contexts::charts(&mut out, d, &panels, cp);
+        out.push_str("</section>\n");
     }
     let _ = write!(
         out,

@@ -8,7 +8,7 @@ use crate::scenario::{Checker, FieldPath};
 use super::base::Base;
 use super::paths::{check_fits, check_matches};
 use super::raw::{RawAxis, RawPolicy};
-use super::{Assignment, Dimension, Level};
+use super::{Assignment, Dimension, Level, Role};
 
 /// The changes of every policy, by label; each change is checked against the base.
 pub(super) fn policies(
@@ -50,6 +50,8 @@ pub(super) struct Axis {
     pub(super) name: String,
     /// The zip group it moves with, if any.
     pub(super) zip: Option<String>,
+    /// A policy or a context.
+    pub(super) role: Role,
     /// Its positions.
     pub(super) levels: Vec<Level>,
 }
@@ -104,9 +106,23 @@ pub(super) fn axes(
                 );
             }
         }
+        let role = match a.role.as_deref() {
+            None | Some("policy") => Role::Policy,
+            Some("context") => Role::Context,
+            Some(other) => {
+                ck.report(
+                    &ap.key("role"),
+                    format!(
+                        "unknown role \"{other}\": an axis is a \"policy\" (the default) or a \"context\""
+                    ),
+                );
+                Role::Policy
+            }
+        };
         axes.push(Axis {
             name,
             zip: a.zip.clone(),
+            role,
             levels,
         });
     }
@@ -216,20 +232,21 @@ fn value_label(v: &toml::Value) -> String {
 /// The dimensions of the sweep: one per axis, except that the axes of a zip group share one, at
 /// the position of the group's first axis, and must have as many levels as it.
 pub(super) fn dimensions(ck: &mut Checker, axes: Vec<Axis>) -> Vec<Dimension> {
-    let alone = |name: String, levels: Vec<Level>| Dimension {
+    let alone = |name: String, levels: Vec<Level>, role: Role| Dimension {
         names: vec![name],
         levels: levels.into_iter().map(|l| vec![l]).collect(),
+        role,
     };
     let mut dims: Vec<Dimension> = Vec::new();
     let mut zip_dim: BTreeMap<String, usize> = BTreeMap::new();
     for (ai, axis) in axes.into_iter().enumerate() {
         let Some(z) = axis.zip else {
-            dims.push(alone(axis.name, axis.levels));
+            dims.push(alone(axis.name, axis.levels, axis.role));
             continue;
         };
         let Some(&d) = zip_dim.get(&z) else {
             zip_dim.insert(z, dims.len());
-            dims.push(alone(axis.name, axis.levels));
+            dims.push(alone(axis.name, axis.levels, axis.role));
             continue;
         };
         let dim = &mut dims[d];
@@ -240,6 +257,17 @@ pub(super) fn dimensions(ck: &mut Checker, axes: Vec<Axis>) -> Vec<Dimension> {
                     "axes zipped in \"{z}\" must have the same number of values ({} vs {})",
                     dim.levels.len(),
                     axis.levels.len()
+                ),
+            );
+            continue;
+        }
+        if dim.role != axis.role {
+            ck.report(
+                &FieldPath::default().key("axes").index(ai).key("role"),
+                format!(
+                    "axes zipped in \"{z}\" move together, so they must have the same role (\"{}\" is a {})",
+                    dim.names[0],
+                    dim.role.as_str()
                 ),
             );
             continue;

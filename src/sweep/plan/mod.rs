@@ -20,6 +20,7 @@
 //! values = [1.0, 1.5, 2.0]
 //! labels = ["x1", "x1.5", "x2"]        # optional
 //! zip = "growth"                       # optional: axes with the same zip move together
+//! role = "context"                     # optional: compare points at equal levels of this axis
 //! ```
 //!
 //! Field paths name tables by key and array elements by their `id` (`checkpoints.nur-zholy`), by
@@ -42,6 +43,7 @@
 
 use std::path::Path;
 
+use super::context::Pairing;
 use crate::model::Model;
 use crate::scenario::{
     self, Checker, FieldPath, Overrides, Problem, ProblemKind, ScenarioError, deserialize_located,
@@ -78,6 +80,26 @@ pub struct Level {
     pub changes: Vec<Assignment>,
 }
 
+/// What an axis varies, for the comparisons (see [`crate::sweep::Pairing`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Role {
+    /// A policy: points are compared with the baseline's level of it (the default).
+    #[default]
+    Policy,
+    /// A context (demand, year, scenario variant): points are compared at equal levels of it.
+    Context,
+}
+
+impl Role {
+    /// The role as written in a sweep file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Policy => "policy",
+            Role::Context => "context",
+        }
+    }
+}
+
 /// One dimension of the sweep (a zip group is one dimension with several named axes).
 #[derive(Clone, Debug)]
 pub struct Dimension {
@@ -85,6 +107,8 @@ pub struct Dimension {
     pub names: Vec<String>,
     /// Positions; for a zip group, each position combines the axes' levels at that index.
     pub levels: Vec<Vec<Level>>,
+    /// A policy or a context (the axes of a zip group share it).
+    pub role: Role,
 }
 
 /// One combination of levels: a scenario to run.
@@ -113,6 +137,8 @@ pub struct Plan {
     pub points: Vec<Point>,
     /// Index of the baseline point.
     pub baseline: Option<usize>,
+    /// The baseline each point is compared with (the baseline policy at its context values).
+    pub pairing: Pairing,
 }
 
 /// One problem of the sweep file with no place in its text (a command-line value).
@@ -196,7 +222,9 @@ fn check(
         return Err(Stop::Checked);
     }
     let points = points::expand(ck, file, &base.table, &dims, overrides)?;
+    let from_cli = baseline.is_some();
     let baseline = points::baseline(ck, file, &points, baseline, raw.baseline.as_deref())?;
+    let pairing = points::pairing(ck, file, &dims, &points, baseline, from_cli)?;
     Ok(Plan {
         name: base::name(raw.name, file),
         sweep_text: text.to_string(),
@@ -204,6 +232,7 @@ fn check(
         replications: points::replications(&points),
         points,
         baseline,
+        pairing,
     })
 }
 
@@ -249,5 +278,6 @@ pub fn compare(a: &Path, b: &Path, cli: Overrides) -> Result<Plan, ScenarioError
             },
         ],
         baseline: Some(0),
+        pairing: Pairing::single(2, Some(0)),
     })
 }

@@ -1,10 +1,12 @@
 //! The expansion of the dimensions into points (the Cartesian product, first dimension slowest)
-//! with their labels and scenarios, and the resolution of the baseline label to a point.
+//! with their labels and scenarios, the resolution of the baseline label to a point, and each
+//! point's baseline at its context values.
 
 use crate::scenario::{self, Checker, FieldPath, Overrides, Problem, ScenarioError};
 
+use super::super::context::Pairing;
 use super::paths::{apply, matched};
-use super::{Assignment, Dimension, Point, Stop, problem};
+use super::{Assignment, Dimension, Point, Role, Stop, problem};
 
 /// The most points a sweep may have.
 const MAX_POINTS: usize = 100_000;
@@ -183,4 +185,91 @@ pub(super) fn baseline(
     }
     ck.report(&FieldPath::default().key("baseline"), msg);
     Err(Stop::Checked)
+}
+
+/// The index of the point whose level on each dimension is `picks` (the inverse of [`picks`]).
+fn index_of(dims: &[Dimension], picks: &[usize]) -> usize {
+    dims.iter()
+        .zip(picks)
+        .fold(0, |i, (dim, &p)| i * dim.levels.len() + p)
+}
+
+/// Which baseline each point is compared with: the point with the baseline's policy levels and
+/// the point's own context levels (see [`Pairing`]). Without context dimensions, the baseline
+/// for all. A context whose baseline point is invalid is an error, blamed on the baseline label
+/// (given on the command line when `from_cli`): no point of that context could be compared.
+pub(super) fn pairing(
+    ck: &mut Checker,
+    file: &str,
+    dims: &[Dimension],
+    points: &[Point],
+    baseline: Option<usize>,
+    from_cli: bool,
+) -> Result<Pairing, Stop> {
+    let is_context: Vec<bool> = dims.iter().map(|d| d.role == Role::Context).collect();
+    if !is_context.contains(&true) {
+        return Ok(Pairing::single(points.len(), baseline));
+    }
+    let axes = dims
+        .iter()
+        .filter(|d| d.role == Role::Context)
+        .flat_map(|d| d.names.iter().cloned())
+        .collect();
+    let base_picks = baseline.map(|b| picks(dims, b));
+    let mut out = Pairing {
+        axes,
+        ..Pairing::default()
+    };
+    for p in points {
+        let own = picks(dims, p.index);
+        let context = dims
+            .iter()
+            .zip(&own)
+            .filter(|(d, _)| d.role == Role::Context)
+            .flat_map(|(d, &pick)| {
+                d.names
+                    .iter()
+                    .zip(&d.levels[pick])
+                    .map(|(n, l)| (n.clone(), l.label.clone()))
+            })
+            .collect();
+        let anchor = base_picks.as_ref().map(|bp| {
+            let mixed: Vec<usize> = (0..dims.len())
+                .map(|d| if is_context[d] { own[d] } else { bp[d] })
+                .collect();
+            index_of(dims, &mixed)
+        });
+        out.context.push(context);
+        out.anchor.push(anchor);
+    }
+    // Each context's baseline must be valid, like the sweep's.
+    for (i, a) in out.anchor.iter().enumerate() {
+        let Some(a) = *a else { continue };
+        if a != i || points[a].model.is_ok() {
+            continue;
+        }
+        let why = points[a]
+            .model
+            .as_ref()
+            .err()
+            .and_then(|e| e.problems.first())
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let msg = format!(
+            "the baseline point \"{}\" of context \"{}\" is invalid, so no point of that context \
+             could be compared with it: {why}",
+            points[a].label,
+            out.context_label(a)
+        );
+        if from_cli {
+            return Err(Stop::Error(problem(
+                file,
+                "baseline",
+                format!("{msg} (the requested baseline)"),
+            )));
+        }
+        ck.report(&FieldPath::default().key("baseline"), msg);
+        return Err(Stop::Checked);
+    }
+    Ok(out)
 }

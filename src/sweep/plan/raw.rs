@@ -31,7 +31,7 @@ pub(super) struct RawPolicy {
     pub(super) set: BTreeMap<String, toml::Value>,
 }
 
-/// One `[[axes]]` entry: `path` and `values` (with optional `labels`), or `policies`.
+/// One `[[axes]]` entry: `path` and `values` (with optional `labels`), or `policies`; its role.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAxis {
@@ -41,4 +41,6 @@ pub(super) struct RawAxis {
     pub(super) labels: Option<Vec<String>>,
     pub(super) policies: Option<Vec<String>>,
     pub(super) zip: Option<String>,
+    /// `"policy"` (default) or `"context"`.
+    pub(super) role: Option<String>,
 }

@@ -490,3 +490,77 @@ fn too_many_points_are_refused() {
         ["axes: 125000 points: at most 100000 are supported"]
     );
 }
+
+/// [`GRID`] with demand as a context: compared at equal demand.
+fn context_grid() -> String {
+    GRID.replace(
+        "name = \"demand\"\n",
+        "name = \"demand\"\nrole = \"context\"\n",
+    )
+}
+
+#[test]
+fn a_context_axis_pairs_each_point_with_the_baseline_policy_at_its_level() {
+    let p = plan(&context_grid());
+    // Baseline "lanes=5, demand=x1" (point 2): its policy is lanes=5. At demand x1.5 the
+    // baseline is "lanes=5, demand=x1.5" (point 3).
+    assert_eq!(p.baseline, Some(2));
+    assert_eq!(p.pairing.axes, ["demand"]);
+    assert_eq!(
+        p.pairing.anchor,
+        [Some(2), Some(3), Some(2), Some(3), Some(2), Some(3)]
+    );
+    let compared: Vec<Option<usize>> = (0..6).map(|i| p.pairing.compared_with(i)).collect();
+    assert_eq!(compared, [Some(2), Some(3), None, None, Some(2), Some(3)]);
+    assert_eq!(p.pairing.context_label(5), "demand=x1.5");
+    // A baseline from the command line picks the policy the same way.
+    let cli = plan_with(
+        &context_grid(),
+        Overrides::default(),
+        Some("lanes=6, demand=x1.5"),
+    )
+    .unwrap();
+    assert_eq!(
+        cli.pairing.anchor,
+        [Some(4), Some(5), Some(4), Some(5), Some(4), Some(5)]
+    );
+    // Without a context axis: the one baseline for all, as before.
+    let plain = plan(GRID);
+    assert!(!plain.pairing.has_context());
+    assert_eq!(plain.pairing.anchor, [Some(2); 6]);
+}
+
+#[test]
+fn a_role_is_policy_or_context_and_zipped_axes_share_it() {
+    let bad = context_grid().replace("role = \"context\"", "role = \"ctx\"");
+    assert_eq!(
+        problems(&bad),
+        [
+            "axes[1].role: unknown role \"ctx\": an axis is a \"policy\" (the default) or a \"context\""
+        ]
+    );
+    let zipped = context_grid().replace(
+        "labels = [\"x1\", \"x1.5\"]\n",
+        "labels = [\"x1\", \"x1.5\"]\nzip = \"z\"\n",
+    ) + "\n[[axes]]\nname = \"entry\"\npath = \"checkpoints.bcp.stages.entry.lanes\"\nvalues = [4, 5]\nzip = \"z\"\n";
+    assert_eq!(
+        problems(&zipped),
+        [
+            "axes[2].role: axes zipped in \"z\" move together, so they must have the same role (\"demand\" is a context)"
+        ]
+    );
+}
+
+#[test]
+fn an_invalid_baseline_of_a_context_is_an_error_at_the_baseline() {
+    // At demand x0 (a zero scale is refused) every point is invalid, its baseline too.
+    let text = context_grid().replace("values = [1.0, 1.5]", "values = [1.0, -1.0]");
+    let probs = problems(&text);
+    assert_eq!(probs.len(), 1, "{probs:?}");
+    assert!(
+        probs[0].starts_with(
+            "baseline: the baseline point \"lanes=5, demand=x1.5\" of context \"demand=x1.5\" is invalid"
+        ),
+        "{probs:?}"
+    );
+}
