@@ -8,6 +8,7 @@
 mod catalog;
 mod estimate;
 mod facts;
+mod modes;
 mod read;
 mod results;
 mod series;
@@ -21,6 +22,7 @@ pub use estimate::{
 pub use facts::{
     CheckpointInfo, Facts, StageInfo, checkpoints_of, facts_json, read_checkpoints, read_facts,
 };
+pub use modes::per_day_kpi;
 pub(crate) use read::{as_str, as_u64, err};
 pub(crate) use results::json_num;
 pub use results::{read_results, results_json};
