@@ -5,6 +5,7 @@
 //! This layer sits between the model (which simulates) and the sweep (which runs many points):
 //! it knows the model's results but never runs a simulation, and writes no directory of its own.
 
+mod assumptions;
 mod catalog;
 mod estimate;
 mod facts;
@@ -14,6 +15,10 @@ mod results;
 mod series;
 mod waits;
 
+pub use assumptions::{
+    Assumptions, FlowAssumptions, NodeAssumptions, StageAssumptions, count_words, dist_words,
+    dur_words, mode_name, num,
+};
 pub use catalog::{EntityKind, EntityValues, HOUR_PREFIX, YEAR_PREFIX, rep_values};
 pub use estimate::{
     Cell, Columns, Diff, EntitySummary, PointEstimates, Summary, estimate_entities, estimate_run,
