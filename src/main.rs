@@ -650,7 +650,12 @@ fn sweep_run(p: &plan::Plan, opts: &sweep::Options, quiet: bool, json: bool) -> 
         },
         None => sweep::estimate_plan(p, &outcome.results),
     };
-    print_summary(&summary, &title, json)
+    print_summary(&summary, &title, json)?;
+    if !json {
+        // What was simulated: the baseline's assumptions once, and what each point changed.
+        out!("{}", report::sweep_assumptions(p));
+    }
+    Ok(())
 }
 
 fn bench(

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::kpi::{
-    self, Cell, CheckpointInfo, EntityKind, Facts, PointEstimates, StageSeries, Summary,
-    WaitTables, err,
+    self, Assumptions, Cell, CheckpointInfo, EntityKind, Facts, PointEstimates, StageSeries,
+    Summary, WaitTables, err,
 };
 use crate::model::{Model, RepResult};
 use crate::sweep::{Manifest, PointStatus, detail_paths};
@@ -26,6 +26,8 @@ pub struct Point {
     pub series: Option<StageSeries>,
     /// Replication 0's wait quantiles by entity ("checkpoint/nur-zholy", "system/all").
     pub waits: WaitTables,
+    /// What the point simulated (none from results written without it).
+    pub assumptions: Option<Assumptions>,
 }
 
 impl Point {
@@ -154,6 +156,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
     let mut facts_set = false;
     for (index, mp) in manifest.points.into_iter().enumerate() {
         let label = mp.label;
+        let assumptions = mp.assumptions;
         let PointStatus::Ok { facts, checkpoints } = mp.status else {
             data.notes.push(format!(
                 "Point \"{label}\" is invalid and was not run; it is left out."
@@ -200,6 +203,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
             estimates: kpi::read_results(index, &label, data.replications as usize, results),
             series,
             waits,
+            assumptions,
         });
     }
     if data.points.is_empty() {
@@ -224,6 +228,7 @@ pub fn from_run(model: &Model, summary: &Summary, rep0: &RepResult) -> ReportDat
         checkpoints: kpi::checkpoints_of(model),
         series: Some(kpi::series_samples(model, &rep0.series)),
         waits: kpi::wait_tables(model, rep0),
+        assumptions: Some(summary.assumptions.clone()),
     });
     data
 }

@@ -180,6 +180,9 @@ struct Ctx<'a> {
     start: Option<Date>,
     /// Position of the reference point: the baseline, or the first.
     reference: usize,
+    /// The checkpoint's vehicles ("trucks", "trains"): the charts speak of them in their own
+    /// terms.
+    noun: &'static str,
 }
 
 impl Ctx<'_> {
@@ -230,6 +233,7 @@ pub(super) fn checkpoint_charts(
         cp,
         start: d.start_date.parse().ok(),
         reference: d.baseline.unwrap_or(0),
+        noun: super::sections::vehicle_noun(d, &cp.id),
     };
     wait_by_hour(out, &c);
     queue_fortnight(out, &c);
@@ -271,9 +275,12 @@ fn wait_by_hour(out: &mut String, c: &Ctx) {
             y_fmt: y.fmt,
             lines,
         },
-        "each line is a policy; a point is the mean wait, over all stages of the checkpoint and \
-         all replications, of the trucks that arrived in that hour. Peaks show the hours when \
-         arriving is worst, e.g. just after closing.",
+        &format!(
+            "each line is a policy; a point is the mean wait, over all stages of the checkpoint \
+             and all replications, of the {} that arrived in that hour. Peaks show the hours when \
+             arriving is worst, e.g. just after closing.",
+            c.noun
+        ),
     );
 }
 
@@ -372,18 +379,21 @@ fn wait_distribution(out: &mut String, c: &Ctx) {
     figure(
         out,
         &Chart {
-            title: "Wait distribution (share of trucks waiting at most x)".into(),
+            title: format!("Wait distribution (share of {} waiting at most x)", c.noun),
             x_desc: x.desc,
-            y_desc: "trucks [%]",
+            y_desc: &format!("{} [%]", c.noun),
             x: x.range,
             y: 0.0..100.0,
             x_fmt: x.fmt,
             y_fmt: &super::chart::plain,
             lines,
         },
-        "for a wait x on the horizontal axis, the height of a line is the share of trucks that \
-         waited x hours or less (replication 0). A line further up and to the left is better; \
-         the axis stops at the longest 99th percentile.",
+        &format!(
+            "for a wait x on the horizontal axis, the height of a line is the share of {} that \
+             waited x hours or less (replication 0). A line further up and to the left is better; \
+             the axis stops at the longest 99th percentile.",
+            c.noun
+        ),
     );
 }
 
@@ -441,7 +451,7 @@ fn bottleneck_utilisation(out: &mut String, c: &Ctx) {
          the opening is not known there: give a shorter series_step). Near 100% \
          the stage is saturated: more lanes or hours there shorten the queue; well below, they \
          do not — unless its lanes are blocked by a full space after it (a lane holding a \
-         truck that cannot move on is not busy): check the mean blocked lanes in the table \
+         vehicle that cannot move on is not busy): check the mean blocked lanes in the table \
          above.",
     );
 }
@@ -541,15 +551,21 @@ fn served_per_day(out: &mut String, c: &Ctx) {
             y_fmt: &super::chart::plain,
             lines,
         },
-        if quotas.is_empty() {
-            "trucks that cleared the checkpoint each day (replication 0; like every statistic, \
-             only trucks that arrived after the warm-up). Dips are closed days (holidays, \
-             weekends); the stage has no daily quota."
+        &if quotas.is_empty() {
+            format!(
+                "{n} that cleared the checkpoint each day (replication 0; like every statistic, \
+                 only {n} that arrived after the warm-up). Dips are closed days (holidays, \
+                 weekends); the stage has no daily quota.",
+                n = c.noun
+            )
         } else {
-            "trucks that cleared the checkpoint each day (replication 0; like every statistic, \
-             only trucks that arrived after the warm-up), on the last stage's clock, so its days \
-             are its quota days; the dashed red line is that daily quota. Days on the line are \
-             capped by the quota, not by lanes or hours."
+            format!(
+                "{n} that cleared the checkpoint each day (replication 0; like every statistic, \
+                 only {n} that arrived after the warm-up), on the last stage's clock, so its days \
+                 are its quota days; the dashed red line is that daily quota. Days on the line are \
+                 capped by the quota, not by lanes or hours.",
+                n = c.noun
+            )
         },
     );
 }
