@@ -14,6 +14,8 @@
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
 //! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
 //! - `summaries`: missing statistics, replication counts, totals, hour and day buckets, digits;
+//! - `modes`: every mode in its own terms (trains in trains, wagons and TEU; a link's wait for a
+//!   path apart from its travel; vehicles by mode) and the assumptions echoed;
 //! - `golden`: whole outputs of the shipped scenarios, byte for byte;
 //! - `real_episodes`: two reported Nur Zholy–Khorgos episodes reproduced from their inputs.
 //!
@@ -32,6 +34,7 @@ mod input_errors;
 mod instant;
 mod lanes;
 mod model_rules;
+mod modes;
 mod observe;
 mod properties;
 mod queueing;
