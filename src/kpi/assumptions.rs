@@ -258,9 +258,10 @@ fn stage(m: &Model, s: &StageSpec) -> StageAssumptions {
         id: s.id.clone(),
         unit: s.unit.to_string(),
         servers: s.lanes,
+        // A schedule of one count all day is that count (it simulates the same).
         lanes_by_hour: match &s.profile {
-            LaneProfile::Daily(d) => Some(d.describe()),
-            LaneProfile::Fixed(_) => None,
+            LaneProfile::Daily(d) if d.steps().len() > 1 => Some(d.describe()),
+            _ => None,
         },
         hours: s.calendar.describe(),
         clock: clock_words(m.utc_offset.as_ms() + shift),
