@@ -314,17 +314,38 @@ pub fn changes(base: &Assumptions, point: &Assumptions) -> Vec<String> {
     // (header, old, new) → entities, in first-seen order.
     let mut found: Vec<((String, String, String), Vec<String>)> = Vec::new();
     let mut out = Vec::new();
+    // Demand scaled alike for every flow (a demand axis): one line, not one per flow.
+    let scale = common_scale(base, point);
+    if let (Some(k), Some(b), Some(p)) = (scale, base.flows.first(), point.flows.first()) {
+        out.push(format!(
+            "mean/day ×{} for every flow (as {}: {} → {})",
+            num(k),
+            b.id,
+            or_dash(b.per_day.map(num)),
+            or_dash(p.per_day.map(num))
+        ));
+    }
     for p in &pt {
         let Some(b) = bt.iter().find(|b| b.title == p.title) else {
             continue;
         };
+        for (key, _) in b
+            .rows
+            .iter()
+            .filter(|(k, _)| !p.rows.iter().any(|r| r.0 == *k))
+        {
+            out.push(format!("{} {key}: removed", p.title));
+        }
         for (key, cells) in &p.rows {
             let Some((_, old)) = b.rows.iter().find(|(k, _)| k == key) else {
                 out.push(format!("{} {key}: added", p.title));
                 continue;
             };
             for ((h, was), now) in p.headers.iter().zip(old).zip(cells) {
-                if was == now || (*h == "demand" && shape(was) == shape(now)) {
+                if was == now
+                    || (*h == "demand" && shape(was) == shape(now))
+                    || (*h == "mean/day" && scale.is_some())
+                {
                     continue;
                 }
                 let (was, now) = differing(was, now);
@@ -343,6 +364,39 @@ pub fn changes(base: &Assumptions, point: &Assumptions) -> Vec<String> {
         });
     }
     out
+}
+
+/// The factor by which every flow's mean demand per day changed from `base` to `point`, if it is
+/// one factor other than 1 for all (to a millionth) and every flow has a demand of its own.
+fn common_scale(base: &Assumptions, point: &Assumptions) -> Option<f64> {
+    if base.flows.len() != point.flows.len() {
+        return None;
+    }
+    let ratios: Option<Vec<f64>> = base
+        .flows
+        .iter()
+        .zip(&point.flows)
+        .map(|(b, p)| match (b.per_day, p.per_day) {
+            (Some(x), Some(y)) if b.id == p.id && x > 0.0 => Some(y / x),
+            _ => None,
+        })
+        .collect();
+    let ratios = ratios?;
+    let k = *ratios.first()?;
+    let alike = ratios.iter().all(|r| (r - k).abs() <= 1e-6 * k.abs());
+    (alike && (k - 1.0).abs() > 1e-9).then_some(k)
+}
+
+/// True if `a` and `b` have the same stages, links and flows (a sweep's points; two scenarios
+/// compared may not), so that what changed between them reads as a list of changes.
+pub fn same_entities(a: &Assumptions, b: &Assumptions) -> bool {
+    let keys = |x: &Assumptions| -> Vec<(&'static str, String)> {
+        tables(x)
+            .into_iter()
+            .flat_map(|t| t.rows.into_iter().map(move |(k, _)| (t.title, k)))
+            .collect()
+    };
+    keys(a) == keys(b)
 }
 
 /// The assumptions of a sweep's baseline point (else its first valid point) as text, then what
@@ -370,6 +424,14 @@ pub fn plan_text(plan: &Plan) -> String {
     ));
     let mut lines = String::new();
     for (i, a) in models.iter().filter(|(i, _)| *i != b) {
+        if !same_entities(base, a) {
+            // Another scenario (compare A B): its own tables, not a list of differences.
+            out.push_str(&text(
+                a,
+                &format!("what was simulated at {}", plan.points[*i].label),
+            ));
+            continue;
+        }
         let c = changes(base, a);
         let _ = writeln!(lines, "  {}:", plan.points[*i].label);
         if c.is_empty() {

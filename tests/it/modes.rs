@@ -286,9 +286,11 @@ fn a_sweep_lists_the_baseline_assumptions_and_what_each_point_changes() {
         t.contains("  lanes=2, demand=1.0:\n    booth/service servers: 1 lane → 2 lanes\n"),
         "{t}"
     );
-    // 9/h × 1.5 = 13.5/h = 324 a day.
+    // 9/h × 1.5 = 13.5/h = 324 a day: the one flow's demand ×1.5.
     assert!(
-        t.contains("  lanes=1, demand=1.5:\n    arrivals mean/day: 216 → 324\n"),
+        t.contains(
+            "  lanes=1, demand=1.5:\n    mean/day ×1.5 for every flow (as arrivals: 216 → 324)\n"
+        ),
         "{t}"
     );
     // The manifest keeps every point's assumptions, so the report can say the same.
@@ -303,5 +305,5 @@ fn a_sweep_lists_the_baseline_assumptions_and_what_each_point_changes() {
     let page = std::fs::read_to_string(html).unwrap();
     assert!(page.contains("What was simulated at lanes=1, demand=1.0"));
     assert!(page.contains("<li>booth/service servers: 1 lane → 2 lanes</li>"));
-    assert!(page.contains("<li>arrivals mean/day: 216 → 324</li>"));
+    assert!(page.contains("<li>mean/day ×1.5 for every flow (as arrivals: 216 → 324)</li>"));
 }

@@ -104,8 +104,17 @@ pub(super) fn assumptions_section(out: &mut String, d: &ReportData) {
     };
     let mut section = assumptions::html(a, &heading);
     let mut changed = String::new();
+    let mut others = String::new();
     for (_, p) in d.points.iter().enumerate().filter(|(i, _)| *i != r) {
         let Some(pa) = &p.assumptions else { continue };
+        if !assumptions::same_entities(a, pa) {
+            // Another scenario (compare A B): its own tables.
+            others.push_str(&assumptions::html(
+                pa,
+                &format!("What was simulated at {}", p.label()),
+            ));
+            continue;
+        }
         let lines = assumptions::changes(a, pa);
         let _ = write!(changed, "<li><b>{}</b>", esc(p.label()));
         if lines.is_empty() {
@@ -130,6 +139,7 @@ pub(super) fn assumptions_section(out: &mut String, d: &ReportData) {
         );
     }
     out.push_str(&section);
+    out.push_str(&others.replace("<section id=\"assumptions\">", "<section>"));
 }
 
 /// A table of entities of one kind: one row per entity and point (ranked), in `cols`.
