@@ -684,7 +684,12 @@ fn sweep_run(
         .iter()
         .map(|x| x.model.as_ref().map_or(String::new(), |m| m.name.clone()))
         .collect();
-    print_summary(&summary, &title, json, compare.then_some(names.as_slice()))
+    print_summary(&summary, &title, json, compare.then_some(names.as_slice()))?;
+    if !json {
+        // What was simulated: the baseline's assumptions once, and what each point changed.
+        out!("{}", report::sweep_assumptions(p));
+    }
+    Ok(())
 }
 
 fn bench(

@@ -24,6 +24,7 @@
 //!
 //! [`SimTime::MAX`]: crate::time::SimTime::MAX
 
+mod describe;
 mod hours;
 mod open_time;
 mod parse;

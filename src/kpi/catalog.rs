@@ -217,6 +217,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     let mut v = Vec::with_capacity(48);
     kpi_metrics(&all, days, &mut v);
     push(&mut v, "value_per_day_usd", all.value / days);
+    super::modes::system_metrics(model, r, days, &mut v);
     hour_metrics(&all, &mut v);
     year_metrics(r, |y| y.system, &mut v);
     out.push(EntityValues {
@@ -285,6 +286,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         if !pooled.is_empty() {
             push(&mut v, "crane_utilization", max_present(pooled.into_iter()));
         }
+        super::modes::link_metrics(model, r, i, &mut v);
         hour_metrics(&c.kpi, &mut v);
         year_metrics(r, |y| y.checkpoints[i], &mut v);
         out.push(EntityValues {

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use super::assumptions::Assumptions;
 use super::catalog::{EntityKind, EntityValues, HOUR_PREFIX, rep_values};
 use crate::model::{Model, RepResult};
 use crate::stats::Estimate;
@@ -269,6 +270,8 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// The estimates: one point, labelled with the scenario name.
     pub point: PointEstimates,
+    /// What was simulated (hours, servers, quotas, demand), from the model.
+    pub assumptions: Assumptions,
 }
 
 impl Summary {
@@ -344,6 +347,7 @@ pub fn summary_of(
             label: model.name.clone(),
             entities,
         },
+        assumptions: Assumptions::of(model),
     }
 }
 

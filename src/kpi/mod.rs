@@ -5,14 +5,20 @@
 //! This layer sits between the model (which simulates) and the sweep (which runs many points):
 //! it knows the model's results but never runs a simulation, and writes no directory of its own.
 
+mod assumptions;
 mod catalog;
 mod estimate;
 mod facts;
+mod modes;
 mod read;
 mod results;
 mod series;
 mod waits;
 
+pub use assumptions::{
+    Assumptions, FlowAssumptions, NodeAssumptions, StageAssumptions, count_words, dist_words,
+    dur_words, mode_name, num,
+};
 pub use catalog::{EntityKind, EntityValues, HOUR_PREFIX, YEAR_PREFIX, rep_values};
 pub use estimate::{
     Cell, Columns, Diff, EntitySummary, PointEstimates, Summary, estimate_entities, estimate_run,
@@ -21,6 +27,7 @@ pub use estimate::{
 pub use facts::{
     CheckpointInfo, Facts, StageInfo, checkpoints_of, facts_json, read_checkpoints, read_facts,
 };
+pub use modes::per_day_kpi;
 pub(crate) use read::{as_str, as_u64, err};
 pub(crate) use results::json_num;
 pub use results::{read_results, results_json};

@@ -148,6 +148,10 @@ pub struct StageResult {
     /// When (after warm-up) the daily quota was used up or turned a vehicle away: once per
     /// local day of the stage's clock on which that happened, ascending.
     pub quota_out_at: Vec<SimTime>,
+    /// Time that vehicles counted in the statistics spent blocked at the previous stage or node
+    /// waiting for a place here, summed over those that got one \[ms\]: for a rail link without
+    /// a siding, trains held on their station track waiting for a path.
+    pub held_for_ms: i128,
 }
 
 /// Per-checkpoint results of one replication.

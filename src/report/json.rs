@@ -1,5 +1,5 @@
 //! The JSON document of a run (`run --json`): the key names of the README contract, plus
-//! stages, classes and warnings. Each estimate says how many replications stand behind it (`n`:
+//! stages, classes, warnings and the assumptions simulated. Each estimate says how many replications stand behind it (`n`:
 //! those where the statistic exists); one that no replication had is `null`.
 
 use serde_json::{Map, Value, json};
@@ -69,5 +69,6 @@ pub fn to_json(s: &Summary) -> Value {
         "flows": group(&s.flows()),
         "classes": group(&s.classes()),
         "warnings": s.warnings,
+        "assumptions": serde_json::to_value(&s.assumptions).unwrap_or(Value::Null),
     })
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::change;
 use super::figure::{self, Digits, MISSING};
+use super::modes::{self, Traffic};
 use crate::kpi::{Cell, EntitySummary, Summary};
 use crate::stats::Estimate;
 use crate::sweep::SweepSummary;
@@ -99,6 +100,36 @@ fn table(out: &mut String, title: &str, rows: &[&EntitySummary], cols: &[Col], r
     out.push('\n');
 }
 
+/// A table of `rows` in the columns of their mode (see [`modes`]); nothing without rows.
+fn mode_table(
+    out: &mut String,
+    title: &str,
+    rows: &[&EntitySummary],
+    cols: &[modes::Col],
+    reps: usize,
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut grid: Vec<Vec<String>> = vec![
+        std::iter::once(title.to_string())
+            .chain(cols.iter().map(|c| c.header.clone()))
+            .collect(),
+    ];
+    for r in rows {
+        grid.push(
+            std::iter::once(r.id.clone())
+                .chain(
+                    cols.iter()
+                        .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps)),
+                )
+                .collect(),
+        );
+    }
+    render_grid(out, &grid, 0);
+    out.push('\n');
+}
+
 /// The human-readable report of a run: one table per kind of entity, means ± 95% half-widths.
 pub fn to_text(s: &Summary) -> String {
     let mut out = String::new();
@@ -119,71 +150,109 @@ pub fn to_text(s: &Summary) -> String {
         s.wall_s,
         s.events as f64 / s.wall_s.max(1e-9) / 1e6
     );
+    out.push_str(&super::assumptions::text(
+        &s.assumptions,
+        "what was simulated",
+    ));
     let reps = s.replications as usize;
-    let cp_cols = [
-        col("served/day", "served_per_day", 1.0, 1),
-        col("wait mean [h]", "wait_mean_h", 1.0, 2),
-        col("wait p95 [h]", "wait_p95_h", 1.0, 2),
-        col("in system [h]", "time_in_system_mean_h", 1.0, 2),
-        col("queue mean [veh]", "queue_mean", 1.0, 1),
-        col("queue max [veh]", "queue_max", 1.0, 0),
-        col("road mean [km]", "queue_km_mean", 1.0, 2),
-        col("road max [km]", "queue_km_max", 1.0, 1),
-        col("util [%]", "utilization", 100.0, 1),
-        col("backlog [veh]", "backlog_end", 1.0, 0),
-    ];
-    table(&mut out, "checkpoint", &s.checkpoints(), &cp_cols, reps);
-    let rail = s
-        .system()
-        .and_then(|e| e.get("wagons_per_day"))
-        .is_some_and(|e| e.mean > 0.0);
-    if rail {
-        let rail_cols = [
-            col("vehicles/day", "served_per_day", 1.0, 1),
-            col("wagons/day", "wagons_per_day", 1.0, 0),
-            col("TEU/day", "teu_per_day", 1.0, 0),
-            col("t/day", "tonnes_per_day", 1.0, 0),
-            col("dwell mean [h]", "time_in_system_mean_h", 1.0, 2),
-            col("dwell p95 [h]", "time_in_system_p95_h", 1.0, 2),
-            col("held outside [trains, total]", "held_outside", 1.0, 1),
-            col("crane util [%]", "crane_utilization", 100.0, 1),
-        ];
-        let rail_nodes: Vec<&EntitySummary> = s
-            .checkpoints()
-            .into_iter()
-            .chain(s.terminals())
-            .filter(|e| e.get("wagons_per_day").is_some_and(|w| w.mean > 0.0))
-            .collect();
-        table(&mut out, "rail station", &rail_nodes, &rail_cols, reps);
+    let a = &s.assumptions;
+    let traffic = |id: &str| modes::node_traffic(Some(a), id);
+    let modes_all = a.modes();
+    if modes_all.len() > 1
+        && let Some(system) = s.system()
+    {
+        mode_table(
+            &mut out,
+            "all flows",
+            &[system],
+            &modes::system_text(&modes_all),
+            reps,
+        );
+        if let Some(note) = modes::cargo_note(a) {
+            let _ = writeln!(out, "{note}\n");
+        }
     }
-    let link_cols = [
-        col("served/day", "served_per_day", 1.0, 1),
-        col("t/day", "tonnes_per_day", 1.0, 0),
-        col("wait for path [h]", "wait_mean_h", 1.0, 2),
-        col("wait p95 [h]", "wait_p95_h", 1.0, 2),
-        col("travel [h]", "time_in_system_mean_h", 1.0, 2),
-        col("queue mean [veh]", "queue_mean", 1.0, 1),
-        col("quota days", "quota_days_exhausted", 1.0, 0),
-        col("backlog [veh]", "backlog_end", 1.0, 0),
+    // Checkpoints and terminals by the traffic through them, each in its own terms.
+    let groups = [
+        (Traffic::Trucks, "road checkpoint", "road terminal"),
+        (Traffic::Trains, "rail station", "rail terminal"),
+        (Traffic::Barges, "river checkpoint", "port"),
+        (Traffic::Mixed, "checkpoint", "terminal"),
     ];
-    table(&mut out, "link", &s.links(), &link_cols, reps);
-    table(&mut out, "terminal", &s.terminals(), &cp_cols, reps);
-    let st_cols = [
-        col("served/day", "served_per_day", 1.0, 1),
-        col("wait mean [h]", "wait_mean_h", 1.0, 2),
-        col("wait p95 [h]", "wait_p95_h", 1.0, 2),
-        col("wait max [h]", "wait_max_h", 1.0, 1),
-        col("queue mean [veh]", "queue_mean", 1.0, 1),
-        col("road max [km]", "queue_km_max", 1.0, 1),
-        col("util [%]", "utilization", 100.0, 1),
-        col("staff [lane-h/d]", "staff_lane_hours_per_day", 1.0, 1),
-        col("overtime [lane-h/d]", "overtime_lane_hours_per_day", 1.0, 1),
-        col("quota days", "quota_days_exhausted", 1.0, 0),
-    ];
-    table(&mut out, "stage", &s.stages(), &st_cols, reps);
+    for (t, cp_title, term_title) in groups {
+        for (title, nodes) in [(cp_title, s.checkpoints()), (term_title, s.terminals())] {
+            let rows: Vec<&EntitySummary> =
+                nodes.into_iter().filter(|e| traffic(&e.id) == t).collect();
+            // One table per equipment, so that its column names the crane or bogie exchange.
+            let mut kinds: Vec<Option<&str>> = rows
+                .iter()
+                .map(|e| modes::equipment(a.node(&e.id)))
+                .collect();
+            kinds.dedup();
+            let first = rows.first().and_then(|e| a.node(&e.id));
+            if t == Traffic::Trains && kinds.len() > 1 {
+                for k in kinds {
+                    let part: Vec<&EntitySummary> = rows
+                        .iter()
+                        .copied()
+                        .filter(|e| modes::equipment(a.node(&e.id)) == k)
+                        .collect();
+                    let node = part.first().and_then(|e| a.node(&e.id));
+                    mode_table(&mut out, title, &part, &modes::node_text(t, node), reps);
+                }
+            } else {
+                mode_table(&mut out, title, &rows, &modes::node_text(t, first), reps);
+            }
+        }
+    }
+    for (t, title) in [
+        (Traffic::Trains, "rail link"),
+        (Traffic::Barges, "river link"),
+        (Traffic::Trucks, "road link"),
+        (Traffic::Mixed, "link"),
+    ] {
+        let rows: Vec<&EntitySummary> = s
+            .links()
+            .into_iter()
+            .filter(|e| traffic(&e.id) == t)
+            .collect();
+        mode_table(&mut out, title, &rows, &modes::link_text(t), reps);
+        if t == Traffic::Barges {
+            for e in &rows {
+                if let Some(st) = a.node(&e.id).and_then(|n| n.stages.first()) {
+                    let _ = writeln!(out, "{}: open {} ({})", e.id, st.hours, st.clock);
+                }
+            }
+            if !rows.is_empty() {
+                out.push('\n');
+            }
+        }
+    }
+    // Stages of checkpoints and terminals (a link's one stage is its row above).
+    for (t, title) in [
+        (Traffic::Trucks, "stage"),
+        (Traffic::Trains, "rail stage"),
+        (Traffic::Barges, "barge stage"),
+        (Traffic::Mixed, "stage (mixed traffic)"),
+    ] {
+        let rows: Vec<&EntitySummary> = s
+            .stages()
+            .into_iter()
+            .filter(|e| {
+                let node = e.id.split_once('/').map_or("", |(n, _)| n);
+                a.node(node).is_none_or(|n| n.kind != "link") && traffic(node) == t
+            })
+            .collect();
+        mode_table(&mut out, title, &rows, &modes::stage_text(t), reps);
+    }
     // Finite buffers that filled: where the queue stands, and the lanes blocked by it.
     let blocking = |e: &&EntitySummary| e.get("blocked_mean").is_some_and(|b| b.mean > 0.0);
-    let cps: Vec<&EntitySummary> = s.checkpoints().into_iter().filter(blocking).collect();
+    let cps: Vec<&EntitySummary> = s
+        .checkpoints()
+        .into_iter()
+        .filter(blocking)
+        .filter(|e| traffic(&e.id) == Traffic::Trucks)
+        .collect();
     if !cps.is_empty() {
         let cols = [
             col("road mean [km]", "queue_km_mean", 1.0, 2),
@@ -192,7 +261,9 @@ pub fn to_text(s: &Summary) -> String {
             col("blocked mean [servers]", "blocked_mean", 1.0, 2),
         ];
         table(&mut out, "where the queue stands", &cps, &cols, reps);
-        let stages: Vec<&EntitySummary> = s.stages().into_iter().filter(blocking).collect();
+    }
+    let stages: Vec<&EntitySummary> = s.stages().into_iter().filter(blocking).collect();
+    if !stages.is_empty() {
         let cols = [
             col("blocked mean [servers]", "blocked_mean", 1.0, 2),
             col("blocked share [%]", "blocked_share", 100.0, 1),
@@ -200,19 +271,38 @@ pub fn to_text(s: &Summary) -> String {
         ];
         table(&mut out, "blocked stage", &stages, &cols, reps);
     }
-    let fl_cols = [
-        col("served/day", "served_per_day", 1.0, 1),
-        col("t/day", "tonnes_per_day", 1.0, 0),
-        col("wait mean [h]", "wait_mean_h", 1.0, 2),
-        col("wait p95 [h]", "wait_p95_h", 1.0, 2),
-        col("wait p99 [h]", "wait_p99_h", 1.0, 2),
-        col("in system [h]", "time_in_system_mean_h", 1.0, 2),
-        col("over max_wait [veh]", "over_limit", 1.0, 0),
-        col("backlog [veh]", "backlog_end", 1.0, 0),
-    ];
-    table(&mut out, "flow", &s.flows(), &fl_cols, reps);
+    let flow_traffic = |id: &str| modes::flow_traffic(Some(a), id);
+    let flow_modes: Vec<Traffic> = [Traffic::Trucks, Traffic::Trains, Traffic::Barges]
+        .into_iter()
+        .filter(|&t| s.flows().iter().any(|e| flow_traffic(&e.id) == t))
+        .collect();
+    for t in [
+        Traffic::Trucks,
+        Traffic::Trains,
+        Traffic::Barges,
+        Traffic::Mixed,
+    ] {
+        let rows: Vec<&EntitySummary> = s
+            .flows()
+            .into_iter()
+            .filter(|e| flow_traffic(&e.id) == t)
+            .collect();
+        let title = if flow_modes.len() > 1 {
+            format!("flow ({})", t.noun())
+        } else {
+            "flow".to_string()
+        };
+        mode_table(&mut out, &title, &rows, &modes::flow_text(t, false), reps);
+    }
     if s.classes().len() > 1 {
-        table(&mut out, "cargo class", &s.classes(), &fl_cols, reps);
+        let t = modes::scenario_traffic(Some(a));
+        mode_table(
+            &mut out,
+            "cargo class",
+            &s.classes(),
+            &modes::flow_text(t, true),
+            reps,
+        );
     }
     if has_partial(&out) {
         let _ = writeln!(out, "{}", figure::n_note(reps));

@@ -64,6 +64,7 @@ pub(super) fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option
         seed: sim.seed?,
         replications: sim.replications?,
         start_date: sim.start_date?,
+        utc_offset: sim.clock.reference,
         metres_per_vehicle: sim.metres_per_vehicle,
         series_step,
         classes,

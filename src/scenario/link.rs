@@ -67,6 +67,7 @@ pub(super) fn build_link(
         id: "link".into(),
         checkpoint: node,
         kind: StageKind::Lanes,
+        unit: "link",
         lanes: ON_LINK,
         profile: LaneProfile::Fixed(ON_LINK),
         service: travel?,

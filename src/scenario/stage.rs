@@ -139,6 +139,7 @@ pub(super) fn build_stage(
         id: st.id.clone(),
         checkpoint,
         kind,
+        unit: count_key(kind_name),
         lanes: lanes.as_ref()?.max(),
         profile: lanes?.profile(calendar.shift()),
         service: service?,

@@ -35,6 +35,7 @@ fn to_json(plan: &Plan) -> Value {
                 "label": p.label,
                 "status": "ok",
                 "scenario": kpi::facts_json(m),
+                "assumptions": kpi::Assumptions::of(m),
             }),
             Err(e) => json!({
                 "index": p.index,
@@ -90,6 +91,9 @@ pub(crate) struct RecordedPoint {
     pub(crate) label: String,
     /// Whether it was run, with what it needs to be reported or why it was not.
     pub(crate) status: PointStatus,
+    /// What a valid point simulated (none for an invalid point, or in a manifest written before
+    /// assumptions were recorded).
+    pub(crate) assumptions: Option<kpi::Assumptions>,
 }
 
 /// A recorded point's scenario, or why it is invalid.
@@ -235,7 +239,20 @@ fn read_point(i: usize, p: &Value, path: &Path) -> Result<RecordedPoint> {
             ));
         }
     };
-    Ok(RecordedPoint { label, status })
+    let assumptions = match p.get("assumptions") {
+        None => None,
+        Some(a) => Some(serde_json::from_value(a.clone()).map_err(|e| {
+            err(
+                path,
+                format!("point {i} has unreadable \"assumptions\": {e}"),
+            )
+        })?),
+    };
+    Ok(RecordedPoint {
+        label,
+        status,
+        assumptions,
+    })
 }
 
 #[cfg(test)]

@@ -134,9 +134,11 @@ fn sweep_report_has_five_charts_per_checkpoint_and_context_and_a_row_per_point()
     for title in CHART_TITLES {
         assert_eq!(html.matches(title).count(), 5 * 3, "chart title {title:?}");
     }
+    // One per chart, and one each for the assumptions, the comparison, the flows and the classes
+    // (general and perishable).
     assert_eq!(
         html.matches("<b>How to read:</b>").count(),
-        5 * 3 * CHARTS + 1
+        5 * 3 * CHARTS + 4
     );
     for d in ["x1", "x1.5", "x2"] {
         let heading = format!(
@@ -520,4 +522,216 @@ fn chromium_draws_every_chart() {
         }
     }
     assert_eq!(charts, CHARTS, "plot areas found in the screenshot");
+}
+
+/// `run SCENARIO ARGS… --json --html FILE`: the report and the JSON of the same run.
+fn run_report(name: &str, scenario: &str, args: &[&str]) -> (String, serde_json::Value, PathBuf) {
+    let file = scratch(name).join(format!("{name}.html"));
+    let f = file.display().to_string();
+    let mut all = vec!["run", scenario, "--json", "--html", &f];
+    all.extend_from_slice(args);
+    let o = borderflow(&all);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json = serde_json::from_slice(&o.stdout).expect("run --json prints JSON");
+    (
+        std::fs::read_to_string(&file).expect("no report"),
+        json,
+        file,
+    )
+}
+
+/// The cells of the first row of the first table of class `class` after `anchor`, by header.
+fn first_row(html: &str, anchor: &str, class: &str) -> Vec<(String, String)> {
+    let at = html.find(anchor).unwrap_or_else(|| panic!("no {anchor}"));
+    let rest = &html[at..];
+    let table = &rest[rest
+        .find(&format!("<table class=\"{class}\">"))
+        .unwrap_or_else(|| panic!("no table {class} after {anchor}"))..];
+    let table = &table[..table.find("</table>").expect("unclosed table")];
+    let strip = |s: &str| {
+        let mut out = String::new();
+        let mut tag = false;
+        for ch in s.chars() {
+            match ch {
+                '<' => tag = true,
+                '>' => tag = false,
+                c if !tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.trim().to_string()
+    };
+    let head = &table[..table.find("</thead>").expect("no thead")];
+    let headers: Vec<String> = head.split("</th>").map(strip).collect();
+    let body = &table[table.find("<tbody>").expect("no tbody")..];
+    let row = &body[..body.find("</tr>").expect("no row")];
+    let cells: Vec<String> = row.split("</td>").map(strip).collect();
+    headers.into_iter().zip(cells).collect()
+}
+
+/// The mean printed in a cell "m ± h".
+fn cell_mean(cell: &str) -> f64 {
+    cell.split(" ± ")
+        .next()
+        .and_then(|m| m.trim().parse().ok())
+        .unwrap_or_else(|| panic!("not a figure: {cell:?}"))
+}
+
+#[test]
+fn the_rail_report_speaks_in_trains_teu_and_trains_held_outside() {
+    let (html, json, _) = run_report(
+        "rail",
+        "scenarios/kz-cn-rail.toml",
+        &["--days", "60", "--replications", "3"],
+    );
+    let row = first_row(&html, "id=\"cp-dostyk\"", "checkpoint");
+    let get = |h: &str| {
+        row.iter()
+            .find(|(k, _)| k == h)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no column {h:?} in {row:?}"))
+    };
+    let cp = &json["checkpoints"]["dostyk"];
+    let m = |k: &str| cp[k]["mean"].as_f64().unwrap();
+    // Each figure drawn is the run's estimate, to the digits shown.
+    for (header, kpi, tol) in [
+        ("Trains [per day]", "served_per_day", 0.01),
+        ("TEU [per day]", "teu_per_day", 0.1),
+        ("Trains held outside [total]", "held_outside", 1.0),
+        ("Crane utilisation [%]", "crane_utilization", 0.01),
+    ] {
+        let scale = if header.ends_with("[%]") { 100.0 } else { 1.0 };
+        let shown = cell_mean(&get(header));
+        assert!(
+            (shown - m(kpi) * scale).abs() <= tol,
+            "{header}: drawn {shown}, run {}",
+            m(kpi) * scale
+        );
+    }
+    // 41 wagons of one 40-ft container: TEU = 82 × trains.
+    assert!((m("teu_per_day") - 82.0 * m("served_per_day")).abs() < 1e-9);
+    // No road km and no trucks anywhere in a rail report.
+    assert!(!html.contains("[km]"));
+    assert!(!html.contains("trucks"));
+    assert!(html.contains("tracks (3 tracks) → customs (1 lane) → transship (4 cranes)"));
+    // Links: the wait for a path and the travel, apart.
+    let link = first_row(&html, "id=\"rail-links\"", "link");
+    assert_eq!(link[0].1, "dostyk-moyinty");
+    assert!(link.iter().any(|(h, _)| h == "Mean wait for a path [h]"));
+    let travel = cell_mean(&link.iter().find(|(h, _)| h == "Mean travel [h]").unwrap().1);
+    assert!((14.0..=20.0).contains(&travel), "{travel}");
+}
+
+#[test]
+fn the_multimodal_report_has_river_link_port_and_flow_sections() {
+    let (html, json, _) = run_report(
+        "multimodal",
+        "scenarios/kz-cn-multimodal.toml",
+        &["--days", "200", "--replications", "1"],
+    );
+    // The Irtysh in its own section, with its season and the barges' figures.
+    let river = first_row(&html, "id=\"river-links\"", "link");
+    assert_eq!(river[0].1, "irtysh");
+    let barges = cell_mean(
+        &river
+            .iter()
+            .find(|(h, _)| h == "Barges [per day]")
+            .unwrap()
+            .1,
+    );
+    let run = json["links"]["irtysh"]["served_per_day"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!((barges - run).abs() <= 0.005, "{barges} vs {run}");
+    assert!(barges > 0.0);
+    assert!(html.contains("irtysh: 2 paths/day; open 24/7; season 04-15..10-24"));
+    let port = first_row(&html, "id=\"terminals\"", "terminal");
+    assert_eq!(port[0].1, "tugyl-port");
+    assert!(port.iter().any(|(h, _)| h == "Mean berth wait [h]"));
+    // Served per mode, never one "trucks/day" over every mode.
+    let compare = first_row(&html, "id=\"comparison\"", "compare");
+    let headers: Vec<&str> = compare.iter().map(|(h, _)| h.as_str()).collect();
+    for h in ["Trucks[per day]", "Trains[per day]", "Barges[per day]"] {
+        assert!(headers.contains(&h), "{headers:?}");
+    }
+    assert!(!html.contains("Served<br>[trucks/day]"));
+    assert!(html.contains("<section id=\"flows\">"));
+    assert!(html.contains("counts on tugyl-trains"));
+}
+
+#[test]
+fn the_single_run_report_has_flow_and_class_tables() {
+    let (html, json, _) = run_report(
+        "green",
+        "scenarios/examples/green-corridor.toml",
+        &["--days", "30", "--replications", "2"],
+    );
+    let class = first_row(&html, "id=\"classes\"", "class");
+    assert_eq!(class[0].1, "general");
+    assert!(html.contains("<td class=\"label\">perishable</td>"));
+    let flows = first_row(&html, "id=\"flows\"", "flow");
+    let served = cell_mean(&flows[1].1);
+    let id = &flows[0].1;
+    let run = json["flows"][id]["served_per_day"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!((served - run).abs() <= 0.05, "{served} vs {run}");
+    // The assumptions in the header: its lanes, reserved lane and priority.
+    assert!(html.contains("priority perishable first; 1 lane for perishable only"));
+}
+
+#[test]
+fn chromium_draws_the_rail_and_river_tables() {
+    let Some(browser) = chromium() else {
+        if std::env::var("BORDERFLOW_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("chromium is not installed and BORDERFLOW_REQUIRE_BROWSER=1");
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "html::chromium_draws_the_rail_and_river_tables: SKIPPED, no chromium on the PATH"
+        );
+        return;
+    };
+    // The document as the browser built it: the tables must survive its parser as tables, with
+    // the cells in their columns.
+    let dom = |file: &Path| {
+        let o = Command::new(browser)
+            .args(["--headless", "--disable-gpu", "--no-sandbox", "--dump-dom"])
+            .arg(format!("file://{}", file.display()))
+            .output()
+            .expect("cannot start chromium");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let (_, json, file) = run_report(
+        "rail-dom",
+        "scenarios/kz-cn-rail.toml",
+        &["--days", "60", "--replications", "3"],
+    );
+    let d = dom(&file);
+    let row = first_row(&d, "id=\"cp-khorgos\"", "checkpoint");
+    let teu = cell_mean(&row.iter().find(|(h, _)| h == "TEU [per day]").unwrap().1);
+    let run = json["checkpoints"]["khorgos"]["teu_per_day"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!((teu - run).abs() <= 0.5, "drawn {teu}, run {run}");
+    let held = &row
+        .iter()
+        .find(|(h, _)| h == "Trains held outside [total]")
+        .unwrap()
+        .1;
+    let run = json["checkpoints"]["khorgos"]["held_outside"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (cell_mean(held) - run).abs() <= 0.5,
+        "drawn {held}, run {run}"
+    );
+    let (_, _, file) = run_report(
+        "mm-dom",
+        "scenarios/kz-cn-multimodal.toml",
+        &["--days", "200", "--replications", "1"],
+    );
+    let d = dom(&file);
+    assert!(d.contains("<h2>River links</h2>"));
+    assert_eq!(first_row(&d, "id=\"river-links\"", "link")[0].1, "irtysh");
 }

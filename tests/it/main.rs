@@ -16,6 +16,8 @@
 //! - `context`: sweeps compared at equal context (`role = "context"`), Holm-adjusted;
 //! - `summaries`: missing statistics, replication counts, totals, hour and day buckets, digits;
 //! - `docs`: the README names every KPI, JSON key and CSV column the files hold;
+//! - `modes`: every mode in its own terms (trains in trains, wagons and TEU; a link's wait for a
+//!   path apart from its travel; vehicles by mode) and the assumptions echoed;
 //! - `golden`: whole outputs of the shipped scenarios, byte for byte;
 //! - `real_episodes`: two reported Nur Zholy–Khorgos episodes reproduced from their inputs.
 //!
@@ -36,6 +38,7 @@ mod input_errors;
 mod instant;
 mod lanes;
 mod model_rules;
+mod modes;
 mod observe;
 mod properties;
 mod queueing;

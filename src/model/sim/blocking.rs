@@ -185,7 +185,7 @@ impl Sim<'_> {
         veh.total_wait_ms -= t.as_ms();
         match (storage, next) {
             (Some(cp), _) => self.storage_waiting[cp].push_back(v),
-            (None, Some(next)) => self.stages[next].blocked.push_back(v),
+            (None, Some(next)) => self.stages[next].blocked.push_back((v, t)),
             (None, None) => unreachable!("returned above"),
         }
         self.count_blocked(t, s, 1);
@@ -217,7 +217,7 @@ impl Sim<'_> {
         let edges: Vec<(StageId, StageId)> = self
             .stages
             .iter_enumerated()
-            .flat_map(|(target, st)| st.blocked.iter().map(move |&v| (v, target)))
+            .flat_map(|(target, st)| st.blocked.iter().map(move |&(v, _)| (v, target)))
             .map(|(v, target)| (self.stage_of(v), target))
             .collect();
         // The greatest set of frozen stages closed under "every vehicle blocked on me waits for a
@@ -292,11 +292,14 @@ impl Sim<'_> {
     /// it has places for them.
     #[inline(never)]
     pub(super) fn unblock(&mut self, q: &mut EventQueue<Ev>, t: SimTime, s: StageId) {
-        while let Some(&v) = self.stages[s].blocked.front() {
+        while let Some(&(v, since)) = self.stages[s].blocked.front() {
             if !self.has_place(q, t, s, v) {
                 return;
             }
             self.stages[s].blocked.pop_front();
+            if self.vehicles[v].counted {
+                self.stages[s].held_for_ms += i128::from(t.since(since).as_ms());
+            }
             self.move_on(q, t, v);
         }
     }

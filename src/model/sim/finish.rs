@@ -146,6 +146,7 @@ impl Sim<'_> {
                 open_lane_ms: spec.open_lane_ms(self.warmup, end),
                 quota_days_exhausted: st.quota_out_at.len() as u64,
                 quota_out_at: std::mem::take(&mut st.quota_out_at),
+                held_for_ms: st.held_for_ms,
             })
             .collect();
         RepResult {

@@ -328,6 +328,7 @@ mod tests {
             id: "s".into(),
             checkpoint: 0,
             kind: StageKind::Lanes,
+            unit: "lanes",
             lanes: 2,
             service: Dist::Deterministic(SimDuration::from_ms(1)),
             max_per_vehicle: None,

@@ -128,6 +128,7 @@ impl<'m> Sim<'m> {
                     settle_pending: false,
                     travelling: 0,
                     blocked: VecDeque::new(),
+                    held_for_ms: 0,
                     off_road: off_road(m, i),
                     may_block: may_block(m, i),
                 }

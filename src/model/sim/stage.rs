@@ -59,8 +59,12 @@ pub(super) struct StageRt {
     // Vehicles on their way to the stage (through its travel), counted only at stages with a
     // finite buffer: they take a place in front of it.
     pub(super) travelling: u32,
-    // Vehicles done elsewhere that wait for a place here, in the order they were blocked.
-    pub(super) blocked: VecDeque<VehicleId>,
+    // Vehicles done elsewhere that wait for a place here, in the order they were blocked, each
+    // with the instant it was blocked.
+    pub(super) blocked: VecDeque<(VehicleId, SimTime)>,
+    // Time that counted vehicles spent blocked elsewhere waiting for a place here, summed [ms]
+    // (a train held on its station track for a path on this link).
+    pub(super) held_for_ms: i128,
     // Waiting vehicles that stand off the road: the holding area, the buffer of a first stage, or
     // every one at a later stage with a buffer (`i64::MAX`). The rest stands on the road.
     pub(super) off_road: i64,

@@ -101,6 +101,9 @@ pub struct Model {
     pub replications: u32,
     /// Date of simulated day 0.
     pub start_date: Date,
+    /// The reference clock's UTC offset (`simulation.utc_offset`): timetables, arrival profiles
+    /// and hour-of-day results are read on it; a stage's clock is this plus its calendar's shift.
+    pub utc_offset: SimDuration,
     /// Road queue length per waiting vehicle \[m\].
     pub metres_per_vehicle: f64,
     /// Step of the time series written for reports (`run --series`, sweep `detail/`).

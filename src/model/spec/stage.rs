@@ -57,6 +57,10 @@ pub struct StageSpec {
     pub checkpoint: u32,
     /// The resource and its unit of work.
     pub kind: StageKind,
+    /// What one server is called, as the scenario counts it ("lanes", "tracks", "cranes",
+    /// "positions", "berths"; "link" for a link, whose servers are room for every vehicle on
+    /// it): reports name the servers in it.
+    pub unit: &'static str,
     /// Servers the stage is built with: lanes, tracks, cranes or positions (sum over `groups`):
     /// the fixed count, or the largest count of a daily schedule. The count in effect at an
     /// instant is [`Self::lanes_at`].

@@ -116,30 +116,36 @@ pub(super) fn closed_days_words(o: &Opening, start: Option<Date>) -> String {
 }
 
 /// The "how to read" line of the wait by hour of arrival; `closes` when a stage of the
-/// checkpoint closes for part of the day, `several` when the chart has a line per policy.
-pub(super) fn wait_by_hour(closes: bool, several: bool) -> String {
+/// checkpoint closes for part of the day, `several` when the chart has a line per policy;
+/// `noun` names the node's vehicles ("trucks", "trains").
+pub(super) fn wait_by_hour(closes: bool, several: bool, noun: &str) -> String {
     let lines = if several {
         "each line is a policy; "
     } else {
         ""
     };
     let peaks = if closes {
-        "Peaks show the hours when arriving is worst, e.g. just after closing."
+        "Peaks show the hours when arriving is worst, e.g. just after closing.".to_string()
     } else {
-        "Its stages do not close for the night, so peaks follow the hours when most trucks \
-         arrive (or a daily quota running out)."
+        format!(
+            "Its stages do not close for the night, so peaks follow the hours when most {noun} \
+             arrive (or a daily quota running out)."
+        )
     };
     format!(
         "{lines}a point is the mean wait, over all stages of the checkpoint and all \
-         replications, of the trucks that arrived in that hour. {peaks}"
+         replications, of the {noun} that arrived in that hour. {peaks}"
     )
 }
 
 /// The "how to read" line of vehicles served per day: against a daily quota (`quota`) or not,
-/// with the stage's closed days in words (`closed`, empty when it never closed).
-pub(super) fn served_per_day(quota: bool, closed: &str) -> String {
-    let what = "trucks that cleared the checkpoint each day (replication 0; like every statistic, \
-                only trucks that arrived after the warm-up), on the last stage's clock";
+/// with the stage's closed days in words (`closed`, empty when it never closed); `noun` names the
+/// node's vehicles ("trucks", "trains").
+pub(super) fn served_per_day(quota: bool, closed: &str, noun: &str) -> String {
+    let what = format!(
+        "{noun} that cleared the checkpoint each day (replication 0; like every statistic, \
+         only {noun} that arrived after the warm-up), on the last stage's clock"
+    );
     let dips = if closed.is_empty() {
         "The stage was open every day, so dips are days with fewer arrivals.".to_string()
     } else {
@@ -149,7 +155,7 @@ pub(super) fn served_per_day(quota: bool, closed: &str) -> String {
         format!(
             "{what}, so its days are its quota days; the dashed red line is that daily quota. \
              Days on the line are capped by the quota, not by lanes or hours; the quota counts \
-             service starts, so a day may end a truck or two above it (served after midnight). \
+             service starts, so a day may end one or two above it (served after midnight). \
              {dips}"
         )
     } else {
@@ -191,11 +197,11 @@ mod tests {
         let o = opening(&week(14, |_, _| true), 24.0, 0).unwrap();
         assert_eq!((o.open_days, o.part_days, o.days.len()), (14, 0, 14));
         assert!(!o.closes_daily() && o.closed_days.is_empty());
-        assert!(served_per_day(false, "").contains("open every day"));
-        assert!(!served_per_day(false, "").contains("weekend"));
-        assert!(!wait_by_hour(false, true).contains("closing"));
-        assert!(wait_by_hour(true, true).starts_with("each line is a policy; "));
-        assert!(wait_by_hour(true, false).starts_with("a point is the mean wait"));
+        assert!(served_per_day(false, "", "trucks").contains("open every day"));
+        assert!(!served_per_day(false, "", "trucks").contains("weekend"));
+        assert!(!wait_by_hour(false, true, "trucks").contains("closing"));
+        assert!(wait_by_hour(true, true, "trucks").starts_with("each line is a policy; "));
+        assert!(wait_by_hour(true, false, "trucks").starts_with("a point is the mean wait"));
     }
 
     #[test]

@@ -11,8 +11,8 @@ use super::contexts::{Context, contexts_of};
 use crate::error::Error;
 use crate::files::open_regular;
 use crate::kpi::{
-    self, Cell, CheckpointInfo, EntityKind, Facts, PointEstimates, StageSeries, Summary,
-    WaitTables, err,
+    self, Assumptions, Cell, CheckpointInfo, EntityKind, Facts, PointEstimates, StageSeries,
+    Summary, WaitTables, err,
 };
 use crate::model::{Model, RepResult};
 use crate::sweep::{Manifest, PointStatus, detail_paths};
@@ -30,6 +30,8 @@ pub struct Point {
     pub waits: WaitTables,
     /// Name of the point's scenario (they differ between the sides of `compare`).
     pub scenario: String,
+    /// What the point simulated (none from results written without it).
+    pub assumptions: Option<Assumptions>,
 }
 
 impl Point {
@@ -162,6 +164,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
     let mut indices = Vec::new();
     for (index, mp) in manifest.points.into_iter().enumerate() {
         let label = mp.label;
+        let assumptions = mp.assumptions;
         let PointStatus::Ok { facts, checkpoints } = mp.status else {
             data.notes.push(format!(
                 "Point \"{label}\" is invalid and was not run; it is left out."
@@ -211,6 +214,7 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
             series,
             waits,
             scenario,
+            assumptions,
         });
     }
     data.contexts = contexts_of(&pairing, &indices);
@@ -237,6 +241,7 @@ pub fn from_run(model: &Model, summary: &Summary, rep0: &RepResult) -> ReportDat
         series: Some(kpi::series_samples(model, &rep0.series)),
         waits: kpi::wait_tables(model, rep0),
         scenario: model.name.clone(),
+        assumptions: Some(summary.assumptions.clone()),
     });
     data
 }

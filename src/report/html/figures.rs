@@ -181,6 +181,9 @@ struct Ctx<'a> {
     start: Option<Date>,
     /// Position of the reference point: the baseline, or the first.
     reference: usize,
+    /// The checkpoint's vehicles ("trucks", "trains"): the charts speak of them in their own
+    /// terms.
+    noun: &'static str,
 }
 
 impl Ctx<'_> {
@@ -241,6 +244,7 @@ pub(super) fn checkpoint_charts(
         cp,
         start: d.start_date.parse().ok(),
         reference: d.baseline.unwrap_or(0),
+        noun: super::sections::vehicle_noun(d, &cp.id),
     };
     wait_by_hour(out, &c);
     queue_fortnight(out, &c);
@@ -287,6 +291,7 @@ fn wait_by_hour(out: &mut String, c: &Ctx) {
                 .iter()
                 .any(|s| c.opening(s).is_none_or(|o| o.closes_daily())),
             c.shown.len() > 1,
+            c.noun,
         ),
     );
 }
@@ -386,18 +391,21 @@ fn wait_distribution(out: &mut String, c: &Ctx) {
     figure(
         out,
         &Chart {
-            title: "Wait distribution (share of trucks waiting at most x)".into(),
+            title: format!("Wait distribution (share of {} waiting at most x)", c.noun),
             x_desc: x.desc,
-            y_desc: "trucks [%]",
+            y_desc: &format!("{} [%]", c.noun),
             x: x.range,
             y: 0.0..100.0,
             x_fmt: x.fmt,
             y_fmt: &super::chart::plain,
             lines,
         },
-        "for a wait x on the horizontal axis, the height of a line is the share of trucks that \
-         waited x hours or less (replication 0). A line further up and to the left is better; \
-         the axis stops at the longest 99th percentile.",
+        &format!(
+            "for a wait x on the horizontal axis, the height of a line is the share of {} that \
+             waited x hours or less (replication 0). A line further up and to the left is better; \
+             the axis stops at the longest 99th percentile.",
+            c.noun
+        ),
     );
 }
 
@@ -455,7 +463,7 @@ fn bottleneck_utilisation(out: &mut String, c: &Ctx) {
          the opening is not known there: give a shorter series_step). Near 100% \
          the stage is saturated: more lanes or hours there shorten the queue; well below, they \
          do not — unless its lanes are blocked by a full space after it (a lane holding a \
-         truck that cannot move on is not busy): check the mean blocked lanes in the table \
+         vehicle that cannot move on is not busy): check the mean blocked lanes in the table \
          above.",
     );
 }
@@ -560,7 +568,7 @@ fn served_per_day(out: &mut String, c: &Ctx) {
             y_fmt: &super::chart::plain,
             lines,
         },
-        &captions::served_per_day(quota_varies || !quotas.is_empty(), &closed),
+        &captions::served_per_day(quota_varies || !quotas.is_empty(), &closed, c.noun),
     );
 }
 

@@ -12,6 +12,7 @@ mod data;
 mod figures;
 mod hourly;
 mod page;
+mod sections;
 
 pub use crate::kpi::{CheckpointInfo, Quantiles, Sample, StageInfo};
 pub use chart::PLOT_BG;
@@ -20,7 +21,7 @@ pub use data::{Point, ReportData, from_run, load_dir};
 pub use page::{CHARTS_PER_CHECKPOINT, charted_checkpoints, render};
 
 /// Escapes text for HTML.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::contexts::{self, heading_row};
 use super::data::{Point, ReportData};
 use super::esc;
+use super::sections;
 use crate::kpi::{Cell, CheckpointInfo, EntityKind, YEAR_PREFIX};
 use crate::report::change;
 use crate::report::figure::{self, Digits, MISSING};
@@ -22,7 +23,7 @@ fn decimals(x: f64) -> i32 {
 
 /// KPI `kpi`'s estimate as "mean ± ci95" by the report's digits rule ([`figure::estimate`]),
 /// at most the decimals fitted to the mean; "–" where the point has no such KPI.
-fn fmt_est(k: Option<&Cell>, kpi: &str, scale: f64, reps: usize) -> String {
+pub(super) fn fmt_est(k: Option<&Cell>, kpi: &str, scale: f64, reps: usize) -> String {
     match k.map(|k| k.estimate) {
         Some(e) => {
             let digits = Digits::of(kpi, e.mean, scale, decimals(e.mean * scale));
@@ -73,6 +74,9 @@ th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; whi
 th { background: #f3f3f3; }
 table.checkpoint th { white-space: normal; vertical-align: bottom; }
 td.label, th.label { text-align: left; }
+td.text { text-align: left; white-space: normal; max-width: 420px; }
+table.assumptions td, table.assumptions th { vertical-align: top; }
+ul.changes { font-size: 13px; }
 td.sig { font-weight: bold; }
 td.base { color: #777; font-style: italic; }
 tr.context th { background: #e8edf5; font-size: 14px; }
@@ -89,7 +93,7 @@ footer { font-size: 12px; color: #777; margin: 30px 0 20px; border-top: 1px soli
 /// Columns of the comparison table: header, KPI (system level), scale.
 const COMPARE_COLS: [(&str, &str, f64); 4] = [
     ("Served<br>[trucks/day]", "served_per_day", 1.0),
-    ("Cargo<br>[t/day]", "tonnes_per_day", 1.0),
+    ("Cargo delivered<br>[t/day]", "tonnes_per_day", 1.0),
     ("Mean wait<br>[h]", "wait_mean_h", 1.0),
     ("95th percentile<br>wait [h]", "wait_p95_h", 1.0),
 ];
@@ -108,7 +112,7 @@ fn comparison_table(out: &mut String, d: &ReportData) {
     let reps = d.replications as usize;
     let _ = write!(
         out,
-        "<section id=\"comparison\"><h2>{}</h2>\n<p class=\"how\"><b>How to read:</b> all trucks \
+        "<section id=\"comparison\"><h2>{}</h2>\n<p class=\"how\"><b>How to read:</b> all {} \
          of all flows together; mean ± 95% confidence half-width over {} replications. Rows are \
          ranked by mean wait, best first{}.{}</p>\n<table class=\"compare\"><thead><tr><th>#</th>\
          <th class=\"label\">Point</th>",
@@ -121,6 +125,7 @@ fn comparison_table(out: &mut String, d: &ReportData) {
         } else {
             "Results"
         },
+        sections::scenario_noun(d),
         d.replications,
         if d.contexts.is_empty() {
             ""
@@ -142,15 +147,33 @@ fn comparison_table(out: &mut String, d: &ReportData) {
             String::new()
         }
     );
-    for (h, _, _) in COMPARE_COLS {
+    // Served in each mode's own unit; cargo counted once, where it is delivered.
+    let served = sections::served_cols(d);
+    let cols: Vec<(String, &str, f64)> = served
+        .iter()
+        .map(|(h, k)| (h.clone(), *k, 1.0))
+        .chain(
+            COMPARE_COLS[1..]
+                .iter()
+                .map(|&(h, k, s)| (h.to_string(), k, s)),
+        )
+        .collect();
+    for (h, _, _) in &cols {
         let _ = write!(out, "<th>{h}</th>");
     }
-    out.push_str("<th>Longest road<br>queue [km]</th>");
+    let road = sections::has_road(d);
+    if road {
+        out.push_str("<th>Longest road<br>queue [km]</th>");
+    }
     if d.baseline.is_some() {
-        out.push_str("<th>Δ mean wait<br>[h]</th><th>Δ served<br>[trucks/day]</th>");
+        let _ = write!(
+            out,
+            "<th>Δ mean wait<br>[h]</th><th>Δ served<br>[{}/day]</th>",
+            sections::scenario_noun(d)
+        );
     }
     out.push_str("</tr></thead><tbody>\n");
-    let columns = COMPARE_COLS.len() + 3 + if d.baseline.is_some() { 2 } else { 0 };
+    let columns = cols.len() + 2 + usize::from(road) + if d.baseline.is_some() { 2 } else { 0 };
     for group in d.ranked_groups() {
         heading_row(out, &group.heading, columns);
         for (rank, i) in group.rows.into_iter().enumerate() {
@@ -164,10 +187,11 @@ fn comparison_table(out: &mut String, d: &ReportData) {
                 rank + 1,
                 esc(p.label())
             );
-            for (_, kpi, scale) in COMPARE_COLS {
+            for &(_, kpi, scale) in &cols {
                 let _ = write!(out, "<td>{}</td>", fmt_est(p.system(kpi), kpi, scale, reps));
             }
             match longest_queue(p) {
+                _ if !road => {}
                 Some((cp, k)) => {
                     let cell = fmt_est(Some(k), "queue_km_max", 1.0, reps);
                     let _ = write!(out, "<td>{cell} ({})</td>", esc(cp));
@@ -273,22 +297,14 @@ fn yearly_table(out: &mut String, d: &ReportData) {
 /// Per checkpoint: a one-line table of its KPIs per point, ranked like the comparison table.
 fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
     let reps = d.replications as usize;
-    let cols = [
-        ("Served [trucks/day]", "served_per_day", 1.0),
-        ("Mean wait [h]", "wait_mean_h", 1.0),
-        ("95th pct wait [h]", "wait_p95_h", 1.0),
-        ("Mean queue [trucks]", "queue_mean", 1.0),
-        ("Max road queue [km]", "queue_km_max", 1.0),
-        ("Mean queue inside [trucks]", "queue_inside_mean", 1.0),
-        ("Mean blocked lanes", "blocked_mean", 1.0),
-        ("Utilisation [%]", "utilization", 100.0),
-        ("Staff [lane-h/day]", "staff_lane_hours_per_day", 1.0),
-        ("Overtime [lane-h/day]", "overtime_lane_hours_per_day", 1.0),
-        ("Quota days", "quota_days_exhausted", 1.0),
-    ];
+    // In the checkpoint's own terms: trains, wagons and TEU at a rail station, no road km.
+    let cols: Vec<(String, &str, f64)> = sections::node_cols(d, &cp.id)
+        .into_iter()
+        .map(|c| (c.header, c.kpi, c.scale))
+        .collect();
     out.push_str("<table class=\"checkpoint\"><thead><tr><th class=\"label\">Point</th>");
-    for (h, _, _) in cols {
-        let _ = write!(out, "<th>{h}</th>");
+    for (h, _, _) in &cols {
+        let _ = write!(out, "<th>{}</th>", esc(h));
     }
     out.push_str("</tr></thead><tbody>\n");
     for group in d.ranked_groups() {
@@ -305,7 +321,7 @@ fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
                 },
                 esc(p.label())
             );
-            for (_, kpi, scale) in cols {
+            for &(_, kpi, scale) in &cols {
                 let _ = write!(
                     out,
                     "<td>{}</td>",
@@ -433,37 +449,23 @@ pub fn render(d: &ReportData) -> String {
          Times are on the scenario's reference clock.</p></header>\n",
     );
     let header_end = out.len();
+    sections::assumptions_section(&mut out, d);
     comparison_table(&mut out, d);
     yearly_table(&mut out, d);
     for cp in charted_checkpoints(d) {
-        let stages: Vec<String> = cp
-            .stages
-            .iter()
-            .map(|s| {
-                let mut q = s
-                    .daily_quota
-                    .map_or(String::new(), |q| format!(", quota {q}/day"));
-                if let Some(b) = s.buffer {
-                    q.push_str(&format!(", {b} places in front"));
-                }
-                match &s.lanes_by_hour {
-                    Some(h) => format!("{} (lanes by hour: {}{q})", esc(&s.id), esc(h)),
-                    None => format!("{} ({} lanes{q})", esc(&s.id), s.lanes),
-                }
-            })
-            .collect();
         let _ = write!(
             out,
             "<section class=\"checkpoint\" id=\"cp-{}\"><h2>{}</h2>\n<p class=\"facts\">Stages \
              (baseline): {}</p>\n",
             esc(&cp.id),
             esc(&cp.title()),
-            stages.join(" → ")
+            sections::stage_line(d, cp)
         );
         checkpoint_table(&mut out, d, cp);
         contexts::charts(&mut out, d, &panels, cp);
         out.push_str("</section>\n");
     }
+    sections::other_sections(&mut out, d);
     let _ = write!(
         out,
         "<footer>Made by borderflow {} (results written by borderflow {}). Self-contained: no \
