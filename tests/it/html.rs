@@ -127,12 +127,20 @@ const CHART_TITLES: [&str; CHARTS] = [
 #[test]
 fn sweep_report_has_five_charts_per_checkpoint_and_a_row_per_point() {
     let html = sweep_report();
-    // The round-the-clock base scenario has five road checkpoints.
-    assert_eq!(html.matches("<svg").count(), 5 * CHARTS);
+    // The round-the-clock base scenario has ten road checkpoints: five crossings, each way.
+    let checkpoints = 10;
+    assert_eq!(html.matches("<svg").count(), checkpoints * CHARTS);
     for title in CHART_TITLES {
-        assert_eq!(html.matches(title).count(), 5, "chart title {title:?}");
+        assert_eq!(
+            html.matches(title).count(),
+            checkpoints,
+            "chart title {title:?}"
+        );
     }
-    assert_eq!(html.matches("<b>How to read:</b>").count(), 5 * CHARTS + 1);
+    assert_eq!(
+        html.matches("<b>How to read:</b>").count(),
+        checkpoints * CHARTS + 1
+    );
     assert!(html.contains("<title>borderflow report: sweep round-the-clock</title>"));
     assert!(html.contains("seed 42"));
     assert!(html.contains("2 replications per point"));
