@@ -127,24 +127,32 @@ const CHART_TITLES: [&str; CHARTS] = [
 #[test]
 fn sweep_report_has_five_charts_per_checkpoint_and_context_and_a_row_per_point() {
     let html = sweep_report();
-    // The round-the-clock base scenario has five road checkpoints, and its demand axis is a
-    // context of three levels: a panel of charts per checkpoint and demand.
-    assert_eq!(html.matches("<svg").count(), 5 * 3 * CHARTS);
-    assert_eq!(html.matches("<div class=\"panel\">").count(), 5 * 3);
+    // The round-the-clock base scenario has ten road checkpoints (five crossings, each way), and
+    // its demand axis is a context of three levels: a panel of charts per checkpoint and demand.
+    let checkpoints = 10;
+    assert_eq!(html.matches("<svg").count(), checkpoints * 3 * CHARTS);
+    assert_eq!(
+        html.matches("<div class=\"panel\">").count(),
+        checkpoints * 3
+    );
     for title in CHART_TITLES {
-        assert_eq!(html.matches(title).count(), 5 * 3, "chart title {title:?}");
+        assert_eq!(
+            html.matches(title).count(),
+            checkpoints * 3,
+            "chart title {title:?}"
+        );
     }
     // One per chart, and one each for the assumptions, the comparison, the flows and the classes
     // (general and perishable).
     assert_eq!(
         html.matches("<b>How to read:</b>").count(),
-        5 * 3 * CHARTS + 4
+        checkpoints * 3 * CHARTS + 4
     );
     for d in ["x1", "x1.5", "x2"] {
         let heading = format!(
             "<h3 class=\"context\">demand={d} <span class=\"base\">(baseline policy=today, demand={d})</span>"
         );
-        assert_eq!(html.matches(&heading).count(), 5, "{heading}");
+        assert_eq!(html.matches(&heading).count(), checkpoints, "{heading}");
     }
     assert!(html.contains("<title>borderflow report: sweep round-the-clock</title>"));
     assert!(html.contains("seed 42"));
@@ -155,7 +163,8 @@ fn sweep_report_has_five_charts_per_checkpoint_and_context_and_a_row_per_point()
     // One ranked row per point under a heading row per demand; each demand's baseline marks
     // its own difference cells.
     assert_eq!(table_rows(html, "compare"), 6 + 3);
-    assert_eq!(html.matches("<tr class=\"context\">").count(), 3 * (1 + 5));
+    // Heading rows: in the comparison table and in each of the ten checkpoints' tables.
+    assert_eq!(html.matches("<tr class=\"context\">").count(), 3 * (1 + 10));
     assert_eq!(
         html.matches("<td class=\"base\">baseline</td>").count(),
         3 * 2
@@ -178,8 +187,15 @@ fn report_is_self_contained() {
     assert!(!html.contains("<link"));
     assert!(!html.contains("@import"));
     assert!(!html.contains("src="));
-    // Six points of a 60-day run: the page stays small.
-    assert!(html.len() < 1_500_000, "report is {} bytes", html.len());
+    // Six points of a 60-day run, 150 charts (ten checkpoints × three contexts × five): the
+    // page stays small, under 20 KB a chart.
+    let charts = html.matches("<svg").count();
+    assert_eq!(charts, 150);
+    assert!(
+        html.len() < charts * 20_000,
+        "report is {} bytes",
+        html.len()
+    );
 }
 
 #[test]
@@ -584,14 +600,15 @@ fn the_rail_report_speaks_in_trains_teu_and_trains_held_outside() {
         "scenarios/kz-cn-rail.toml",
         &["--days", "60", "--replications", "3"],
     );
-    let row = first_row(&html, "id=\"cp-dostyk\"", "checkpoint");
+    // Dostyk's export station: receiving tracks, customs, the gauge change by crane.
+    let row = first_row(&html, "id=\"cp-dostyk-export\"", "checkpoint");
     let get = |h: &str| {
         row.iter()
             .find(|(k, _)| k == h)
             .map(|(_, v)| v.clone())
             .unwrap_or_else(|| panic!("no column {h:?} in {row:?}"))
     };
-    let cp = &json["checkpoints"]["dostyk"];
+    let cp = &json["checkpoints"]["dostyk-export"];
     let m = |k: &str| cp[k]["mean"].as_f64().unwrap();
     // Each figure drawn is the run's estimate, to the digits shown.
     for (header, kpi, tol) in [
@@ -613,13 +630,14 @@ fn the_rail_report_speaks_in_trains_teu_and_trains_held_outside() {
     // No road km and no trucks anywhere in a rail report.
     assert!(!html.contains("[km]"));
     assert!(!html.contains("trucks"));
-    assert!(html.contains("tracks (3 tracks) → customs (1 lane) → transship (4 cranes)"));
+    assert!(html.contains("tracks (4 tracks) → customs (1 lane) → transship (7 cranes)"));
     // Links: the wait for a path and the travel, apart.
     let link = first_row(&html, "id=\"rail-links\"", "link");
-    assert_eq!(link[0].1, "dostyk-moyinty");
+    // The train exchange across the border: uniform 30 min to 1 h, a mean of 45 min.
+    assert_eq!(link[0].1, "dostyk-alashankou");
     assert!(link.iter().any(|(h, _)| h == "Mean wait for a path [h]"));
     let travel = cell_mean(&link.iter().find(|(h, _)| h == "Mean travel [h]").unwrap().1);
-    assert!((14.0..=20.0).contains(&travel), "{travel}");
+    assert!((0.6..=0.9).contains(&travel), "{travel}");
 }
 
 #[test]
