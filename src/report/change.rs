@@ -14,8 +14,9 @@ pub(crate) fn holm_note(comparisons: usize) -> String {
             "intervals are nominal 95%; * = the paired interval excludes zero (p < 0.05)".into()
         }
         n => format!(
-            "intervals are nominal 95%; * = significant after Holm over {n} comparisons \
-             (family-wise error ≤ 5%)"
+            "intervals are nominal 95%; * = significant after Holm over the {n} comparisons of \
+             each column (one family per entity and KPI: family-wise error ≤ 5% within a column, \
+             not across columns)"
         ),
     }
 }
@@ -148,7 +149,8 @@ mod tests {
 
     #[test]
     fn the_note_names_the_family_size() {
-        assert!(holm_note(6).contains("Holm over 6 comparisons"));
+        assert!(holm_note(6).contains("Holm over the 6 comparisons of each column"));
+        assert!(holm_note(6).contains("not across columns"));
         assert!(holm_note(1).contains("excludes zero"));
         assert!(holm_note(6).starts_with("intervals are nominal 95%"));
     }

@@ -91,7 +91,7 @@ pub fn compare_text(s: &SweepSummary, names: &[String]) -> String {
     }
     let _ = writeln!(
         out,
-        "\nper checkpoint (Δ = B − A, paired replication by replication):"
+        "\nper checkpoint (Δ = B − A, paired replication by replication, where both scenarios have the checkpoint):"
     );
     render_grid(&mut out, &grid, 0);
     let _ = writeln!(out, "{}", change::holm_note(1));

@@ -12,6 +12,9 @@
 //! but never so few that a non-zero interval prints as zero: it keeps one significant digit
 //! (`0.03 ± 0.01` in a column of 1 decimal, not `0.0 ± 0.0`).
 //!
+//! A half-width that is only floating-point rounding (at most 1e-9 of the mean: every replication
+//! gave the same value) counts as zero: `57.9 ± 0.0`, not `57.948717949 ± 0.000000000`.
+//!
 //! An estimate over one replication has no interval and prints none (a JSON `ci95` stays 0, as the
 //! contract says).
 
@@ -102,7 +105,15 @@ pub(crate) fn estimate(
     let Some(mean) = e.value() else {
         return MISSING.into();
     };
-    let ci = e.interval().map(|c| c * scale);
+    // A half-width at the level of floating-point rounding of the mean (every replication gave
+    // the same value, up to the last bits) is no interval: it must not demand nine decimals.
+    let ci = e.interval().map(|c| c * scale).map(|c| {
+        if c <= 1e-9 * (mean * scale).abs() {
+            0.0
+        } else {
+            c
+        }
+    });
     let d = digits.decimals(ci);
     let mut text = fixed(mean * scale, d);
     if sign && !text.starts_with('-') && text.bytes().any(|b| matches!(b, b'1'..=b'9')) {
@@ -182,6 +193,32 @@ mod tests {
         assert_eq!(
             estimate(&est(0.9, 0.3, 30), 1.0, plain(0), 30, false),
             "0.9 ± 0.3"
+        );
+    }
+
+    #[test]
+    fn rounding_noise_is_no_interval() {
+        // Staff hours that every replication shares, up to the last bits of the mean (seen as
+        // "57.948717949 ± 0.000000000"), and a p95 that fell in the same bucket every time.
+        assert_eq!(
+            estimate(
+                &est(57.948_717_948_717_95, 7.1e-15, 10),
+                1.0,
+                plain(1),
+                10,
+                false
+            ),
+            "57.9 ± 0.0"
+        );
+        let p95 = Digits::of("wait_p95_h", 15.400959861, 1.0, 2);
+        assert_eq!(
+            estimate(&est(15.400959861, 3.6e-15, 10), 1.0, p95, 10, false),
+            "15.4 ± 0.0"
+        );
+        // A small but real interval keeps its digit.
+        assert_eq!(
+            estimate(&est(57.9, 1e-6, 10), 1.0, plain(1), 10, false),
+            "57.900000 ± 0.000001"
         );
     }
 

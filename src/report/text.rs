@@ -188,7 +188,16 @@ pub fn to_text(s: &Summary) -> String {
                 .iter()
                 .map(|e| modes::equipment(a.node(&e.id)))
                 .collect();
-            kinds.dedup();
+            // Each equipment once, in order of first appearance (stations of one kind need not
+            // be neighbours: cranes, none, cranes is two tables, not three).
+            let mut seen = Vec::new();
+            kinds.retain(|k| {
+                let new = !seen.contains(k);
+                if new {
+                    seen.push(*k);
+                }
+                new
+            });
             let first = rows.first().and_then(|e| a.node(&e.id));
             if t == Traffic::Trains && kinds.len() > 1 {
                 for k in kinds {

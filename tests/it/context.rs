@@ -153,7 +153,7 @@ fn each_point_is_paired_with_the_baseline_policy_at_its_own_demand() {
         .collect();
     assert_eq!(ranks, ["1", "2", "1", "2"], "{text}");
     assert!(
-        text.contains("* = significant after Holm over 2 comparisons"),
+        text.contains("* = significant after Holm over the 2 comparisons of each column"),
         "{text}"
     );
 }
@@ -218,8 +218,10 @@ fn a_merge_and_the_report_keep_the_contexts() {
     // The tables rank within each context under a heading row.
     assert_eq!(html.matches("<tr class=\"context\">").count(), 2 * 2);
     assert!(
-        html.contains("* = significant after Holm over 2 comparisons")
-            || html.contains("<b>*</b> = significant after Holm over 2 comparisons")
+        html.contains("* = significant after Holm over the 2 comparisons of each column")
+            || html.contains(
+                "<b>*</b> = significant after Holm over the 2 comparisons of each column"
+            )
     );
 }
 

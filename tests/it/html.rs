@@ -170,7 +170,7 @@ fn sweep_report_has_five_charts_per_checkpoint_and_context_and_a_row_per_point()
         3 * 2
     );
     assert_eq!(table_rows(html, "checkpoint"), 6 + 3);
-    assert!(html.contains("significant after Holm over 3 comparisons"));
+    assert!(html.contains("significant after Holm over the 3 comparisons of each column"));
     // Sixty days: no yearly table.
     assert!(!html.contains("id=\"yearly\""));
     // A quota line in the charts of the two checkpoints with a daily quota.
