@@ -41,6 +41,6 @@ pub use sim::{
 };
 pub use spec::{
     Alternative, Arrivals, CheckpointSpec, ClassSpec, DailyLanes, FlowSpec, Inspection, LaneGroup,
-    LaneProfile, Load, Mode, Model, NodeKind, RateProfile, RouteChoice, Split, StageChange,
-    StageKind, StageSpec, Storage, split,
+    LaneProfile, Load, Mode, Model, NodeKind, Overload, OverloadReason, RateProfile, RouteChoice,
+    Split, StageChange, StageKind, StageSpec, Storage, split,
 };
