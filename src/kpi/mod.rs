@@ -8,6 +8,7 @@
 mod catalog;
 mod estimate;
 mod facts;
+mod overload;
 mod read;
 mod results;
 mod series;
@@ -20,6 +21,10 @@ pub use estimate::{
 };
 pub use facts::{
     CheckpointInfo, Facts, StageInfo, checkpoints_of, facts_json, read_checkpoints, read_facts,
+};
+pub use overload::{
+    GROWTH, GROWTH_RATE, Judgement, OVERLOADED, STATIC_REASONS, growth, judge, judge_in,
+    judge_point,
 };
 pub(crate) use read::{as_str, as_u64, err};
 pub(crate) use results::json_num;

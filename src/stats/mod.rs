@@ -13,15 +13,18 @@
 //!   [`PeakLevel`] also keeps its maximum.
 //! - [`HourProfile`]: mean of a quantity by hour of day.
 //! - [`Estimate`] and [`t_critical_95`]: across-replication mean with a 95% Student-t half-width.
+//! - [`Trend`]: least-squares slope of equally spaced values, with a one-sided test that they rise.
 
 mod estimate;
 mod histogram;
 mod hour_profile;
 mod time_weighted;
+mod trend;
 mod welford;
 
 pub use estimate::{Estimate, t_critical_95};
 pub use histogram::Histogram;
 pub use hour_profile::HourProfile;
 pub use time_weighted::{PeakLevel, TimeWeighted};
+pub use trend::Trend;
 pub use welford::Welford;
