@@ -4,6 +4,7 @@
 mod figure;
 pub mod html;
 mod json;
+mod overload;
 mod text;
 
 pub use json::to_json;

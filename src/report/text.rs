@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::figure::{self, Digits, MISSING};
-use crate::kpi::{Cell, EntitySummary, Summary};
+use super::overload;
+use crate::kpi::{Cell, EntitySummary, PointEstimates, Summary};
 use crate::stats::Estimate;
 use crate::sweep::SweepSummary;
 
@@ -85,13 +86,26 @@ fn table(out: &mut String, title: &str, rows: &[&EntitySummary], cols: &[Col], r
             .collect(),
     ];
     for r in rows {
+        // An overloaded entity: marked, and so are its figures that grow with the run length.
+        let over = overload::overloaded(r);
+        let mark = |kpi: &str| {
+            if over && overload::grows_with_run(kpi) {
+                overload::GROWS
+            } else {
+                ""
+            }
+        };
         grid.push(
-            std::iter::once(r.id.clone())
-                .chain(
-                    cols.iter()
-                        .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps)),
-                )
-                .collect(),
+            std::iter::once(format!(
+                "{}{}",
+                r.id,
+                if over { overload::MARKER } else { "" }
+            ))
+            .chain(
+                cols.iter()
+                    .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps) + mark(c.kpi)),
+            )
+            .collect(),
         );
     }
     render_grid(out, &grid, 0);
@@ -118,9 +132,11 @@ pub fn to_text(s: &Summary) -> String {
         s.wall_s,
         s.events as f64 / s.wall_s.max(1e-9) / 1e6
     );
+    out.push_str(&overload::run_section(&s.point));
     let reps = s.replications as usize;
     let cp_cols = [
         col("served/day", "served_per_day", 1.0, 1),
+        col("left/day", "departures_per_day", 1.0, 1),
         col("wait mean [h]", "wait_mean_h", 1.0, 2),
         col("wait p95 [h]", "wait_p95_h", 1.0, 2),
         col("in system [h]", "time_in_system_mean_h", 1.0, 2),
@@ -169,6 +185,7 @@ pub fn to_text(s: &Summary) -> String {
     table(&mut out, "terminal", &s.terminals(), &cp_cols, reps);
     let st_cols = [
         col("served/day", "served_per_day", 1.0, 1),
+        col("left/day", "departures_per_day", 1.0, 1),
         col("wait mean [h]", "wait_mean_h", 1.0, 2),
         col("wait p95 [h]", "wait_p95_h", 1.0, 2),
         col("wait max [h]", "wait_max_h", 1.0, 1),
@@ -254,7 +271,14 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
             .and_then(|c| c.estimate.value())
             .unwrap_or(f64::INFINITY)
     };
-    ranked.sort_by(|a, b| wait(a).total_cmp(&wait(b)).then(a.cmp(b)));
+    // Overloaded points are left out of the ranking: listed after the others, unranked.
+    let over = |p: &usize| overload::point_overloaded(&s.points[*p]);
+    ranked.sort_by(|a, b| {
+        (over(a), wait(a))
+            .partial_cmp(&(over(b), wait(b)))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.cmp(b))
+    });
     let reps = s.replications;
     let mut grid: Vec<Vec<String>> = Vec::new();
     let mut header: Vec<String> = vec!["rank".into(), "point".into()];
@@ -264,10 +288,18 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
     }
     grid.push(header);
     for (rank, &p) in ranked.iter().enumerate() {
-        let mut row = vec![(rank + 1).to_string(), label(p).to_string()];
+        let (rank, mark) = match over(&p) {
+            true => ("-".to_string(), overload::MARKER),
+            false => ((rank + 1).to_string(), ""),
+        };
+        let mut row = vec![rank, format!("{}{mark}", label(p))];
         for (name, _, _) in SWEEP_COLUMNS {
             row.push(match cell(p, name) {
-                Some(c) => self::cell(Some(c.estimate), name, 1.0, sweep_decimals(name), reps),
+                Some(c) => {
+                    let grows = !mark.is_empty() && overload::grows_with_run(name);
+                    self::cell(Some(c.estimate), name, 1.0, sweep_decimals(name), reps)
+                        + if grows { overload::GROWS } else { "" }
+                }
                 None => "-".into(),
             });
         }
@@ -296,10 +328,14 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
             "* the paired 95% interval of the difference excludes zero"
         );
     }
-    let _ = writeln!(out, "\nbest point per KPI (all vehicles):");
+    let _ = writeln!(
+        out,
+        "\nbest point per KPI (all vehicles; overloaded points left out):"
+    );
     for (name, _, lower_better) in SWEEP_COLUMNS {
         let best = valid
             .iter()
+            .filter(|p| !over(p))
             .filter_map(|&p| cell(p, name).and_then(|c| Some((p, c, c.estimate.value()?))))
             .min_by(|(pa, _, x), (pb, _, y)| {
                 let ord = if lower_better {
@@ -319,6 +355,8 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
             let _ = writeln!(out, "  {:<16} {}  ({text})", name, label(p));
         }
     }
+    let judged: Vec<&PointEstimates> = valid.iter().map(|&p| &s.points[p]).collect();
+    out.push_str(&overload::sweep_section(&judged));
     if has_partial(&out) {
         let _ = writeln!(out, "{}", figure::n_note(reps));
     }

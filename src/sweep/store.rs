@@ -462,7 +462,13 @@ pub fn summary_json(s: &SweepSummary) -> Value {
             continue;
         }
         let results = kpi::results_json(p);
-        points.push(json!({ "index": index, "label": label, "status": "ok", "results": results }));
+        let mut point = json!({ "index": index, "label": label, "status": "ok" });
+        if let Some(j) = kpi::judge_point(p) {
+            point["overloaded"] = json!(j.overloaded);
+            point["overload_reasons"] = json!(j.reasons);
+        }
+        point["results"] = results;
+        points.push(point);
     }
     json!({
         "baseline": s.baseline.map(|b| s.points[b].label.clone()),

@@ -13,8 +13,8 @@
 //! - `properties`: invariants of durations, calendars and histograms over random inputs;
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
 //! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
-//! - `overload`: the trend test on M/M/1 (ρ = 0.95 not flagged, 1.05 flagged) and the overload
-//!   KPIs of a run;
+//! - `overload`: the trend test on M/M/1 (ρ = 0.95 not flagged, 1.05 flagged), the static
+//!   reasons, and the overload judgement in every output;
 //! - `summaries`: missing statistics, replication counts, totals, hour and day buckets, digits;
 //! - `golden`: whole outputs of the shipped scenarios, byte for byte;
 //! - `real_episodes`: two reported Nur Zholy–Khorgos episodes reproduced from their inputs.
