@@ -8,7 +8,8 @@
 //! transcendental maths.
 //!
 //! - [`Welford`]: running mean, variance, min and max of `f64` samples, mergeable.
-//! - [`Histogram`]: exact count/sum/mean/min/max plus quantiles within 1% (in fact 0.4%) of non-negative integers.
+//! - [`Histogram`]: exact count/sum/mean/min/max plus quantiles within 0.4% of non-negative
+//!   integers, interpolated within their bucket.
 //! - [`TimeWeighted`]: exact time average of an integer level (queue length, busy servers);
 //!   [`PeakLevel`] also keeps its maximum.
 //! - [`HourProfile`]: mean of a quantity by hour of day.
