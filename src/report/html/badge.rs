@@ -14,6 +14,7 @@ use crate::report::overload::{grows_with_run, overloaded, point_overloaded};
 pub(super) const CSS: &str = "
 span.overload { background: #c62828; color: #fff; font-weight: bold; font-size: 11px;
   border-radius: 3px; padding: 1px 5px; margin-left: 6px; white-space: nowrap; }
+td.label br + span.overload { margin-left: 0; }
 span.grows { color: #c62828; font-size: 11px; }
 span.left { color: #555; font-size: 11px; }
 p.overload { font-size: 13px; color: #8e1c1c; margin: 4px 0; }
@@ -38,6 +39,16 @@ pub(super) fn checkpoint_is_overloaded(p: &Point, cp: &str) -> bool {
 /// The badge when `over`, else nothing.
 pub(super) fn badge_if(over: bool) -> &'static str {
     if over { BADGE } else { "" }
+}
+
+/// The badge on a line of its own when `over` (in a wide table, where it would widen the
+/// label column past the page), else nothing.
+pub(super) fn badge_below_if(over: bool) -> String {
+    if over {
+        format!("<br>{BADGE}")
+    } else {
+        String::new()
+    }
 }
 
 /// The mark after a figure of KPI `kpi` when it belongs to an overloaded point or checkpoint

@@ -266,7 +266,7 @@ fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
                 ""
             },
             esc(p.label()),
-            badge::badge_if(over)
+            badge::badge_below_if(over)
         );
         for (_, kpi, scale) in cols {
             let cell = |kpi| p.cell(EntityKind::Checkpoint, &cp.id, kpi);
