@@ -9,6 +9,7 @@
 //! that had it (`n`); the outputs show a missing estimate as null or "—". Counts (arrivals,
 //! served, backlog, vehicles over their limit) are real zeros.
 
+use super::overload::{self, Flags};
 use crate::model::{
     EntityStats, Levels, Model, NodeKind, RepResult, StageKind, StageResult, YearResult, YearStats,
 };
@@ -124,6 +125,7 @@ fn kpi_metrics(k: &EntityStats, measured_days: f64, out: &mut Values) {
         ("time_in_system_mean_h", tis(|s| s.mean())),
         ("time_in_system_p95_h", tis(|s| s.quantile(0.95))),
         ("over_limit", k.over_limit as f64),
+        ("departures_per_day", k.departures as f64 / measured_days),
     ] {
         push(out, name, v);
     }
@@ -202,6 +204,34 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     let mpv = model.metres_per_vehicle;
     let days = (r.measured_ms as f64 / MS_PER_DAY as f64).max(1e-9);
     let mut out = Vec::with_capacity(1 + model.checkpoints.len() * 3 + model.flows.len());
+    // Overload: each stage's static reasons and trend test; a node carries its stages' reasons,
+    // the system its nodes'.
+    let statics = model.overloads();
+    let per_day = |k: &EntityStats| k.arrivals as f64 / days;
+    let stage_flags: Vec<Flags> = r
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let g = overload::growth(&s.inside_blocks, per_day(&s.kpi));
+            Flags::of_stage(&statics, i, g)
+        })
+        .collect();
+    let node_flags: Vec<Flags> = model
+        .checkpoints
+        .iter()
+        .zip(&r.checkpoints)
+        .map(|(cp, c)| {
+            let g = overload::growth(&c.inside_blocks, per_day(&c.kpi));
+            let mut f = Flags::of_trend(Some(g));
+            for &s in &cp.stages {
+                f.join(&stage_flags[s as usize]);
+            }
+            f
+        })
+        .collect();
+    let mut system_flags = Flags::of_trend(None);
+    node_flags.iter().for_each(|f| system_flags.join(f));
 
     // The whole system: every flow's vehicles together.
     // Cargo counts once, where it is delivered: a flow that hands its cargo on at a terminal
@@ -220,6 +250,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     super::modes::system_metrics(model, r, days, &mut v);
     hour_metrics(&all, &mut v);
     year_metrics(r, |y| y.system, &mut v);
+    system_flags.push(&mut v);
     out.push(EntityValues {
         kind: EntityKind::System,
         id: "all".into(),
@@ -289,6 +320,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         super::modes::link_metrics(model, r, i, &mut v);
         hour_metrics(&c.kpi, &mut v);
         year_metrics(r, |y| y.checkpoints[i], &mut v);
+        node_flags[i].push(&mut v);
         out.push(EntityValues {
             kind: match cp.kind {
                 NodeKind::Checkpoint => EntityKind::Checkpoint,
@@ -326,6 +358,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         );
         push(&mut v, "held_outside", s.kpi.held_outside as f64);
         hour_metrics(&s.kpi, &mut v);
+        stage_flags[i].push(&mut v);
         out.push(EntityValues {
             kind: EntityKind::Stage,
             id: format!(

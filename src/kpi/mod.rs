@@ -10,6 +10,7 @@ mod catalog;
 mod estimate;
 mod facts;
 mod modes;
+mod overload;
 mod read;
 mod results;
 mod series;
@@ -28,6 +29,10 @@ pub use facts::{
     CheckpointInfo, Facts, StageInfo, checkpoints_of, facts_json, read_checkpoints, read_facts,
 };
 pub use modes::per_day_kpi;
+pub use overload::{
+    GROWTH, GROWTH_RATE, Judgement, OVERLOADED, STATIC_REASONS, growth, judge, judge_in,
+    judge_point,
+};
 pub(crate) use read::{as_str, as_u64, err};
 pub(crate) use results::json_num;
 pub use results::{read_results, results_json};

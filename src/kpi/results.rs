@@ -46,6 +46,10 @@ pub fn results_json(p: &PointEstimates) -> Value {
                 o.insert(name.clone(), cell);
             }
         }
+        if let (Some(j), Some(o)) = (super::judge_in(p, e), ent.as_object_mut()) {
+            o.insert("overloaded".into(), json!(j.overloaded));
+            o.insert("overload_reasons".into(), json!(j.reasons));
+        }
     }
     Value::Object(by_kind)
 }

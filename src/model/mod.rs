@@ -32,8 +32,8 @@ mod spec;
 
 pub use error::SimError;
 pub use result::{
-    Cargo, CheckpointResult, EntityStats, Levels, Observe, RepResult, SeriesRow, ServiceStart,
-    StageResult, YearResult, YearStats,
+    Blocks, Cargo, CheckpointResult, EntityStats, Levels, Observe, RepResult, SeriesRow,
+    ServiceStart, StageResult, YearResult, YearStats,
 };
 pub use sim::{
     default_vehicle_budget, simulate, simulate_traced, simulate_with, try_simulate,
@@ -41,6 +41,6 @@ pub use sim::{
 };
 pub use spec::{
     Alternative, Arrivals, CheckpointSpec, ClassSpec, DailyLanes, FlowSpec, Inspection, LaneGroup,
-    LaneProfile, Load, Mode, Model, NodeKind, RateProfile, RouteChoice, Split, StageChange,
-    StageKind, StageSpec, Storage, split,
+    LaneProfile, Load, Mode, Model, NodeKind, Overload, OverloadReason, RateProfile, RouteChoice,
+    Split, StageChange, StageKind, StageSpec, Storage, split,
 };

@@ -11,6 +11,10 @@ pub struct EntityStats {
     pub arrivals: u64,
     /// Vehicles that finished (after warm-up arrivals only).
     pub served: u64,
+    /// Vehicles that left after the warm-up, whenever they arrived (warm-up arrivals included):
+    /// the throughput of a crossing that works flat out, which `served` understates when the
+    /// queue holds vehicles from the warm-up.
+    pub departures: u64,
     /// Vehicles still inside at the horizon.
     pub backlog_end: u64,
     /// Cargo on the vehicles still inside at the horizon.
@@ -42,6 +46,7 @@ impl EntityStats {
     pub fn merge(&mut self, other: &EntityStats) {
         self.arrivals += other.arrivals;
         self.served += other.served;
+        self.departures += other.departures;
         self.backlog_end += other.backlog_end;
         self.backlog_cargo.add(other.backlog_cargo);
         self.tonnes += other.tonnes;
@@ -152,6 +157,8 @@ pub struct StageResult {
     /// waiting for a place here, summed over those that got one \[ms\]: for a rail link without
     /// a siding, trains held on their station track waiting for a path.
     pub held_for_ms: i128,
+    /// Vehicles inside the stage, time-averaged over the blocks of the second half of the run.
+    pub inside_blocks: Blocks,
 }
 
 /// Per-checkpoint results of one replication.
@@ -161,6 +168,20 @@ pub struct CheckpointResult {
     pub kpi: EntityStats,
     /// Queue levels (summed over stages).
     pub levels: Levels,
+    /// Vehicles inside the checkpoint, time-averaged over the blocks of the second half of the
+    /// run (filled when the run ends).
+    pub inside_blocks: Blocks,
+}
+
+/// A level time-averaged over equal consecutive blocks that end at the horizon and lie in the
+/// second half of the measured span: the data of the trend test of overload (a backlog that
+/// keeps growing). Empty when the second half is too short to hold the blocks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Blocks {
+    /// Length of each block \[ms\].
+    pub len_ms: i64,
+    /// The level's time average in each block, in time order.
+    pub means: Vec<f64>,
 }
 
 /// Everything one replication measured.

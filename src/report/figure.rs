@@ -6,8 +6,8 @@
 //! - the column's own precision (`max_decimals`: 1 decimal for vehicles per day, 2 for hours…);
 //! - about two significant digits of its 95% half-width (`1.333 ± 3.795` prints `1.3 ± 3.8`,
 //!   `12345 ± 370` prints `12350 ± 370`);
-//! - for a quantile, no finer than the histogram it comes from: a wait quantile of 22 h is the
-//!   middle of a bucket 8.7 min wide, known to ±0.07 h, so it prints to 0.1 h;
+//! - for a quantile, no finer than the histogram it comes from: a wait quantile of 22 h lies in
+//!   a bucket 4.4 min wide, known to ±0.04 h, so it prints to 0.1 h;
 //!
 //! but never so few that a non-zero interval prints as zero: it keeps one significant digit
 //! (`0.03 ± 0.01` in a column of 1 decimal, not `0.0 ± 0.0`).
@@ -179,6 +179,17 @@ mod tests {
         assert_eq!(
             estimate(&est(584.6, 0.0, 5), 1.0, plain(1), 5, false),
             "584.6 ± 0.0"
+        ); // So is one of floating-point dust: 175.384615385 staff hours a day in every replication,
+        // summed in a different order (not 175.384615385 ± 0.000000000).
+        assert_eq!(
+            estimate(
+                &est(175.384_615_384_615_4, 3e-14, 10),
+                1.0,
+                plain(1),
+                10,
+                false
+            ),
+            "175.4 ± 0.0"
         );
     }
 
@@ -238,11 +249,11 @@ mod tests {
 
     #[test]
     fn a_quantile_prints_no_finer_than_its_bucket() {
-        // 22.06 h: buckets of 8.7 min, ±0.073 h → 0.1 h.
+        // 22.06 h: buckets of 4.4 min, ±0.036 h → 0.1 h.
         let d = Digits::of("wait_p95_h", 22.06, 1.0, 2);
         assert_eq!(d.decimals(None), 1);
         assert_eq!(estimate(&est(22.06, 0.0, 1), 1.0, d, 1, false), "22.1");
-        // 1.5 h: buckets of 33 s, ±0.0046 h → 0.01 h, the column's precision.
+        // 1.5 h: buckets of 16 s, ±0.0023 h → 0.01 h, the column's precision.
         assert_eq!(
             Digits::of("y2027.wait_p95_h", 1.5, 1.0, 2).decimals(None),
             2

@@ -4,7 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::kpi::{EntityKind, EntitySummary, HOUR_PREFIX, Summary, json_num};
+use crate::kpi::{
+    EntityKind, EntitySummary, HOUR_PREFIX, PointEstimates, Summary, json_num, judge_in,
+};
 use crate::stats::Estimate;
 
 fn estimate(e: &Estimate) -> Value {
@@ -12,8 +14,9 @@ fn estimate(e: &Estimate) -> Value {
 }
 
 /// An entity's KPIs as `{ "mean", "ci95", "n" }` each, then its hour-of-day waits as one array
-/// (`null` for an hour without arrivals) with the replications behind each hour.
-fn entity(e: &EntitySummary) -> Value {
+/// (`null` for an hour without arrivals) with the replications behind each hour, and where it is
+/// judged its `overloaded` and `overload_reasons`.
+fn entity(p: &PointEstimates, e: &EntitySummary) -> Value {
     let mut m = Map::new();
     for (name, c) in &e.metrics {
         if !name.starts_with(HOUR_PREFIX) {
@@ -39,11 +42,15 @@ fn entity(e: &EntitySummary) -> Value {
                 .collect(),
         ),
     );
+    if let Some(j) = judge_in(p, e) {
+        m.insert("overloaded".into(), json!(j.overloaded));
+        m.insert("overload_reasons".into(), json!(j.reasons));
+    }
     Value::Object(m)
 }
 
-fn group(es: &[&EntitySummary]) -> Value {
-    Value::Object(es.iter().map(|e| (e.id.clone(), entity(e))).collect())
+fn group(p: &PointEstimates, es: &[&EntitySummary]) -> Value {
+    Value::Object(es.iter().map(|e| (e.id.clone(), entity(p, e))).collect())
 }
 
 /// The `run --json` document (keys of the contract plus stages, classes, warnings).
@@ -53,6 +60,7 @@ pub fn to_json(s: &Summary) -> Value {
         id: "all".into(),
         metrics: Vec::new(),
     };
+    let p = &s.point;
     json!({
         "scenario": s.scenario,
         "seed": s.seed,
@@ -61,13 +69,13 @@ pub fn to_json(s: &Summary) -> Value {
         "warmup_days": s.warmup_days,
         "events": s.events,
         "wall_s": json_num(s.wall_s),
-        "system": entity(s.system().unwrap_or(&no_system)),
-        "checkpoints": group(&s.checkpoints()),
-        "links": group(&s.links()),
-        "terminals": group(&s.terminals()),
-        "stages": group(&s.stages()),
-        "flows": group(&s.flows()),
-        "classes": group(&s.classes()),
+        "system": entity(p, s.system().unwrap_or(&no_system)),
+        "checkpoints": group(p, &s.checkpoints()),
+        "links": group(p, &s.links()),
+        "terminals": group(p, &s.terminals()),
+        "stages": group(p, &s.stages()),
+        "flows": group(p, &s.flows()),
+        "classes": group(p, &s.classes()),
         "warnings": s.warnings,
         "assumptions": serde_json::to_value(&s.assumptions).unwrap_or(Value::Null),
     })

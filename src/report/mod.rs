@@ -9,6 +9,7 @@ mod figure;
 pub mod html;
 mod json;
 mod modes;
+mod overload;
 mod text;
 
 pub use assumptions::plan_text as sweep_assumptions;

@@ -121,6 +121,7 @@ pub(crate) fn node_text(t: Traffic, node: Option<&NodeAssumptions>) -> Vec<Col> 
         Traffic::Trucks | Traffic::Mixed => {
             let mut cols = vec![
                 c(format!("{n}/day"), "served_per_day", 1.0, 1),
+                c("left/day", "departures_per_day", 1.0, 1),
                 c("t/day", "tonnes_per_day", 1.0, 0),
                 c("wait mean [h]", "wait_mean_h", 1.0, 2),
                 c("wait p95 [h]", "wait_p95_h", 1.0, 2),
@@ -140,6 +141,7 @@ pub(crate) fn node_text(t: Traffic, node: Option<&NodeAssumptions>) -> Vec<Col> 
         Traffic::Trains => {
             let mut cols = vec![
                 c("trains/day", "served_per_day", 1.0, 1),
+                c("left/day", "departures_per_day", 1.0, 1),
                 c("wagons/day", "wagons_per_day", 1.0, 0),
                 c("TEU/day", "teu_per_day", 1.0, 0),
                 c("t/day", "tonnes_per_day", 1.0, 0),
@@ -159,6 +161,7 @@ pub(crate) fn node_text(t: Traffic, node: Option<&NodeAssumptions>) -> Vec<Col> 
             let berths = has_berths(node);
             vec![
                 c("barges/day", "served_per_day", 1.0, 2),
+                c("left/day", "departures_per_day", 1.0, 2),
                 c("t/day", "tonnes_per_day", 1.0, 0),
                 c(
                     if berths {

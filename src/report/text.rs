@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use super::change;
 use super::figure::{self, Digits, MISSING};
 use super::modes::{self, Traffic};
-use crate::kpi::{Cell, EntitySummary, Summary};
+use super::overload;
+use crate::kpi::{Cell, EntitySummary, PointEstimates, Summary};
 use crate::stats::Estimate;
 use crate::sweep::SweepSummary;
 
@@ -87,13 +88,26 @@ fn table(out: &mut String, title: &str, rows: &[&EntitySummary], cols: &[Col], r
             .collect(),
     ];
     for r in rows {
+        // An overloaded entity: marked, and so are its figures that grow with the run length.
+        let over = overload::overloaded(r);
+        let mark = |kpi: &str| {
+            if over && overload::grows_with_run(kpi) {
+                overload::GROWS
+            } else {
+                ""
+            }
+        };
         grid.push(
-            std::iter::once(r.id.clone())
-                .chain(
-                    cols.iter()
-                        .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps)),
-                )
-                .collect(),
+            std::iter::once(format!(
+                "{}{}",
+                r.id,
+                if over { overload::MARKER } else { "" }
+            ))
+            .chain(
+                cols.iter()
+                    .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps) + mark(c.kpi)),
+            )
+            .collect(),
         );
     }
     render_grid(out, &grid, 0);
@@ -117,13 +131,26 @@ fn mode_table(
             .collect(),
     ];
     for r in rows {
+        // An overloaded entity: marked, and so are its figures that grow with the run length.
+        let over = overload::overloaded(r);
+        let mark = |kpi: &str| {
+            if over && overload::grows_with_run(kpi) {
+                overload::GROWS
+            } else {
+                ""
+            }
+        };
         grid.push(
-            std::iter::once(r.id.clone())
-                .chain(
-                    cols.iter()
-                        .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps)),
-                )
-                .collect(),
+            std::iter::once(format!(
+                "{}{}",
+                r.id,
+                if over { overload::MARKER } else { "" }
+            ))
+            .chain(
+                cols.iter()
+                    .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps) + mark(c.kpi)),
+            )
+            .collect(),
         );
     }
     render_grid(out, &grid, 0);
@@ -150,6 +177,7 @@ pub fn to_text(s: &Summary) -> String {
         s.wall_s,
         s.events as f64 / s.wall_s.max(1e-9) / 1e6
     );
+    out.push_str(&overload::run_section(&s.point));
     out.push_str(&super::assumptions::text(
         &s.assumptions,
         "what was simulated",
@@ -356,11 +384,17 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
             .and_then(|c| c.estimate.value())
             .unwrap_or(f64::INFINITY)
     };
-    // Ranked within each context (one group without context axes), never across.
+    // Ranked within each context (one group without context axes), never across; overloaded
+    // points are left out of the ranking: listed after the others of their context, unranked.
+    let over = |p: &usize| overload::point_overloaded(&s.points[*p]);
     let mut groups = s.pairing.groups(valid.iter().copied());
     for g in &mut groups {
-        g.members
-            .sort_by(|a, b| wait(a).total_cmp(&wait(b)).then(a.cmp(b)));
+        g.members.sort_by(|a, b| {
+            over(a)
+                .cmp(&over(b))
+                .then(wait(a).total_cmp(&wait(b)))
+                .then(a.cmp(b))
+        });
     }
     let ranked: Vec<usize> = groups.iter().flat_map(|g| g.members.clone()).collect();
     let reps = s.replications;
@@ -378,11 +412,18 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
             .unwrap_or(0)
     };
     for &p in &ranked {
-        let rank = rank_in_group(p);
-        let mut row = vec![(rank + 1).to_string(), label(p).to_string()];
+        let (rank, mark) = match over(&p) {
+            true => ("-".to_string(), overload::MARKER),
+            false => ((rank_in_group(p) + 1).to_string(), ""),
+        };
+        let mut row = vec![rank, format!("{}{mark}", label(p))];
         for (name, _, _) in SWEEP_COLUMNS {
             row.push(match cell(p, name) {
-                Some(c) => self::cell(Some(c.estimate), name, 1.0, sweep_decimals(name), reps),
+                Some(c) => {
+                    let grows = !mark.is_empty() && overload::grows_with_run(name);
+                    self::cell(Some(c.estimate), name, 1.0, sweep_decimals(name), reps)
+                        + if grows { overload::GROWS } else { "" }
+                }
                 None => "-".into(),
             });
         }
@@ -416,16 +457,21 @@ pub fn sweep_text(s: &SweepSummary, title: &str) -> String {
     if s.pairing.has_context() {
         let _ = writeln!(
             out,
-            "\nbest point per KPI (all vehicles), within each context:"
+            "\nbest point per KPI (all vehicles; overloaded points left out), within each context:"
         );
         for g in &groups {
             let _ = writeln!(out, "  {}:", g.label);
             best_per_kpi(&mut out, g, s, reps, "    ");
         }
     } else if let Some(g) = groups.first() {
-        let _ = writeln!(out, "\nbest point per KPI (all vehicles):");
+        let _ = writeln!(
+            out,
+            "\nbest point per KPI (all vehicles; overloaded points left out):"
+        );
         best_per_kpi(&mut out, g, s, reps, "  ");
     }
+    let judged: Vec<&PointEstimates> = valid.iter().map(|&p| &s.points[p]).collect();
+    out.push_str(&overload::sweep_section(&judged));
     if has_partial(&out) {
         let _ = writeln!(out, "{}", figure::n_note(reps));
     }
@@ -451,10 +497,12 @@ fn best_per_kpi(
 ) {
     let cell = |p: usize, name: &str| -> Option<&Cell> { s.points[p].system()?.cell(name) };
     let label = |p: usize| s.points[p].label.as_str();
+    let over = |p: &usize| overload::point_overloaded(&s.points[*p]);
     for (name, _, lower_better) in SWEEP_COLUMNS {
         let best = g
             .members
             .iter()
+            .filter(|p| !over(p))
             .filter_map(|&p| cell(p, name).and_then(|c| Some((p, c, c.estimate.value()?))))
             .min_by(|(pa, _, x), (pb, _, y)| {
                 let ord = if lower_better {

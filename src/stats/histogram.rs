@@ -2,11 +2,15 @@
 //! quantiles within 0.4%, in fixed memory.
 
 /// Streaming histogram of non-negative integer samples (e.g. waits in ms): exact count, sum, mean,
-/// min and max, and quantiles with relative error <= 1% (in fact <= 0.4%).
+/// min and max, and quantiles with relative error below 0.4%.
 ///
-/// Backed by a log-linear histogram in the manner of HdrHistogram: values below 256 are held
-/// exactly, larger ones in buckets no wider than 1/128 of their value. Memory is independent of
-/// the number of samples (30 KB for values below 2^36, growing by 1 KB per doubling beyond).
+/// Backed by a log-linear histogram in the manner of HdrHistogram: values below 512 are held
+/// exactly, larger ones in buckets no wider than 1/256 of their value. A quantile is placed
+/// inside its bucket by its rank among the bucket's samples (linear interpolation), so it moves
+/// with the data instead of snapping to the bucket's middle: two runs whose quantiles differ by
+/// less than a bucket still give different values, and an interval over replications does not
+/// collapse to zero because their quantiles share a bucket. Memory is independent of the number
+/// of samples (60 KB for values below 2^36, growing by 2 KB per doubling beyond).
 /// Hand-written rather than the `hdrhistogram` crate because it is recorded several times per
 /// simulated vehicle: the P1 benchmark measured the crate's `record` at 12% of all instructions.
 #[derive(Clone, Debug)]
@@ -24,9 +28,9 @@ impl Default for Histogram {
     }
 }
 
-/// Sub-buckets per power of two: a bucket spans at most 1/128 of its values, so the bucket
-/// midpoint is within 0.4% of any sample in it.
-const SUB_BITS: u32 = 7;
+/// Sub-buckets per power of two: a bucket spans at most 1/256 of its values, so any value in it is
+/// within 0.4% of any sample in it.
+const SUB_BITS: u32 = 8;
 const SUB: usize = 1 << SUB_BITS;
 /// Buckets allocated up front: values below 2^36 (about two years in ms).
 const PRESIZED_BUCKETS: usize = (36 - SUB_BITS as usize) * SUB + 2 * SUB;
@@ -117,8 +121,10 @@ impl Histogram {
     /// The `q`-quantile (nearest rank: the smallest sample with at least `q·count` samples at or
     /// below it), within 0.4% relative error; 0 if empty.
     ///
-    /// `q <= 0` (or NaN) returns the exact min, `q >= 1` the exact max. In between, the middle of
-    /// the histogram bucket holding that rank is returned, clamped to [min, max].
+    /// `q <= 0` (or NaN) returns the exact min, `q >= 1` the exact max. In between, the histogram
+    /// bucket holding that rank is found and its samples are taken as spread evenly over its
+    /// values: the j-th of its c samples stands at (j − ½)/c of its width from its low end
+    /// (exact below 512, where a bucket is one value), clamped to [min, max].
     pub fn quantile(&self, q: f64) -> f64 {
         if self.count == 0 {
             return 0.0;
@@ -132,12 +138,19 @@ impl Histogram {
         let rank = nearest_rank(q, self.count);
         let mut seen = 0u64;
         for (i, &c) in self.counts.iter().enumerate() {
-            seen += c;
-            if seen >= rank {
+            if seen + c >= rank {
+                // The rank's place among the bucket's c samples, taken as spread evenly over
+                // its values: the j-th of c sits at (j − ½)/c of the bucket's width.
                 let (low, high) = bucket_bounds(i);
-                let mid = (low as f64 + high as f64) / 2.0;
-                return mid.clamp(self.min as f64, self.max as f64);
+                let width = (high - low) as f64 + 1.0;
+                let at = if width > 1.0 {
+                    low as f64 + ((rank - seen) as f64 - 0.5) / c as f64 * width
+                } else {
+                    low as f64
+                };
+                return at.clamp(self.min as f64, self.max as f64);
             }
+            seen += c;
         }
         self.max as f64
     }
@@ -191,8 +204,8 @@ impl Histogram {
 
     /// Approximate number of samples greater than `threshold` (e.g. for P(wait > t)).
     ///
-    /// Exact when `threshold` is below the min, at/above the max, or below 256. Otherwise the
-    /// samples sharing `threshold`'s histogram bucket (values within 1/128 of it) are split in
+    /// Exact when `threshold` is below the min, at/above the max, or below 512. Otherwise the
+    /// samples sharing `threshold`'s histogram bucket (values within 1/256 of it) are split in
     /// proportion to the part of the bucket above `threshold`.
     pub fn count_above(&self, threshold: u64) -> u64 {
         if self.count == 0 || threshold >= self.max {
@@ -214,9 +227,9 @@ impl Histogram {
     }
 
     /// How finely a quantile near `v` is known: the half-width of the bucket that holds `v` (0
-    /// below 256, where values are exact), in the samples' unit. A quantile is the middle of its
-    /// bucket, so it is within this of the sample it stands for; printing it finer than this
-    /// shows digits the histogram does not have.
+    /// below 512, where values are exact), in the samples' unit. A quantile lies inside its
+    /// bucket, placed by its rank there; printing it finer than half the bucket shows digits the
+    /// histogram does not vouch for (the interval over replications may still need them).
     pub fn quantile_resolution(v: f64) -> f64 {
         if v.is_nan() || v < (2 * SUB) as f64 {
             return 0.0;
@@ -272,7 +285,7 @@ mod tests {
         for q in [0.25, 0.5, 0.75, 0.9] {
             assert_eq!(diff.quantile(q), later.quantile(q), "q = {q}");
         }
-        // Min and max are known to their buckets (exact below 256), never beyond the samples.
+        // Min and max are known to their buckets (exact below 512), never beyond the samples.
         assert_eq!(diff.min(), 200);
         assert!(diff.max() <= 9_000_000 && diff.max() as f64 >= 9_000_000.0 * 0.99);
         assert!(d.since(&d).is_empty());
@@ -390,12 +403,46 @@ mod tests {
     #[test]
     fn quantile_resolution_is_half_the_bucket() {
         const H: f64 = 3_600_000.0;
-        assert_eq!(Histogram::quantile_resolution(200.0), 0.0);
-        // 22 h = 7.92e7 ms lies in [2^26, 2^27): buckets of 2^19 ms (8.7 min), half 2^18 ms.
-        assert_eq!(Histogram::quantile_resolution(22.0 * H), 262_144.0);
-        // 10 h = 3.6e7 ms lies in [2^25, 2^26): buckets of 2^18 ms (4.4 min).
-        assert_eq!(Histogram::quantile_resolution(10.0 * H), 131_072.0);
+        assert_eq!(Histogram::quantile_resolution(500.0), 0.0);
+        // 22 h = 7.92e7 ms lies in [2^26, 2^27): buckets of 2^18 ms (4.4 min), half 2^17 ms.
+        assert_eq!(Histogram::quantile_resolution(22.0 * H), 131_072.0);
+        // 10 h = 3.6e7 ms lies in [2^25, 2^26): buckets of 2^17 ms (2.2 min).
+        assert_eq!(Histogram::quantile_resolution(10.0 * H), 65_536.0);
         assert_eq!(Histogram::quantile_resolution(f64::NAN), 0.0);
+    }
+
+    #[test]
+    fn a_quantile_is_placed_in_its_bucket_by_its_rank() {
+        // 15 h = 5.4e7 ms lies in [2^25, 2^26): buckets of 2^17 = 131,072 ms. The bucket of
+        // 5.4e7 starts at 412·2^17 = 54,001,664 ms.
+        let low = 412u64 << 17;
+        let mut d = Histogram::new();
+        for k in 0..100u64 {
+            // 100 samples spread over the bucket, 1,310 ms apart.
+            d.record(low + k * 1_310);
+        }
+        // The 95th of 100 stands at (95 − ½)/100 of the bucket: 54,001,664 + 0.945 · 131,072.
+        assert_eq!(d.quantile(0.95), low as f64 + 0.945 * 131_072.0);
+        // The middle of the bucket would have said 54,067,199.5 for every quantile; the exact
+        // 95th sample is 54,124,754: the interpolated 54,125,527 is 0.8 s off, not 57 s.
+        let exact = (low + 94 * 1_310) as f64;
+        assert!((d.quantile(0.95) - exact).abs() < 1_000.0);
+        // Samples that share a bucket but not their ranks give different quantiles: an interval
+        // over replications does not collapse to zero.
+        let mut e = Histogram::new();
+        for k in 0..100u64 {
+            e.record(low + 20_000 + k * 1_000);
+        }
+        assert!(e.quantile(0.95) != d.quantile(0.95));
+        // One sample in its bucket: the bucket's middle (as before interpolation), clamped to
+        // the samples' range.
+        let mut one = Histogram::new();
+        one.record(low + 5);
+        one.record(2 * low);
+        assert_eq!(one.quantile(0.5), (low + 65_536) as f64);
+        one.reset();
+        one.record(low + 5);
+        assert_eq!(one.quantile(0.5), (low + 5) as f64);
     }
 
     #[test]
@@ -475,7 +522,7 @@ mod tests {
         for t in [1_000u64, 600_000, 3_600_000, 7_200_000, 14_400_000] {
             let exact = samples.iter().filter(|&&v| v > t).count() as u64;
             let got = d.count_above(t);
-            // Only samples within 1/128 of t are uncertain: well under 1% of the tail here.
+            // Only samples within 1/256 of t are uncertain: well under 1% of the tail here.
             assert!(
                 got.abs_diff(exact) <= exact / 200 + 5,
                 "t={t}: got {got}, exact {exact}"

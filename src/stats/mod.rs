@@ -8,17 +8,20 @@
 //! transcendental maths.
 //!
 //! - [`Welford`]: running mean, variance, min and max of `f64` samples, mergeable.
-//! - [`Histogram`]: exact count/sum/mean/min/max plus quantiles within 1% (in fact 0.4%) of non-negative integers.
+//! - [`Histogram`]: exact count/sum/mean/min/max plus quantiles within 0.4% of non-negative
+//!   integers, interpolated within their bucket.
 //! - [`TimeWeighted`]: exact time average of an integer level (queue length, busy servers);
 //!   [`PeakLevel`] also keeps its maximum.
 //! - [`HourProfile`]: mean of a quantity by hour of day.
 //! - [`Estimate`] and [`t_critical_95`]: across-replication mean with a 95% Student-t half-width.
 //! - [`paired_p`] and [`holm`]: p-values of paired t-tests and their Holm adjustment.
+//! - [`Trend`]: least-squares slope of equally spaced values, with a one-sided test that they rise.
 
 mod estimate;
 mod histogram;
 mod hour_profile;
 mod time_weighted;
+mod trend;
 mod ttest;
 mod welford;
 
@@ -26,5 +29,6 @@ pub use estimate::{Estimate, t_critical_95};
 pub use histogram::Histogram;
 pub use hour_profile::HourProfile;
 pub use time_weighted::{PeakLevel, TimeWeighted};
+pub use trend::Trend;
 pub use ttest::{holm, incomplete_beta, paired_p, t_two_sided_p};
 pub use welford::Welford;

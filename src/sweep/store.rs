@@ -477,6 +477,10 @@ pub fn summary_json(s: &SweepSummary) -> Value {
         let results = kpi::results_json(p);
         let mut entry = json!({ "index": index, "label": label, "status": "ok" });
         s.pairing.annotate(&mut entry, index, &labels);
+        if let Some(j) = kpi::judge_point(p) {
+            entry["overloaded"] = json!(j.overloaded);
+            entry["overload_reasons"] = json!(j.reasons);
+        }
         entry["results"] = results;
         points.push(entry);
     }

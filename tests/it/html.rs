@@ -51,7 +51,13 @@ fn sweep_dir() -> &'static Path {
 /// The report of [`sweep_dir`], written once.
 fn sweep_report() -> &'static str {
     static HTML: OnceLock<String> = OnceLock::new();
-    HTML.get_or_init(|| {
+    HTML.get_or_init(|| std::fs::read_to_string(sweep_report_file()).expect("report not written"))
+}
+
+/// The file of [`sweep_report`], written once.
+fn sweep_report_file() -> &'static Path {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    FILE.get_or_init(|| {
         let file = scratch("sweep-report").join("report.html");
         let o = borderflow(&[
             "report",
@@ -64,7 +70,7 @@ fn sweep_report() -> &'static str {
             "report failed: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        std::fs::read_to_string(&file).expect("report not written")
+        file
     })
 }
 
@@ -177,6 +183,71 @@ fn sweep_report_has_five_charts_per_checkpoint_and_context_and_a_row_per_point()
     assert!(html.contains("daily quota (1000 vehicles/day)"));
     assert!(html.contains("daily quota (300 vehicles/day)"));
     assert!(html.contains(&format!("borderflow {}", env!("CARGO_PKG_VERSION"))));
+}
+
+/// The badge on an overloaded point or checkpoint.
+const BADGE: &str = "<span class=\"overload\"";
+
+/// The body rows of the table whose class attribute is `class`, as HTML.
+fn rows_of<'a>(html: &'a str, class: &str) -> Vec<&'a str> {
+    let start = html
+        .find(&format!("<table class=\"{class}\">"))
+        .unwrap_or_else(|| panic!("no table of class {class}"));
+    let body = &html[start..];
+    let body =
+        &body[body.find("<tbody>").expect("no tbody")..body.find("</tbody>").expect("no /tbody")];
+    body.split("<tr").skip(1).collect()
+}
+
+#[test]
+fn sweep_report_badges_the_overloaded_points_and_leaves_them_unranked() {
+    let html = sweep_report();
+    // At ×1.5 and ×2 the demand exceeds the lanes × open hours or the quota of several crossings
+    // (the static check); at ×1 nothing is overloaded.
+    // Six points under three context headings (demand); the data rows only.
+    let rows: Vec<&str> = rows_of(html, "compare")
+        .into_iter()
+        .filter(|r| !r.starts_with(" class=\"context\""))
+        .collect();
+    assert_eq!(rows.len(), 6);
+    for (k, row) in rows.iter().enumerate() {
+        let over = row.contains("demand=x1.5") || row.contains("demand=x2");
+        assert_eq!(row.contains(BADGE), over, "row {k}: {row}");
+        // The ×1 context's rows ranked (1, 2), the overloaded ones unranked, their waits marked.
+        let rank = if over {
+            "–".to_string()
+        } else {
+            (k + 1).to_string()
+        };
+        let cells = row.split_once('>').map_or("", |(_, c)| c);
+        assert!(
+            cells.starts_with(&format!("<td>{rank}</td>")),
+            "row {k}: {row}"
+        );
+        assert_eq!(
+            row.matches("grows with run length").count(),
+            if over { 3 } else { 0 }
+        );
+        // An overloaded point shows the vehicles that left beside those served.
+        assert_eq!(row.contains(" left</span>"), over, "row {k}");
+    }
+    assert!(html.contains("4 of 6 points are overloaded"));
+    // Nur Zholy: its quota of 1000/day is below 1.5 × today's demand at every such point.
+    let nz = &html[html.find("id=\"cp-nur-zholy\"").unwrap()..];
+    let nz = &nz[..nz.find("</section>").unwrap()];
+    assert!(nz.contains(&format!("Nur Zholy – Khorgos (nur-zholy){BADGE}")));
+    assert!(nz.contains("at <b>policy=today, demand=x1.5</b>: demand above the daily quota"));
+    let rows = rows_of(nz, "checkpoint");
+    assert_eq!(rows.iter().filter(|r| r.contains(BADGE)).count(), 4);
+}
+
+/// Pixels of the badge's red (#c62828) in a screenshot.
+fn badge_pixels(px: &[[u8; 3]]) -> usize {
+    px.iter()
+        .filter(|p| {
+            p[0].abs_diff(0xc6) <= 4 && p[1].abs_diff(0x28) <= 4 && p[2].abs_diff(0x28) <= 4
+        })
+        .count()
 }
 
 #[test]
@@ -518,6 +589,17 @@ fn chromium_draws_every_chart() {
     let html = mm1_report("browser");
     let (w, h, px) = screenshot(browser, &html);
     assert_eq!(w, 1400);
+    // M/M/1 at ρ = 0.9 is not overloaded: no badge anywhere on the page.
+    assert_eq!(badge_pixels(&px), 0);
+    // The sweep's overloaded points carry the badge: at least the four of the comparison table
+    // (a badge is about 70 × 16 px of red) and those of the checkpoint tables.
+    let (_, _, sweep_px) = screenshot(browser, sweep_report_file());
+    let red = badge_pixels(&sweep_px);
+    eprintln!("badge pixels in the sweep report: {red}");
+    assert!(
+        red >= 8 * 600,
+        "the overload badges are not drawn: {red} red pixels"
+    );
     // Two columns of charts: the left half and the right half of the page.
     let halves = [(0, w / 2), (w / 2, w)];
     let mut charts = 0;

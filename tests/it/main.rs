@@ -14,6 +14,8 @@
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
 //! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
 //! - `context`: sweeps compared at equal context (`role = "context"`), Holm-adjusted;
+//! - `overload`: the trend test on M/M/1 (ρ = 0.95 not flagged, 1.05 flagged), the static
+//!   reasons, and the overload judgement in every output;
 //! - `summaries`: missing statistics, replication counts, totals, hour and day buckets, digits;
 //! - `docs`: the README names every KPI, JSON key and CSV column the files hold;
 //! - `modes`: every mode in its own terms (trains in trains, wagons and TEU; a link's wait for a
@@ -40,6 +42,7 @@ mod lanes;
 mod model_rules;
 mod modes;
 mod observe;
+mod overload;
 mod properties;
 mod queueing;
 mod rail;

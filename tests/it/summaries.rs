@@ -604,13 +604,15 @@ fn a_quantile_prints_no_finer_than_its_histogram() {
     // Mean wait (0 + … + 23) / 24 = 11.5 h, exact: the column's 0.01 h.
     assert_eq!(flow[3], "11.50");
     // p95 of 240 waits is the 228th, 22 h; p99 the 238th, 23 h. Between 18.6 h and 37.3 h the
-    // histogram's buckets are 2^19 ms = 8.7 min wide, so the quantile (a bucket's middle) is
-    // known to ±0.073 h: 0.1 h, not 0.01 h (it used to print 22.06 and 22.94).
-    assert_eq!(flow[4], "22.1");
-    assert_eq!(flow[5], "22.9");
+    // histogram's buckets are 2^18 ms = 4.4 min wide, so a quantile is known to ±0.036 h: 0.1 h,
+    // not 0.01 h. The 228th is the 8th of the ten 22 h waits in its bucket, placed at 7.5/10 of
+    // the bucket [79,167,488, 79,429,632) ms: 79,364,096 ms = 22.046 h (the bucket's middle, printed
+    // before interpolation, was 22.06); the 238th likewise 22.992 h.
+    assert_eq!(flow[4], "22.0");
+    assert_eq!(flow[5], "23.0");
     let d = run_doc(LARGE_WAITS, &[]);
     let p95 = d["flows"]["f"]["wait_p95_h"]["mean"].as_f64().unwrap();
-    assert!((p95 - 22.0).abs() < 0.073, "{p95}");
+    assert!((p95 - 79_364_096.0 / 3_600_000.0).abs() < 1e-9, "{p95}");
 }
 
 /// A truck at 07:00 every day of 2026 at a booth open 08:00–18:00: each waits 1 h. The run goes

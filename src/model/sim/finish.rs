@@ -1,7 +1,7 @@
 //! The end of a run: samples due up to the horizon, mirrored statistics copied, the backlog and
 //! over-limit counts of vehicles still inside, the last year closed, and the [`RepResult`].
 
-use crate::model::result::{Cargo, EntityStats, RepResult, StageResult};
+use crate::model::result::{Blocks, Cargo, EntityStats, RepResult, StageResult};
 use crate::model::spec::StageKind;
 
 use super::Sim;
@@ -29,6 +29,16 @@ impl Sim<'_> {
                 copy_recorded(&self.cps[CheckpointId(spec.route[0])].kpi, &mut f.kpi);
             }
         }
+        // The trend test's blocks; a mirrored stage's vehicles are its checkpoint's.
+        let n_cps = self.cps.len();
+        let cp_blocks: Vec<Blocks> = (0..n_cps).map(|c| self.block_means(c)).collect();
+        let stage_blocks: Vec<Blocks> = (self.m.stages.iter().zip(&self.stages))
+            .enumerate()
+            .map(|(i, (spec, st))| match st.mirrors_checkpoint {
+                true => cp_blocks[spec.checkpoint as usize].clone(),
+                false => self.block_means(n_cps + i),
+            })
+            .collect();
         // Vehicles still inside: the backlog, and waits that are already over their limit.
         let free: std::collections::HashSet<VehicleId> = self.free_ids.iter().copied().collect();
         for i in 0..self.vehicles.len() {
@@ -128,11 +138,12 @@ impl Sim<'_> {
             .iter()
             .zip(self.stages.iter_mut())
             .zip(&self.lanes)
-            .map(|((spec, st), lanes)| {
+            .zip(stage_blocks)
+            .map(|(((spec, st), lanes), blocks)| {
                 let busy_open = st.busy_open_ms - lanes.excess_open_ms();
-                (spec, st, busy_open)
+                (spec, st, busy_open, blocks)
             })
-            .map(|(spec, st, busy_open)| StageResult {
+            .map(|(spec, st, busy_open, inside_blocks)| StageResult {
                 kpi: std::mem::take(&mut st.kpi),
                 levels: {
                     let mut l = st.levels.clone();
@@ -147,6 +158,7 @@ impl Sim<'_> {
                 quota_days_exhausted: st.quota_out_at.len() as u64,
                 quota_out_at: std::mem::take(&mut st.quota_out_at),
                 held_for_ms: st.held_for_ms,
+                inside_blocks,
             })
             .collect();
         RepResult {
@@ -156,10 +168,13 @@ impl Sim<'_> {
             stages,
             checkpoints: {
                 let mut cps = std::mem::take(&mut self.cps);
-                for (c, tracked) in cps.iter_mut().zip(&self.cp_road_tracked) {
+                for ((c, tracked), blocks) in
+                    cps.iter_mut().zip(&self.cp_road_tracked).zip(cp_blocks)
+                {
                     if !tracked {
                         c.levels.road = c.levels.queue.clone();
                     }
+                    c.inside_blocks = blocks;
                 }
                 cps.into_vec()
             },

@@ -38,6 +38,7 @@ pub(super) fn flow_mirrors_checkpoint(m: &Model, f: &FlowSpec) -> bool {
 pub(super) fn copy_recorded(from: &EntityStats, to: &mut EntityStats) {
     to.arrivals = from.arrivals;
     to.served = from.served;
+    to.departures = from.departures;
     to.tonnes = from.tonnes;
     to.value = from.value;
     to.wagons = from.wagons;

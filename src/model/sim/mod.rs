@@ -295,9 +295,14 @@ impl Sim<'_> {
         let tm = t.as_ms();
         for st in &mut self.stages {
             st.levels.reset(tm);
+            st.kpi.departures = 0;
         }
         for c in &mut self.cps {
             c.levels.reset(tm);
+            c.kpi.departures = 0;
+        }
+        for f in &mut self.flows {
+            f.kpi.departures = 0;
         }
     }
 }

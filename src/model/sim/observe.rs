@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use crate::model::result::{EntityStats, Observe, SeriesRow, YearResult, YearStats};
+use crate::model::result::{Blocks, EntityStats, Observe, SeriesRow, YearResult, YearStats};
 use crate::stats::Histogram;
 use crate::time::{Date, MS_PER_DAY, SimDuration, SimTime};
 
@@ -76,6 +76,40 @@ pub(super) struct Observations {
     pub(super) done: Vec<YearResult>,
     // Queue figures published for route choice, one feed per choosing flow.
     pub(super) feeds: Vec<Feed>,
+    // The trend test's block boundaries (see `trend_blocks`), the next one's index, and the area
+    // under the in-system level at each boundary passed: per boundary, every checkpoint's, then
+    // every stage's.
+    pub(super) blocks_at: Vec<SimTime>,
+    pub(super) block_idx: usize,
+    pub(super) block_areas: Vec<i128>,
+}
+
+/// Blocks of the trend test: their number, and the shortest second half (in days) that holds
+/// them as whole days.
+pub(crate) const TREND_BLOCKS: usize = 8;
+
+/// The block boundaries of the trend test over the measured span `[warmup, horizon)`:
+/// [`TREND_BLOCKS`] equal blocks that end at the horizon and fit in the second half, each a whole
+/// number of weeks when the half holds that many weeks, else of days (so that daily and weekly
+/// cycles average out within a block). None when the half is shorter than that many days.
+pub(crate) fn trend_blocks(
+    warmup: SimTime,
+    horizon: SimTime,
+) -> Option<(SimDuration, Vec<SimTime>)> {
+    let half_ms = horizon.since(warmup).as_ms() / 2;
+    let k = TREND_BLOCKS as i64;
+    let week = 7 * MS_PER_DAY;
+    let len = if half_ms >= k * week {
+        half_ms / (k * week) * week
+    } else {
+        half_ms / (k * MS_PER_DAY) * MS_PER_DAY
+    };
+    if len == 0 {
+        return None;
+    }
+    let first = horizon.as_ms() - k * len;
+    let at = (0..=k).map(|b| SimTime::from_ms(first + b * len)).collect();
+    Some((SimDuration::from_ms(len), at))
 }
 
 impl Sim<'_> {
@@ -129,6 +163,11 @@ impl Sim<'_> {
                 });
             }
         }
+        if let Some((_, at)) = trend_blocks(self.warmup, self.horizon) {
+            self.obs.block_areas =
+                Vec::with_capacity((m.checkpoints.len() + m.stages.len()) * at.len());
+            self.obs.blocks_at = at;
+        }
         self.update_next_observation();
     }
 
@@ -140,12 +179,14 @@ impl Sim<'_> {
             .map(|&(_, at)| at)
             .unwrap_or(SimTime::MAX);
         let feeds = self.obs.feeds.iter().map(|f| f.next).min();
+        let block = self.obs.blocks_at.get(self.obs.block_idx).copied();
         self.obs.next_at = self
             .obs
             .next_sample
             .unwrap_or(SimTime::MAX)
             .min(year_end)
-            .min(feeds.unwrap_or(SimTime::MAX));
+            .min(feeds.unwrap_or(SimTime::MAX))
+            .min(block.unwrap_or(SimTime::MAX));
     }
 
     /// Takes the samples and closes the years due at or before `t`, in time order.
@@ -168,6 +209,9 @@ impl Sim<'_> {
             {
                 self.close_year(at);
             }
+            if self.obs.blocks_at.get(self.obs.block_idx) == Some(&at) {
+                self.block_boundary(at);
+            }
             if self.obs.feeds.iter().any(|f| f.next == at) {
                 let waiting: Vec<u32> = self.stages.iter().map(|st| st.queue.waiting()).collect();
                 for feed in self.obs.feeds.iter_mut().filter(|f| f.next == at) {
@@ -177,6 +221,34 @@ impl Sim<'_> {
                 }
             }
             self.update_next_observation();
+        }
+    }
+
+    /// Records the area under every checkpoint's and stage's in-system level at a block
+    /// boundary of the trend test (the level just before `t`, like every observation).
+    fn block_boundary(&mut self, t: SimTime) {
+        let tm = t.as_ms();
+        let areas = self.cps.iter().map(|c| c.levels.in_system.area(tm));
+        let areas = areas.chain(self.stages.iter().map(|s| s.levels.in_system.area(tm)));
+        self.obs.block_areas.extend(areas);
+        self.obs.block_idx += 1;
+    }
+
+    /// The block means of entity `index` (a checkpoint's index, or the number of checkpoints plus
+    /// a stage's) from the areas at the boundaries; empty unless every boundary was passed.
+    pub(super) fn block_means(&self, index: usize) -> Blocks {
+        let at = &self.obs.blocks_at;
+        let width = self.cps.len() + self.stages.len();
+        if at.len() < 2 || self.obs.block_areas.len() != width * at.len() {
+            return Blocks::default();
+        }
+        let len_ms = at[1].since(at[0]).as_ms();
+        let area = |b: usize| self.obs.block_areas[b * width + index];
+        Blocks {
+            len_ms,
+            means: (1..at.len())
+                .map(|b| (area(b) - area(b - 1)) as f64 / len_ms as f64)
+                .collect(),
         }
     }
 

@@ -170,6 +170,7 @@ impl<'m> Sim<'m> {
                 .map(|_| CheckpointResult {
                     kpi: EntityStats::default(),
                     levels: Levels::new(),
+                    inside_blocks: Default::default(),
                 })
                 .collect(),
             flows,

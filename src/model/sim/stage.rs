@@ -440,6 +440,7 @@ impl Sim<'_> {
         let veh = &self.vehicles[v];
         let flow = &self.m.flows[veh.flow];
         st.levels.in_system.add(t.as_ms(), -1);
+        st.kpi.departures += 1;
         if veh.counted {
             st.kpi.served += 1;
             add_cargo(&mut st.kpi, flow, veh);

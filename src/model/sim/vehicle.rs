@@ -300,6 +300,7 @@ impl Sim<'_> {
         {
             let c = &mut self.cps[cp];
             c.levels.in_system.add(t.as_ms(), -1);
+            c.kpi.departures += 1;
             if veh.counted {
                 c.kpi.served += 1;
                 add_cargo(&mut c.kpi, flow, veh);
@@ -322,6 +323,7 @@ impl Sim<'_> {
             return;
         }
         // Leaves the system (at a transfer terminal, its cargo goes on in other vehicles).
+        self.flows[veh.flow].kpi.departures += 1;
         if veh.counted {
             let tis = t.since(veh.created).as_ms() as u64;
             let over = limit.is_some_and(|l| veh.total_wait_ms > l);

@@ -1,17 +1,20 @@
 //! The model description: a validated, immutable scenario — cargo classes, route nodes
 //! (checkpoints, links, terminals), and the whole [`Model`] with its derived figures (horizon,
-//! mean rates, overload warnings). Stages are in `stage`, flows and arrivals in `flow`.
+//! mean rates). Stages are in `stage`, flows and arrivals in `flow`, the static overload check
+//! in `overload`.
 
-use crate::time::{Date, MS_PER_HOUR, SimDuration, SimTime};
+use crate::time::{Date, SimDuration, SimTime};
 
 mod cargo;
 mod flow;
 mod lanes;
+mod overload;
 mod stage;
 
 pub use cargo::{Load, Split, split};
 pub use flow::{Alternative, Arrivals, FlowSpec, RateProfile, RouteChoice};
 pub use lanes::{DailyLanes, LaneProfile};
+pub use overload::{Overload, OverloadReason};
 pub use stage::{Inspection, LaneGroup, StageChange, StageKind, StageSpec};
 
 /// Transport mode of a flow.
@@ -182,163 +185,5 @@ impl Model {
         } else {
             b.since(a).as_ms() as f64 / h.as_ms() as f64
         }
-    }
-
-    /// True if the vehicles of `flow` reach each stage of their route at fixed times and take
-    /// fixed work there: a timetable without random delay, fixed travel, and at every stage of the
-    /// route a service, neutral-zone travel and inspection that never vary.
-    fn fixed_arrivals(&self, flow: &FlowSpec) -> bool {
-        let fixed = |d: &crate::dist::Dist| d.variance_ms2() == 0.0;
-        let timetable = matches!(&flow.arrivals, Arrivals::Timetable { delay, .. } if delay.as_ref().is_none_or(fixed));
-        timetable
-            && flow.travel.iter().flatten().all(fixed)
-            && flow
-                .route
-                .iter()
-                .flat_map(|&n| &self.checkpoints[n as usize].stages)
-                .map(|&st| &self.stages[st as usize])
-                .all(|st| {
-                    fixed(&st.service)
-                        && st.travel.as_ref().is_none_or(fixed)
-                        && st.inspection.as_ref().is_none_or(|i| {
-                            (i.probability == 0.0 || i.probability == 1.0) && fixed(&i.service)
-                        })
-                })
-    }
-
-    /// Stages whose offered load exceeds their capacity over open hours (or their daily quota):
-    /// their queues grow without bound. One readable line per stage.
-    pub fn overload_warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let horizon = self.horizon();
-        for s in &self.stages {
-            let cp = &self.checkpoints[s.checkpoint as usize];
-            // Tracks are held through later stages and links have room for all: neither has a
-            // capacity of its own to compare with.
-            if s.kind == StageKind::Tracks || cp.kind == NodeKind::Link {
-                continue;
-            }
-            let through: Vec<&FlowSpec> = self
-                .flows
-                .iter()
-                .filter(|f| f.route.contains(&s.checkpoint))
-                .collect();
-            let rate: f64 = through.iter().map(|f| self.mean_rate_per_h(f)).sum();
-            if rate <= 0.0 {
-                continue;
-            }
-            // Offered work [server-hours per hour]: per vehicle, its service (per container or
-            // wagon at pooled stages), inspection and handling.
-            let h = MS_PER_HOUR as f64;
-            let work: f64 = through
-                .iter()
-                .map(|f| {
-                    let units = match s.kind {
-                        StageKind::Cranes => f.containers as f64,
-                        StageKind::BogieExchange => f.wagons as f64,
-                        _ => 1.0,
-                    };
-                    let mut per = s.service.mean_ms() / h * units;
-                    if let Some(i) = &s.inspection {
-                        per += i.probability * i.service.mean_ms() / h;
-                    }
-                    if let Some(r) = s.handling_rate_tph {
-                        per += f.tonnes / r;
-                    }
-                    self.mean_rate_per_h(f) * per
-                })
-                .sum();
-            let open = s.calendar.open_duration(SimTime::ZERO, horizon).as_ms() as f64
-                / horizon.as_ms().max(1) as f64;
-            // Dated changes: the capacity in effect at the end of the run, where a queue that
-            // grows without bound would be. A lane schedule counts with its mean open lanes.
-            let last = SimTime::from_ms(horizon.as_ms() - 1);
-            let (servers, lanes) = match s.profile_at(last) {
-                LaneProfile::Fixed(n) => (*n as f64 * open, n.to_string()),
-                p => {
-                    let open_lane_ms = p.open_lane_ms(&s.calendar, SimTime::ZERO, horizon);
-                    let mean = open_lane_ms as f64 / horizon.as_ms().max(1) as f64;
-                    let per_open = if open > 0.0 { mean / open } else { 0.0 };
-                    (mean, format!("{per_open:.1} scheduled (mean)"))
-                }
-            };
-            // At exactly full load (ρ = 1) a queue of fixed arrivals and fixed work stays bounded
-            // (the same day repeats); any randomness makes it grow without bound.
-            let fixed = through
-                .iter()
-                .filter(|f| self.mean_rate_per_h(f) > 0.0)
-                .all(|f| self.fixed_arrivals(f));
-            if work > 0.0 && beyond(work, servers, fixed) {
-                let per_vehicle_h = work / rate;
-                let (offered, capacity) = apart(rate, servers / per_vehicle_h, 1);
-                let exactly = if at_capacity(work, servers) {
-                    ", exactly its capacity: with random arrivals or service times"
-                } else {
-                    ";"
-                };
-                out.push(format!(
-                    "stage {}/{}: offered {offered} vehicles/h but capacity is {capacity}/h ({} servers × {:.0}% open, {:.2} server-hours per vehicle){exactly} the queue will grow without bound",
-                    cp.id, s.id, lanes, open * 100.0, per_vehicle_h
-                ));
-            }
-            if let Some(q) = s.daily_quota_at(last)
-                && beyond(rate * 24.0, q as f64, fixed)
-            {
-                let (arrive, _) = apart(rate * 24.0, q as f64, 0);
-                out.push(format!(
-                    "stage {}/{}: {arrive} vehicles/day arrive but the daily quota accepts {q}; the queue will grow without bound",
-                    cp.id, s.id,
-                ));
-            }
-        }
-        out
-    }
-}
-
-/// True if `load` and `capacity` are equal up to floating-point rounding (ρ = 1).
-fn at_capacity(load: f64, capacity: f64) -> bool {
-    (load - capacity).abs() <= 1e-9 * capacity.abs().max(load.abs())
-}
-
-/// True if `load` overloads `capacity`: beyond it, or exactly at it unless arrivals and work are
-/// `fixed` (then the same day repeats and the queue stays bounded).
-fn beyond(load: f64, capacity: f64, fixed: bool) -> bool {
-    if at_capacity(load, capacity) {
-        !fixed
-    } else {
-        load > capacity
-    }
-}
-
-/// `a` and `b` with at least `decimals` decimals, and as many more (up to 12) as it takes for
-/// two different values to print differently: "0.1004" vs "0.1000", not "0.1" vs "0.1".
-fn apart(a: f64, b: f64, decimals: usize) -> (String, String) {
-    let mut d = decimals;
-    while d < 12 && format!("{a:.d$}") == format!("{b:.d$}") && !at_capacity(a, b) {
-        d += 1;
-    }
-    (format!("{a:.d$}"), format!("{b:.d$}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn close_values_print_apart() {
-        assert_eq!(apart(10.0, 9.4, 1), ("10.0".into(), "9.4".into()));
-        assert_eq!(apart(0.1004, 0.1, 1), ("0.1004".into(), "0.1000".into()));
-        assert_eq!(apart(725.4, 725.0, 0), ("725.4".into(), "725.0".into()));
-        // Equal up to rounding: as few decimals as asked.
-        assert_eq!(apart(0.1 + 0.2, 0.3, 1), ("0.3".into(), "0.3".into()));
-    }
-
-    #[test]
-    fn full_load_is_an_overload_only_with_randomness() {
-        assert!(!beyond(1.0, 1.0, true));
-        assert!(beyond(1.0, 1.0, false));
-        assert!(!beyond(0.1 + 0.2, 0.3, true));
-        assert!(beyond(1.000001, 1.0, true));
-        assert!(!beyond(0.999999, 1.0, false));
     }
 }

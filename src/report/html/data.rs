@@ -92,13 +92,17 @@ pub struct ReportData {
 }
 
 impl ReportData {
-    /// Positions of the points in ranking order: lowest mean system wait first.
+    /// Positions of the points in ranking order: lowest mean system wait first, overloaded
+    /// points last (they are left out of the ranking).
     pub fn ranked(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.points.len()).collect();
+        let over = |i: usize| super::badge::point_is_overloaded(&self.points[i]);
         order.sort_by(|&a, &b| {
-            self.points[a]
-                .rank_key()
-                .total_cmp(&self.points[b].rank_key())
+            over(a).cmp(&over(b)).then(
+                self.points[a]
+                    .rank_key()
+                    .total_cmp(&self.points[b].rank_key()),
+            )
         });
         order
     }

@@ -5,6 +5,7 @@
 //! summary and the detail files of replication 0 of each point) and a single run in memory
 //! ([`from_run`]). [`render`] turns it into the page.
 
+mod badge;
 mod captions;
 mod chart;
 mod contexts;

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::badge;
 use super::contexts::{self, heading_row};
 use super::data::{Point, ReportData};
 use super::esc;
@@ -114,7 +115,7 @@ fn comparison_table(out: &mut String, d: &ReportData) {
         out,
         "<section id=\"comparison\"><h2>{}</h2>\n<p class=\"how\"><b>How to read:</b> all {} \
          of all flows together; mean ± 95% confidence half-width over {} replications. Rows are \
-         ranked by mean wait, best first{}.{}</p>\n<table class=\"compare\"><thead><tr><th>#</th>\
+         ranked by mean wait, best first{}.{}{}</p>\n<table class=\"compare\"><thead><tr><th>#</th>\
          <th class=\"label\">Point</th>",
         if d.points.len() > 1 {
             if compared_scenarios(d).is_some() {
@@ -145,6 +146,14 @@ fn comparison_table(out: &mut String, d: &ReportData) {
             )
         } else {
             String::new()
+        },
+        match d.points.iter().any(badge::point_is_overloaded) {
+            true if d.points.len() > 1 => {
+                " An <b>overloaded</b> point's queues grow without bound: it is listed last, \
+                 unranked, and its waits grow with the run length."
+            }
+            true => " The scenario is <b>overloaded</b>: its waits grow with the run length.",
+            false => "",
         }
     );
     // Served in each mode's own unit; cargo counted once, where it is delivered.
@@ -176,25 +185,46 @@ fn comparison_table(out: &mut String, d: &ReportData) {
     let columns = cols.len() + 2 + usize::from(road) + if d.baseline.is_some() { 2 } else { 0 };
     for group in d.ranked_groups() {
         heading_row(out, &group.heading, columns);
-        for (rank, i) in group.rows.into_iter().enumerate() {
+        let mut rank = 0;
+        for i in group.rows {
             let p = &d.points[i];
             let is_base = d.is_baseline(i);
             let base = d.baseline_of(i).map(|b| &d.points[b]);
+            let over = badge::point_is_overloaded(p);
             let _ = write!(
                 out,
-                "<tr{}><td>{}</td><td class=\"label\">{}</td>",
+                "<tr{}><td>{}</td><td class=\"label\">{}{}</td>",
                 if is_base { " class=\"baseline\"" } else { "" },
-                rank + 1,
-                esc(p.label())
+                if over {
+                    "–".to_string()
+                } else {
+                    rank += 1;
+                    rank.to_string()
+                },
+                esc(p.label()),
+                badge::badge_if(over)
             );
             for &(_, kpi, scale) in &cols {
-                let _ = write!(out, "<td>{}</td>", fmt_est(p.system(kpi), kpi, scale, reps));
+                let mark = badge::grows_if(over, kpi);
+                let left = badge::left_if(
+                    over,
+                    kpi,
+                    p.system(kpi),
+                    p.system("departures_per_day"),
+                    |c| fmt_est(c, "departures_per_day", 1.0, reps),
+                );
+                let _ = write!(
+                    out,
+                    "<td>{}{mark}{left}</td>",
+                    fmt_est(p.system(kpi), kpi, scale, reps)
+                );
             }
             match longest_queue(p) {
                 _ if !road => {}
                 Some((cp, k)) => {
                     let cell = fmt_est(Some(k), "queue_km_max", 1.0, reps);
-                    let _ = write!(out, "<td>{cell} ({})</td>", esc(cp));
+                    let mark = badge::grows_if(over, "queue_km_max");
+                    let _ = write!(out, "<td>{cell} ({}){mark}</td>", esc(cp));
                 }
                 None => out.push_str("<td>–</td>"),
             }
@@ -311,26 +341,28 @@ fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
         heading_row(out, &group.heading, 1 + cols.len());
         for i in group.rows {
             let p = &d.points[i];
+            let over = badge::checkpoint_is_overloaded(p, &cp.id);
             let _ = write!(
                 out,
-                "<tr{}><td class=\"label\">{}</td>",
+                "<tr{}><td class=\"label\">{}{}</td>",
                 if d.is_baseline(i) {
                     " class=\"baseline\""
                 } else {
                     ""
                 },
-                esc(p.label())
+                esc(p.label()),
+                badge::badge_below_if(over)
             );
             for &(_, kpi, scale) in &cols {
+                let cell = |kpi| p.cell(EntityKind::Checkpoint, &cp.id, kpi);
                 let _ = write!(
                     out,
-                    "<td>{}</td>",
-                    fmt_est(
-                        p.cell(EntityKind::Checkpoint, &cp.id, kpi),
-                        kpi,
-                        scale,
-                        reps
-                    )
+                    "<td>{}{}{}</td>",
+                    fmt_est(cell(kpi), kpi, scale, reps),
+                    badge::grows_if(over, kpi),
+                    badge::left_if(over, kpi, cell(kpi), cell("departures_per_day"), |c| {
+                        fmt_est(c, "departures_per_day", 1.0, reps)
+                    })
                 );
             }
             out.push_str("</tr>\n");
@@ -381,8 +413,9 @@ pub fn render(d: &ReportData) -> String {
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>{CSS}</style></head><body>\n<header><h1>{}</h1>\n",
+         <title>{}</title><style>{CSS}{}</style></head><body>\n<header><h1>{}</h1>\n",
         esc(&title),
+        badge::CSS,
         esc(&title)
     );
     let _ = writeln!(
@@ -443,6 +476,7 @@ pub fn render(d: &ReportData) -> String {
     for n in d.notes.iter().chain(&contexts::shown_notes(d, &panels)) {
         let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(n));
     }
+    out.push_str(&badge::header_note(d));
     out.push_str(
         "<p class=\"note\">Charts of time series and wait distributions show replication 0 of \
          each point; tables show means over all replications with 95% confidence intervals. \
@@ -453,13 +487,19 @@ pub fn render(d: &ReportData) -> String {
     comparison_table(&mut out, d);
     yearly_table(&mut out, d);
     for cp in charted_checkpoints(d) {
+        let over = d
+            .points
+            .iter()
+            .any(|p| badge::checkpoint_is_overloaded(p, &cp.id));
         let _ = write!(
             out,
-            "<section class=\"checkpoint\" id=\"cp-{}\"><h2>{}</h2>\n<p class=\"facts\">Stages \
-             (baseline): {}</p>\n",
+            "<section class=\"checkpoint\" id=\"cp-{}\"><h2>{}{}</h2>\n<p class=\"facts\">Stages \
+             (baseline): {}</p>\n{}",
             esc(&cp.id),
             esc(&cp.title()),
-            sections::stage_line(d, cp)
+            badge::badge_if(over),
+            sections::stage_line(d, cp),
+            badge::checkpoint_note(d, &cp.id)
         );
         checkpoint_table(&mut out, d, cp);
         contexts::charts(&mut out, d, &panels, cp);
