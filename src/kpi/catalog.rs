@@ -163,6 +163,17 @@ fn year_metrics(r: &RepResult, pick: impl Fn(&YearResult) -> YearStats, out: &mu
     }
 }
 
+/// Metres of road a queued vehicle at node `node` takes: `mpv` where trucks pass it, NaN (the
+/// road queue in km is missing, not zero) where only trains or barges do — they queue on tracks
+/// and rivers, not on the road.
+fn road_metres(model: &Model, node: usize, mpv: f64) -> f64 {
+    let trucks = model
+        .flows
+        .iter()
+        .any(|f| f.mode == crate::model::Mode::Truck && f.route.contains(&(node as _)));
+    if trucks { mpv } else { f64::NAN }
+}
+
 /// Scalar KPIs of time-weighted levels, in report order.
 fn level_metrics(l: &Levels, end_ms: i64, m_per_vehicle: f64, out: &mut Values) {
     let km = m_per_vehicle / 1000.0;
@@ -261,7 +272,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         let c = &r.checkpoints[i];
         let mut v = Vec::with_capacity(48);
         kpi_metrics(&c.kpi, days, &mut v);
-        level_metrics(&c.levels, end, mpv, &mut v);
+        level_metrics(&c.levels, end, road_metres(model, i, mpv), &mut v);
         // A checkpoint is as busy as its bottleneck stage (among those that were open).
         let util = max_present(
             cp.stages
@@ -335,7 +346,8 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         let s = &r.stages[i];
         let mut v = Vec::with_capacity(48);
         kpi_metrics(&s.kpi, days, &mut v);
-        level_metrics(&s.levels, end, mpv, &mut v);
+        let node = spec.checkpoint as usize;
+        level_metrics(&s.levels, end, road_metres(model, node, mpv), &mut v);
         push(&mut v, "utilization", utilization(s));
         push(&mut v, "blocked_share", blocked_share(&s.levels, end));
         // A link's "lanes" are room for every vehicle on it, not staff.
