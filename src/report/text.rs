@@ -78,6 +78,33 @@ pub(super) fn render_grid(out: &mut String, grid: &[Vec<String>], left: usize) {
     }
 }
 
+/// One row of an entity's table: its id (marked when it is overloaded) and a cell per column
+/// (`kpi`, scale, decimals), each figure that grows with the run length marked at an overloaded
+/// entity.
+fn entity_row<'a>(
+    r: &EntitySummary,
+    cols: impl Iterator<Item = (&'a str, f64, i32)>,
+    reps: usize,
+) -> Vec<String> {
+    let over = overload::overloaded(r);
+    let mark = |kpi: &str| {
+        if over && overload::grows_with_run(kpi) {
+            overload::GROWS
+        } else {
+            ""
+        }
+    };
+    std::iter::once(format!(
+        "{}{}",
+        r.id,
+        if over { overload::MARKER } else { "" }
+    ))
+    .chain(
+        cols.map(|(kpi, scale, decimals)| cell(r.get(kpi), kpi, scale, decimals, reps) + mark(kpi)),
+    )
+    .collect()
+}
+
 fn table(out: &mut String, title: &str, rows: &[&EntitySummary], cols: &[Col], reps: usize) {
     if rows.is_empty() {
         return;
@@ -88,27 +115,11 @@ fn table(out: &mut String, title: &str, rows: &[&EntitySummary], cols: &[Col], r
             .collect(),
     ];
     for r in rows {
-        // An overloaded entity: marked, and so are its figures that grow with the run length.
-        let over = overload::overloaded(r);
-        let mark = |kpi: &str| {
-            if over && overload::grows_with_run(kpi) {
-                overload::GROWS
-            } else {
-                ""
-            }
-        };
-        grid.push(
-            std::iter::once(format!(
-                "{}{}",
-                r.id,
-                if over { overload::MARKER } else { "" }
-            ))
-            .chain(
-                cols.iter()
-                    .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps) + mark(c.kpi)),
-            )
-            .collect(),
-        );
+        grid.push(entity_row(
+            r,
+            cols.iter().map(|c| (c.kpi, c.scale, c.decimals)),
+            reps,
+        ));
     }
     render_grid(out, &grid, 0);
     out.push('\n');
@@ -131,27 +142,11 @@ fn mode_table(
             .collect(),
     ];
     for r in rows {
-        // An overloaded entity: marked, and so are its figures that grow with the run length.
-        let over = overload::overloaded(r);
-        let mark = |kpi: &str| {
-            if over && overload::grows_with_run(kpi) {
-                overload::GROWS
-            } else {
-                ""
-            }
-        };
-        grid.push(
-            std::iter::once(format!(
-                "{}{}",
-                r.id,
-                if over { overload::MARKER } else { "" }
-            ))
-            .chain(
-                cols.iter()
-                    .map(|c| cell(r.get(c.kpi), c.kpi, c.scale, c.decimals, reps) + mark(c.kpi)),
-            )
-            .collect(),
-        );
+        grid.push(entity_row(
+            r,
+            cols.iter().map(|c| (c.kpi, c.scale, c.decimals)),
+            reps,
+        ));
     }
     render_grid(out, &grid, 0);
     out.push('\n');
