@@ -241,22 +241,29 @@ def grows(kpi):
 
 
 def overloaded(point, kind, entity):
-    """(backlog, days of throughput) if the entity (a stage: its checkpoint) ends the run with more than two days
-    of its own throughput still queued, else None. Entities without a backlog are judged by the whole system.
-    (A stable crossing ends with about its mean queue, well under a day of throughput at every built-in
-    crossing; a queue that grows through the run ends with weeks of it.)"""
-    k, e = ("checkpoint", entity.split("/")[0]) if kind == "stage" else (kind, entity)
-    b, d = get(point, k, e, "backlog_end"), get(point, k, e, "served_per_day")
-    if not b or not d:
-        b, d = get(point, "system", "all", "backlog_end"), get(point, "system", "all", "served_per_day")
-    if not b or not d:
+    """(backlog at the end, growth per day, reasons) if borderflow judged the entity overloaded at this point
+    (README "Overload": a static reason — demand above lanes × open hours, a quota or a link's paths — or the
+    trend test on its backlog in most replications), else None. Flows and classes carry no judgement of their
+    own and take the system's."""
+    e = entity
+    r = (point or {}).get("results", {}).get(kind, {}).get(e)
+    if r is None or "overloaded" not in r:
+        kind, e = "system", "all"
+        r = (point or {}).get("results", {}).get("system", {}).get("all")
+    if not r or not r.get("overloaded"):
         return None
-    days = b["mean"] / max(d["mean"], 1e-9)
-    return (b["mean"], days) if b["mean"] > 10 and days > 2.0 else None
+    b = get(point, kind, e, "backlog_end")
+    g = get(point, kind, e, "backlog_growth_per_day")
+    return (b["mean"] if b else None, g["mean"] if g else None, r.get("overload_reasons", []))
 
 
 def overload_note(ov):
-    return f"overloaded: {fmt(ov[0])} still queued at the end, {fmt(ov[1])} days of its throughput"
+    parts = []
+    if ov[1] is not None and ov[1] > 0:
+        parts.append(f"its backlog grows by {fmt(ov[1])} a day")
+    if ov[0] is not None:
+        parts.append(f"{fmt(ov[0])} still queued at the end")
+    return "overloaded" + (": " + ", ".join(parts) if parts else "")
 
 
 def load_runs(path, wanted):
@@ -549,7 +556,7 @@ def section(spec, d, wall):
                 continue
             ov = overloaded(p, k, e) if grows(kpi) else None
             if ov:
-                cells.append(f"overloaded<br>({fmt(ov[0])} queued at end)")
+                cells.append("overloaded" + (f"<br>(+{fmt(ov[1])}/day)" if ov[1] else ""))
                 continue
             c = pm(v["mean"], v["ci95"])
             dd = v.get("diff")
@@ -563,8 +570,9 @@ def section(spec, d, wall):
              "(same replications, common random numbers) at the same demand (the sweep's context axes), `*` when "
              "significant after the Holm adjustment over the sweep's comparisons of that measure (intervals are "
              "nominal 95%). "
-             "\"overloaded\": the crossing (or the system) ends the run with more than two days of its throughput "
-             "still queued, so its waits and queues grow with the length of the run and are not reported.")
+             "\"overloaded\": borderflow judged the crossing (or the system) overloaded — demand above its lanes × "
+             "open hours, its quota or its paths, or a backlog that grows through the run (README \"Overload\"; "
+             "+N/day is that growth) — so its waits and queues measure the length of the run and are not reported.")
     L.append("")
     # sentences: each point against the reference policy at the same other settings
     for p in summary["points"]:
@@ -621,8 +629,8 @@ def main():
         "and base files (`data/kz-cn-border.md`); their header comments say what is assumed. "
         "Sentences and tables compare a point with the no-policy point at the same demand (paired over "
         "replications; demand, and the neutral-zone size, are context axes of the sweeps). Waits are summed over both sides of a crossing. "
-        "At an overloaded point (a crossing, or the system, ends the run with more than two days of its throughput "
-        "still queued) waits and queues keep growing with the length of the run, so they are not reported there: "
+        "At an overloaded point (borderflow's own judgement, README \"Overload\": demand above lanes × open hours, "
+        "a quota or a link's paths, or a backlog that grows through the run) waits and queues keep growing with the length of the run, so they are not reported there: "
         "the tables say \"overloaded\" and the sentences \"does not measure\"; throughput there is capacity. "
         "The road crossings' neutral zones hold an assumed 100 trucks each (`buffer`; no source gives their "
         "size): a full zone blocks the Kazakh exit lanes. A rail link has no place to wait, so a train without "
