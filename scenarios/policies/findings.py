@@ -71,8 +71,9 @@ SWEEPS = [
         "name": "round-the-clock",
         "title": "Round-the-clock road checkpoints and synchronised hours",
         "what": "Kazakh side one hour earlier at the four baseline-hours crossings (`sync`), Kazakh side 24/7 "
-                "(`kz-24x7`), both sides 24/7 (`24x7-both`), at today's demand and at x1.5, which saturates "
-                "every crossing (so served/day at x1.5 is capacity). The neutral zone before each Chinese entry "
+                "(`kz-24x7`), both sides 24/7 (`24x7-both`), at today's demand, at x1.5 (half-way to doubled "
+                "trade) and at x3, which saturates the lanes of Dostyk road and Maikapchagay (so their served/day "
+                "at x3 is capacity; Kalzhat and Nur Zholy are bound by China's quotas). The neutral zone before each Chinese entry "
                 "holds 100 trucks (the base's assumption, range 50–200; no figure in the sheet); "
                 "`neutral-zone.toml` below repeats `sync` for other sizes.",
         "axis": "hours", "ref": "today",
@@ -95,7 +96,7 @@ SWEEPS = [
         "title": "Synchronised hours under several neutral-zone sizes",
         "what": "`sync` (as above) against today's hours with the neutral zone before every Chinese entry holding "
                 "25, 50, 100 (the base's assumption), 200 trucks or without limit (the model before finite "
-                "buffers), at today's demand and at x1.5 (capacity).",
+                "buffers), at today's demand and at x3 (capacity of the lane-bound crossings).",
         "axis": "hours", "ref": "today",
         "cols": [("system", "all", "served_per_day"), ("checkpoint", "dostyk-road", "served_per_day"),
                  ("checkpoint", "maikapchagay", "served_per_day"), ("system", "all", "wait_mean_h"),
@@ -354,7 +355,9 @@ def sentence(runs, a, b, kind, entity, kpi, phrase, points=None):
 # Extra, sweep-specific verdicts
 # ---------------------------------------------------------------------------------------------------------
 CLAIM = "**Capacity claim (kt.kz, Feb 2026: synchronising operating hours with China adds ≥ 20% capacity).**"
-BASELINE_HOURS_CPS = ["kalzhat", "bakhty", "dostyk-road", "maikapchagay"]
+# The baseline-hours crossings whose lanes, not China's quotas, limit them at the saturating demand (x3): Kalzhat
+# is bound by its quota of 300/day and Bakhty (60/day at x3) never reaches its 375/day (round-the-clock.toml).
+BASELINE_HOURS_CPS = ["dostyk-road", "maikapchagay"]
 
 
 def pct(runs, a, b, kind, entity):
@@ -378,7 +381,7 @@ def fmt_pct(x):
 
 
 def four_gain(runs, a, b):
-    """Served/day of the four baseline-hours crossings together, b against a, replication by replication:
+    """Served/day of the lane-bound baseline-hours crossings together, b against a, replication by replication:
     (percent, ci percent, served/day at a, served/day at b)."""
     tot = {}
     for lab in (a, b):
@@ -399,11 +402,10 @@ def four_gain(runs, a, b):
 
 
 def capacity_claim(summary, runs):
-    """The claim at the base's neutral zone (100 trucks). Capacity = served/day at x1.5 (saturated)."""
-    a, b = "hours=today, demand=x1.5", "hours=sync, demand=x1.5"
+    """The claim at the base's neutral zone (100 trucks). Capacity = served/day at x3 (saturated)."""
+    a, b = "hours=today, demand=x3", "hours=sync, demand=x3"
     out = []
-    for kind, ent, what in [("system", "all", "all five road checkpoints"),
-                            ("checkpoint", "dostyk-road", "dostyk-road"),
+    for kind, ent, what in [("checkpoint", "dostyk-road", "dostyk-road"),
                             ("checkpoint", "maikapchagay", "maikapchagay")]:
         x = pct(runs, a, b, kind, ent)
         if x:
@@ -411,17 +413,19 @@ def capacity_claim(summary, runs):
     g = four_gain(runs, a, b)
     if not g:
         return None
-    out.append(f"the four baseline-hours crossings together: {sg(g[0], 2)}% ± {g[1]:.2f}% "
+    out.append(f"the two together: {sg(g[0], 2)}% ± {g[1]:.2f}% "
                f"({fmt(g[2])} -> {fmt(g[3])} trucks/day)")
     verdict = "confirms" if g[0] - g[1] >= 20 else "does not confirm"
     return (f"{CLAIM} Neutral zone of 100 trucks before each Chinese entry (the base's assumption, range 50–200; "
-            f"no figure in the sheet). Served/day at x1.5 demand (saturated), `sync` against `today`, paired: "
-            + "; ".join(out) + f". Under this assumption the model {verdict} the claim for the four crossings the "
-            "hours affect (Nur Zholy already works 24/7 on both sides). The gain is capacity the mismatch costs: "
+            f"no figure in the sheet). Served/day at x3 demand, which saturates the lanes of Dostyk road and "
+            f"Maikapchagay, `sync` against `today`, paired: "
+            + "; ".join(out) + f". Under this assumption the model {verdict} the claim at the crossings whose lanes "
+            "the hours limit (Nur Zholy already works 24/7 on both sides; Kalzhat is bound by China's quota of "
+            "300/day whatever the hours; Bakhty's 20 trucks a day never reach its lanes). The gain is capacity the mismatch costs: "
             "with today's hours the Kazakh exit clears trucks into the zone for an hour after China closes and "
             "during China's lunch, and China serves from the zone an hour before the Kazakh side opens and during "
-            "the Kazakh lunch; where the zone cannot hold an hour of the Kazakh exit's output (Dostyk road: 50 "
-            "lanes, up to 100 trucks an hour, plus the trucks on the drive) its lanes are blocked and that hour is "
+            "the Kazakh lunch; where the zone cannot hold an hour of the Kazakh exit's output (8 lanes, up to "
+            "50 trucks an hour, plus the trucks on the drive) its lanes are blocked and that hour is "
             "lost. How the answer moves with the zone's size is the next section.")
 
 
@@ -430,7 +434,8 @@ def zone_claim(summary, runs):
     zones = ["25", "50", "100", "200", "unlimited"]
     rows, gains, single = [], {}, {}
     for z in zones:
-        a, b = f"zone={z}, hours=today, demand=x1.5", f"zone={z}, hours=sync, demand=x1.5"
+        a, b = (f"zone={z}, zone-in={z}, hours=today, demand=x3",
+                f"zone={z}, zone-in={z}, hours=sync, demand=x3")
         g = four_gain(runs, a, b)
         if not g:
             continue
@@ -444,7 +449,7 @@ def zone_claim(summary, runs):
                     f"{sg(dy[0], 1)}% | {sg(mk[0], 1)}% | {fmt(bl[0]) if bl else '–'} |")
     if "100" not in gains or "unlimited" not in gains:
         return None
-    table = ["| neutral zone [trucks] | four crossings today [served/day] | with `sync` | gain (paired) | "
+    table = ["| neutral zone [trucks] | Dostyk road + Maikapchagay today [served/day] | with `sync` | gain (paired) | "
              "Dostyk road gain | Maikapchagay gain | Dostyk road Kazakh exit blocked share, today |",
              "|---|---|---|---|---|---|---|"] + rows
     yes = [z for z in zones if z in gains and gains[z][0] - gains[z][1] >= 20]
@@ -454,7 +459,8 @@ def zone_claim(summary, runs):
     if single:
         where += (" (one crossing alone reaches it: " +
                   "; ".join(f"{c} with {' or '.join(zs)} trucks" for c, zs in single.items()) + ")")
-    text = (f"{CLAIM} Capacity (served/day at x1.5) of the four baseline-hours crossings together, `sync` against "
+    text = (f"{CLAIM} Capacity (served/day at x3) of the lane-bound baseline-hours crossings, Dostyk road and "
+            f"Maikapchagay, together, `sync` against "
             f"`today` at the same neutral-zone size. The model reaches the claimed +20% {where}. With the assumed "
             f"~100 trucks it shows {sg(gains['100'][0], 1)}% ± {gains['100'][1]:.2f}%, and over the assumed range "
             f"50–200 {sg(min(rng), 1)}% to {sg(max(rng), 1)}%. With no limit on the zone (the model before finite "
@@ -462,7 +468,7 @@ def zone_claim(summary, runs):
             "works its full 7.5 h at saturation whatever the other does, because the zone absorbs any mismatch; "
             "that was this file's earlier verdict (+0.01%), and it holds only for a zone that never fills. The "
             "smaller the zone, the more the mismatch costs today and the more synchronising gives back "
-            "(Dostyk road, with 50 Kazakh lanes, gains most; Bakhty, with 3, nothing). What the model cannot "
+            "(the zone holds two hours of an 8-lane exit's output at 100 places, one at 50). What the model cannot "
             "settle: the real size of the neutral zones (the sheet gives none, so which row holds is open); "
             "the claim's scope (kt.kz counts the whole border, 1.68 M vehicles a year with cars and buses, "
             "and Nur Zholy, already 24/7 and bound by China's quota, gains nothing from the hours); and "
@@ -510,6 +516,280 @@ EXTRAS = {"capacity_claim": capacity_claim, "zone_claim": zone_claim, "river_mt"
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Findings, policy by policy: one paragraph for each policy of the December 2024 statement — what the model
+# shows at equal demand, how robust that is to the inputs no source gives, and what it cannot tell.
+# ---------------------------------------------------------------------------------------------------------
+PARAGRAPH_KPIS = [
+    ("system", "all", "wait_mean_h"), ("system", "all", "served_per_day"),
+    ("checkpoint", "nur-zholy", "wait_mean_h"), ("checkpoint", "kalzhat", "wait_mean_h"),
+    ("class", "perishable", "over_limit"), ("class", "perishable", "wait_mean_h"),
+    ("class", "general", "wait_mean_h"),
+    ("checkpoint", "narynkol", "y2028.served_per_day"), ("checkpoint", "kalzhat", "y2028.wait_mean_h"),
+    ("checkpoint", "khorgos", "y2029.served_per_day"), ("checkpoint", "khorgos", "y2029.wait_mean_h"),
+    ("checkpoint", "khorgos", "y2030.served_per_day"), ("checkpoint", "dostyk", "y2030.served_per_day"),
+]
+
+
+def say(data, sweep, a, b, kind, entity, kpi, phrase):
+    """One comparison as a clause (`sentence`), or None when the sweep was not run."""
+    d = data.get(sweep)
+    if not d:
+        return None
+    return sentence(d["runs"], a, b, kind, entity, kpi, phrase, d["points"])
+
+
+def overloaded_names(data, sweep, label, kinds=("checkpoint", "link", "terminal")):
+    """Entities borderflow judged overloaded at a point, by id."""
+    p = data.get(sweep, {}).get("points", {}).get(label)
+    if not p:
+        return []
+    out = []
+    for k in kinds:
+        for e, r in p.get("results", {}).get(k, {}).items():
+            if r.get("overloaded"):
+                out.append(e)
+    return out
+
+
+def robustness(data, sweep, policy, entity_kind, entity, kpi, phrase):
+    """What the sweep's uncertain-input draws say about one policy's effect, as a sentence; None when the
+    sweep declares no uncertain inputs."""
+    rob = data.get(sweep, {}).get("summary", {}).get("robustness")
+    if not rob:
+        return None
+    return robust_sentence(rob, policy, entity_kind, entity, kpi, phrase)
+
+
+def robust_sentence(rob, policy, entity_kind, entity, kpi, phrase):
+    return None  # filled in once the robustness output lands
+
+
+def join(*parts):
+    return " ".join(p for p in parts if p)
+
+
+def clause_list(parts):
+    parts = [p for p in parts if p]
+    return "; ".join(parts)
+
+
+def p_round_the_clock(data):
+    s = "round-the-clock"
+    if s not in data:
+        return None
+    x1 = clause_list([
+        say(data, s, "hours=today, demand=x1", "hours=24x7-both, demand=x1", "system", "all", "wait_mean_h",
+            "the mean wait of all trucks"),
+        say(data, s, "hours=today, demand=x1", "hours=24x7-both, demand=x1", "checkpoint", "kalzhat",
+            "wait_mean_h", "the mean wait at Kalzhat"),
+        say(data, s, "hours=today, demand=x1", "hours=24x7-both, demand=x1", "system", "all", "served_per_day",
+            "trucks served a day")])
+    x15 = say(data, s, "hours=today, demand=x1.5", "hours=24x7-both, demand=x1.5", "system", "all",
+              "served_per_day", "the trucks served a day")
+    ov_t = overloaded_names(data, s, "hours=today, demand=x1.5")
+    ov_p = overloaded_names(data, s, "hours=24x7-both, demand=x1.5")
+    return join(
+        "**Round-the-clock at every road checkpoint** (both sides 24/7, `round-the-clock.toml`, point `24x7-both`).",
+        f"At today's demand, against today's hours, it {x1}." if x1 else None,
+        f"At x1.5 demand it {x15}; there {', '.join(ov_p) or 'no crossing'} are overloaded with the policy and "
+        f"{', '.join(ov_t) or 'none'} without it, so their waits are not measured and what they serve is what "
+        "their lanes or China's quotas pass." if x15 else None,
+        (f"Capacity, at saturating demand (x3): {cap}." if (cap := capacity_24(data)) else None),
+        robustness(data, s, "24x7-both", "system", "all", "wait_mean_h", "the mean wait"),
+        "What the model cannot tell: the absolute waits. It queues trucks at the lanes only, and Khorgos/Nur "
+        "Zholy cargo is transloaded at warehouses (Chinese trucks unload, Kazakh trucks collect), which is where "
+        "the CPMM's 51.4 h comes from; the model has no such mechanism, so it gives hours, not days "
+        "(`scenarios/validation/README.md`). The hours of the four smaller crossings today are the 2005 ones "
+        "(sheet R12, assumed), so the size of the gain rests on them; China's quotas at Nur Zholy and Kalzhat "
+        "cap what any change of hours can add there.")
+
+
+def capacity_24(data):
+    """Round-the-clock against today's hours at x3, at the crossings whose lanes are the limit there."""
+    d = data.get("round-the-clock")
+    if not d:
+        return None
+    g = four_gain(d["runs"], "hours=today, demand=x3", "hours=24x7-both, demand=x3")
+    if not g:
+        return None
+    return (f"Dostyk road and Maikapchagay together pass {fmt(g[3])} trucks a day instead of {fmt(g[2])} "
+            f"({sg(g[0], 0)}% ± {g[1]:.1f}%, paired)")
+
+
+def p_sync(data):
+    s = "round-the-clock"
+    if s not in data:
+        return None
+    x1 = say(data, s, "hours=today, demand=x1", "hours=sync, demand=x1", "system", "all", "wait_mean_h",
+             "the mean wait of all trucks")
+    claim = zone_summary(data)
+    return join(
+        "**Synchronised operating hours** (the Kazakh side one hour earlier at the four crossings that keep "
+        "baseline hours, `sync`).",
+        f"At today's demand it {x1}." if x1 else None,
+        claim,
+        robustness(data, s, "sync", "system", "all", "wait_mean_h", "the mean wait"),
+        "What the model cannot tell: whether the claimed ≥ 20 % capacity holds, because that turns on the size "
+        "of the neutral zones, which no source gives (sheet R18, assumed 50–200 trucks), and on places to wait "
+        "that the model does not have (parking beyond the zone, trucks turned back). The claim counts the whole "
+        "border (kt.kz), cars and buses included; the model has trucks only.")
+
+
+def zone_summary(data):
+    d = data.get("neutral-zone")
+    if not d:
+        return None
+    gains = {}
+    for z in ["50", "100", "200", "unlimited"]:
+        g = four_gain(d["runs"], f"zone={z}, zone-in={z}, hours=today, demand=x3",
+                      f"zone={z}, zone-in={z}, hours=sync, demand=x3")
+        if g:
+            gains[z] = g
+    if "100" not in gains:
+        return None
+    rng = [gains[z][0] for z in ("50", "100", "200") if z in gains]
+    return (f"At saturating demand (x3) it adds {sg(gains['100'][0], 1)}% ± {gains['100'][1]:.1f}% to the "
+            f"capacity of the crossings whose lanes the hours limit (Dostyk road and Maikapchagay) with a neutral zone of 100 trucks, {sg(min(rng), 1)}% to {sg(max(rng), 1)}% "
+            f"over the assumed 50–200"
+            + (f", and {sg(gains['unlimited'][0], 2)}% with a zone that never fills" if "unlimited" in gains
+               else "") + " (`neutral-zone.toml`).")
+
+
+def p_green(data):
+    s = "green-corridor"
+    if s not in data:
+        return None
+    x1 = clause_list([
+        say(data, s, "corridor=today, demand=x1", "corridor=priority, demand=x1", "class", "perishable",
+            "over_limit", "the perishable trucks held past their 24 h limit in a year"),
+        say(data, s, "corridor=today, demand=x1", "corridor=priority, demand=x1", "class", "perishable",
+            "wait_mean_h", "the perishables' mean wait"),
+        say(data, s, "corridor=today, demand=x1", "corridor=priority, demand=x1", "class", "general",
+            "wait_mean_h", "general cargo's mean wait")])
+    ov = overloaded_names(data, s, "corridor=priority, demand=x1.5")
+    return join(
+        "**Green corridors for farm products** (priority for perishables at Nur Zholy, `green-corridor.toml`).",
+        f"At today's demand it {x1}." if x1 else None,
+        f"At x1.5 the crossings are overloaded ({', '.join(ov)}), so the waits there are not measured." if ov
+        else None,
+        robustness(data, s, "priority", "class", "perishable", "wait_mean_h", "the perishables' mean wait"),
+        "What the model cannot tell: whether a green corridor also shortens the phytosanitary control itself "
+        "(the model gives perishables priority in the queue and, in `priority+lanes`, lanes of their own; their "
+        "service time is unchanged), nor the real share of perishables (sheet R4, R7: assumed) or how long they "
+        "may wait (24 h, sheet R19: assumed 12–72 h), which sets the count held past the limit.")
+
+
+def p_new_checkpoints(data):
+    s = "new-checkpoints"
+    if s not in data:
+        return None
+    flat = clause_list([
+        say(data, s, "crossings=not-built, demand=flat", "crossings=projected, demand=flat", "checkpoint",
+            "kalzhat", "y2028.wait_mean_h", "the 2028 mean wait at Kalzhat"),
+        say(data, s, "crossings=not-built, demand=flat", "crossings=projected, demand=flat", "system", "all",
+            "y2028.served_per_day", "the trucks served a day in 2028")])
+    ov = overloaded_names(data, s, "crossings=projected, demand=growth")
+    return join(
+        "**New checkpoints Narynkol–Muzart and Terekty–Aktobek** (`new-checkpoints.toml`, at their projected "
+        "size of one lane a side).",
+        f"With flat demand they {flat}." if flat else None,
+        f"With trade growing 22.46 % a year the network is overloaded by 2028 with or without them "
+        f"({', '.join(ov)})." if ov else None,
+        robustness(data, s, "projected", "checkpoint", "kalzhat", "y2028.wait_mean_h",
+                   "the 2028 wait at Kalzhat"),
+        "What the model cannot tell: their real effect, because every input of the new crossings is assumed "
+        "(sheet R38: opening dates, lanes, detours, the share of hauliers who would switch); the run is a "
+        "what-if on those assumptions, and says which of them the answer turns on.")
+
+
+def p_trains(data):
+    s = "rail-growth"
+    if s not in data:
+        return None
+    x = clause_list([
+        say(data, s, "rail=no-growth", "rail=mc-trains", "checkpoint", "khorgos", "y2029.served_per_day",
+            "Khorgos trains a day in 2029"),
+        say(data, s, "rail=no-growth", "rail=mc-trains", "checkpoint", "khorgos", "y2029.wait_mean_h",
+            "the 2029 mean wait of trains at Khorgos")])
+    return join(
+        "**Container trains from 600 to 2,000 a year by 2029** (`rail-growth.toml`, point `mc-trains`: the "
+        "extra trains added to 2026 traffic through Khorgos).",
+        f"It {x}." if x else None,
+        robustness(data, s, "mc-trains", "checkpoint", "khorgos", "y2029.wait_mean_h", "the 2029 wait at Khorgos"),
+        "What the model cannot tell: the Kazakh rail crossing times the CPMM measures (57–70 h, 2021–23), which "
+        "come from wagon sourcing, priority for express trains and Chinese intake limits that the model does "
+        "not have; its station times are hours. The Khorgos volumes also disagree with each other (sheet R25: "
+        "1,019 TEU a day reported for 2025 against 20 trains a day), so the base load is uncertain.")
+
+
+def p_fourth(data):
+    s = "rail-growth"
+    if s not in data:
+        return None
+    return join(
+        "**The fourth rail crossing Maikapchagay–Zimunay with the Tugyl port and the Irtysh** "
+        "(`rail-growth.toml`, points `mc+4th` and `mc+4th@2.5Mt`).",
+        river_mt(data[s]["summary"], data[s]["runs"]),
+        robustness(data, s, "mc+4th", "checkpoint", "maikapchagay-rail", "y2029.tonnes_per_day",
+                   "the tonnes through the new crossing"),
+        "What the model cannot tell: the port, the line and the crossing are planned and no source gives their "
+        "design (sheet R37: berths, handling rate, paths, opening date are assumed); what the model can show is "
+        "that the river leg, at the lock figure in the sheet, cannot supply the projected 2–2.5 Mt.")
+
+
+def p_middle(data):
+    s = "middle-corridor"
+    if s not in data:
+        return None
+    ov_half = overloaded_names(data, s, "mc=half")
+    ov_all = overloaded_names(data, s, "mc=all")
+    dost = say(data, s, "mc=no-growth", "mc=all", "checkpoint", "dostyk", "y2030.served_per_day",
+               "Dostyk trains a day in 2030")
+    return join(
+        "**The Middle Corridor at 10 Mt a year by 2030** (`middle-corridor.toml`: the growth as extra container "
+        "trains through Khorgos and Dostyk, half or all of it).",
+        f"With half the growth by container train the crossing is overloaded ({', '.join(ov_half)})." if ov_half
+        else "With half the growth by container train no crossing is overloaded.",
+        f"With all of it, {', '.join(ov_all)} are overloaded, and it {dost}." if ov_all and dost else None,
+        robustness(data, s, "half", "checkpoint", "khorgos", "y2030.served_per_day", "Khorgos trains a day"),
+        "What the model cannot tell: the binding limit is the Altynkol–Zhetygen line's paths, 17 a day each way, "
+        "for which no public source exists (sheet R26, assumed 8–27); so 'overloaded' here means overloaded at "
+        "an assumed path count, and the share of the 10 Mt that would travel by container train is assumed too "
+        "(sheet R39).")
+
+
+def p_untestable(title, why):
+    return f"**{title}** — untestable with the data at hand: {why}"
+
+
+def paragraphs(data):
+    out = ["# Findings, policy by policy", "",
+           "One paragraph per policy of the December 2024 statement (Kazinform): what the model shows at equal "
+           "demand, how robust it is to the inputs no source gives (where the sweep draws them), and what the "
+           "model cannot tell and why. The numbers come from the sweeps detailed below.", ""]
+    for f in (p_round_the_clock, p_sync, p_green, p_new_checkpoints, p_trains, p_fourth, p_middle):
+        t = f(data)
+        if t:
+            out += [t, ""]
+    out += [p_untestable(
+        "A multimodal terminal at Khorgos station",
+        "no source gives its capacity, the cargo it would move from road to rail, or how trucks would reach it. "
+        "The format can express it (a terminal whose vehicles' cargo is handed to an onward train flow, as the "
+        "Tugyl port is), so this is a gap in the data, not in the model."), "",
+        p_untestable(
+        "The Ili river route Konayev–Yining",
+        "no source we hold gives its length, navigable season, depth, vessels or ports, so there is nothing to "
+        "run. A river link with a season and lock paths, as the Irtysh has, would carry it once figures exist."),
+        ""]
+    x2 = data.get("demand-x2")
+    if x2:
+        t = x2_capacity(x2["summary"], x2["runs"])
+        if t:
+            out += [t, ""]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
 def run_sweep(binary, name, outdir):
     toml = os.path.join(HERE, f"{name}.toml")
     if os.path.exists(outdir):
@@ -524,7 +804,8 @@ def run_sweep(binary, name, outdir):
     return dt
 
 
-def section(spec, d, wall):
+def load(spec, d):
+    """One sweep's outputs: summary.json, manifest.json and the runs.csv rows the findings read."""
     summary = json.load(open(os.path.join(d, "summary.json")))
     manifest = json.load(open(os.path.join(d, "manifest.json")))
     wanted = {(k, e, kpi) for k, e, kpi in spec["cols"]} | {(k, e, kpi) for k, e, kpi, _ in spec["lines"]}
@@ -533,7 +814,14 @@ def section(spec, d, wall):
     wanted |= {("stage", "dostyk-road/kz-exit", "blocked_share")}
     wanted |= {("system", "all", "served_per_day"), ("system", "all", "arrivals"),
                ("checkpoint", "maikapchagay-rail", "y2029.tonnes_per_day"), ("link", "irtysh", "wait_mean_h")}
+    wanted |= set(PARAGRAPH_KPIS)
     runs = load_runs(os.path.join(d, "runs.csv"), wanted)
+    points = {p["label"]: p for p in summary["points"] if p.get("status") == "ok"}
+    return {"summary": summary, "manifest": manifest, "runs": runs, "points": points}
+
+
+def section(spec, data, wall):
+    summary, manifest, runs = data["summary"], data["manifest"], data["runs"]
     base = summary["baseline"]
     L = [f"## {spec['title']} — `{spec['name']}.toml`", "", spec["what"], ""]
     reps = manifest.get("replications")
@@ -603,7 +891,7 @@ def main():
     root = args.results or os.path.join(REPO, "results", "policies")
     if not args.results and not os.path.exists(args.binary):
         sys.exit(f"{args.binary} not found: build it with `cargo build --release` or pass --binary")
-    body, versions, walls = [], set(), {}
+    body, versions, walls, data = [], set(), {}, {}
     for spec in specs:
         d = os.path.join(root, spec["name"])
         wall = None
@@ -612,9 +900,12 @@ def main():
             wall = run_sweep(args.binary, spec["name"], d)
             print(f"  {wall:.1f} s", file=sys.stderr)
         walls[spec["name"]] = wall
-        lines, manifest = section(spec, d, wall)
+        data[spec["name"]] = load(spec, d)
+        lines, manifest = section(spec, data[spec["name"]], wall)
         versions.add(manifest.get("borderflow_version", "?"))
         body += lines
+    body = paragraphs(data) + ["# Details, sweep by sweep", ""] + [
+        ("#" + x if x.startswith("## ") else x) for x in body]
     cmd = "python3 scenarios/policies/findings.py" + (f" --results {args.results}" if args.results else "")
     today = datetime.date.today().isoformat()
     head = [
