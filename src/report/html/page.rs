@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::badge;
 use super::contexts::{self, heading_row};
+use super::crossings;
 use super::data::{Point, ReportData};
 use super::esc;
 use super::sections;
@@ -486,6 +487,7 @@ pub fn render(d: &ReportData) -> String {
     sections::assumptions_section(&mut out, d);
     comparison_table(&mut out, d);
     yearly_table(&mut out, d);
+    crossings::section(&mut out, d);
     for cp in charted_checkpoints(d) {
         let over = d
             .points
