@@ -4,12 +4,24 @@
 
 use std::fmt::Write as _;
 
+use super::badge;
 use super::data::ReportData;
 use super::esc;
 use super::page::fmt_est;
 use super::sections::reference;
 use crate::kpi::EntityKind;
 use crate::report::crossings::{COLUMNS, shown, split_id};
+
+/// The column headers, in the order of [`COLUMNS`].
+const HEADERS: [&str; 7] = [
+    "Crossing time<br>mean [h]",
+    "Median<br>[h]",
+    "95th pct.<br>[h]",
+    "Crossed<br>[vehicles/day]",
+    "Cargo<br>[t/day]",
+    "Containers<br>[TEU/day]",
+    "Inside the crossing,<br>mean [vehicles]",
+];
 
 /// Writes the crossing section (nothing when the reference point has no crossing rows).
 pub(super) fn section(out: &mut String, d: &ReportData) {
@@ -30,7 +42,9 @@ pub(super) fn section(out: &mut String, d: &ReportData) {
          route (the queue in front of the first control included) to leaving its last node — \
          waits, blocking, waits for a path, travel between the nodes and transshipment, both \
          sides — as the CAREC CPMM measures the time to cross a border. One row per crossing, \
-         direction and mode; mean ± 95% half-width over replications.</p>\n\
+         direction and mode; mean ± 95% half-width over replications. Where a node of the \
+         crossing is overloaded (badge), its times grow with the run and measure its length, not \
+         the crossing.</p>\n\
          <table class=\"crossing\"><thead><tr><th class=\"label\">Crossing</th>\
          <th class=\"label\">Direction</th><th class=\"label\">Mode</th>",
     );
@@ -38,8 +52,7 @@ pub(super) fn section(out: &mut String, d: &ReportData) {
         out.push_str("<th class=\"label\">Point</th>");
     }
     for &i in &cols {
-        let h = COLUMNS[i].0.replace(" [", "<br>[");
-        let _ = write!(out, "<th>{}</th>", h.replace('&', "&amp;"));
+        let _ = write!(out, "<th>{}</th>", HEADERS[i]);
     }
     out.push_str("</tr></thead><tbody>\n");
     for e in &rows {
@@ -48,17 +61,26 @@ pub(super) fn section(out: &mut String, d: &ReportData) {
         let dir = ca.and_then(|x| x.direction.as_deref()).unwrap_or("–");
         for i in d.ranked() {
             let p = &d.points[i];
+            // Overloaded where one of its nodes is: its times measure the run length, not the
+            // crossing, and are marked so.
+            let over = ca.is_some_and(|x| {
+                x.nodes
+                    .iter()
+                    .any(|n| badge::checkpoint_is_overloaded(p, n))
+            });
+            let mark = badge::badge_if(over);
             let _ = write!(
                 out,
-                "<tr><td class=\"label\" title=\"{}\">{}</td><td class=\"label\">{}</td>\
+                "<tr><td class=\"label\" title=\"{}\">{}{}</td><td class=\"label\">{}</td>\
                  <td class=\"label\">{}</td>",
                 esc(&e.id),
                 esc(name),
+                if many { "" } else { mark },
                 esc(dir),
                 esc(mode)
             );
             if many {
-                let _ = write!(out, "<td class=\"label\">{}</td>", esc(p.label()));
+                let _ = write!(out, "<td class=\"label\">{}{mark}</td>", esc(p.label()));
             }
             for &j in &cols {
                 let (_, kpi, scale, _) = COLUMNS[j];

@@ -487,7 +487,6 @@ pub fn render(d: &ReportData) -> String {
     sections::assumptions_section(&mut out, d);
     comparison_table(&mut out, d);
     yearly_table(&mut out, d);
-    crossings::section(&mut out, d);
     for cp in charted_checkpoints(d) {
         let over = d
             .points
@@ -507,6 +506,7 @@ pub fn render(d: &ReportData) -> String {
         contexts::charts(&mut out, d, &panels, cp);
         out.push_str("</section>\n");
     }
+    crossings::section(&mut out, d);
     sections::other_sections(&mut out, d);
     let _ = write!(
         out,
