@@ -24,6 +24,25 @@ pub struct Assumptions {
     pub nodes: Vec<NodeAssumptions>,
     /// Flows, in model order.
     pub flows: Vec<FlowAssumptions>,
+    /// Crossings whose crossing time is reported, in declaration order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crossings: Vec<CrossingAssumptions>,
+}
+
+/// A crossing: the nodes whose crossing time is reported together.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CrossingAssumptions {
+    /// Crossing id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Direction label, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
+    /// Node ids in the order vehicles pass them.
+    pub nodes: Vec<String>,
+    /// Modes of the flows whose routes pass it ("truck", "train", "barge"): one KPI row each.
+    pub modes: Vec<String>,
 }
 
 /// A checkpoint, link or terminal.
@@ -130,7 +149,34 @@ impl Assumptions {
                 .map(|(i, c)| node(m, i, c))
                 .collect(),
             flows: m.flows.iter().map(|f| flow(m, f)).collect(),
+            crossings: {
+                let slots = m.crossing_slots();
+                m.crossings
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| CrossingAssumptions {
+                        id: c.id.clone(),
+                        name: c.name.clone(),
+                        direction: c.direction.clone(),
+                        nodes: c
+                            .nodes
+                            .iter()
+                            .map(|&n| m.checkpoints[n as usize].id.clone())
+                            .collect(),
+                        modes: slots
+                            .iter()
+                            .filter(|s| s.crossing as usize == i)
+                            .map(|s| mode_name(s.mode).to_string())
+                            .collect(),
+                    })
+                    .collect()
+            },
         }
+    }
+
+    /// The crossing `id`, if any.
+    pub fn crossing(&self, id: &str) -> Option<&CrossingAssumptions> {
+        self.crossings.iter().find(|c| c.id == id)
     }
 
     /// The node `id`, if any.

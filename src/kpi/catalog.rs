@@ -33,6 +33,8 @@ pub enum EntityKind {
     Flow,
     /// A cargo class.
     Class,
+    /// A crossing × mode row ("khorgos-road-out/truck").
+    Crossing,
 }
 
 impl EntityKind {
@@ -46,6 +48,7 @@ impl EntityKind {
             EntityKind::Terminal => "terminal",
             EntityKind::Flow => "flow",
             EntityKind::Class => "class",
+            EntityKind::Crossing => "crossing",
         }
     }
     /// The kind named `s`.
@@ -58,6 +61,7 @@ impl EntityKind {
             "terminal" => EntityKind::Terminal,
             "flow" => EntityKind::Flow,
             "class" => EntityKind::Class,
+            "crossing" => EntityKind::Crossing,
             _ => return None,
         })
     }
@@ -403,5 +407,6 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
             &r.classes[i],
         ));
     }
+    out.extend(super::crossings::crossing_values(model, r, days, end));
     out
 }

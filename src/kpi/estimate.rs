@@ -303,6 +303,10 @@ impl Summary {
     pub fn classes(&self) -> Vec<&EntitySummary> {
         self.point.of_kind(EntityKind::Class)
     }
+    /// The crossing × mode rows ("crossing-id/mode"), in model order.
+    pub fn crossings(&self) -> Vec<&EntitySummary> {
+        self.point.of_kind(EntityKind::Crossing)
+    }
 }
 
 /// Estimates the KPIs of `model` from its replications (in replication order): means and 95%

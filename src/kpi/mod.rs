@@ -7,6 +7,7 @@
 
 mod assumptions;
 mod catalog;
+mod crossings;
 mod estimate;
 mod facts;
 mod modes;
@@ -17,8 +18,8 @@ mod series;
 mod waits;
 
 pub use assumptions::{
-    Assumptions, FlowAssumptions, NodeAssumptions, StageAssumptions, count_words, dist_words,
-    dur_words, mode_name, num,
+    Assumptions, CrossingAssumptions, FlowAssumptions, NodeAssumptions, StageAssumptions,
+    count_words, dist_words, dur_words, mode_name, num,
 };
 pub use catalog::{EntityKind, EntityValues, HOUR_PREFIX, YEAR_PREFIX, rep_values};
 pub use estimate::{

@@ -32,15 +32,16 @@ mod spec;
 
 pub use error::SimError;
 pub use result::{
-    Blocks, Cargo, CheckpointResult, EntityStats, Levels, Observe, RepResult, SeriesRow,
-    ServiceStart, StageResult, YearResult, YearStats,
+    Blocks, Cargo, CheckpointResult, CrossingResult, EntityStats, Levels, Observe, RepResult,
+    SeriesRow, ServiceStart, StageResult, YearResult, YearStats,
 };
 pub use sim::{
     default_vehicle_budget, simulate, simulate_traced, simulate_with, try_simulate,
     try_simulate_traced, try_simulate_with,
 };
 pub use spec::{
-    Alternative, Arrivals, CheckpointSpec, ClassSpec, DailyLanes, FlowSpec, Inspection, LaneGroup,
-    LaneProfile, Load, Mode, Model, NodeKind, Overload, OverloadReason, RateProfile, RouteChoice,
-    Split, StageChange, StageKind, StageSpec, Storage, split,
+    Alternative, Ambiguity, Arrivals, CheckpointSpec, ClassSpec, CrossingRun, CrossingSlot,
+    CrossingSpec, DailyLanes, FlowSpec, Inspection, LaneGroup, LaneProfile, Load, Mode, Model,
+    NodeKind, Overload, OverloadReason, RateProfile, RouteChoice, Split, StageChange, StageKind,
+    StageSpec, Storage, route_runs, split,
 };

@@ -184,6 +184,17 @@ pub struct Blocks {
     pub means: Vec<f64>,
 }
 
+/// Results of one crossing × mode row ([`crate::model::CrossingSlot`]) in one replication: its
+/// vehicles' crossing times (`kpi.time_in_system`), counts and cargo.
+#[derive(Clone, Debug)]
+pub struct CrossingResult {
+    /// Arrivals at the stretch's first node, vehicles that left its last one, their cargo and
+    /// crossing times \[ms\].
+    pub kpi: EntityStats,
+    /// Vehicles inside the crossing (between arriving at its first node and leaving its last).
+    pub in_crossing: TimeWeighted,
+}
+
 /// Everything one replication measured.
 #[derive(Clone, Debug)]
 pub struct RepResult {
@@ -201,6 +212,8 @@ pub struct RepResult {
     pub flows: Vec<EntityStats>,
     /// Per class.
     pub classes: Vec<EntityStats>,
+    /// Per crossing × mode row, indexed like [`Model::crossing_slots`](crate::model::Model::crossing_slots).
+    pub crossings: Vec<CrossingResult>,
     /// Per-stage samples on a fixed step (empty unless asked for with [`Observe::series_step`]).
     pub series: Vec<SeriesRow>,
     /// Per calendar year of the measured span (reference clock): checkpoint and flow statistics.

@@ -76,6 +76,7 @@ pub fn to_json(s: &Summary) -> Value {
         "stages": group(p, &s.stages()),
         "flows": group(p, &s.flows()),
         "classes": group(p, &s.classes()),
+        "crossings": super::crossings::json(s),
         "warnings": s.warnings,
         "assumptions": serde_json::to_value(&s.assumptions).unwrap_or(Value::Null),
     })

@@ -5,6 +5,7 @@
 mod assumptions;
 mod change;
 mod compare;
+mod crossings;
 mod figure;
 pub mod html;
 mod json;

@@ -195,6 +195,7 @@ pub fn to_text(s: &Summary) -> String {
             let _ = writeln!(out, "{note}\n");
         }
     }
+    super::crossings::text(s, &mut out);
     // Checkpoints and terminals by the traffic through them, each in its own terms.
     let groups = [
         (Traffic::Trucks, "road checkpoint", "road terminal"),

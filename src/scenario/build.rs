@@ -56,6 +56,7 @@ pub(super) fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option
         (&flows, &flow_index),
     );
 
+    let crossings = super::crossing::build_crossings(ck, &raw.crossings, &net.cp_index, &flows);
     let series_step = series_cost(ck, &sim, net.stages.len())?;
     Some(Model {
         name: raw.simulation.name.clone(),
@@ -71,6 +72,7 @@ pub(super) fn build(ck: &mut Checker, raw: RawScenario, ov: Overrides) -> Option
         checkpoints: net.checkpoints,
         stages: net.stages,
         flows,
+        crossings: crossings?,
         max_in_system: crate::model::default_vehicle_budget(),
     })
 }

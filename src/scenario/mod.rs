@@ -23,6 +23,7 @@ mod build;
 mod changes;
 mod check;
 mod choice;
+mod crossing;
 mod error;
 mod flow;
 mod hours;

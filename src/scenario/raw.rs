@@ -22,6 +22,18 @@ pub(super) struct RawScenario {
     pub(super) terminals: Vec<RawTerminal>,
     #[serde(default)]
     pub(super) flows: Vec<RawFlow>,
+    #[serde(default)]
+    pub(super) crossings: Vec<RawCrossing>,
+}
+
+/// A `[[crossings]]` entry: route nodes whose crossing time is reported together.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCrossing {
+    pub(super) id: String,
+    pub(super) name: Option<String>,
+    pub(super) direction: Option<String>,
+    pub(super) nodes: Vec<String>,
 }
 
 /// A `[[links]]` entry: a road, rail or river stretch between nodes.

@@ -27,6 +27,8 @@ const NAMED_BY_THE_SCENARIO: &[&str] = &[
     "class",
     "context",
     "years",
+    "crossings",
+    "crossing",
 ];
 
 /// Every scenario file shipped under `scenarios/` (sweep files left out).

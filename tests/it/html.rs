@@ -148,11 +148,11 @@ fn sweep_report_has_five_charts_per_checkpoint_and_context_and_a_row_per_point()
             "chart title {title:?}"
         );
     }
-    // One per chart, and one each for the assumptions, the comparison, the flows and the classes
-    // (general and perishable).
+    // One per chart, and one each for the assumptions, the comparison, the crossing times, the
+    // flows and the classes (general and perishable).
     assert_eq!(
         html.matches("<b>How to read:</b>").count(),
-        checkpoints * 3 * CHARTS + 4
+        checkpoints * 3 * CHARTS + 5
     );
     for d in ["x1", "x1.5", "x2"] {
         let heading = format!(
@@ -834,4 +834,42 @@ fn chromium_draws_the_rail_and_river_tables() {
     let d = dom(&file);
     assert!(d.contains("<h2>River links</h2>"));
     assert_eq!(first_row(&d, "id=\"river-links\"", "link")[0].1, "irtysh");
+}
+
+#[test]
+fn the_run_report_tables_each_crossing_direction_with_its_time_and_nodes() {
+    let dir = scratch("crossings-report");
+    let file = dir.join("rail.html");
+    let o = borderflow(&[
+        "run",
+        "scenarios/kz-cn-rail.toml",
+        "--days",
+        "20",
+        "--replications",
+        "2",
+        "--html",
+        &file.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(&file).unwrap();
+    let at = html
+        .find("<section id=\"crossings\">")
+        .expect("crossing section");
+    let section = &html[at..at + html[at..].find("</section>").unwrap()];
+    // One row per crossing and direction (trains only), named as in the data sheet.
+    assert_eq!(section.matches("<tr><td class=\"label\"").count(), 4);
+    for (name, dir) in [
+        ("Dostyk – Alashankou rail", "CN→KZ"),
+        ("Dostyk – Alashankou rail", "KZ→CN"),
+        ("Altynkol – Khorgos rail", "CN→KZ"),
+        ("Altynkol – Khorgos rail", "KZ→CN"),
+    ] {
+        let row =
+            format!("\">{name}</td><td class=\"label\">{dir}</td><td class=\"label\">train</td>");
+        assert!(section.contains(&row), "no row {name} {dir}");
+    }
+    assert!(section.contains("<th>Crossing time<br>mean [h]</th>"));
+    // Its nodes in order, and TEU shown (trains carry containers).
+    assert!(section.contains("dostyk-rail-cn-kz: alashankou → dostyk-alashankou → dostyk"));
+    assert!(section.contains("TEU/day"));
 }

@@ -161,6 +161,7 @@ impl Sim<'_> {
                 inside_blocks,
             })
             .collect();
+        let crossings = self.crossing_results();
         RepResult {
             replication,
             events,
@@ -184,6 +185,7 @@ impl Sim<'_> {
                 .map(|f| std::mem::take(&mut f.kpi))
                 .collect(),
             classes,
+            crossings,
             series: std::mem::take(&mut self.obs.rows),
             years: std::mem::take(&mut self.obs.done),
         }

@@ -17,6 +17,7 @@ mod arrivals;
 mod blocking;
 mod budget;
 pub use budget::default_vehicle_budget;
+mod crossing;
 mod finish;
 mod hours;
 mod ids;
@@ -133,6 +134,8 @@ struct Sim<'m> {
     storage_waiting: IdVec<CheckpointId, VecDeque<VehicleId>>,
     storage_of_flow: IdVec<FlowId, Option<CheckpointId>>,
     has_storage: bool,
+    // Crossing times per crossing × mode row (see `crossing`).
+    crossing: crossing::CrossingRt,
 }
 
 /// Runs replication `replication` of `model` and returns its raw results.
@@ -304,6 +307,7 @@ impl Sim<'_> {
         for f in &mut self.flows {
             f.kpi.departures = 0;
         }
+        self.crossing.reset(tm);
     }
 }
 

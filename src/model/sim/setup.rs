@@ -190,6 +190,7 @@ impl<'m> Sim<'m> {
             storage_waiting: vec![VecDeque::new(); m.checkpoints.len()].into(),
             storage_of_flow: storage_of_flow(m),
             has_storage: m.checkpoints.iter().any(|c| c.storage.is_some()),
+            crossing: super::crossing::CrossingRt::new(m),
         };
         let mut q: EventQueue<Ev> = EventQueue::with_capacity(256);
         for (f, spec) in m.flows.iter().enumerate() {

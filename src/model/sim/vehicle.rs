@@ -180,6 +180,9 @@ impl Sim<'_> {
             c.kpi.arrivals += 1;
         }
         c.levels.in_system.add(t.as_ms(), 1);
+        if self.crossing.active {
+            self.crossing_enter(t, v);
+        }
         self.go_to_stage(q, t, v, cp);
     }
 
@@ -289,6 +292,9 @@ impl Sim<'_> {
             st.levels.busy.add(t.as_ms(), -1);
             st.busy_open_ms += busy;
             self.dispatch(q, t, s);
+        }
+        if self.crossing.active {
+            self.crossing_leave(t, v);
         }
         // The vehicle is read in place (the fields below are disjoint from it).
         let veh = &mut self.vehicles[v];

@@ -6,12 +6,14 @@
 use crate::time::{Date, SimDuration, SimTime};
 
 mod cargo;
+mod crossing;
 mod flow;
 mod lanes;
 mod overload;
 mod stage;
 
 pub use cargo::{Load, Split, split};
+pub use crossing::{Ambiguity, CrossingRun, CrossingSlot, CrossingSpec, route_runs};
 pub use flow::{Alternative, Arrivals, FlowSpec, RateProfile, RouteChoice};
 pub use lanes::{DailyLanes, LaneProfile};
 pub use overload::{Overload, OverloadReason};
@@ -119,6 +121,8 @@ pub struct Model {
     pub stages: Vec<StageSpec>,
     /// Flows.
     pub flows: Vec<FlowSpec>,
+    /// Crossings: named stretches of routes whose crossing time is reported.
+    pub crossings: Vec<CrossingSpec>,
     /// Most vehicles one replication may hold at once (waiting, in service or travelling): a
     /// memory budget. A replication that reaches it stops with an error (its queues grow without
     /// bound). Default: a share of the machine's memory (`sim::default_vehicle_budget`); `run`,

@@ -9,6 +9,7 @@ mod badge;
 mod captions;
 mod chart;
 mod contexts;
+mod crossings;
 mod data;
 mod figures;
 mod hourly;

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::badge;
 use super::contexts::{self, heading_row};
+use super::crossings;
 use super::data::{Point, ReportData};
 use super::esc;
 use super::sections;
@@ -505,6 +506,7 @@ pub fn render(d: &ReportData) -> String {
         contexts::charts(&mut out, d, &panels, cp);
         out.push_str("</section>\n");
     }
+    crossings::section(&mut out, d);
     sections::other_sections(&mut out, d);
     let _ = write!(
         out,

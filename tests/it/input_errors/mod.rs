@@ -2,6 +2,7 @@
 //! the file, the field and line:column (`error: FILE:L:C: FIELD: message`), for `validate` and `run`.
 
 pub(crate) mod consistency;
+pub(crate) mod crossings;
 pub(crate) mod files;
 pub(crate) mod grammar;
 pub(crate) mod messages;
