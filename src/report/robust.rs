@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::figure::fixed;
 use crate::sweep::SweepSummary;
-use crate::sweep::robust::{HEADLINE_KPIS, Robustness, Row, robustness};
+use crate::sweep::robust::{HEADLINE_KPIS, Outcome, Robustness, Row, robustness};
 
 /// |ρ| below which no input is said to move the effect.
 pub(crate) const WEAK_RHO: f64 = 0.3;
@@ -57,9 +57,27 @@ pub(crate) fn effect_text(r: &Row) -> String {
 
 /// The wins in words: "6 of 20 (30 %)", with the measured draws as the base.
 pub(crate) fn wins_text(r: &Row) -> String {
+    let ties = r.outcomes.iter().filter(|o| **o == Outcome::Tie).count();
+    let ties = match ties {
+        0 => String::new(),
+        1 => "; 1 tie".into(),
+        n => format!("; {n} ties"),
+    };
     match r.win_share {
-        Some(s) => format!("{} of {} ({:.0} %)", r.wins, r.measured, s * 100.0),
+        Some(s) => format!("{} of {} ({:.0} %{ties})", r.wins, r.measured, s * 100.0),
         None => "—".into(),
+    }
+}
+
+/// The overloaded input sets: "16 (12 / 16)" — in all, at the policy, at the baseline.
+pub(crate) fn overloaded_text(r: &Row) -> String {
+    if r.overloaded == 0 {
+        "0".into()
+    } else {
+        format!(
+            "{} ({} / {})",
+            r.overloaded, r.overloaded_policy, r.overloaded_baseline
+        )
     }
 }
 
@@ -189,7 +207,7 @@ pub fn robustness_text(s: &SweepSummary) -> String {
                 [
                     format!("{who}  {}", row.kpi),
                     wins_text(row),
-                    row.overloaded.to_string(),
+                    overloaded_text(row),
                     effect_text(row),
                     driver_text(row),
                 ]
@@ -198,7 +216,7 @@ pub fn robustness_text(s: &SweepSummary) -> String {
         let header = [
             "entity  KPI",
             "wins of measured",
-            "overloaded",
+            "overloaded (policy / baseline)",
             "effect median [5–95 %]",
             "moved most by",
         ];

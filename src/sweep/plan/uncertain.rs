@@ -151,10 +151,15 @@ impl Input {
             (Spread::LogUniform, _) => (lo.ln() + u * (hi.ln() - lo.ln())).exp(),
             _ => lo + u * (hi - lo),
         };
-        if self.kind == ValueKind::Integer {
-            x.round().clamp(lo, hi)
-        } else {
-            round_sig(x)
+        match self.kind {
+            ValueKind::Integer => x.round().clamp(lo, hi),
+            // A duration is a whole number of milliseconds: at most log10(unit in ms) decimals.
+            ValueKind::Duration => {
+                let unit_ms = parse_duration(&format!("1{}", self.unit)).map_or(1, |d| d.as_ms());
+                let k = 10f64.powi((unit_ms as f64).log10().floor() as i32);
+                (round_sig(x) * k).round() / k
+            }
+            ValueKind::Number | ValueKind::Rate => round_sig(x),
         }
     }
 }
@@ -553,7 +558,7 @@ mod tests {
         assert_eq!(u.at(0.25), 12.0);
         assert_eq!(
             u.toml_value(u.at(0.123_456_7)),
-            toml::Value::String("8.96296min".into())
+            toml::Value::String("8.963min".into())
         );
         // Whole numbers 1..=4 each take a quarter of the unit interval.
         let n = input(ValueKind::Integer, Spread::Uniform, 1.0, 4.0, None);
