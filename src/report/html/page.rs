@@ -416,7 +416,7 @@ pub fn render(d: &ReportData) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title><style>{CSS}{}</style></head><body>\n<header><h1>{}</h1>\n",
         esc(&title),
-        format_args!("{}{}", badge::CSS, robust::CSS),
+        format_args!("{}{}", badge::CSS, robust::css(d)),
         esc(&title)
     );
     let _ = writeln!(

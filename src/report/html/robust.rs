@@ -26,11 +26,16 @@ const NEUTRAL: &str = "#888888";
 /// Most charts drawn (one per policy and context).
 const MAX_CHARTS: usize = 6;
 
-/// CSS of the section.
-pub(super) const CSS: &str = "
+/// CSS of the section, for a report that has it (others stay as they were).
+pub(super) fn css(d: &ReportData) -> &'static str {
+    if d.robustness.is_none() {
+        return "";
+    }
+    "
 section#robustness table td.text { max-width: 520px; }
 svg.robust text { font-family: sans-serif; }
-";
+"
+}
 
 /// The contexts whose checkpoint charts are drawn: with input sets, only those of the first
 /// (one panel per input set would repeat every chart 20 times; the section below summarises
