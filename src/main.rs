@@ -606,6 +606,7 @@ fn print_summary(
         outln!("{t}");
     } else {
         out!("{}", report::sweep_text(s, title));
+        out!("{}", report::robustness_text(s));
         if let Some(names) = compared {
             out!("\n{}", report::compare_text(s, names));
         }

@@ -423,7 +423,13 @@ pub fn plan_text(plan: &Plan) -> String {
         &format!("what was simulated at {}", plan.points[b].label),
     ));
     let mut lines = String::new();
-    for (i, a) in models.iter().filter(|(i, _)| *i != b) {
+    // With input sets, the policies at the first one: the others differ by the drawn inputs.
+    let first_draw = |i: usize| {
+        plan.uncertainty
+            .as_ref()
+            .is_none_or(|u| i.is_multiple_of(u.draws))
+    };
+    for (i, a) in models.iter().filter(|(i, _)| *i != b && first_draw(*i)) {
         if !same_entities(base, a) {
             // Another scenario (compare A B): its own tables, not a list of differences.
             out.push_str(&text(
@@ -448,6 +454,14 @@ pub fn plan_text(plan: &Plan) -> String {
             plan.points[b].label
         );
         out.push_str(&lines);
+    }
+    if let Some(u) = &plan.uncertainty {
+        let _ = writeln!(
+            out,
+            "  (points at draw=2…{} change the uncertain inputs as well: see the robustness \
+             section and draws.csv)",
+            u.draws
+        );
     }
     out
 }

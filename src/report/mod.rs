@@ -11,9 +11,11 @@ pub mod html;
 mod json;
 mod modes;
 mod overload;
+mod robust;
 mod text;
 
 pub use assumptions::plan_text as sweep_assumptions;
 pub use compare::compare_text;
 pub use json::to_json;
+pub use robust::robustness_text;
 pub use text::{sweep_text, to_text};

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::context::{Pairing, manifest_keys};
-use super::plan::Plan;
+use super::plan::{Plan, Uncertainty};
 use super::results::InvalidPoints;
 use crate::error::{Error, Result};
 
@@ -49,6 +49,9 @@ fn to_json(plan: &Plan) -> Value {
     });
     let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
     manifest_keys(&plan.pairing, &mut doc);
+    if let Some(u) = &plan.uncertainty {
+        doc["uncertainty"] = super::robust::manifest_json(u);
+    }
     if let Some(points) = doc.get_mut("points").and_then(Value::as_array_mut) {
         for (i, p) in points.iter_mut().enumerate() {
             plan.pairing.annotate(p, i, &labels);
@@ -80,6 +83,8 @@ pub(crate) struct Manifest {
     pub(crate) points: Vec<RecordedPoint>,
     /// The baseline each point is compared with.
     pub(crate) pairing: Pairing,
+    /// The uncertain inputs and their input sets, if the sweep has them.
+    pub(crate) uncertainty: Option<Uncertainty>,
     /// The file's text as read, for comparing manifests and copying one.
     pub(crate) text: String,
 }
@@ -172,8 +177,16 @@ impl Manifest {
         };
         let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
         let pairing = Pairing::from_manifest(&v, &labels, baseline, path)?;
+        let uncertainty = match v.get("uncertainty") {
+            None => None,
+            Some(u) => Some(
+                serde_json::from_value(u.clone())
+                    .map_err(|e| err(path, format!("unreadable \"uncertainty\": {e}")))?,
+            ),
+        };
         Ok(Manifest {
             pairing,
+            uncertainty,
             version: as_str(&v, "borderflow_version", path)?.to_string(),
             sweep: as_str(&v, "sweep", path)?.to_string(),
             replications,

@@ -98,7 +98,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
         }
     }
     let pairing = manifest.pairing.clone();
-    let summary = estimate_points(labels, invalid, baseline, pairing, reps, &results);
+    let mut summary = estimate_points(labels, invalid, baseline, pairing, reps, &results);
+    summary.uncertainty = manifest.uncertainty.clone();
     write_summary(out, &summary)?;
     Ok(summary)
 }

@@ -14,11 +14,13 @@ use crate::model::{Model, Observe, RepResult, try_simulate, try_simulate_with};
 
 mod context;
 mod exec;
+pub(crate) mod lhs;
 mod manifest;
 mod merge;
 mod pairing;
 pub mod plan;
 mod results;
+pub mod robust;
 mod store;
 
 pub use context::{Group, Pairing, family_size, holm_families};
@@ -26,6 +28,7 @@ pub use exec::{Options, Outcome, all_jobs, execute, finish_dir};
 pub(crate) use manifest::{Manifest, PointStatus};
 pub use merge::merge;
 pub use pairing::{SweepSummary, estimate_plan};
+pub use robust::{Robustness, robustness};
 pub use store::{detail_paths, summary_json};
 
 /// Runs all replications of `model` (in parallel; results in replication order).

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::context::{Pairing, holm_families};
-use super::plan::Plan;
+use super::plan::{Plan, Uncertainty};
 use super::results::{InvalidPoints, Results, canonical};
 use crate::kpi::{Cell, EntitySummary, PointEstimates};
 
@@ -23,6 +23,8 @@ pub struct SweepSummary {
     pub pairing: Pairing,
     /// Replications per point (an estimate's `n` may be fewer: those where its statistic exists).
     pub replications: usize,
+    /// The uncertain inputs and their input sets, if the sweep has them (see `robustness`).
+    pub uncertainty: Option<Uncertainty>,
 }
 
 /// Estimates recorded results per point, entity and KPI, and pairs every point against the
@@ -88,6 +90,7 @@ pub fn estimate_points(
         baseline,
         pairing,
         replications: r,
+        uncertainty: None,
     }
 }
 
@@ -107,12 +110,14 @@ pub fn invalid_points(plan: &Plan) -> InvalidPoints {
 /// Estimates `results` of `plan` per point, paired against its baseline.
 pub fn estimate_plan(plan: &Plan, results: &Results) -> SweepSummary {
     let labels: Vec<String> = plan.points.iter().map(|p| p.label.clone()).collect();
-    estimate_points(
+    let mut s = estimate_points(
         labels,
         invalid_points(plan),
         plan.baseline,
         plan.pairing.clone(),
         plan.replications,
         &canonical(results),
-    )
+    );
+    s.uncertainty = plan.uncertainty.clone();
+    s
 }

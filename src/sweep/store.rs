@@ -454,6 +454,9 @@ pub fn write_summary(dir: &Path, s: &SweepSummary) -> Result<()> {
         .map_err(|e| Error::Failed(format!("cannot write summary.csv: {e}")))?;
     write_atomic(&path, &bytes)?;
 
+    if let Some(r) = super::robust::robustness(s) {
+        super::robust::write_csv(dir, &r)?;
+    }
     let json = summary_json(s);
     let jpath = dir.join("summary.json");
     let text = serde_json::to_string_pretty(&json)
@@ -484,10 +487,14 @@ pub fn summary_json(s: &SweepSummary) -> Value {
         entry["results"] = results;
         points.push(entry);
     }
-    json!({
+    let mut doc = json!({
         "baseline": s.baseline.map(|b| s.points[b].label.clone()),
         "points": points,
-    })
+    });
+    if let Some(r) = super::robust::robustness(s) {
+        doc["robustness"] = serde_json::to_value(r).unwrap_or(Value::Null);
+    }
+    doc
 }
 
 #[cfg(test)]

@@ -142,6 +142,33 @@ fn the_readme_documents_every_kpi_key_and_column_in_the_files() {
         let text = std::fs::read_to_string(out.join(file)).unwrap();
         names.extend(text.lines().next().unwrap().split(',').map(str::to_string));
     }
+    // A sweep with uncertain inputs: its `robustness` keys and `robustness.csv` columns (the
+    // per-input `spearman[<input>]` by their stem).
+    let u = repo_path("scenarios/sweeps/round-the-clock-uncertain.toml");
+    let uout = d.join("uncertain");
+    let o = borderflow(&[
+        "sweep",
+        u.to_str().unwrap(),
+        "--days",
+        "16",
+        "--replications",
+        "1",
+        "--quiet",
+        "--out",
+        uout.to_str().unwrap(),
+    ]);
+    assert_code(&o, 0);
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(uout.join("summary.json")).unwrap()).unwrap();
+    keys(&summary["robustness"], false, &mut names);
+    let text = std::fs::read_to_string(uout.join("robustness.csv")).unwrap();
+    names.extend(
+        text.lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(|c| c.split('[').next().unwrap().to_string()),
+    );
     // Documented: the words of every `code span` (`checkpoints.<id>` documents `checkpoints`).
     // Fenced examples are left out: a name must be explained in the text or a table.
     let mut fenced = false;

@@ -14,6 +14,8 @@
 //! - `input_errors`: bad input exits 2 with file, field and line:column;
 //! - `cli`, `rail_cli`, `sweep`, `html`: the binary as a user meets it;
 //! - `context`: sweeps compared at equal context (`role = "context"`), Holm-adjusted;
+//! - `uncertain`: uncertain inputs drawn by Latin hypercube, a policy that wins above a known
+//!   threshold winning in the matching share of input sets, reproduced through shards and resume;
 //! - `overload`: the trend test on M/M/1 (ρ = 0.95 not flagged, 1.05 flagged), the static
 //!   reasons, and the overload judgement in every output;
 //! - `summaries`: missing statistics, replication counts, totals, hour and day buckets, digits;
@@ -54,4 +56,5 @@ mod storage;
 mod summaries;
 mod sweep;
 mod transfers;
+mod uncertain;
 mod validation;

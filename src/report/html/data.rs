@@ -89,6 +89,8 @@ pub struct ReportData {
     pub contexts: Vec<Context>,
     /// Remarks shown under the header (skipped points, missing detail files).
     pub notes: Vec<String>,
+    /// Robustness to the sweep's uncertain inputs (`summary.json` key `robustness`), if any.
+    pub robustness: Option<crate::sweep::Robustness>,
 }
 
 impl ReportData {
@@ -151,12 +153,20 @@ pub fn load_dir(dir: &Path) -> Result<ReportData, Error> {
         ));
     }
     let summary = read_json(&spath)?;
+    let robustness = match summary.get("robustness") {
+        None => None,
+        Some(r) => Some(
+            serde_json::from_value(r.clone())
+                .map_err(|e| err(&spath, format!("unreadable \"robustness\": {e}")))?,
+        ),
+    };
 
     let mut data = ReportData {
         kind: "sweep".into(),
         name: manifest.sweep,
         replications: manifest.replications,
         version: manifest.version,
+        robustness,
         ..ReportData::default()
     };
     let spoints = summary

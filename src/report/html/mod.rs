@@ -14,6 +14,7 @@ mod data;
 mod figures;
 mod hourly;
 mod page;
+mod robust;
 mod sections;
 
 pub use crate::kpi::{CheckpointInfo, Quantiles, Sample, StageInfo};

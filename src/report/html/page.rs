@@ -9,6 +9,7 @@ use super::contexts::{self, heading_row};
 use super::crossings;
 use super::data::{Point, ReportData};
 use super::esc;
+use super::robust;
 use super::sections;
 use crate::kpi::{Cell, CheckpointInfo, EntityKind, YEAR_PREFIX};
 use crate::report::change;
@@ -416,7 +417,7 @@ pub fn render(d: &ReportData) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title><style>{CSS}{}</style></head><body>\n<header><h1>{}</h1>\n",
         esc(&title),
-        badge::CSS,
+        format_args!("{}{}", badge::CSS, robust::css(d)),
         esc(&title)
     );
     let _ = writeln!(
@@ -473,8 +474,20 @@ pub fn render(d: &ReportData) -> String {
                 .join("; ")
         );
     }
-    let panels = contexts::panels(d);
-    for n in d.notes.iter().chain(&contexts::shown_notes(d, &panels)) {
+    // With input sets, the checkpoint charts of the first one only (see `robust`).
+    let first_draw = d.robustness.is_some().then(|| ReportData {
+        contexts: robust::charted_contexts(d, &d.contexts),
+        ..d.clone()
+    });
+    let charted = first_draw.as_ref().unwrap_or(d);
+    let panels = contexts::panels(charted);
+    let robust_note = robust::charts_note(d);
+    for n in d
+        .notes
+        .iter()
+        .chain(&robust_note)
+        .chain(&contexts::shown_notes(charted, &panels))
+    {
         let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(n));
     }
     out.push_str(&badge::header_note(d));
@@ -484,6 +497,8 @@ pub fn render(d: &ReportData) -> String {
          Times are on the scenario's reference clock.</p></header>\n",
     );
     let header_end = out.len();
+    // With uncertain inputs, their summary first: it is what the sweep was run for.
+    robust::section(&mut out, d);
     sections::assumptions_section(&mut out, d);
     comparison_table(&mut out, d);
     yearly_table(&mut out, d);

@@ -40,6 +40,7 @@
 //! | `axes` | policies, axes and their levels, zip groups into dimensions |
 //! | `points` | the product of the dimensions into labelled points; the baseline label to its index |
 //! | `paths` | field paths: setting what a path matches, checking a change against the base |
+//! | `uncertain` | `[uncertainty]` and `[[uncertain]]`: inputs drawn by Latin hypercube, an implicit context axis |
 
 use std::path::Path;
 
@@ -56,8 +57,10 @@ mod points;
 mod raw;
 #[cfg(test)]
 mod tests;
+mod uncertain;
 
 pub use paths::apply;
+pub use uncertain::{DRAW_AXIS, Input, MAX_DRAWS, Spread, Uncertainty, ValueKind};
 
 /// One change: set the field(s) at `path` to `value`.
 #[derive(Clone, Debug)]
@@ -139,6 +142,8 @@ pub struct Plan {
     pub baseline: Option<usize>,
     /// The baseline each point is compared with (the baseline policy at its context values).
     pub pairing: Pairing,
+    /// The uncertain inputs and their input sets (the last dimension, context axis `draw`).
+    pub uncertainty: Option<Uncertainty>,
 }
 
 /// One problem of the sweep file with no place in its text (a command-line value).
@@ -217,13 +222,31 @@ fn check(
     let base = base::base(ck, file, dir, &raw, cli, overrides)?;
     let policies = axes::policies(ck, &raw.policies, &base);
     let axes = axes::axes(ck, &raw.axes, &policies, &base);
-    let dims = axes::dimensions(ck, axes);
+    let mut dims = axes::dimensions(ck, axes);
+    let seed = overrides.seed.or_else(|| {
+        let s = base.table.get("simulation")?.get("seed")?.as_integer()?;
+        u64::try_from(s).ok()
+    });
+    let uncertainty = uncertain::uncertainty(ck, &raw, &base, seed.unwrap_or(0));
     if !ck.is_clean() {
         return Err(Stop::Checked);
     }
+    if let Some(u) = &uncertainty {
+        dims.push(u.dimension());
+    }
     let points = points::expand(ck, file, &base.table, &dims, overrides)?;
     let from_cli = baseline.is_some();
-    let baseline = points::baseline(ck, file, &points, baseline, raw.baseline.as_deref())?;
+    // With input sets, a baseline named without its draw is the baseline policy at draw 1 (each
+    // draw is a context with its own baseline).
+    let with_draw = |b: &str| match &uncertainty {
+        Some(_) if !b.contains(&format!("{DRAW_AXIS}=")) => format!("{b}, {DRAW_AXIS}=1"),
+        _ => b.to_string(),
+    };
+    let (cli_base, file_base) = (
+        baseline.map(with_draw),
+        raw.baseline.as_deref().map(with_draw),
+    );
+    let baseline = points::baseline(ck, file, &points, cli_base.as_deref(), file_base.as_deref())?;
     let pairing = points::pairing(ck, file, &dims, &points, baseline, from_cli)?;
     Ok(Plan {
         name: base::name(raw.name, file),
@@ -233,6 +256,7 @@ fn check(
         points,
         baseline,
         pairing,
+        uncertainty,
     })
 }
 
@@ -279,5 +303,6 @@ pub fn compare(a: &Path, b: &Path, cli: Overrides) -> Result<Plan, ScenarioError
         ],
         baseline: Some(0),
         pairing: Pairing::single(2, Some(0)),
+        uncertainty: None,
     })
 }

@@ -30,7 +30,7 @@ pub(super) fn check_matches(
 }
 
 /// Checks that setting `value` at `path` leaves the base scenario's schema intact: a wrong type
-/// or an unknown field is an error of the sweep file, reported at the value.
+/// or an unknown field is an error of the sweep file, reported at the value. True if it fits.
 pub(super) fn check_fits(
     ck: &mut Checker,
     at: &FieldPath,
@@ -38,21 +38,39 @@ pub(super) fn check_fits(
     base_file: &str,
     path: &str,
     value: &toml::Value,
-) {
+) -> bool {
+    let problems = misfits(base, base_file, path, value);
+    for p in &problems {
+        ck.report(
+            at,
+            format!(
+                "setting {path} = {value} does not fit the scenario: {}: {}",
+                p.path, p.message
+            ),
+        );
+    }
+    problems.is_empty()
+}
+
+/// The schema problems (wrong type, unknown field) of the base with `value` set at `path`;
+/// none when the path matches nothing (that is [`check_matches`]' to say).
+pub(super) fn misfits(
+    base: &toml::Table,
+    base_file: &str,
+    path: &str,
+    value: &toml::Value,
+) -> Vec<scenario::Problem> {
     let mut probe = base.clone();
     if !matches!(apply(&mut probe, path, value), Ok(n) if n > 0) {
-        return;
+        return Vec::new();
     }
-    if let Err(e) = scenario::parse_table(&probe, base_file, Overrides::default()) {
-        for p in e.problems.iter().filter(|p| p.kind == ProblemKind::Schema) {
-            ck.report(
-                at,
-                format!(
-                    "setting {path} = {value} does not fit the scenario: {}: {}",
-                    p.path, p.message
-                ),
-            );
-        }
+    match scenario::parse_table(&probe, base_file, Overrides::default()) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .problems
+            .into_iter()
+            .filter(|p| p.kind == ProblemKind::Schema)
+            .collect(),
     }
 }
 

@@ -20,6 +20,31 @@ pub(super) struct RawSweep {
     pub(super) policies: Vec<RawPolicy>,
     #[serde(default)]
     pub(super) axes: Vec<RawAxis>,
+    /// `[uncertainty]`: how many input sets to draw (see `uncertain`).
+    pub(super) uncertainty: Option<RawUncertainty>,
+    /// `[[uncertain]]`: the uncertain inputs.
+    #[serde(default)]
+    pub(super) uncertain: Vec<RawUncertain>,
+}
+
+/// The `[uncertainty]` table: the number of input sets and the seed of their draw.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUncertainty {
+    pub(super) draws: i64,
+    pub(super) seed: Option<u64>,
+}
+
+/// One `[[uncertain]]` entry: a field path, its range and how values spread over it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUncertain {
+    pub(super) path: String,
+    pub(super) range: Vec<toml::Value>,
+    pub(super) dist: Option<String>,
+    pub(super) mode: Option<toml::Value>,
+    pub(super) label: Option<String>,
+    pub(super) source: Option<String>,
 }
 
 /// One `[[policies]]` entry: a label and the changes it makes.

@@ -8,6 +8,7 @@ pub(crate) mod grammar;
 pub(crate) mod messages;
 pub(crate) mod rail;
 pub(crate) mod road;
+pub(crate) mod uncertain;
 
 use crate::common::*;
 
