@@ -194,6 +194,33 @@ SWEEPS = [
                   ("class", "perishable", "over_limit", "perishables held past max_wait")],
         "extra": "x2_capacity",
     },
+    {
+        "name": "robust-road",
+        "title": "Road policies under the assumed inputs (robustness)",
+        "what": "`sync`, `24x7-both` and `priority` against today's regime on 20 input sets drawn by Latin "
+                "hypercube across the assumed ranges of the road inputs (truck service time, lanes, both "
+                "neutral zones, Maikapchagay and Dostyk road demand, the perishables' limit; the file says "
+                "which sheet row each comes from), common random numbers within each set.",
+        "axis": "hours", "ref": "today", "robust": True,
+        "rows": [("system", "all", "wait_mean_h"), ("system", "all", "served_per_day"),
+                 ("checkpoint", "kalzhat", "wait_mean_h"), ("checkpoint", "maikapchagay", "wait_mean_h"),
+                 ("checkpoint", "dostyk-road", "wait_mean_h"), ("class", "perishable", "wait_mean_h"),
+                 ("class", "perishable", "over_limit")],
+        "cols": [], "lines": [],
+    },
+    {
+        "name": "robust-rail",
+        "title": "Rail growth under the assumed inputs (robustness)",
+        "what": "`mc-trains` (600 -> 2,000 trains a year by 2029) and `mc-half` (half the Middle-Corridor "
+                "growth to 10 Mt by container train) against no growth, 2026–2029, on 20 input sets drawn by "
+                "Latin hypercube across the assumed ranges of the rail inputs (Altynkol–Zhetygen paths each way, "
+                "train lateness, customs per train, Khorgos departure), common random numbers within each set.",
+        "axis": "rail", "ref": "no-growth", "robust": True,
+        "rows": [("system", "all", "wait_mean_h"), ("system", "all", "served_per_day"),
+                 ("checkpoint", "khorgos", "wait_mean_h"), ("checkpoint", "khorgos", "served_per_day"),
+                 ("checkpoint", "dostyk", "wait_mean_h")],
+        "cols": [], "lines": [],
+    },
 ]
 
 
@@ -273,7 +300,7 @@ def load_runs(path, wanted):
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             key = (row["entity_kind"], row["entity"], row["kpi"])
-            if key in wanted:
+            if key in wanted and row["value"] != "":  # an empty cell: no value (e.g. no road km for trains)
                 runs.setdefault((row["point"],) + key, {})[int(row["replication"])] = float(row["value"])
     return runs
 
@@ -551,17 +578,63 @@ def overloaded_names(data, sweep, label, kinds=("checkpoint", "link", "terminal"
     return out
 
 
+ROBUST = {"round-the-clock": "robust-road", "green-corridor": "robust-road", "rail-growth": "robust-rail",
+          "middle-corridor": "robust-rail"}
+
+
 def robustness(data, sweep, policy, entity_kind, entity, kpi, phrase):
-    """What the sweep's uncertain-input draws say about one policy's effect, as a sentence; None when the
-    sweep declares no uncertain inputs."""
-    rob = data.get(sweep, {}).get("summary", {}).get("robustness")
-    if not rob:
-        return None
-    return robust_sentence(rob, policy, entity_kind, entity, kpi, phrase)
+    """What the uncertain-input draws of the sweep's robustness companion (robust-road.toml, robust-rail.toml)
+    say about one policy's effect, as a sentence; None when that sweep was not run."""
+    rob = data.get(ROBUST.get(sweep, sweep), {}).get("summary", {}).get("robustness")
+    t = robust_sentence(rob, policy, entity_kind, entity, kpi, phrase) if rob else None
+    return t or ("Its robustness to the assumed inputs was not drawn: no robustness sweep of this library "
+                 "varies them for this policy (a sweep with `[[uncertain]]` inputs would).")
+
+
+def robust_entry(rob, policy, entity_kind, entity, kpi):
+    """The `robustness.results` entry of one policy (its label without the draw, or just the policy value)."""
+    for r in rob.get("results", []):
+        pol = r.get("policy", "")
+        if (pol == policy or pol.split("=")[-1] == policy) and r.get("entity_kind") == entity_kind \
+                and r.get("entity") == entity and r.get("kpi") == kpi and not r.get("context"):
+            return r
+    return None
 
 
 def robust_sentence(rob, policy, entity_kind, entity, kpi, phrase):
-    return None  # filled in once the robustness output lands
+    r = robust_entry(rob, policy, entity_kind, entity, kpi)
+    if not r:
+        return None
+    n, m, ov = r.get("draws", 0), r.get("measured", 0), r.get("overloaded", 0)
+    inputs = ", ".join(i.get("name", i.get("path", "?")) for i in rob.get("inputs", []))
+    head = f"Over {n} input sets drawn across the assumed ranges ({inputs})"
+    if m == 0:
+        return f"{head}, {phrase} is never measured: every set is overloaded at the policy or at today's regime."
+    better = "lower" if r.get("better") == "lower" else "higher"
+    t = (f"{head}, it gives a {better} {phrase} than today's regime in {r['wins']} of the {m} sets where both "
+         f"are measured; the change has median {sgn(r['effect_median'])} (5–95 %: {sgn(r['effect_p05'])} to "
+         f"{sgn(r['effect_p95'])})")
+    if ov:
+        t += f"; in {ov} sets a crossing is overloaded at either side, so that set is not measured"
+    d, rho = r.get("driver"), r.get("driver_spearman")
+    if d and rho is not None and abs(rho) >= 0.3:
+        t += f"; the input that moves the change most is {d} (Spearman ρ = {rho:+.2f})".replace("-", "−")
+    elif m >= 3:
+        t += "; no single input moves it clearly (every |ρ| < 0.3)"
+    return t + "."
+
+
+def num(x):
+    """A range end as written: whole numbers without decimals."""
+    if isinstance(x, (int, float)) and float(x).is_integer():
+        return f"{int(x):,}"
+    return fmt(x) if isinstance(x, (int, float)) else str(x)
+
+
+def sgn(x):
+    if x is None:
+        return "–"
+    return ("+" if x >= 0 else "−") + fmt(abs(x))
 
 
 def join(*parts):
@@ -715,7 +788,7 @@ def p_trains(data):
         "**Container trains from 600 to 2,000 a year by 2029** (`rail-growth.toml`, point `mc-trains`: the "
         "extra trains added to 2026 traffic through Khorgos).",
         f"It {x}." if x else None,
-        robustness(data, s, "mc-trains", "checkpoint", "khorgos", "y2029.wait_mean_h", "the 2029 wait at Khorgos"),
+        robustness(data, s, "mc-trains", "checkpoint", "khorgos", "wait_mean_h", "mean wait of trains at Khorgos"),
         "What the model cannot tell: the Kazakh rail crossing times the CPMM measures (57–70 h, 2021–23), which "
         "come from wagon sourcing, priority for express trains and Chinese intake limits that the model does "
         "not have; its station times are hours. The Khorgos volumes also disagree with each other (sheet R25: "
@@ -751,7 +824,7 @@ def p_middle(data):
         f"With half the growth by container train the crossing is overloaded ({', '.join(ov_half)})." if ov_half
         else "With half the growth by container train no crossing is overloaded.",
         f"With all of it, {', '.join(ov_all)} are overloaded, and it {dost}." if ov_all and dost else None,
-        robustness(data, s, "half", "checkpoint", "khorgos", "y2030.served_per_day", "Khorgos trains a day"),
+        robustness(data, s, "mc-half", "checkpoint", "khorgos", "wait_mean_h", "mean wait of trains at Khorgos"),
         "What the model cannot tell: the binding limit is the Altynkol–Zhetygen line's paths, 17 a day each way, "
         "for which no public source exists (sheet R26, assumed 8–27); so 'overloaded' here means overloaded at "
         "an assumed path count, and the share of the 10 Mt that would travel by container train is assumed too "
@@ -809,6 +882,7 @@ def load(spec, d):
     summary = json.load(open(os.path.join(d, "summary.json")))
     manifest = json.load(open(os.path.join(d, "manifest.json")))
     wanted = {(k, e, kpi) for k, e, kpi in spec["cols"]} | {(k, e, kpi) for k, e, kpi, _ in spec["lines"]}
+    wanted |= set(spec.get("rows", []))
     wanted |= {("checkpoint", c, "served_per_day") for c in
                ["kalzhat", "bakhty", "dostyk-road", "maikapchagay", "nur-zholy"]}
     wanted |= {("stage", "dostyk-road/kz-exit", "blocked_share")}
@@ -820,7 +894,49 @@ def load(spec, d):
     return {"summary": summary, "manifest": manifest, "runs": runs, "points": points}
 
 
+def robust_section(spec, data, wall):
+    """A robustness sweep: its inputs, then per policy one row per (entity, KPI) over the input sets."""
+    summary, manifest = data["summary"], data["manifest"]
+    rob = summary.get("robustness") or {}
+    L = [f"## {spec['title']} — `{spec['name']}.toml`", "", spec["what"], ""]
+    L.append(f"{rob.get('draws', '?')} input sets × {len(set(r['policy'] for r in rob.get('results', []))) + 1} "
+             f"policies × {manifest.get('replications')} replications"
+             + (f"; sweep wall time {wall:.1f} s on this machine." if wall is not None else "."))
+    L += ["", "| input | path | range | source |", "|---|---|---|---|"]
+    for i in rob.get("inputs", []):
+        L.append(f"| {i.get('name')} | `{i.get('path')}` | {num(i.get('low'))}–{num(i.get('high'))} "
+                 f"{i.get('unit') or ''} | {i.get('source') or ''} |")
+    L.append("")
+    names = {"system": "all vehicles"}
+    for pol in sorted({r["policy"] for r in rob.get("results", [])}):
+        L += [f"`{pol}` against `{spec['axis']}={spec['ref']}`:", "",
+              "| entity | measure | better in | effect median [5–95 %] | overloaded sets (policy / baseline) | "
+              "moved most by |", "|---|---|---|---|---|---|"]
+        for k, e, kpi in spec["rows"]:
+            r = robust_entry(rob, pol, k, e, kpi)
+            if not r:
+                continue
+            m = r.get("measured", 0)
+            better = f"{r['wins']} of {m}" if m else "not measured"
+            eff = (f"{sgn(r['effect_median'])} [{sgn(r['effect_p05'])}, {sgn(r['effect_p95'])}]"
+                   if m else "–")
+            ov = f"{r.get('overloaded', 0)} ({r.get('overloaded_policy', 0)} / {r.get('overloaded_baseline', 0)})"
+            rho = r.get("driver_spearman")
+            drv = (f"{r['driver']} (ρ = {rho:+.2f})".replace("-", "−") if r.get("driver") and rho is not None
+                   and abs(rho) >= 0.3 else "no input clearly")
+            L.append(f"| {names.get(k, e)} | {kpi_name(kpi)} | {better} | {eff} | {ov} | {drv} |")
+        L.append("")
+    L.append("Effect = policy − baseline on the same input set (paired over replications with the same seeds); "
+             "\"better in\" counts the input sets where the policy's value is better (lower waits, higher "
+             "throughput) among those measured; an input set where a crossing is overloaded at either side is "
+             "counted apart and not measured. ρ: Spearman rank correlation of the input's value with the effect.")
+    L.append("")
+    return L, manifest
+
+
 def section(spec, data, wall):
+    if spec.get("robust"):
+        return robust_section(spec, data, wall)
     summary, manifest, runs = data["summary"], data["manifest"], data["runs"]
     base = summary["baseline"]
     L = [f"## {spec['title']} — `{spec['name']}.toml`", "", spec["what"], ""]
