@@ -582,11 +582,11 @@ ROBUST = {"round-the-clock": "robust-road", "green-corridor": "robust-road", "ra
           "middle-corridor": "robust-rail"}
 
 
-def robustness(data, sweep, policy, entity_kind, entity, kpi, phrase):
+def robustness(data, sweep, policy, entity_kind, entity, kpi, phrase, ref="today's regime"):
     """What the uncertain-input draws of the sweep's robustness companion (robust-road.toml, robust-rail.toml)
     say about one policy's effect, as a sentence; None when that sweep was not run."""
     rob = data.get(ROBUST.get(sweep, sweep), {}).get("summary", {}).get("robustness")
-    t = robust_sentence(rob, policy, entity_kind, entity, kpi, phrase) if rob else None
+    t = robust_sentence(rob, policy, entity_kind, entity, kpi, phrase, ref) if rob else None
     return t or ("Its robustness to the assumed inputs was not drawn: no robustness sweep of this library "
                  "varies them for this policy (a sweep with `[[uncertain]]` inputs would).")
 
@@ -601,21 +601,23 @@ def robust_entry(rob, policy, entity_kind, entity, kpi):
     return None
 
 
-def robust_sentence(rob, policy, entity_kind, entity, kpi, phrase):
+def robust_sentence(rob, policy, entity_kind, entity, kpi, phrase, ref="today's regime"):
     r = robust_entry(rob, policy, entity_kind, entity, kpi)
     if not r:
         return None
-    n, m, ov = r.get("draws", 0), r.get("measured", 0), r.get("overloaded", 0)
-    inputs = ", ".join(i.get("name", i.get("path", "?")) for i in rob.get("inputs", []))
+    n, m = r.get("draws", 0), r.get("measured", 0)
+    ov, ovp, ovb = r.get("overloaded", 0), r.get("overloaded_policy", 0), r.get("overloaded_baseline", 0)
+    inputs = "; ".join(i.get("name", i.get("path", "?")) for i in rob.get("inputs", []))
     head = f"Over {n} input sets drawn across the assumed ranges ({inputs})"
+    ovt = (f"{ov} sets are overloaded and not measured ({ovp} with it, {ovb} with {ref})" if ov else
+           "no set is overloaded")
     if m == 0:
-        return f"{head}, {phrase} is never measured: every set is overloaded at the policy or at today's regime."
+        return f"{head}, {phrase} is never measured: {ovt}."
+    unit = " h" if kpi.endswith("_h") else ""
     better = "lower" if r.get("better") == "lower" else "higher"
-    t = (f"{head}, it gives a {better} {phrase} than today's regime in {r['wins']} of the {m} sets where both "
-         f"are measured; the change has median {sgn(r['effect_median'])} (5–95 %: {sgn(r['effect_p05'])} to "
-         f"{sgn(r['effect_p95'])})")
-    if ov:
-        t += f"; in {ov} sets a crossing is overloaded at either side, so that set is not measured"
+    t = (f"{head}, compared with {ref} the {phrase} is {better} in {r['wins']} of the {m} sets where both are "
+         f"measured, by a median of {sgn(r['effect_median'])}{unit} (5–95 %: {sgn(r['effect_p05'])} to "
+         f"{sgn(r['effect_p95'])}{unit}); {ovt}")
     d, rho = r.get("driver"), r.get("driver_spearman")
     if d and rho is not None and abs(rho) >= 0.3:
         t += f"; the input that moves the change most is {d} (Spearman ρ = {rho:+.2f})".replace("-", "−")
@@ -668,7 +670,7 @@ def p_round_the_clock(data):
         f"{', '.join(ov_t) or 'none'} without it, so their waits are not measured and what they serve is what "
         "their lanes or China's quotas pass." if x15 else None,
         (f"Capacity, at saturating demand (x3): {cap}." if (cap := capacity_24(data)) else None),
-        robustness(data, s, "24x7-both", "system", "all", "wait_mean_h", "the mean wait"),
+        robustness(data, s, "24x7-both", "system", "all", "wait_mean_h", "mean wait of all trucks"),
         "What the model cannot tell: the absolute waits. It queues trucks at the lanes only, and Khorgos/Nur "
         "Zholy cargo is transloaded at warehouses (Chinese trucks unload, Kazakh trucks collect), which is where "
         "the CPMM's 51.4 h comes from; the model has no such mechanism, so it gives hours, not days "
@@ -701,7 +703,7 @@ def p_sync(data):
         "baseline hours, `sync`).",
         f"At today's demand it {x1}." if x1 else None,
         claim,
-        robustness(data, s, "sync", "system", "all", "wait_mean_h", "the mean wait"),
+        robustness(data, s, "sync", "system", "all", "wait_mean_h", "mean wait of all trucks"),
         "What the model cannot tell: whether the claimed ≥ 20 % capacity holds, because that turns on the size "
         "of the neutral zones, which no source gives (sheet R18, assumed 50–200 trucks), and on places to wait "
         "that the model does not have (parking beyond the zone, trucks turned back). The claim counts the whole "
@@ -721,7 +723,7 @@ def zone_summary(data):
     if "100" not in gains:
         return None
     rng = [gains[z][0] for z in ("50", "100", "200") if z in gains]
-    return (f"At saturating demand (x3) it adds {sg(gains['100'][0], 1)}% ± {gains['100'][1]:.1f}% to the "
+    return (f"At saturating demand (x3) it adds {sg(gains['100'][0], 1)}% ± {gains['100'][1]:.2f}% to the "
             f"capacity of the crossings whose lanes the hours limit (Dostyk road and Maikapchagay) with a neutral zone of 100 trucks, {sg(min(rng), 1)}% to {sg(max(rng), 1)}% "
             f"over the assumed 50–200"
             + (f", and {sg(gains['unlimited'][0], 2)}% with a zone that never fills" if "unlimited" in gains
@@ -745,7 +747,7 @@ def p_green(data):
         f"At today's demand it {x1}." if x1 else None,
         f"At x1.5 the crossings are overloaded ({', '.join(ov)}), so the waits there are not measured." if ov
         else None,
-        robustness(data, s, "priority", "class", "perishable", "wait_mean_h", "the perishables' mean wait"),
+        robustness(data, s, "priority", "class", "perishable", "wait_mean_h", "perishables' mean wait"),
         "What the model cannot tell: whether a green corridor also shortens the phytosanitary control itself "
         "(the model gives perishables priority in the queue and, in `priority+lanes`, lanes of their own; their "
         "service time is unchanged), nor the real share of perishables (sheet R4, R7: assumed) or how long they "
@@ -765,7 +767,7 @@ def p_new_checkpoints(data):
     return join(
         "**New checkpoints Narynkol–Muzart and Terekty–Aktobek** (`new-checkpoints.toml`, at their projected "
         "size of one lane a side).",
-        f"With flat demand they {flat}." if flat else None,
+        f"With flat demand, building them {flat}." if flat else None,
         f"With trade growing 22.46 % a year the network is overloaded by 2028 with or without them "
         f"({', '.join(ov)})." if ov else None,
         robustness(data, s, "projected", "checkpoint", "kalzhat", "y2028.wait_mean_h",
@@ -788,7 +790,8 @@ def p_trains(data):
         "**Container trains from 600 to 2,000 a year by 2029** (`rail-growth.toml`, point `mc-trains`: the "
         "extra trains added to 2026 traffic through Khorgos).",
         f"It {x}." if x else None,
-        robustness(data, s, "mc-trains", "checkpoint", "khorgos", "wait_mean_h", "mean wait of trains at Khorgos"),
+        robustness(data, s, "mc-trains", "checkpoint", "khorgos", "wait_mean_h", "mean wait of trains at Khorgos",
+                   "no growth"),
         "What the model cannot tell: the Kazakh rail crossing times the CPMM measures (57–70 h, 2021–23), which "
         "come from wagon sourcing, priority for express trains and Chinese intake limits that the model does "
         "not have; its station times are hours. The Khorgos volumes also disagree with each other (sheet R25: "
@@ -822,9 +825,10 @@ def p_middle(data):
         "**The Middle Corridor at 10 Mt a year by 2030** (`middle-corridor.toml`: the growth as extra container "
         "trains through Khorgos and Dostyk, half or all of it).",
         f"With half the growth by container train the crossing is overloaded ({', '.join(ov_half)})." if ov_half
-        else "With half the growth by container train no crossing is overloaded.",
+        else "With half the growth by container train no crossing is overloaded at the central inputs.",
         f"With all of it, {', '.join(ov_all)} are overloaded, and it {dost}." if ov_all and dost else None,
-        robustness(data, s, "mc-half", "checkpoint", "khorgos", "wait_mean_h", "mean wait of trains at Khorgos"),
+        robustness(data, s, "mc-half", "checkpoint", "khorgos", "wait_mean_h", "mean wait of trains at Khorgos",
+                   "no growth"),
         "What the model cannot tell: the binding limit is the Altynkol–Zhetygen line's paths, 17 a day each way, "
         "for which no public source exists (sheet R26, assumed 8–27); so 'overloaded' here means overloaded at "
         "an assumed path count, and the share of the 10 Mt that would travel by container train is assumed too "
@@ -874,6 +878,8 @@ def run_sweep(binary, name, outdir):
     dt = time.monotonic() - t0
     if res.returncode != 0:
         sys.exit(f"sweep {name} failed (exit {res.returncode}):\n{res.stderr}")
+    with open(os.path.join(outdir, "wall_s.txt"), "w") as f:  # read back by --reuse
+        f.write(f"{dt:.1f}\n")
     return dt
 
 
@@ -955,7 +961,7 @@ def section(spec, data, wall):
         cells = [f"`{p['label']}`"]
         for k, e, kpi in spec["cols"]:
             v = get(p, k, e, kpi)
-            if not v:
+            if not v or v.get("mean") is None:
                 cells.append("–")
                 continue
             ov = overloaded(p, k, e) if grows(kpi) else None
@@ -1002,6 +1008,8 @@ def main():
     ap.add_argument("--binary", default=os.path.join(REPO, "target", "release", "borderflow"))
     ap.add_argument("--out", default=os.path.join(HERE, "README.md"))
     ap.add_argument("--only", action="append", help="sweep name(s) to include (default: all)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="use a sweep's existing outputs where they exist, run only the missing sweeps")
     args = ap.parse_args()
     specs = [s for s in SWEEPS if not args.only or s["name"] in args.only]
     root = args.results or os.path.join(REPO, "results", "policies")
@@ -1011,7 +1019,11 @@ def main():
     for spec in specs:
         d = os.path.join(root, spec["name"])
         wall = None
-        if not args.results:
+        if args.reuse and os.path.exists(os.path.join(d, "summary.json")):
+            print(f"reusing {d}", file=sys.stderr)
+            w = os.path.join(d, "wall_s.txt")
+            wall = float(open(w).read()) if os.path.exists(w) else None
+        elif not args.results:
             print(f"running {spec['name']} ...", file=sys.stderr, flush=True)
             wall = run_sweep(args.binary, spec["name"], d)
             print(f"  {wall:.1f} s", file=sys.stderr)
