@@ -198,7 +198,7 @@ SWEEPS = [
         "name": "robust-road",
         "title": "Road policies under the assumed inputs (robustness)",
         "what": "`sync`, `24x7-both` and `priority` against today's regime on 20 input sets drawn by Latin "
-                "hypercube across the assumed ranges of the road inputs (truck service time, lanes, both "
+                "hypercube across the assumed ranges of the road inputs (truck service time, both "
                 "neutral zones, Maikapchagay and Dostyk road demand, the perishables' limit; the file says "
                 "which sheet row each comes from), common random numbers within each set.",
         "axis": "hours", "ref": "today", "robust": True,
