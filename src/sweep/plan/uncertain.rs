@@ -319,6 +319,14 @@ pub(super) fn uncertainty(
     Some(Uncertainty::draw(draws, table.seed.unwrap_or(seed), inputs))
 }
 
+/// True when the field `inner` is `outer` or lies inside it (`a.b[1].c` inside `a.b`), segment
+/// by segment: setting `outer` sets `inner` too.
+fn nests(outer: &str, inner: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
 /// A number in a range or mode, with its kind and unit: (value in unit, kind, unit).
 fn number(v: &toml::Value, unit: Option<&str>) -> Result<(f64, ValueKind, String), String> {
     let with_unit = |s: &str, u: &str| -> Option<f64> {
@@ -392,12 +400,23 @@ fn input(
         return None;
     }
     let mine: BTreeSet<String> = matched(table, &u.path).into_iter().collect();
-    if let Some((field, who)) = taken.iter().find(|(f, _)| mine.contains(f)) {
+    let clash = taken.iter().find_map(|(theirs, who)| {
+        let m = mine.iter().find(|m| nests(m, theirs) || nests(theirs, m))?;
+        Some((m, theirs, who))
+    });
+    if let Some((m, theirs, who)) = clash {
+        let what = if m == theirs {
+            format!("sets {m}, which {who} also sets")
+        } else if nests(theirs, m) {
+            format!("sets {m}, inside {theirs}, which {who} sets whole")
+        } else {
+            format!("sets {m}, which holds {theirs}, set by {who}")
+        };
         ck.report(
             &at.key("path"),
             format!(
-                "sets {field}, which {who} also sets: an uncertain input must be a field no \
-                 axis, policy or other uncertain input changes"
+                "{what}: an uncertain input must be a field no axis, policy or other uncertain \
+                 input changes, nor a part or a whole of one"
             ),
         );
         return None;
@@ -573,6 +592,17 @@ mod tests {
         // Log-uniform 1–100: the median is 10.
         let l = input(ValueKind::Number, Spread::LogUniform, 1.0, 100.0, None);
         assert!((l.at(0.5) - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fields_nest_segment_by_segment() {
+        assert!(nests("a.b[1].service", "a.b[1].service.mean"));
+        assert!(nests("a.b", "a.b[1].c"));
+        assert!(nests("a.b", "a.b"));
+        // A longer name is not inside a shorter one it starts with.
+        assert!(!nests("a.b[1].service", "a.b[1].service_mean"));
+        assert!(!nests("a.b[1]", "a.b[10].c"));
+        assert!(!nests("a.b[1].service.mean", "a.b[1].service"));
     }
 
     #[test]

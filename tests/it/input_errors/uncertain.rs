@@ -125,6 +125,42 @@ fn an_input_an_axis_or_policy_already_sets_is_refused() {
 }
 
 #[test]
+fn an_input_inside_a_table_a_policy_or_axis_sets_whole_is_refused() {
+    // The policy sets the whole service table; a draw of its mean, applied last, would erase
+    // the policy's mean without a word.
+    let policy = sweep(
+        "[[policies]]\nlabel = \"slow\"\n[policies.set]\n\
+         \"checkpoints.bcp.stages.entry.service\" = { dist = \"lognormal\", mean = \"5min\", sd = \"2min\" }\n\n\
+         [uncertainty]\ndraws = 4\n\n[[uncertain]]\n\
+         path = \"checkpoints.bcp.stages.entry.service.mean\"\nrange = [\"4min\", \"8min\"]\n",
+    );
+    assert_refused(
+        "u-nest-policy",
+        &policy,
+        "path = \"checkpoints.bcp.stages.entry.service.mean\"",
+        "uncertain[0].path",
+        "sets checkpoints[0].stages[1].service.mean, inside checkpoints[0].stages[1].service, \
+         which policies[0].set.\"checkpoints.bcp.stages.entry.service\" sets whole",
+    );
+    // The same through a wildcard, against an axis of whole service tables.
+    let axis = String::from(
+        "name = \"u\"\nbase = \"base.toml\"\nbaseline = \"svc=a\"\n\n[[axes]]\nname = \"svc\"\n\
+         path = \"checkpoints.bcp.stages.exit.service\"\n\
+         values = [{ dist = \"exponential\", mean = \"6min\" }, { dist = \"exponential\", mean = \"7min\" }]\n\
+         labels = [\"a\", \"b\"]\n\n[uncertainty]\ndraws = 4\n\n[[uncertain]]\n\
+         path = \"checkpoints.*.stages.*.service.mean\"\nrange = [\"4min\", \"8min\"]\n",
+    );
+    assert_refused(
+        "u-nest-axis",
+        &axis,
+        "path = \"checkpoints.*.stages.*.service.mean\"",
+        "uncertain[0].path",
+        "sets checkpoints[0].stages[0].service.mean, inside checkpoints[0].stages[0].service, \
+         which axes[0] sets whole",
+    );
+}
+
+#[test]
 fn the_uncertainty_table_is_required_and_checked() {
     assert_refused(
         "u-no-table",
