@@ -319,6 +319,16 @@ pub(super) fn uncertainty(
     Some(Uncertainty::draw(draws, table.seed.unwrap_or(seed), inputs))
 }
 
+/// A value kind in words, with an example: "duration (\"6min\")".
+fn kind_word(k: ValueKind) -> &'static str {
+    match k {
+        ValueKind::Integer => "whole number",
+        ValueKind::Number => "number",
+        ValueKind::Duration => "duration (\"6min\")",
+        ValueKind::Rate => "rate (\"32/h\")",
+    }
+}
+
 /// True when the field `inner` is `outer` or lies inside it (`a.b[1].c` inside `a.b`), segment
 /// by segment: setting `outer` sets `inner` too.
 fn nests(outer: &str, inner: &str) -> bool {
@@ -429,6 +439,24 @@ fn input(
             return None;
         }
     };
+    // A duration against a rate: say so at the low end, before the high end is read in the
+    // low end's unit (which would call "30min" a malformed rate).
+    if let Ok((_, k, _)) = number(hi_v, None)
+        && k != kind
+        && [k, kind]
+            .iter()
+            .all(|k| matches!(k, ValueKind::Duration | ValueKind::Rate))
+    {
+        ck.report(
+            &rp.index(0),
+            format!(
+                "the two ends are of different kinds: {lo_v} is a {}, {hi_v} a {}",
+                kind_word(kind),
+                kind_word(k)
+            ),
+        );
+        return None;
+    }
     let hi = match number(hi_v, Some(&unit)) {
         Ok((x, k, _))
             if k == kind
@@ -508,6 +536,16 @@ fn input(
                     && (lo..=hi).contains(&x) =>
             {
                 Some(x)
+            }
+            Ok((_, k, _)) if k != kind && matches!(kind, ValueKind::Duration | ValueKind::Rate) => {
+                ck.report(
+                    &at.key("mode"),
+                    format!(
+                        "the mode {m} must be a {} like the range [{lo_v}, {hi_v}]",
+                        kind_word(kind)
+                    ),
+                );
+                return None;
             }
             Ok(_) => {
                 ck.report(

@@ -71,6 +71,16 @@ fn a_range_of_the_wrong_type_is_refused_at_its_value() {
         "uncertain[0].range[1]",
         "is not of the same kind as the low end",
     );
+    // A rate against a duration is said at the low end, not as a malformed "1/h" duration.
+    assert_refused(
+        "u-rate-duration",
+        &input(
+            "path = \"checkpoints.bcp.stages.entry.service.mean\"\nrange = [\"1/h\", \"30min\"]",
+        ),
+        "range =",
+        "uncertain[0].range[0]",
+        "the two ends are of different kinds: \"1/h\" is a rate (\"32/h\"), \"30min\" a duration",
+    );
     assert_refused(
         "u-text",
         &input(
@@ -200,6 +210,17 @@ fn the_uncertainty_table_is_required_and_checked() {
         "mode =",
         "uncertain[0].mode",
         "must lie in the range",
+    );
+    // A bare number for the mode of a duration range: it must be a duration, not "in range".
+    assert_refused(
+        "u-mode-kind",
+        &input(
+            "path = \"checkpoints.bcp.stages.entry.service.mean\"\nrange = [\"6min\", \"30min\"]\n\
+             dist = \"triangular\"\nmode = 20",
+        ),
+        "mode =",
+        "uncertain[0].mode",
+        "the mode 20 must be a duration (\"6min\") like the range [\"6min\", \"30min\"]",
     );
 }
 
