@@ -182,7 +182,9 @@ fn a_policy_that_wins_above_a_threshold_wins_in_the_matching_share_of_input_sets
         .expect("the system's wait row");
     assert!(line.contains("12 of 40 (30 %)"), "{line}");
     assert!(
-        line.contains("service at a (ρ = −1.00): the higher it is, the larger the gain"),
+        line.contains(
+            "service at a (ρ = −1.00): the higher it is, the smaller the effect (policy − baseline)"
+        ),
         "{line}"
     );
 }
