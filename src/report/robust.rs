@@ -55,7 +55,8 @@ pub(crate) fn effect_text(r: &Row) -> String {
     }
 }
 
-/// The wins in words: "6 of 20 (30 %)", with the measured draws as the base.
+/// The wins in words: "6 of 20 (30 %); lost 2, unclear 12", with the measured draws as the
+/// base.
 pub(crate) fn wins_text(r: &Row) -> String {
     let ties = r.outcomes.iter().filter(|o| **o == Outcome::Tie).count();
     let ties = match ties {
@@ -64,7 +65,14 @@ pub(crate) fn wins_text(r: &Row) -> String {
         n => format!("; {n} ties"),
     };
     match r.win_share {
-        Some(s) => format!("{} of {} ({:.0} %{ties})", r.wins, r.measured, s * 100.0),
+        Some(s) => format!(
+            "{} of {} ({:.0} %{ties}); lost {}, unclear {}",
+            r.wins,
+            r.measured,
+            s * 100.0,
+            r.losses,
+            r.unclear
+        ),
         None => "—".into(),
     }
 }
@@ -145,7 +153,9 @@ pub(crate) fn headline<'a>(r: &'a Robustness, policy: &str, context: &str) -> Ve
 /// The explanation printed under the section's title.
 pub(crate) const RULES: &str = "effect = policy − baseline on the same input set (the paired difference \
 of replication means, same seeds); a policy wins an input set when its mean is better (lower for waits, \
-queues and backlogs, higher for served and throughput); a tie does not win. Input sets where the policy \
+queues and backlogs, higher for served and throughput) and the paired t-test over the replications says so \
+at 5 % (two-sided; with one replication there is no test and the sign decides), loses when it says the \
+opposite, and is unclear otherwise; a tie (exactly 0) does not win. Input sets where the policy \
 or the baseline is overloaded are counted apart and left out of wins, effects and ρ. ρ: Spearman rank \
 correlation of the input's value with the effect.";
 
@@ -228,7 +238,7 @@ pub fn robustness_text(s: &SweepSummary) -> String {
             .collect();
         let header = [
             "entity  KPI",
-            "wins of measured",
+            "wins of measured; lost, unclear",
             "overloaded (policy / baseline)",
             "effect median [5–95 %]",
             "moved most by",
