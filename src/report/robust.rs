@@ -55,7 +55,8 @@ pub(crate) fn effect_text(r: &Row) -> String {
     }
 }
 
-/// The wins in words: "6 of 20 (30 %)", with the measured draws as the base.
+/// The wins in words: "6 of 20 (30 %); lost 2, unclear 12", with the measured draws as the
+/// base.
 pub(crate) fn wins_text(r: &Row) -> String {
     let ties = r.outcomes.iter().filter(|o| **o == Outcome::Tie).count();
     let ties = match ties {
@@ -64,7 +65,14 @@ pub(crate) fn wins_text(r: &Row) -> String {
         n => format!("; {n} ties"),
     };
     match r.win_share {
-        Some(s) => format!("{} of {} ({:.0} %{ties})", r.wins, r.measured, s * 100.0),
+        Some(s) => format!(
+            "{} of {} ({:.0} %{ties}); lost {}, unclear {}",
+            r.wins,
+            r.measured,
+            s * 100.0,
+            r.losses,
+            r.unclear
+        ),
         None => "—".into(),
     }
 }
@@ -82,7 +90,8 @@ pub(crate) fn overloaded_text(r: &Row) -> String {
 }
 
 /// Which input moves the effect most, in words: "service at a (ρ = −1.00): the higher it is,
-/// the larger the gain", or that none does clearly.
+/// the larger the gain" where every measured effect is a gain, else "…, the smaller the effect
+/// (policy − baseline)"; or that none does clearly.
 pub(crate) fn driver_text(r: &Row) -> String {
     let (Some(name), Some(rho)) = (&r.driver, r.driver_spearman) else {
         return if r.measured < 3 {
@@ -95,12 +104,24 @@ pub(crate) fn driver_text(r: &Row) -> String {
     if rho.abs() < WEAK_RHO {
         return format!("no input clearly (largest |ρ|: {name}, ρ = {rho_text})");
     }
-    // A gain is a fall of a lower-is-better KPI, a rise of a higher-is-better one.
-    let gain_rises = (rho > 0.0) == r.higher_better();
-    format!(
-        "{name} (ρ = {rho_text}): the higher it is, the {} the gain",
-        if gain_rises { "larger" } else { "smaller" }
-    )
+    // A gain is a fall of a lower-is-better KPI, a rise of a higher-is-better one; only where
+    // every measured effect is one is the effect called a gain.
+    let all_gains = r.effects.iter().flatten().all(|&d| {
+        let gain = if r.higher_better() { d } else { -d };
+        gain > 0.0
+    });
+    if all_gains {
+        let gain_rises = (rho > 0.0) == r.higher_better();
+        format!(
+            "{name} (ρ = {rho_text}): the higher it is, the {} the gain",
+            if gain_rises { "larger" } else { "smaller" }
+        )
+    } else {
+        format!(
+            "{name} (ρ = {rho_text}): the higher it is, the {} the effect (policy − baseline)",
+            if rho > 0.0 { "larger" } else { "smaller" }
+        )
+    }
 }
 
 /// The headline rows of one comparison: the system, then each checkpoint or terminal, each with
@@ -132,7 +153,9 @@ pub(crate) fn headline<'a>(r: &'a Robustness, policy: &str, context: &str) -> Ve
 /// The explanation printed under the section's title.
 pub(crate) const RULES: &str = "effect = policy − baseline on the same input set (the paired difference \
 of replication means, same seeds); a policy wins an input set when its mean is better (lower for waits, \
-queues and backlogs, higher for served and throughput); a tie does not win. Input sets where the policy \
+queues and backlogs, higher for served and throughput) and the paired t-test over the replications says so \
+at 5 % (two-sided; with one replication there is no test and the sign decides), loses when it says the \
+opposite, and is unclear otherwise; a tie (exactly 0) does not win. Input sets where the policy \
 or the baseline is overloaded are counted apart and left out of wins, effects and ρ. ρ: Spearman rank \
 correlation of the input's value with the effect.";
 
@@ -215,7 +238,7 @@ pub fn robustness_text(s: &SweepSummary) -> String {
             .collect();
         let header = [
             "entity  KPI",
-            "wins of measured",
+            "wins of measured; lost, unclear",
             "overloaded (policy / baseline)",
             "effect median [5–95 %]",
             "moved most by",
@@ -267,6 +290,39 @@ pub fn robustness_text(s: &SweepSummary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row of `wait_mean_h` with these measured effects and the driver's ρ.
+    fn driven(effects: &[f64], rho: f64) -> Row {
+        let mut row: Row = serde_json::from_value(serde_json::json!({
+            "policy": "p", "context": "", "baseline": "b", "entity_kind": "system",
+            "entity": "all", "kpi": "wait_mean_h", "better": "lower", "draws": effects.len(),
+            "measured": effects.len(), "wins": 0, "win_share": null, "overloaded": 0,
+            "overloaded_policy": 0, "overloaded_baseline": 0, "missing": 0,
+            "effect_median": null, "effect_p05": null, "effect_p95": null, "spearman": [],
+            "driver": "service", "driver_spearman": rho, "outcomes": [], "effects": []
+        }))
+        .expect("a row");
+        row.effects = effects.iter().map(|&e| Some(e)).collect();
+        row
+    }
+
+    #[test]
+    fn the_driver_speaks_of_a_gain_only_where_every_effect_is_one() {
+        // Waits: every effect below 0 is a gain; a higher input, a smaller gain at ρ = +0.9.
+        assert_eq!(
+            driver_text(&driven(&[-0.5, -0.2, -0.1], 0.9)),
+            "service (ρ = +0.90): the higher it is, the smaller the gain"
+        );
+        // Every effect a loss or a tie: neutral words, the effect itself rising with the input.
+        assert_eq!(
+            driver_text(&driven(&[0.5, 0.2, 0.0], 0.9)),
+            "service (ρ = +0.90): the higher it is, the larger the effect (policy − baseline)"
+        );
+        assert_eq!(
+            driver_text(&driven(&[0.5, -0.2, 0.1], -0.8)),
+            "service (ρ = −0.80): the higher it is, the smaller the effect (policy − baseline)"
+        );
+    }
 
     #[test]
     fn effects_carry_their_sign_and_unit() {

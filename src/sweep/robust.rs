@@ -8,8 +8,10 @@
 //!
 //! - **outcome per draw**: *win* when the paired difference of replication means (policy −
 //!   baseline) is on the better side of 0 — below for KPIs where lower is better (waits, queues,
-//!   backlogs), above where higher is better (served, throughput); a difference of exactly 0 is
-//!   a *tie* and does not win. A draw where the entity (for the system, flows and classes: the
+//!   backlogs), above where higher is better (served, throughput) — and significant by the
+//!   paired t-test over the replications (two-sided, 5 %; with one replication there is no
+//!   test and the sign decides); *lose* when significant the other way; *unclear* otherwise; a
+//!   difference of exactly 0 is a *tie* and does not win. A draw where the entity (for the system, flows and classes: the
 //!   whole point) is overloaded at the policy or at the baseline is *overloaded*: its waits grow
 //!   with the run, so its difference is not a measurement and is left out of every statistic
 //!   below. A draw whose point is invalid or lacks the value is *missing*.
@@ -86,12 +88,15 @@ pub fn higher_is_better(kpi: &str) -> Option<bool> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
-    /// Better than the baseline.
+    /// Better than the baseline: significantly (paired t-test over the replications, two-sided,
+    /// 5 %), or on the better side with a single replication (no test).
     Win,
-    /// Worse than the baseline.
+    /// Worse than the baseline, in the same sense.
     Lose,
     /// Exactly equal: not a win.
     Tie,
+    /// A difference the replications cannot tell from 0 (p ≥ 5 %): neither a win nor a loss.
+    Unclear,
     /// Overloaded at the policy or the baseline: not measured.
     Overloaded,
     /// Invalid point or no value.
@@ -123,6 +128,12 @@ pub struct Row {
     pub wins: usize,
     /// `wins / measured` (null when nothing was measured).
     pub win_share: Option<f64>,
+    /// Measured draws where the policy is significantly worse.
+    #[serde(default)]
+    pub losses: usize,
+    /// Measured draws whose difference is not significant (nor exactly 0).
+    #[serde(default)]
+    pub unclear: usize,
     /// Draws overloaded at the policy or the baseline (not measured).
     pub overloaded: usize,
     /// Draws overloaded at the policy.
@@ -258,6 +269,8 @@ pub fn robustness(s: &SweepSummary) -> Option<Robustness> {
             measured: 0,
             wins: 0,
             win_share: None,
+            losses: 0,
+            unclear: 0,
             overloaded: 0,
             overloaded_policy: 0,
             overloaded_baseline: 0,
@@ -335,22 +348,11 @@ fn row(
                 let d = pent
                     .cell(kpi)
                     .and_then(|c| c.diff)
-                    .map(|d| d.mean)
-                    .filter(|m| m.is_finite());
+                    .filter(|d| d.mean.is_finite());
                 match d {
                     _ if op || ob => (Outcome::Overloaded, None),
                     None => (Outcome::Missing, None),
-                    Some(d) => {
-                        let gain = if higher { d } else { -d };
-                        let o = if gain > 0.0 {
-                            Outcome::Win
-                        } else if gain < 0.0 {
-                            Outcome::Lose
-                        } else {
-                            Outcome::Tie
-                        };
-                        (o, Some(d))
-                    }
+                    Some(d) => (judge(d.mean, d.p, higher), Some(d.mean)),
                 }
             }
             _ => (Outcome::Missing, None),
@@ -359,7 +361,9 @@ fn row(
             Outcome::Overloaded => r.overloaded += 1,
             Outcome::Missing => r.missing += 1,
             Outcome::Win => r.wins += 1,
-            _ => {}
+            Outcome::Lose => r.losses += 1,
+            Outcome::Unclear => r.unclear += 1,
+            Outcome::Tie => {}
         }
         r.outcomes.push(outcome);
         r.effects.push(effect);
@@ -395,6 +399,27 @@ fn row(
     r.driver = driver.map(|(j, _)| u.inputs[j].name.clone());
     r.driver_spearman = driver.map(|(_, x)| x);
     r
+}
+
+/// Significance level of a draw's paired t-test (two-sided).
+pub const ALPHA: f64 = 0.05;
+
+/// The outcome of one draw whose paired difference has mean `d` and two-sided paired t-test
+/// p-value `p` (NaN with one replication: no test, the sign decides): a tie at exactly 0, a
+/// win or loss when significant (a difference without spread is, p = 0), else unclear.
+fn judge(d: f64, p: f64, higher: bool) -> Outcome {
+    let gain = if higher { d } else { -d };
+    if gain == 0.0 {
+        Outcome::Tie
+    } else if p.is_nan() || p < ALPHA {
+        if gain > 0.0 {
+            Outcome::Win
+        } else {
+            Outcome::Lose
+        }
+    } else {
+        Outcome::Unclear
+    }
 }
 
 /// The `uncertainty` key of the manifest: the inputs, the seed and the drawn values, with the
@@ -434,6 +459,8 @@ pub fn write_csv(dir: &Path, r: &Robustness) -> Result<()> {
             "measured",
             "wins",
             "win_share",
+            "losses",
+            "unclear",
             "overloaded",
             "overloaded_policy",
             "overloaded_baseline",
@@ -461,6 +488,8 @@ pub fn write_csv(dir: &Path, r: &Robustness) -> Result<()> {
                 row.measured.to_string(),
                 row.wins.to_string(),
                 f(row.win_share),
+                row.losses.to_string(),
+                row.unclear.to_string(),
                 row.overloaded.to_string(),
                 row.overloaded_policy.to_string(),
                 row.overloaded_baseline.to_string(),
@@ -507,6 +536,24 @@ pub fn write_csv(dir: &Path, r: &Robustness) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_draw_wins_only_where_its_difference_is_significant() {
+        use crate::stats::paired_p;
+        // Waits (lower is better). −0.06 h over 5 replications with sd 0.2: t = −0.67, p ≈ 0.54.
+        let p = paired_p(-0.06, 0.2, 5);
+        assert!((0.5..0.6).contains(&p), "{p}");
+        assert_eq!(judge(-0.06, p, false), Outcome::Unclear);
+        // −0.5 h with the same spread: t = −5.59, p ≈ 0.005 — a win; +0.5 h a loss.
+        assert_eq!(judge(-0.5, paired_p(-0.5, 0.2, 5), false), Outcome::Win);
+        assert_eq!(judge(0.5, paired_p(0.5, 0.2, 5), false), Outcome::Lose);
+        // Deterministic services: no spread, any difference is certain (p = 0).
+        assert_eq!(judge(0.06, paired_p(0.06, 0.0, 3), true), Outcome::Win);
+        // One replication: no test, the sign decides; exactly 0 is a tie either way.
+        assert_eq!(judge(0.06, paired_p(0.06, 0.0, 1), true), Outcome::Win);
+        assert_eq!(judge(-0.06, f64::NAN, true), Outcome::Lose);
+        assert_eq!(judge(0.0, 1.0, true), Outcome::Tie);
+    }
 
     #[test]
     fn a_label_loses_its_draw() {

@@ -217,6 +217,7 @@ fn chart(out: &mut String, r: &Robustness, row: &Row, title: &str) {
                 let (class, color) = match o {
                     Outcome::Win => ("win", WIN),
                     Outcome::Lose => ("lose", LOSE),
+                    Outcome::Unclear => ("unclear", NEUTRAL),
                     _ => ("tie", NEUTRAL),
                 };
                 let _ = write!(
@@ -245,8 +246,8 @@ fn chart(out: &mut String, r: &Robustness, row: &Row, title: &str) {
          <i>{}</i> (the input that moves the effect most); up, the policy's effect on the mean \
          wait of all vehicles against the baseline on the same input set. \
          <span style=\"color:{WIN}\">●</span> the policy wins (its dot is {lower} the dashed \
-         no-effect line), <span style=\"color:{LOSE}\">●</span> it loses, \
-         <span style=\"color:{NEUTRAL}\">●</span> a tie; ▽ above the plot: an overloaded input \
+         no-effect line, significantly over the replications), <span style=\"color:{LOSE}\">●</span> \
+         it loses, <span style=\"color:{NEUTRAL}\">●</span> no clear difference or a tie; ▽ above the plot: an overloaded input \
          set, counted but not measured. Won in {}; {}.</figcaption></figure>",
         esc(&input.name),
         esc(&wins_text(row)),
@@ -296,7 +297,7 @@ pub(super) fn section(out: &mut String, d: &ReportData) {
         let _ = write!(
             out,
             "<h3 class=\"context\">{}</h3>\n<table><thead><tr><th class=\"label\">Entity</th>\
-             <th class=\"label\">KPI</th><th>Wins of measured<br>input sets</th>\
+             <th class=\"label\">KPI</th><th>Wins of measured<br>input sets; lost, unclear</th>\
              <th>Overloaded input sets<br>(at policy / at baseline)</th><th>Effect: median<br>[5–95 %]</th>\
              <th class=\"label\">Moved most by</th></tr></thead><tbody>",
             esc(&heading)

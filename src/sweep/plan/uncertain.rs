@@ -319,6 +319,24 @@ pub(super) fn uncertainty(
     Some(Uncertainty::draw(draws, table.seed.unwrap_or(seed), inputs))
 }
 
+/// A value kind in words, with an example: "duration (\"6min\")".
+fn kind_word(k: ValueKind) -> &'static str {
+    match k {
+        ValueKind::Integer => "whole number",
+        ValueKind::Number => "number",
+        ValueKind::Duration => "duration (\"6min\")",
+        ValueKind::Rate => "rate (\"32/h\")",
+    }
+}
+
+/// True when the field `inner` is `outer` or lies inside it (`a.b[1].c` inside `a.b`), segment
+/// by segment: setting `outer` sets `inner` too.
+fn nests(outer: &str, inner: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
 /// A number in a range or mode, with its kind and unit: (value in unit, kind, unit).
 fn number(v: &toml::Value, unit: Option<&str>) -> Result<(f64, ValueKind, String), String> {
     let with_unit = |s: &str, u: &str| -> Option<f64> {
@@ -392,12 +410,23 @@ fn input(
         return None;
     }
     let mine: BTreeSet<String> = matched(table, &u.path).into_iter().collect();
-    if let Some((field, who)) = taken.iter().find(|(f, _)| mine.contains(f)) {
+    let clash = taken.iter().find_map(|(theirs, who)| {
+        let m = mine.iter().find(|m| nests(m, theirs) || nests(theirs, m))?;
+        Some((m, theirs, who))
+    });
+    if let Some((m, theirs, who)) = clash {
+        let what = if m == theirs {
+            format!("sets {m}, which {who} also sets")
+        } else if nests(theirs, m) {
+            format!("sets {m}, inside {theirs}, which {who} sets whole")
+        } else {
+            format!("sets {m}, which holds {theirs}, set by {who}")
+        };
         ck.report(
             &at.key("path"),
             format!(
-                "sets {field}, which {who} also sets: an uncertain input must be a field no \
-                 axis, policy or other uncertain input changes"
+                "{what}: an uncertain input must be a field no axis, policy or other uncertain \
+                 input changes, nor a part or a whole of one"
             ),
         );
         return None;
@@ -410,6 +439,24 @@ fn input(
             return None;
         }
     };
+    // A duration against a rate: say so at the low end, before the high end is read in the
+    // low end's unit (which would call "30min" a malformed rate).
+    if let Ok((_, k, _)) = number(hi_v, None)
+        && k != kind
+        && [k, kind]
+            .iter()
+            .all(|k| matches!(k, ValueKind::Duration | ValueKind::Rate))
+    {
+        ck.report(
+            &rp.index(0),
+            format!(
+                "the two ends are of different kinds: {lo_v} is a {}, {hi_v} a {}",
+                kind_word(kind),
+                kind_word(k)
+            ),
+        );
+        return None;
+    }
     let hi = match number(hi_v, Some(&unit)) {
         Ok((x, k, _))
             if k == kind
@@ -489,6 +536,16 @@ fn input(
                     && (lo..=hi).contains(&x) =>
             {
                 Some(x)
+            }
+            Ok((_, k, _)) if k != kind && matches!(kind, ValueKind::Duration | ValueKind::Rate) => {
+                ck.report(
+                    &at.key("mode"),
+                    format!(
+                        "the mode {m} must be a {} like the range [{lo_v}, {hi_v}]",
+                        kind_word(kind)
+                    ),
+                );
+                return None;
             }
             Ok(_) => {
                 ck.report(
@@ -573,6 +630,17 @@ mod tests {
         // Log-uniform 1–100: the median is 10.
         let l = input(ValueKind::Number, Spread::LogUniform, 1.0, 100.0, None);
         assert!((l.at(0.5) - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fields_nest_segment_by_segment() {
+        assert!(nests("a.b[1].service", "a.b[1].service.mean"));
+        assert!(nests("a.b", "a.b[1].c"));
+        assert!(nests("a.b", "a.b"));
+        // A longer name is not inside a shorter one it starts with.
+        assert!(!nests("a.b[1].service", "a.b[1].service_mean"));
+        assert!(!nests("a.b[1]", "a.b[10].c"));
+        assert!(!nests("a.b[1].service.mean", "a.b[1].service"));
     }
 
     #[test]

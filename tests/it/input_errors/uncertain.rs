@@ -71,6 +71,16 @@ fn a_range_of_the_wrong_type_is_refused_at_its_value() {
         "uncertain[0].range[1]",
         "is not of the same kind as the low end",
     );
+    // A rate against a duration is said at the low end, not as a malformed "1/h" duration.
+    assert_refused(
+        "u-rate-duration",
+        &input(
+            "path = \"checkpoints.bcp.stages.entry.service.mean\"\nrange = [\"1/h\", \"30min\"]",
+        ),
+        "range =",
+        "uncertain[0].range[0]",
+        "the two ends are of different kinds: \"1/h\" is a rate (\"32/h\"), \"30min\" a duration",
+    );
     assert_refused(
         "u-text",
         &input(
@@ -125,6 +135,42 @@ fn an_input_an_axis_or_policy_already_sets_is_refused() {
 }
 
 #[test]
+fn an_input_inside_a_table_a_policy_or_axis_sets_whole_is_refused() {
+    // The policy sets the whole service table; a draw of its mean, applied last, would erase
+    // the policy's mean without a word.
+    let policy = sweep(
+        "[[policies]]\nlabel = \"slow\"\n[policies.set]\n\
+         \"checkpoints.bcp.stages.entry.service\" = { dist = \"lognormal\", mean = \"5min\", sd = \"2min\" }\n\n\
+         [uncertainty]\ndraws = 4\n\n[[uncertain]]\n\
+         path = \"checkpoints.bcp.stages.entry.service.mean\"\nrange = [\"4min\", \"8min\"]\n",
+    );
+    assert_refused(
+        "u-nest-policy",
+        &policy,
+        "path = \"checkpoints.bcp.stages.entry.service.mean\"",
+        "uncertain[0].path",
+        "sets checkpoints[0].stages[1].service.mean, inside checkpoints[0].stages[1].service, \
+         which policies[0].set.\"checkpoints.bcp.stages.entry.service\" sets whole",
+    );
+    // The same through a wildcard, against an axis of whole service tables.
+    let axis = String::from(
+        "name = \"u\"\nbase = \"base.toml\"\nbaseline = \"svc=a\"\n\n[[axes]]\nname = \"svc\"\n\
+         path = \"checkpoints.bcp.stages.exit.service\"\n\
+         values = [{ dist = \"exponential\", mean = \"6min\" }, { dist = \"exponential\", mean = \"7min\" }]\n\
+         labels = [\"a\", \"b\"]\n\n[uncertainty]\ndraws = 4\n\n[[uncertain]]\n\
+         path = \"checkpoints.*.stages.*.service.mean\"\nrange = [\"4min\", \"8min\"]\n",
+    );
+    assert_refused(
+        "u-nest-axis",
+        &axis,
+        "path = \"checkpoints.*.stages.*.service.mean\"",
+        "uncertain[0].path",
+        "sets checkpoints[0].stages[0].service.mean, inside checkpoints[0].stages[0].service, \
+         which axes[0] sets whole",
+    );
+}
+
+#[test]
 fn the_uncertainty_table_is_required_and_checked() {
     assert_refused(
         "u-no-table",
@@ -164,6 +210,17 @@ fn the_uncertainty_table_is_required_and_checked() {
         "mode =",
         "uncertain[0].mode",
         "must lie in the range",
+    );
+    // A bare number for the mode of a duration range: it must be a duration, not "in range".
+    assert_refused(
+        "u-mode-kind",
+        &input(
+            "path = \"checkpoints.bcp.stages.entry.service.mean\"\nrange = [\"6min\", \"30min\"]\n\
+             dist = \"triangular\"\nmode = 20",
+        ),
+        "mode =",
+        "uncertain[0].mode",
+        "the mode 20 must be a duration (\"6min\") like the range [\"6min\", \"30min\"]",
     );
 }
 
