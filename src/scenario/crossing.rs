@@ -1,7 +1,8 @@
 //! `[[crossings]]`: named stretches of routes whose crossing time is reported, checked — a
-//! unique id, at least one node, known nodes each listed once, some flow's route passing them in
-//! their order, no route touching a crossing's nodes other than by passing them all in order,
-//! and no route that two crossings claim alike (see [`crate::model::route_runs`]).
+//! unique id without "/", a non-empty name and direction where given, at least one node, known
+//! nodes each listed once, some flow's route passing them in their order, no route touching a
+//! crossing's nodes other than by passing them all in order, and no route that two crossings
+//! claim alike (see [`crate::model::route_runs`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,9 +27,28 @@ pub(super) fn build_crossings(
         if c.id.trim().is_empty() {
             ck.report(&p.key("id"), "must not be empty");
             ok = false;
+        } else if c.id.contains('/') {
+            ck.report(
+                &p.key("id"),
+                format!(
+                    "crossing id \"{}\" contains \"/\": the KPI rows are \"<crossing>/<mode>\", \
+                     so the id must not",
+                    c.id
+                ),
+            );
+            ok = false;
         } else if !ids.insert(c.id.as_str()) {
             ck.report(&p.key("id"), format!("duplicate crossing id \"{}\"", c.id));
             ok = false;
+        }
+        for (key, v) in [("name", &c.name), ("direction", &c.direction)] {
+            if v.as_ref().is_some_and(|v| v.trim().is_empty()) {
+                ck.report(
+                    &p.key(key),
+                    "must not be empty (leave it out for the default)",
+                );
+                ok = false;
+            }
         }
         if c.nodes.is_empty() {
             ck.report(

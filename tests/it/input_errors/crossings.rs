@@ -1,7 +1,8 @@
 //! Bad `[[crossings]]`: exit 2 with `FILE:LINE:COL: crossings[i]…: message` for `validate` and
-//! `run` — an unknown node, a node listed twice, no nodes, a duplicate id, nodes no route passes
-//! in their order, a route (a usual route, a route-choice alternative, either side of a transfer)
-//! through a crossing in part or out of order, and a route leg two crossings claim alike.
+//! `run` — an unknown node, a node listed twice, no nodes, a duplicate id, an id with "/", an
+//! empty name or direction, nodes no route passes in their order, a route (a usual route, a
+//! route-choice alternative, either side of a transfer) through a crossing in part or out of
+//! order, and a route leg two crossings claim alike.
 
 use super::{Field, assert_rejected};
 use crate::common::*;
@@ -246,6 +247,37 @@ nodes = [\"line\", \"station\"]
     let f = TempFile::new("crossing-transfer-ok", &ok);
     let o = borderflow(&["validate", f.name().as_str()]);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn an_empty_name_or_direction_is_rejected() {
+    assert_rejected(
+        "crossing-name-empty",
+        &GOOD.replacen(r#"name = "A–B""#, r#"name = """#, 1),
+        Field::Exactly("crossings[0].name"),
+        r#"name = """#,
+        "must not be empty",
+    );
+    assert_rejected(
+        "crossing-direction-empty",
+        &edit(GOOD, r#"direction = "eastbound""#, r#"direction = " ""#),
+        Field::Exactly("crossings[1].direction"),
+        r#"direction = " ""#,
+        "must not be empty",
+    );
+}
+
+#[test]
+fn a_slash_in_a_crossing_id_is_rejected() {
+    // "ab/east" would make the KPI row "ab/east/truck", read as crossing "ab/east" or "ab".
+    let t = edit(GOOD, r#"id = "ab-east""#, r#"id = "ab/east""#);
+    assert_rejected(
+        "crossing-slash",
+        &t,
+        Field::Exactly("crossings[1].id"),
+        r#"id = "ab/east""#,
+        "\"/\"",
+    );
 }
 
 #[test]
