@@ -118,6 +118,39 @@ fn positive(what: &str, d: SimDuration) -> Result<f64, DistError> {
     }
 }
 
+fn positive_cv(cv: f64) -> Result<f64, DistError> {
+    if cv.is_finite() && cv > 0.0 {
+        Ok(cv)
+    } else {
+        Err(DistError(format!(
+            "cv must be a finite number greater than zero (got {cv})"
+        )))
+    }
+}
+
+/// Lognormal with mean `m` and standard deviation `s` \[ms\]: σ² = ln(1 + (s/m)²), μ = ln m − σ²/2.
+fn lognormal_ms(m: f64, s: f64) -> Result<Dist, DistError> {
+    let sigma2 = (1.0 + (s / m).powi(2)).ln();
+    let mu = m.ln() - sigma2 / 2.0;
+    let ln = LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DistError(format!("lognormal: {e}")))?;
+    Ok(Dist::LogNormal {
+        mean_ms: m,
+        sd_ms: s,
+        ln,
+    })
+}
+
+/// Gamma with mean `m` and standard deviation `s` \[ms\]: shape (m/s)², scale s²/m.
+fn gamma_ms(m: f64, s: f64) -> Result<Dist, DistError> {
+    let shape = (m / s).powi(2);
+    let gamma = Gamma::new(shape, s * s / m).map_err(|e| DistError(format!("gamma: {e}")))?;
+    Ok(Dist::Gamma {
+        mean_ms: m,
+        sd_ms: s,
+        gamma,
+    })
+}
+
 impl Dist {
     /// A constant duration (zero allowed: an instantaneous step).
     pub fn deterministic(value: SimDuration) -> Result<Dist, DistError> {
@@ -171,28 +204,26 @@ impl Dist {
     pub fn lognormal(mean: SimDuration, sd: SimDuration) -> Result<Dist, DistError> {
         let m = positive("mean", mean)?;
         let s = positive("sd", sd)?;
-        let sigma2 = (1.0 + (s / m).powi(2)).ln();
-        let mu = m.ln() - sigma2 / 2.0;
-        let ln =
-            LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DistError(format!("lognormal: {e}")))?;
-        Ok(Dist::LogNormal {
-            mean_ms: m,
-            sd_ms: s,
-            ln,
-        })
+        lognormal_ms(m, s)
+    }
+
+    /// Lognormal with the given mean and coefficient of variation: sd = cv × mean.
+    pub fn lognormal_cv(mean: SimDuration, cv: f64) -> Result<Dist, DistError> {
+        let m = positive("mean", mean)?;
+        lognormal_ms(m, m * positive_cv(cv)?)
     }
 
     /// Gamma with the given mean and standard deviation.
     pub fn gamma(mean: SimDuration, sd: SimDuration) -> Result<Dist, DistError> {
         let m = positive("mean", mean)?;
         let s = positive("sd", sd)?;
-        let shape = (m / s).powi(2);
-        let gamma = Gamma::new(shape, s * s / m).map_err(|e| DistError(format!("gamma: {e}")))?;
-        Ok(Dist::Gamma {
-            mean_ms: m,
-            sd_ms: s,
-            gamma,
-        })
+        gamma_ms(m, s)
+    }
+
+    /// Gamma with the given mean and coefficient of variation: sd = cv × mean (shape 1/cv²).
+    pub fn gamma_cv(mean: SimDuration, cv: f64) -> Result<Dist, DistError> {
+        let m = positive("mean", mean)?;
+        gamma_ms(m, m * positive_cv(cv)?)
     }
 
     /// Erlang with `k` phases and the given overall mean (a gamma with integer shape k).
@@ -407,6 +438,64 @@ mod tests {
             let rel_v = (v - d.variance_ms2()).abs() / d.variance_ms2();
             assert!(rel_m < 0.01, "{d:?}: mean {m} vs {}", d.mean_ms());
             assert!(rel_v < 0.05, "{d:?}: var {v} vs {}", d.variance_ms2());
+        }
+    }
+
+    #[test]
+    fn a_cv_gives_the_spread_in_proportion_to_the_mean() {
+        // mean 9.6 min = 576,000 ms, cv 0.9: sd 518,400 ms.
+        let mean = SimDuration::from_secs(576);
+        let (m, cv) = (576_000.0_f64, 0.9_f64);
+        for d in [
+            Dist::lognormal_cv(mean, cv).unwrap(),
+            Dist::gamma_cv(mean, cv).unwrap(),
+        ] {
+            assert!((d.mean_ms() - m).abs() < 1e-9);
+            assert!((d.variance_ms2().sqrt() - 518_400.0).abs() < 1e-6);
+            let (sm, sv) = moments(&d, 400_000);
+            assert!((sm - m).abs() / m < 0.01, "{d:?}: mean {sm}");
+            assert!(
+                (sv.sqrt() - 518_400.0).abs() / 518_400.0 < 0.03,
+                "{d:?}: sd {}",
+                sv.sqrt()
+            );
+        }
+        // The lognormal's parameters: σ² = ln(1 + cv²) = ln 1.81, μ = ln(mean) − σ²/2; the log
+        // of the draws has that mean and variance.
+        let sigma2 = 1.81_f64.ln();
+        let mu = m.ln() - sigma2 / 2.0;
+        let mut rng = stream(1, 0, "test");
+        let d = Dist::lognormal_cv(mean, cv).unwrap();
+        let logs: Vec<f64> = (0..400_000)
+            .map(|_| (d.sample(&mut rng).as_ms() as f64).ln())
+            .collect();
+        let lm = logs.iter().sum::<f64>() / logs.len() as f64;
+        let lv = logs.iter().map(|x| (x - lm).powi(2)).sum::<f64>() / (logs.len() - 1) as f64;
+        assert!((lm - mu).abs() < 0.005, "E ln X {lm} vs μ {mu}");
+        assert!(
+            (lv - sigma2).abs() / sigma2 < 0.01,
+            "Var ln X {lv} vs σ² {sigma2}"
+        );
+        // The gamma's shape is 1/cv² = 1.2346: mean² ÷ variance of the draws.
+        let (gm, gv) = moments(&Dist::gamma_cv(mean, cv).unwrap(), 400_000);
+        assert!(
+            (gm * gm / gv - 1.0 / 0.81).abs() < 0.03,
+            "shape {}",
+            gm * gm / gv
+        );
+        // The same spread given as sd samples the same durations.
+        let sd = SimDuration::from_ms(518_400);
+        let (a, b) = (
+            Dist::gamma_cv(mean, cv).unwrap(),
+            Dist::gamma(mean, sd).unwrap(),
+        );
+        let (mut ra, mut rb) = (stream(3, 0, "x"), stream(3, 0, "x"));
+        for _ in 0..1000 {
+            assert_eq!(a.sample(&mut ra), b.sample(&mut rb));
+        }
+        for bad in [0.0, -0.5, f64::NAN, f64::INFINITY] {
+            assert!(Dist::lognormal_cv(mean, bad).is_err(), "{bad}");
+            assert!(Dist::gamma_cv(mean, bad).is_err(), "{bad}");
         }
     }
 

@@ -42,6 +42,6 @@ pub use sim::{
 pub use spec::{
     Alternative, Ambiguity, Arrivals, CheckpointSpec, ClassSpec, CrossingRun, CrossingSlot,
     CrossingSpec, DailyLanes, FlowSpec, Inspection, LaneGroup, LaneProfile, Load, Mode, Model,
-    NodeKind, Overload, OverloadReason, RateProfile, RouteChoice, Split, StageChange, StageKind,
-    StageSpec, Storage, route_runs, split,
+    NodeKind, Overload, OverloadReason, Partial, RateProfile, RouteChoice, RouteConflict, Split,
+    StageChange, StageKind, StageSpec, Storage, route_runs, split,
 };

@@ -1,11 +1,12 @@
 //! `[[crossings]]`: named stretches of routes whose crossing time is reported, checked — a
-//! unique id, at least one node, known nodes each listed once, some flow's route passing them in
-//! their order, and no route that two crossings claim alike (see
-//! [`crate::model::route_runs`]).
+//! unique id without "/", a non-empty name and direction where given, at least one node, known
+//! nodes each listed once, some flow's route passing them in their order, no route touching a
+//! crossing's nodes other than by passing them all in order, and no route that two crossings
+//! claim alike (see [`crate::model::route_runs`]).
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{CrossingSpec, FlowSpec, route_runs};
+use crate::model::{CrossingSpec, FlowSpec, RouteConflict, route_runs};
 
 use super::error::{Checker, FieldPath, closest};
 use super::raw::RawCrossing;
@@ -26,9 +27,28 @@ pub(super) fn build_crossings(
         if c.id.trim().is_empty() {
             ck.report(&p.key("id"), "must not be empty");
             ok = false;
+        } else if c.id.contains('/') {
+            ck.report(
+                &p.key("id"),
+                format!(
+                    "crossing id \"{}\" contains \"/\": the KPI rows are \"<crossing>/<mode>\", \
+                     so the id must not",
+                    c.id
+                ),
+            );
+            ok = false;
         } else if !ids.insert(c.id.as_str()) {
             ck.report(&p.key("id"), format!("duplicate crossing id \"{}\"", c.id));
             ok = false;
+        }
+        for (key, v) in [("name", &c.name), ("direction", &c.direction)] {
+            if v.as_ref().is_some_and(|v| v.trim().is_empty()) {
+                ck.report(
+                    &p.key(key),
+                    "must not be empty (leave it out for the default)",
+                );
+                ok = false;
+            }
         }
         if c.nodes.is_empty() {
             ck.report(
@@ -74,18 +94,27 @@ pub(super) fn build_crossings(
     if !ok || !ck.is_clean() {
         return None;
     }
-    // Every crossing is passed by some route in its order, and no route is claimed alike twice.
+    // Every crossing is passed by some route in its order; a route passes a crossing's nodes all,
+    // in order, or none (unless another crossing it passes whole claims them); no route is
+    // claimed alike twice.
     let mut passed = vec![false; out.len()];
+    let mut reported = vec![false; out.len()];
+    let node_id = |n: u32| {
+        cp_index
+            .iter()
+            .find(|(_, x)| **x == n)
+            .map_or("?", |(id, _)| id.as_str())
+    };
+    let list = |ids: &mut dyn Iterator<Item = &str>| {
+        let ids: Vec<String> = ids.map(|n| format!("\"{n}\"")).collect();
+        format!("[{}]", ids.join(", "))
+    };
     for f in flows {
         match route_runs(&out, &f.route) {
             Ok(runs) => runs.iter().for_each(|r| passed[r.crossing as usize] = true),
-            Err(a) => {
+            Err(RouteConflict::Ambiguous(a)) => {
                 let node = &raw[a.other as usize].nodes;
-                let shared = f
-                    .route
-                    .get(a.leg as usize)
-                    .and_then(|&n| cp_index.iter().find(|(_, x)| **x == n))
-                    .map_or("?", |(id, _)| id.as_str());
+                let shared = f.route.get(a.leg as usize).map_or("?", |&n| node_id(n));
                 let j = node.iter().position(|n| n == shared).unwrap_or(0);
                 ck.report(
                     &FieldPath::default()
@@ -103,10 +132,31 @@ pub(super) fn build_crossings(
                 );
                 ok = false;
             }
+            Err(RouteConflict::Partial(p)) => {
+                let c = p.crossing as usize;
+                reported[c] = true;
+                let node = f.route.get(p.leg as usize).map_or("?", |&n| node_id(n));
+                ck.report(
+                    &FieldPath::default().key("crossings").index(c).key("nodes"),
+                    format!(
+                        "flow \"{}\" (route {}) passes node \"{node}\" of crossing \"{}\" but \
+                         not all its nodes {} in this order: a crossing time runs from the \
+                         crossing's first node to its last, so a route passes all of them in \
+                         order or none (except nodes of another crossing that the route passes whole); \
+                         list the nodes in the order vehicles pass them, or declare \
+                         the stretch this route passes as a crossing of its own",
+                        f.id,
+                        list(&mut f.route.iter().map(|&n| node_id(n))),
+                        raw[c].id,
+                        list(&mut raw[c].nodes.iter().map(String::as_str)),
+                    ),
+                );
+                ok = false;
+            }
         }
     }
     for (i, p) in passed.iter().enumerate() {
-        if !p {
+        if !p && !reported[i] {
             ck.report(
                 &FieldPath::default().key("crossings").index(i).key("nodes"),
                 format!(

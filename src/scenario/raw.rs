@@ -228,7 +228,8 @@ pub(super) enum RawDist {
     },
     Lognormal {
         mean: String,
-        sd: String,
+        sd: Option<String>,
+        cv: Option<f64>,
     },
     Erlang {
         mean: String,
@@ -236,7 +237,8 @@ pub(super) enum RawDist {
     },
     Gamma {
         mean: String,
-        sd: String,
+        sd: Option<String>,
+        cv: Option<f64>,
     },
     Empirical {
         values: Vec<String>,

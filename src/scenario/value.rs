@@ -34,13 +34,19 @@ pub(super) fn dist(ck: &mut Checker, path: &FieldPath, raw: &RawDist) -> Option<
             let (a, m, b) = (d("min", min), d("mode", mode), d("max", max));
             Dist::triangular(a?, m?, b?)
         }
-        RawDist::Lognormal { mean, sd } => {
-            let (m, s) = (d("mean", mean), d("sd", sd));
-            Dist::lognormal(m?, s?)
+        RawDist::Lognormal { mean, sd, cv } => {
+            let m = d("mean", mean);
+            match spread(ck, path, sd, *cv)? {
+                Spread::Sd(s) => Dist::lognormal(m?, s),
+                Spread::Cv(cv) => Dist::lognormal_cv(m?, cv),
+            }
         }
-        RawDist::Gamma { mean, sd } => {
-            let (m, s) = (d("mean", mean), d("sd", sd));
-            Dist::gamma(m?, s?)
+        RawDist::Gamma { mean, sd, cv } => {
+            let m = d("mean", mean);
+            match spread(ck, path, sd, *cv)? {
+                Spread::Sd(s) => Dist::gamma(m?, s),
+                Spread::Cv(cv) => Dist::gamma_cv(m?, cv),
+            }
         }
         RawDist::Erlang { mean, k } => {
             let m = d("mean", mean);
@@ -72,6 +78,47 @@ pub(super) fn dist(ck: &mut Checker, path: &FieldPath, raw: &RawDist) -> Option<
         Ok(x) => Some(x),
         Err(e) => {
             ck.report(path, e.to_string());
+            None
+        }
+    }
+}
+
+/// The spread of a lognormal or gamma: a standard deviation or a coefficient of variation.
+enum Spread {
+    Sd(SimDuration),
+    Cv(f64),
+}
+
+/// Exactly one of `sd` (a duration) and `cv` (sd ÷ mean, finite and > 0) of the table at `path`.
+fn spread(
+    ck: &mut Checker,
+    path: &FieldPath,
+    sd: &Option<String>,
+    cv: Option<f64>,
+) -> Option<Spread> {
+    match (sd, cv) {
+        (Some(sd), None) => duration(ck, &path.key("sd"), sd).map(Spread::Sd),
+        (None, Some(cv)) if cv.is_finite() && cv > 0.0 => Some(Spread::Cv(cv)),
+        (None, Some(cv)) => {
+            ck.report(
+                &path.key("cv"),
+                format!("cv (sd ÷ mean) must be a finite number greater than zero (got {cv})"),
+            );
+            None
+        }
+        (Some(_), Some(_)) => {
+            ck.report(
+                &path.key("cv"),
+                "give the spread once: sd (a duration) or cv (sd ÷ mean), not both",
+            );
+            None
+        }
+        (None, None) => {
+            ck.report(
+                path,
+                "needs its spread: sd (a duration, e.g. sd = \"8min\") or cv (sd ÷ mean, e.g. \
+                 cv = 0.9)",
+            );
             None
         }
     }

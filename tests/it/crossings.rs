@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::common::*;
+use crate::input_errors::{Field, assert_rejected};
 
 /// A two-hour approach road, then the crossing: station A (one lane, 30 min), a one-hour
 /// bridge, station B (one lane, 20 min). Two trucks a day leave at 00:00 and 00:10.
@@ -161,4 +162,88 @@ fn a_stochastic_crossing_obeys_littles_law() {
     );
     // M/M/1 at A (ρ = 0.5) waits 30 min on average, B (ρ = 1/3) 10 min: 0.5 + 0.5 + 1 + 0.17 + 0.33 h.
     assert!((w - 2.5).abs() < 0.1, "crossing time {w:.3} h");
+}
+
+/// Two checkpoints passed in turn, x then a, 45 min each on one lane, no travel between them;
+/// one truck a day at 00:00. The crossing is x → a.
+const XA: &str = r#"[simulation]
+name = "x-then-a"
+days = 10
+warmup_days = 2
+seed = 1
+replications = 1
+
+[[checkpoints]]
+id = "x"
+[[checkpoints.stages]]
+id = "s"
+lanes = 1
+service = { dist = "deterministic", value = "45min" }
+
+[[checkpoints]]
+id = "a"
+[[checkpoints.stages]]
+id = "s"
+lanes = 1
+service = { dist = "deterministic", value = "45min" }
+
+[[flows]]
+id = "trucks"
+mode = "truck"
+route = ["x", "a"]
+arrivals = { process = "timetable", times = ["00:00"] }
+
+[[crossings]]
+id = "xa"
+nodes = ["x", "a"]
+"#;
+
+#[test]
+fn a_two_node_crossing_passed_in_its_order_takes_both_nodes() {
+    let j = run(XA, "crossing-xa", &[]);
+    let c = &j["crossings"]["xa/truck"];
+    // The truck reaches x at 00:00, leaves it at 00:45, leaves a at 01:30: 1.5 h, once a day.
+    assert!((mean(c, &["crossing_time_mean_h"]) - 1.5).abs() < 1e-9);
+    assert!((mean(c, &["crossing_time_p95_h"]) - 1.5).abs() < 0.01);
+    assert!((mean(c, &["crossings_per_day"]) - 1.0).abs() < 1e-9);
+    assert!((mean(c, &["arrivals_per_day"]) - 1.0).abs() < 1e-9);
+    // 1.5 truck-hours inside a 24 h day.
+    assert!((mean(c, &["in_crossing_mean"]) - 1.5 / 24.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_crossing_passed_in_reverse_is_refused() {
+    // Declared a → x, passed x → a. Counting each node as a stretch of its own gave two
+    // "crossings" a day of 0.75 h for the one truck that takes 1.5 h from x to a.
+    let t = edit(XA, r#"nodes = ["x", "a"]"#, r#"nodes = ["a", "x"]"#);
+    assert_rejected(
+        "crossing-reversed",
+        &t,
+        Field::Exactly("crossings[0].nodes"),
+        r#"nodes = ["a", "x"]"#,
+        r#"flow "trucks" (route ["x", "a"]) passes node "x" of crossing "xa""#,
+    );
+}
+
+#[test]
+fn a_route_through_part_of_a_crossing_is_refused() {
+    // A second truck a day, at 12:00, through a alone: counted as a crossing of x → a it
+    // averaged (1.5 + 0.75) ÷ 2 = 1.125 h into a crossing every whole pass of which takes 1.5 h.
+    let t = format!(
+        "{XA}\n[[flows]]\nid = \"short\"\nmode = \"truck\"\nroute = [\"a\"]\n\
+         arrivals = {{ process = \"timetable\", times = [\"12:00\"] }}\n"
+    );
+    assert_rejected(
+        "crossing-partial",
+        &t,
+        Field::Exactly("crossings[0].nodes"),
+        r#"nodes = ["x", "a"]"#,
+        r#"flow "short" (route ["a"]) passes node "a" of crossing "xa" but not all its nodes ["x", "a"]"#,
+    );
+    // Declared as a crossing of its own, a alone is fine: the whole x → a passes keep 1.5 h and
+    // the short route's 45 min is its own row.
+    let t = format!("{t}\n[[crossings]]\nid = \"a-only\"\nnodes = [\"a\"]\n");
+    let j = run(&t, "crossing-partial-own", &[]);
+    assert!((mean(&j["crossings"]["xa/truck"], &["crossing_time_mean_h"]) - 1.5).abs() < 1e-9);
+    assert!((mean(&j["crossings"]["a-only/truck"], &["crossing_time_mean_h"]) - 0.75).abs() < 1e-9);
 }

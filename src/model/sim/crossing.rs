@@ -1,5 +1,5 @@
 //! Crossing times: for each vehicle whose route enters a crossing, the time from its arrival at
-//! the first node of the crossing on its route to leaving the last consecutive node of it (waits,
+//! the first node of the crossing on its route to leaving its last node (waits,
 //! blocking, path waits, travel and transshipment included), per crossing × mode row
 //! ([`crate::model::CrossingSlot`]).
 //!

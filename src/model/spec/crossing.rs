@@ -3,13 +3,15 @@
 //! checkpoint of a road crossing; the stations, the link between them and the terminals of a rail
 //! crossing), in the order vehicles pass them.
 //!
-//! Which legs of a flow's route lie in which crossing ([`route_runs`]): every stretch of
-//! consecutive legs whose nodes are consecutive nodes of a crossing, in the crossing's order, is a
-//! candidate; the longest candidates are taken first, so a node shared by both directions (a rail
-//! link, a station both directions use) belongs to the direction whose order the route follows
-//! further. A candidate that lies wholly inside a longer one is dropped; one that overlaps another
-//! of the same length, or sticks out of a longer one, is ambiguous ([`Ambiguity`]; the scenario
-//! refuses it).
+//! Which legs of a flow's route lie in which crossing ([`route_runs`]): a stretch of the route
+//! counts for a crossing only where the route passes all the crossing's nodes, first to last, in
+//! its order (a *complete pass*). A route that touches a crossing's node anywhere else — a node
+//! passed alone, out of order, or a crossing left before its last node — is refused
+//! ([`Partial`]), unless that leg lies in a complete pass of another crossing: a node shared by
+//! both directions (a rail link, a station both directions use) belongs to the direction whose
+//! nodes the route passes whole. A complete pass that lies wholly inside a longer one is dropped;
+//! one that overlaps another of the same length, or sticks out of a longer one, is ambiguous
+//! ([`Ambiguity`]; the scenario refuses it).
 
 use super::{Mode, Model};
 
@@ -48,28 +50,40 @@ pub struct Ambiguity {
     pub leg: u16,
 }
 
-/// The stretches of `route` that lie in `crossings` (in route order), or the first ambiguity.
+/// A route leg on a node of a crossing that no complete pass of a crossing covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partial {
+    /// The first crossing (declaration order) that lists the leg's node.
+    pub crossing: u32,
+    /// The leg.
+    pub leg: u16,
+}
+
+/// Why a route's stretches in the crossings are refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteConflict {
+    /// Two crossings claim the same legs alike.
+    Ambiguous(Ambiguity),
+    /// The route passes a crossing's node outside a complete pass of a crossing.
+    Partial(Partial),
+}
+
+/// The stretches of `route` that lie in `crossings` (in route order), or the first conflict.
 pub fn route_runs(
     crossings: &[CrossingSpec],
     route: &[u32],
-) -> Result<Vec<CrossingRun>, Ambiguity> {
-    // Maximal candidates: (length, crossing, first leg).
+) -> Result<Vec<CrossingRun>, RouteConflict> {
+    // Complete passes: (length, crossing, first leg).
     let mut cands: Vec<(usize, u32, usize)> = Vec::new();
     for (c, cr) in crossings.iter().enumerate() {
-        for i in 0..route.len() {
-            let Some(p) = cr.nodes.iter().position(|&n| n == route[i]) else {
-                continue;
-            };
-            // Not maximal: the route's previous leg is the crossing's previous node.
-            if i > 0 && p > 0 && route[i - 1] == cr.nodes[p - 1] {
-                continue;
+        let n = cr.nodes.len();
+        if n == 0 || n > route.len() {
+            continue;
+        }
+        for i in 0..=route.len() - n {
+            if route[i..i + n] == cr.nodes[..] {
+                cands.push((n, c as u32, i));
             }
-            let len = route[i..]
-                .iter()
-                .zip(&cr.nodes[p..])
-                .take_while(|(a, b)| a == b)
-                .count();
-            cands.push((len, c as u32, i));
         }
     }
     cands.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
@@ -82,15 +96,27 @@ pub fn route_runs(
             // Wholly inside a longer stretch: that stretch's crossing has it.
             Some(&(a, b, _)) if a <= i && last <= b && b - a + 1 > len => {}
             Some(&(a, b, kept)) => {
-                return Err(Ambiguity {
+                return Err(RouteConflict::Ambiguous(Ambiguity {
                     kept,
                     other: c,
                     leg: i.max(a).min(b.min(last)) as u16,
-                });
+                }));
             }
         }
     }
     taken.sort_unstable();
+    // Every other leg on a crossing's node passes that crossing partly or out of order.
+    for (leg, n) in route.iter().enumerate() {
+        if taken.iter().any(|&(a, b, _)| a <= leg && leg <= b) {
+            continue;
+        }
+        if let Some(c) = crossings.iter().position(|cr| cr.nodes.contains(n)) {
+            return Err(RouteConflict::Partial(Partial {
+                crossing: c as u32,
+                leg: leg as u16,
+            }));
+        }
+    }
     Ok(taken
         .into_iter()
         .map(|(first, last, crossing)| CrossingRun {
@@ -111,8 +137,8 @@ pub struct CrossingSlot {
 }
 
 impl Model {
-    /// Per flow, the stretches of its route inside crossings (an ambiguous route, refused by the
-    /// scenario, keeps the stretches found before the ambiguity: none).
+    /// Per flow, the stretches of its route inside crossings (a route in conflict with the
+    /// crossings, refused by the scenario, has none).
     pub fn crossing_runs(&self) -> Vec<Vec<CrossingRun>> {
         self.flows
             .iter()
@@ -207,13 +233,37 @@ mod tests {
         let cs = [cr(&[0, 1]), cr(&[1, 2])];
         assert_eq!(
             route_runs(&cs, &[0, 1, 2]),
-            Err(Ambiguity {
+            Err(RouteConflict::Ambiguous(Ambiguity {
                 kept: 0,
                 other: 1,
                 leg: 1
-            })
+            }))
         );
         // The same node alone in two crossings.
         assert!(route_runs(&[cr(&[4]), cr(&[4])], &[4]).is_err());
+    }
+
+    fn partial(crossing: u32, leg: u16) -> Result<Vec<CrossingRun>, RouteConflict> {
+        Err(RouteConflict::Partial(Partial { crossing, leg }))
+    }
+
+    #[test]
+    fn a_crossing_counts_only_where_the_route_passes_it_whole_and_in_order() {
+        // Crossing a (0) → x (1).
+        let cs = [cr(&[0, 1])];
+        assert_eq!(route_runs(&cs, &[9, 0, 1, 8]), Ok(vec![run(0, 1, 2)]));
+        // Reversed: x first, then a — neither leg is a pass of the crossing.
+        assert_eq!(route_runs(&cs, &[1, 0]), partial(0, 0));
+        // Only its first node, or only its last.
+        assert_eq!(route_runs(&cs, &[0]), partial(0, 0));
+        assert_eq!(route_runs(&cs, &[9, 1]), partial(0, 1));
+        // Its nodes with another between them.
+        assert_eq!(route_runs(&cs, &[0, 9, 1]), partial(0, 0));
+        // A node a complete pass of another crossing claims is not partial: the shared link (1)
+        // of the westbound crossing 0 → 1 → 2, passed whole, lies in eastbound 3 → 1 too.
+        let cs = [cr(&[0, 1, 2]), cr(&[3, 1])];
+        assert_eq!(route_runs(&cs, &[0, 1, 2]), Ok(vec![run(0, 0, 2)]));
+        // But a route through the link alone passes neither whole.
+        assert_eq!(route_runs(&cs, &[1, 2]), partial(0, 0));
     }
 }

@@ -13,7 +13,9 @@ mod overload;
 mod stage;
 
 pub use cargo::{Load, Split, split};
-pub use crossing::{Ambiguity, CrossingRun, CrossingSlot, CrossingSpec, route_runs};
+pub use crossing::{
+    Ambiguity, CrossingRun, CrossingSlot, CrossingSpec, Partial, RouteConflict, route_runs,
+};
 pub use flow::{Alternative, Arrivals, FlowSpec, RateProfile, RouteChoice};
 pub use lanes::{DailyLanes, LaneProfile};
 pub use overload::{Overload, OverloadReason};

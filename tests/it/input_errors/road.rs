@@ -875,3 +875,97 @@ fn a_dated_change_to_a_bad_schedule_is_rejected() {
         "overlaps",
     );
 }
+
+#[test]
+fn a_lognormal_or_gamma_spread_needs_exactly_one_of_sd_and_cv() {
+    let cases = [
+        (
+            r#"{ dist = "lognormal", mean = "6min", sd = "2min", cv = 0.5 }"#,
+            "checkpoints[0].stages[0].service.cv",
+            "not both",
+        ),
+        (
+            r#"{ dist = "gamma", mean = "6min" }"#,
+            "checkpoints[0].stages[0].service",
+            "sd (a duration",
+        ),
+        (
+            r#"{ dist = "gamma", mean = "6min", cv = 0 }"#,
+            "checkpoints[0].stages[0].service.cv",
+            "greater than zero (got 0)",
+        ),
+        (
+            r#"{ dist = "lognormal", mean = "6min", cv = -0.5 }"#,
+            "checkpoints[0].stages[0].service.cv",
+            "greater than zero (got -0.5)",
+        ),
+        (
+            r#"{ dist = "lognormal", mean = "6min", cv = inf }"#,
+            "checkpoints[0].stages[0].service.cv",
+            "finite",
+        ),
+        (
+            r#"{ dist = "gamma", mean = "6min", cv = nan }"#,
+            "checkpoints[0].stages[0].service.cv",
+            "finite",
+        ),
+    ];
+    for (i, (d, field, says)) in cases.iter().enumerate() {
+        let t = edit(
+            GOOD,
+            r#"service = { dist = "exponential", mean = "6min" }"#,
+            &format!("service = {d}"),
+        );
+        assert_rejected(
+            &format!("dist-cv-{i}"),
+            &t,
+            Field::Exactly(field),
+            "service = ",
+            says,
+        );
+    }
+    // A cv that is not a number is a type error at the field.
+    let t = edit(
+        GOOD,
+        r#"service = { dist = "exponential", mean = "6min" }"#,
+        r#"service = { dist = "lognormal", mean = "6min", cv = "0.5" }"#,
+    );
+    assert_rejected(
+        "dist-cv-text",
+        &t,
+        Field::Within("checkpoints[0].stages[0].service"),
+        "service = ",
+        "",
+    );
+}
+
+#[test]
+fn a_cv_is_the_sd_in_proportion_to_the_mean() {
+    let with = |d: &str| {
+        model(&edit(
+            GOOD,
+            r#"service = { dist = "exponential", mean = "6min" }"#,
+            &format!("service = {d}"),
+        ))
+        .stages[0]
+            .service
+            .clone()
+    };
+    for kind in ["lognormal", "gamma"] {
+        // mean 6 min, cv 0.5: sd 3 min = 180,000 ms, the same distribution as sd = "3min".
+        let cv = with(&format!(
+            r#"{{ dist = "{kind}", mean = "6min", cv = 0.5 }}"#
+        ));
+        let sd = with(&format!(
+            r#"{{ dist = "{kind}", mean = "6min", sd = "3min" }}"#
+        ));
+        assert_eq!(cv.mean_ms(), 360_000.0);
+        assert_eq!(cv.variance_ms2(), 180_000.0_f64.powi(2));
+        assert_eq!(format!("{cv:?}"), format!("{sd:?}"));
+        // Doubling the mean doubles the sd: cv stays 0.5.
+        let long = with(&format!(
+            r#"{{ dist = "{kind}", mean = "12min", cv = 0.5 }}"#
+        ));
+        assert_eq!(long.variance_ms2(), 360_000.0_f64.powi(2));
+    }
+}
