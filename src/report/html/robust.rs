@@ -169,15 +169,21 @@ fn chart(out: &mut String, r: &Robustness, row: &Row, title: &str) {
         z = py(0.0)
     );
     let kpi_unit = unit(&row.kpi).trim();
+    // A count (lanes, places, paths) has no unit: no empty brackets after its name.
+    let input_unit = input.unit.trim_start_matches('/');
+    let input_label = if input_unit.is_empty() {
+        esc(&input.name)
+    } else {
+        format!("{} [{}]", esc(&input.name), esc(input_unit))
+    };
     let _ = write!(
         out,
-        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{} [{}]</text>\
+        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\
          <text transform=\"translate(16,{}) rotate(-90)\" font-size=\"12\" \
          text-anchor=\"middle\">effect on mean wait, policy − baseline [{}]</text>",
         (left + w - right) / 2.0,
         h - 14.0,
-        esc(&input.name),
-        esc(input.unit.trim_start_matches('/')),
+        input_label,
         (top + h - bottom) / 2.0,
         esc(kpi_unit)
     );
