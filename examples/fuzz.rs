@@ -103,6 +103,9 @@ const STRINGS: &[&str] = &[
 
 /// The most inputs kept: the shipped files and up to this many finds in all.
 const CORPUS_CAP: usize = 20_000;
+/// A find longer than this many times the longest shipped file is run but not kept: mutations that
+/// repeat lines would otherwise grow inputs generation after generation and slow a long run down.
+const MAX_LEN_FACTOR: usize = 2;
 /// How often a long run prints its progress (on stderr).
 const REPORT_EVERY: Duration = Duration::from_secs(60);
 
@@ -133,6 +136,7 @@ fn main() {
         std::process::exit(2);
     }
     let seeds = corpus.len();
+    let max_len = MAX_LEN_FACTOR * corpus.iter().map(|i| i.text.len()).max().unwrap_or(0);
     // Quiet panics: they are counted and saved, not printed one by one.
     std::panic::set_hook(Box::new(|_| {}));
 
@@ -174,16 +178,19 @@ fn main() {
             let secs = t0.elapsed().as_secs_f64();
             eprintln!(
                 "{execs} executions in {secs:.0} s ({:.0}/s): {valid} valid, {} distinct outcomes, \
-                 corpus {}, {panics} panics",
+                 corpus {} (mean {:.1} KB), {panics} panics",
                 execs as f64 / secs.max(1e-9),
                 outcomes.len(),
-                corpus.len()
+                corpus.len(),
+                corpus.iter().map(|i| i.text.len()).sum::<usize>() as f64
+                    / corpus.len() as f64
+                    / 1e3
             );
         }
         match result {
             Ok((ok, outcome)) => {
                 valid += u64::from(ok);
-                if outcomes.insert(outcome) {
+                if outcomes.insert(outcome) && text.len() <= max_len {
                     // Past the cap a new input replaces a random earlier find (never a shipped
                     // file), so a long run keeps learning in bounded memory.
                     if corpus.len() < CORPUS_CAP {
