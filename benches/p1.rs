@@ -1,7 +1,9 @@
 //! Whole-simulation benchmarks of the reference models. P1: 8 independent checkpoints × 4 lanes,
 //! exponential 6-min service, Poisson 32 trucks/h each, 24/7, one simulated year (≈ 2.2M trucks),
 //! all KPIs on. P3: the same demand through an exit post with lanes by hour of day and an entry
-//! post behind a 6-place neutral zone that blocks the exit. Criterion reports throughput in trucks
+//! post behind a 6-place neutral zone that blocks the exit. P4: a chain of three stages, the entry
+//! post behind its zone and an inspection stage behind a 4-place yard, with lanes by hour at the
+//! exit and the inspection, so trucks block at two places. Criterion reports throughput in trucks
 //! served per second ("elements/s").
 
 use std::hint::black_box;
@@ -12,6 +14,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const P1: &str = include_str!("models/p1.toml");
 const P3: &str = include_str!("models/p3.toml");
+const P4: &str = include_str!("models/p4.toml");
 
 fn p1_year(c: &mut Criterion) {
     let model = parse(P1, "benches/models/p1.toml", Overrides::default()).expect("P1 parses");
@@ -58,5 +61,31 @@ fn p3_year(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, p1_year, p3_year);
+fn p4_year(c: &mut Criterion) {
+    let model = parse(P4, "benches/models/p4.toml", Overrides::default()).expect("P4 parses");
+    let served: u64 = simulate(&model, 0).flows.iter().map(|f| f.served).sum();
+    let mut g = c.benchmark_group("whole");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(served));
+    g.bench_function("p4_year", |b| {
+        b.iter(|| {
+            let r = simulate(black_box(&model), 0);
+            let n: u64 = r.flows.iter().map(|f| f.served).sum();
+            // The same demand as P1, all served (the night inspection runs at rho = 0.93).
+            assert!((2_150_000..2_330_000).contains(&n), "served {n}");
+            // Both buffers fill: every exit post and every entry post is blocked for some time.
+            let end = model.horizon().as_ms();
+            let blocked = r
+                .stages
+                .iter()
+                .filter(|s| s.levels.blocked.area(end) > 0)
+                .count();
+            assert_eq!(blocked, 16, "exit and entry posts blocked");
+            n
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, p1_year, p3_year, p4_year);
 criterion_main!(benches);

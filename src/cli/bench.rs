@@ -68,6 +68,11 @@ pub const WORKLOADS: &[Workload] = &[
         quick: true,
     },
     Workload {
+        name: "p4-year",
+        about: "P4: P1 through three stages (exit, entry behind a 6-place zone, inspection behind a 4-place yard), lanes by hour at two, one year",
+        quick: false,
+    },
+    Workload {
         name: "default-year",
         about: "the built-in KZ-CN road scenario, one year, one replication",
         quick: true,
@@ -87,6 +92,7 @@ pub const WORKLOADS: &[Workload] = &[
 const P1: &str = include_str!("../../benches/models/p1.toml");
 const P2: &str = include_str!("../../benches/models/p2.toml");
 const P3: &str = include_str!("../../benches/models/p3.toml");
+const P4: &str = include_str!("../../benches/models/p4.toml");
 const MM1: &str = include_str!("../../benches/models/mm1.toml");
 const RAIL: &str = include_str!("../../scenarios/kz-cn-rail.toml");
 const SWEEP16: &str = include_str!("../../benches/models/sweep16.toml");
@@ -131,6 +137,7 @@ pub fn run_workload(name: &str) -> Result<Value, String> {
         "p2-year" => single(model(P2, "p2.toml", Some(365))?),
         "p3-year" => single(model(P3, "p3.toml", Some(365))?),
         "p3-60d" => single(model(P3, "p3.toml", Some(60))?),
+        "p4-year" => single(model(P4, "p4.toml", Some(365))?),
         "default-year" => single(model(scenario::DEFAULT_SCENARIO, "kz-cn-road.toml", None)?),
         "rail-year" => single(model(RAIL, "kz-cn-rail.toml", None)?),
         "sweep16" => {
