@@ -66,8 +66,7 @@ impl Sim<'_> {
     ) -> bool {
         if let Some(cp) = self.storage_node(s) {
             // Vehicles blocked before it go first.
-            let veh = &self.vehicles[v];
-            return !self.storage_waiting[cp].is_empty() || !self.storage_fits(cp, veh.load());
+            return !self.storage_waiting[cp].is_empty() || !self.storage_fits(cp, self.load_of(v));
         }
         match self.blocking_target(v, s) {
             // Vehicles blocked before it go first.
@@ -124,7 +123,8 @@ impl Sim<'_> {
         let Some(cp) = self.storage_of_flow[veh.flow] else {
             return;
         };
-        let (containers, tonnes) = (veh.containers, veh.tonnes);
+        let load = self.load_of(v);
+        let (containers, tonnes) = (load.containers, load.tonnes);
         let st = &mut self.stored[cp];
         st.0 = st.0.saturating_sub(u64::from(containers));
         st.1 = (st.1 - tonnes).max(0.0);
@@ -137,8 +137,7 @@ impl Sim<'_> {
     /// were blocked, while their cargo fits.
     pub(super) fn unblock_storage(&mut self, q: &mut EventQueue<Ev>, t: SimTime, cp: CheckpointId) {
         while let Some(&v) = self.storage_waiting[cp].front() {
-            let veh = &self.vehicles[v];
-            if !self.storage_fits(cp, veh.load()) {
+            if !self.storage_fits(cp, self.load_of(v)) {
                 return;
             }
             self.storage_waiting[cp].pop_front();

@@ -179,12 +179,14 @@ impl Sim<'_> {
         } else {
             self.crossing.since[v.index()]
         };
+        let load = self.load_of(v);
+        let veh = &self.vehicles[v];
         let r = &mut self.crossing.results[mark.slot as usize];
         r.in_crossing.add(t.as_ms(), -1);
         r.kpi.departures += 1;
         if veh.counted {
             r.kpi.served += 1;
-            add_cargo(&mut r.kpi, &self.m.flows[veh.flow], veh);
+            add_cargo(&mut r.kpi, &self.m.flows[veh.flow], &load);
             r.kpi.time_in_system.record(t.since(since).as_ms() as u64);
         }
     }

@@ -47,10 +47,11 @@ impl Sim<'_> {
                 continue;
             }
             let veh = self.vehicles[id];
-            if veh.track_stage != NO_TRACK {
+            let (track_stage, _, track_since) = self.held_track(id);
+            if track_stage != NO_TRACK {
                 // Still on its receiving track at the horizon: the track was busy until the end.
-                let busy = self.busy_open(veh.track_stage, veh.track_since, end);
-                self.stages[veh.track_stage].busy_open_ms += busy;
+                let busy = self.busy_open(track_stage, track_since, end);
+                self.stages[track_stage].busy_open_ms += busy;
             }
             if !veh.counted {
                 continue;
@@ -65,11 +66,12 @@ impl Sim<'_> {
                 0
             };
             let limit = self.m.classes[veh.class].max_wait.map(|d| d.as_ms());
+            let load = self.load_of(id);
             let cargo = Cargo {
-                tonnes: veh.tonnes,
-                containers: f64::from(veh.containers),
-                teu: veh.teu,
-                value: veh.value,
+                tonnes: load.tonnes,
+                containers: f64::from(load.containers),
+                teu: load.teu,
+                value: load.value,
             };
             let fk = &mut self.flows[veh.flow].kpi;
             fk.backlog_end += 1;
@@ -78,7 +80,7 @@ impl Sim<'_> {
             if over_total {
                 fk.over_limit += 1;
             }
-            if veh.in_cp {
+            if veh.in_cp() {
                 let cp = CheckpointId(flow.route[veh.leg as usize]);
                 let k = &mut self.cps[cp].kpi;
                 k.backlog_end += 1;
@@ -86,14 +88,14 @@ impl Sim<'_> {
                 if limit.is_some_and(|l| veh.cp_wait_ms + queued_now > l) {
                     k.over_limit += 1;
                 }
-                if veh.in_stage {
+                if veh.in_stage() {
                     let s = StageId(self.m.checkpoints[cp].stages[veh.step as usize]);
                     let st = &mut self.stages[s];
                     st.kpi.backlog_end += 1;
                     st.kpi.backlog_cargo.add(cargo);
                     // Still outside at the horizon, after every track was found taken.
                     if veh.queued
-                        && veh.found_tracks_full
+                        && veh.found_tracks_full()
                         && end > veh.stage_arrive
                         && self.m.stages[s].kind == StageKind::Tracks
                     {

@@ -45,7 +45,7 @@ use ids::{CheckpointId, FlowId, Id, IdVec, StageId, VehicleId};
 use lanes::LaneRt;
 use observe::Observations;
 use stage::StageRt;
-use vehicle::Vehicle;
+use vehicle::{Vehicle, VehicleExtra};
 
 /// An event of the simulation, naming its entity by index.
 #[derive(Clone, Copy, Debug)]
@@ -108,6 +108,9 @@ struct Sim<'m> {
     horizon: SimTime,
     vehicles: IdVec<VehicleId, Vehicle>,
     free_ids: Vec<VehicleId>,
+    // The extra records of the vehicles that need one (see `VehicleExtra`), and the free ones.
+    extras: Vec<VehicleExtra>,
+    free_extras: Vec<u32>,
     stages: IdVec<StageId, StageRt>,
     // Per stage: lane schedule steps and the overtime of retiring lanes (see `lanes`).
     lanes: IdVec<StageId, LaneRt>,

@@ -7,6 +7,7 @@ use crate::model::spec::StageKind;
 use crate::time::{SimDuration, SimTime};
 
 use super::ids::{GroupId, StageId, VehicleId};
+use super::vehicle::NO_EXTRA;
 use super::{Ev, Sim};
 
 impl Sim<'_> {
@@ -20,8 +21,8 @@ impl Sim<'_> {
         loop {
             let free = self.stages[s].queue.has_free(GroupId::FIRST);
             let next = self.stages[s].work.iter().copied().find(|&v| {
-                let veh = &self.vehicles[v];
-                veh.units_left > 0 && veh.units_busy < cap
+                let (left, busy) = self.moves_of(v);
+                left > 0 && busy < cap
             });
             if free && let Some(v) = next {
                 if !self.is_open(q, t, s) {
@@ -61,10 +62,9 @@ impl Sim<'_> {
 
     /// Moves vehicle `v` needs at pooled stage `s`: its containers (cranes) or wagons (bogies).
     pub(super) fn units_at(&self, s: StageId, v: VehicleId) -> u32 {
-        let veh = &self.vehicles[v];
         match self.m.stages[s].kind {
-            StageKind::Cranes => veh.containers,
-            StageKind::BogieExchange => self.m.flows[veh.flow].wagons,
+            StageKind::Cranes => self.load_of(v).containers,
+            StageKind::BogieExchange => self.m.flows[self.vehicles[v].flow].wagons,
             StageKind::Lanes | StageKind::Tracks => 1,
         }
     }
@@ -73,10 +73,21 @@ impl Sim<'_> {
     pub(super) fn admit(&mut self, t: SimTime, s: StageId, v: VehicleId) {
         self.end_wait(t, s, v);
         let units = self.units_at(s, v);
-        let veh = &mut self.vehicles[v];
-        veh.units_left = units;
-        veh.units_busy = 0;
+        let extra = self.extra_of(v);
+        extra.units_left = units;
+        extra.units_busy = 0;
         self.stages[s].work.push_back(v);
+    }
+
+    /// Moves of vehicle `v` at its pooled stage: not yet started, and in progress.
+    fn moves_of(&self, v: VehicleId) -> (u32, u32) {
+        match self.vehicles[v].extra {
+            NO_EXTRA => (0, 0),
+            x => (
+                self.extras[x as usize].units_left,
+                self.extras[x as usize].units_busy,
+            ),
+        }
     }
 
     /// Starts one container or wagon move of vehicle `v`.
@@ -91,9 +102,10 @@ impl Sim<'_> {
         let st = &mut self.stages[s];
         st.queue.take_server(GroupId::FIRST);
         st.levels.busy.add(t.as_ms(), 1);
-        let veh = &mut self.vehicles[v];
-        veh.units_left -= 1;
-        veh.units_busy += 1;
+        let extra = &mut self.extras[self.vehicles[v].extra as usize];
+        extra.units_left -= 1;
+        extra.units_busy += 1;
+        let veh = &self.vehicles[v];
         if let Some(tr) = &mut self.trace {
             tr.push(ServiceStart {
                 at: t,
@@ -125,9 +137,9 @@ impl Sim<'_> {
             st.queue.release_server(GroupId::FIRST);
             st.levels.busy.add(t.as_ms(), -1);
         }
-        let veh = &mut self.vehicles[v];
-        veh.units_busy -= 1;
-        if veh.units_left == 0 && veh.units_busy == 0 {
+        let extra = &mut self.extras[self.vehicles[v].extra as usize];
+        extra.units_busy -= 1;
+        if extra.units_left == 0 && extra.units_busy == 0 {
             self.finish_pooled(q, t, s, v);
         } else {
             self.dispatch(q, t, s);

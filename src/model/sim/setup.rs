@@ -162,6 +162,8 @@ impl<'m> Sim<'m> {
             horizon: m.horizon(),
             vehicles: Vec::with_capacity(1024).into(),
             free_ids: Vec::with_capacity(1024),
+            extras: Vec::new(),
+            free_extras: Vec::new(),
             stages,
             lanes: m.stages.iter().map(|_| LaneRt::default()).collect(),
             cps: m

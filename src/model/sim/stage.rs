@@ -79,8 +79,7 @@ impl Sim<'_> {
         let (class, wagons) = {
             let veh = &mut self.vehicles[v];
             veh.stage_arrive = t;
-            veh.in_stage = true;
-            veh.found_tracks_full = false;
+            veh.arrive();
             (veh.class, self.m.flows[veh.flow].wagons)
         };
         let pooled = self.m.stages[s].kind.is_pooled();
@@ -116,8 +115,9 @@ impl Sim<'_> {
         let seq = self.seq;
         self.seq += 1;
         // "Held outside" means no track was free, not a wait for the day's quota.
-        self.vehicles[v].found_tracks_full = self.m.stages[s].kind == StageKind::Tracks
+        let full = self.m.stages[s].kind == StageKind::Tracks
             && self.stages[s].queue.free_group_for(class).is_none();
+        self.vehicles[v].set_found_tracks_full(full);
         self.vehicles[v].queued = true;
         let st = &mut self.stages[s];
         st.queue.push(class, v, seq);
@@ -292,7 +292,7 @@ impl Sim<'_> {
             }
             // Held outside: found every track taken and waited for one (a track freed at the
             // instant it came is no wait, whatever the order of that instant's events).
-            if kind == StageKind::Tracks && veh.found_tracks_full && !waited.is_zero() {
+            if kind == StageKind::Tracks && veh.found_tracks_full() && !waited.is_zero() {
                 st.kpi.held_outside += 1;
                 self.cps[cp].kpi.held_outside += 1;
             }
@@ -349,7 +349,8 @@ impl Sim<'_> {
             service += insp.service.sample(&mut st.rng_inspect);
         }
         if let Some(rate) = spec.handling_rate_tph {
-            service += SimDuration::from_ms_f64_nonneg(veh.tonnes / rate * MS_PER_HOUR as f64);
+            let tonnes = self.load_of(v).tonnes;
+            service += SimDuration::from_ms_f64_nonneg(tonnes / rate * MS_PER_HOUR as f64);
         }
         let Some(end) = t.checked_add(service) else {
             return;
@@ -370,10 +371,11 @@ impl Sim<'_> {
         // A lean stage is made of lanes.
         if !self.stages[s].lean && self.m.stages[s].kind == StageKind::Tracks {
             // The train keeps its track until it leaves the checkpoint.
-            let veh = &mut self.vehicles[v];
-            veh.track_stage = s;
-            veh.track_group = veh.group;
-            veh.track_since = veh.service_start;
+            let (group, since) = (self.vehicles[v].group, self.vehicles[v].service_start);
+            let extra = self.extra_of(v);
+            extra.track_stage = s;
+            extra.track_group = group;
+            extra.track_since = since;
         }
         if self.stages[s].may_block && self.must_wait_for_place(q, t, v, s) {
             self.block(q, t, s, v);
@@ -430,20 +432,20 @@ impl Sim<'_> {
     /// Served-at-stage statistics of `v` leaving stage `s` at `t`.
     #[inline(always)]
     pub(super) fn stage_served(&mut self, t: SimTime, s: StageId, v: VehicleId) {
-        let st = &mut self.stages[s];
-        let veh = &mut self.vehicles[v];
-        veh.in_stage = false;
-        if st.mirrors_checkpoint {
+        self.vehicles[v].set_left_stage();
+        if self.stages[s].mirrors_checkpoint {
             // Recorded by the checkpoint the vehicle leaves at this same instant.
             return;
         }
+        let load = self.load_of(v);
+        let st = &mut self.stages[s];
         let veh = &self.vehicles[v];
         let flow = &self.m.flows[veh.flow];
         st.levels.in_system.add(t.as_ms(), -1);
         st.kpi.departures += 1;
         if veh.counted {
             st.kpi.served += 1;
-            add_cargo(&mut st.kpi, flow, veh);
+            add_cargo(&mut st.kpi, flow, &load);
             st.kpi
                 .time_in_system
                 .record(t.since(veh.stage_arrive).as_ms() as u64);

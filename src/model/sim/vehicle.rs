@@ -13,54 +13,97 @@ use super::{Ev, Sim};
 /// `Vehicle::track_stage` of a vehicle that holds no receiving track.
 pub(super) const NO_TRACK: StageId = StageId(u32::MAX);
 
-/// A vehicle in the system: where it is on its route, its times so far and its cargo.
+/// `Vehicle::extra` of a vehicle without an extra record.
+pub(super) const NO_EXTRA: u32 = u32::MAX;
+
+/// `Vehicle::flags`: inside a checkpoint (between its gate and its exit).
+const IN_CP: u8 = 1;
+/// `Vehicle::flags`: at a stage (arrived, not yet left).
+const IN_STAGE: u8 = 2;
+/// `Vehicle::flags`: found every receiving track taken when it reached its stage.
+const FOUND_TRACKS_FULL: u8 = 4;
+
+/// A vehicle in the system: where it is on its route and its times so far; 72 bytes. What few
+/// vehicles need (cargo other than their flow's own, moves at a pooled stage, a held track) is
+/// in a [`VehicleExtra`] of their own, so a truck waiting in a road queue costs no more than this.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Vehicle {
     pub(super) flow: FlowId,
-    pub(super) class: ClassId,
-    pub(super) group: GroupId,
-    pub(super) counted: bool,
-    pub(super) leg: u16,
-    pub(super) step: u16,
     // Index of the current stage (derived from flow, leg and step; cached for the hot path).
     pub(super) stage: StageId,
+    // Its `VehicleExtra` in `Sim::extras`, or NO_EXTRA: it carries its flow's own cargo
+    // (`Load::of_flow`), works at no pooled stage and holds no track.
+    pub(super) extra: u32,
+    pub(super) class: ClassId,
+    pub(super) group: GroupId,
+    pub(super) leg: u16,
+    pub(super) step: u16,
+    pub(super) counted: bool,
+    pub(super) queued: bool,
+    // Done at its stage but waiting for a place at the next one (its waits then hold
+    // `wait − blocked since`: see `Sim::block`).
+    pub(super) blocked: bool,
+    // Where the vehicle is, for the backlog at the horizon (IN_CP, IN_STAGE), and whether it
+    // found the tracks full (FOUND_TRACKS_FULL).
+    flags: u8,
     pub(super) created: SimTime,
     pub(super) cp_enter: SimTime,
     pub(super) stage_arrive: SimTime,
     pub(super) service_start: SimTime,
     pub(super) cp_wait_ms: i64,
     pub(super) total_wait_ms: i64,
-    // Where the vehicle is, for the backlog at the horizon.
-    pub(super) in_cp: bool,
-    pub(super) in_stage: bool,
-    pub(super) queued: bool,
-    // Done at its stage but waiting for a place at the next one (its waits then hold
-    // `wait − blocked since`: see `Sim::block`).
-    pub(super) blocked: bool,
-    // Cargo on board (a terminal may split it over several onward vehicles).
-    pub(super) containers: u32,
-    pub(super) tonnes: f64,
-    pub(super) teu: f64,
-    pub(super) value: f64,
+}
+
+/// What a vehicle needs beyond [`Vehicle`] when it carries cargo other than its flow's own (a
+/// terminal splits a load), works at a pooled stage or holds a receiving track: an entry of
+/// `Sim::extras`, freed when the vehicle leaves the system.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct VehicleExtra {
+    // Cargo on board.
+    pub(super) load: Load,
     // Pooled stages: moves not yet started, and moves in progress.
     pub(super) units_left: u32,
     pub(super) units_busy: u32,
-    // A receiving track held until the vehicle leaves the checkpoint.
-    pub(super) found_tracks_full: bool,
+    // A receiving track held until the vehicle leaves the checkpoint (NO_TRACK: none).
     pub(super) track_stage: StageId,
     pub(super) track_group: GroupId,
     pub(super) track_since: SimTime,
 }
 
 impl Vehicle {
-    /// The cargo on board.
-    pub(super) fn load(&self) -> Load {
-        Load {
-            containers: self.containers,
-            teu: self.teu,
-            tonnes: self.tonnes,
-            value: self.value,
-        }
+    /// Inside a checkpoint (between its gate and its exit).
+    pub(super) fn in_cp(&self) -> bool {
+        self.flags & IN_CP != 0
+    }
+
+    /// At a stage (arrived, not yet left).
+    pub(super) fn in_stage(&self) -> bool {
+        self.flags & IN_STAGE != 0
+    }
+
+    /// Found every receiving track taken when it reached its stage.
+    pub(super) fn found_tracks_full(&self) -> bool {
+        self.flags & FOUND_TRACKS_FULL != 0
+    }
+
+    #[inline(always)]
+    pub(super) fn set_in_cp(&mut self, on: bool) {
+        self.flags = (self.flags & !IN_CP) | if on { IN_CP } else { 0 };
+    }
+
+    /// Arrives at a stage: at it, and not (yet) held outside.
+    #[inline(always)]
+    pub(super) fn arrive(&mut self) {
+        self.flags = (self.flags | IN_STAGE) & !FOUND_TRACKS_FULL;
+    }
+
+    #[inline(always)]
+    pub(super) fn set_left_stage(&mut self) {
+        self.flags &= !IN_STAGE;
+    }
+
+    pub(super) fn set_found_tracks_full(&mut self, on: bool) {
+        self.flags = (self.flags & !FOUND_TRACKS_FULL) | if on { FOUND_TRACKS_FULL } else { 0 };
     }
 }
 
@@ -68,29 +111,33 @@ impl Default for Vehicle {
     fn default() -> Self {
         Vehicle {
             flow: FlowId(0),
+            stage: StageId(0),
+            extra: NO_EXTRA,
             class: ClassId::FIRST,
             group: GroupId::FIRST,
-            counted: false,
             leg: 0,
             step: 0,
-            stage: StageId(0),
+            counted: false,
+            queued: false,
+            blocked: false,
+            flags: 0,
             created: SimTime::ZERO,
             cp_enter: SimTime::ZERO,
             stage_arrive: SimTime::ZERO,
             service_start: SimTime::ZERO,
             cp_wait_ms: 0,
             total_wait_ms: 0,
-            in_cp: false,
-            in_stage: false,
-            queued: false,
-            blocked: false,
-            containers: 0,
-            tonnes: 0.0,
-            teu: 0.0,
-            value: 0.0,
+        }
+    }
+}
+
+impl VehicleExtra {
+    /// The record of a vehicle carrying `load`, at no pooled stage and holding no track.
+    pub(super) fn new(load: Load) -> Self {
+        VehicleExtra {
+            load,
             units_left: 0,
             units_busy: 0,
-            found_tracks_full: false,
             track_stage: NO_TRACK,
             track_group: GroupId::FIRST,
             track_since: SimTime::ZERO,
@@ -100,15 +147,60 @@ impl Default for Vehicle {
 
 /// Adds one vehicle's cargo to a KPI's served totals.
 #[inline]
-pub(super) fn add_cargo(k: &mut EntityStats, flow: &FlowSpec, veh: &Vehicle) {
-    k.tonnes += veh.tonnes;
-    k.value += veh.value;
+pub(super) fn add_cargo(k: &mut EntityStats, flow: &FlowSpec, load: &Load) {
+    k.tonnes += load.tonnes;
+    k.value += load.value;
     k.wagons += flow.wagons as f64;
-    k.containers += veh.containers as f64;
-    k.teu += veh.teu;
+    k.containers += load.containers as f64;
+    k.teu += load.teu;
 }
 
 impl Sim<'_> {
+    /// The cargo on board vehicle `v`.
+    #[inline]
+    pub(super) fn load_of(&self, v: VehicleId) -> Load {
+        let veh = &self.vehicles[v];
+        match veh.extra {
+            NO_EXTRA => Load::of_flow(&self.m.flows[veh.flow]),
+            x => self.extras[x as usize].load,
+        }
+    }
+
+    /// The extra record of vehicle `v` (made now, with its flow's cargo, if it has none).
+    pub(super) fn extra_of(&mut self, v: VehicleId) -> &mut VehicleExtra {
+        if self.vehicles[v].extra == NO_EXTRA {
+            let load = self.load_of(v);
+            self.vehicles[v].extra = self.new_extra(VehicleExtra::new(load));
+        }
+        &mut self.extras[self.vehicles[v].extra as usize]
+    }
+
+    /// The receiving track vehicle `v` holds (`NO_TRACK` if none), its lane group and since when.
+    #[inline]
+    pub(super) fn held_track(&self, v: VehicleId) -> (StageId, GroupId, SimTime) {
+        match self.vehicles[v].extra {
+            NO_EXTRA => (NO_TRACK, GroupId::FIRST, SimTime::ZERO),
+            x => {
+                let e = &self.extras[x as usize];
+                (e.track_stage, e.track_group, e.track_since)
+            }
+        }
+    }
+
+    /// Stores `extra` in a free entry of `extras` and returns its index.
+    fn new_extra(&mut self, extra: VehicleExtra) -> u32 {
+        match self.free_extras.pop() {
+            Some(i) => {
+                self.extras[i as usize] = extra;
+                i
+            }
+            None => {
+                self.extras.push(extra);
+                (self.extras.len() - 1) as u32
+            }
+        }
+    }
+
     /// A new vehicle of flow `f` with the given cargo appears at the first node of its route
     /// (or of the route it chooses, if `f` has alternatives); `counted` if its statistics count
     /// (it arrived after the warm-up, or carries cargo that did).
@@ -127,15 +219,19 @@ impl Sim<'_> {
             f
         };
         let spec = &self.m.flows[f];
+        // Cargo other than the flow's own (a terminal's split, or a route-choice alternative
+        // with a load of its own) goes into an extra record.
+        let extra = if load == Load::of_flow(spec) {
+            NO_EXTRA
+        } else {
+            self.new_extra(VehicleExtra::new(load))
+        };
         let v = Vehicle {
             flow: f,
             class: ClassId(spec.class),
             counted,
             created: t,
-            containers: load.containers,
-            tonnes: load.tonnes,
-            teu: load.teu,
-            value: load.value,
+            extra,
             ..Vehicle::default()
         };
         let id = match self.free_ids.pop() {
@@ -173,7 +269,7 @@ impl Sim<'_> {
         veh.cp_enter = t;
         veh.cp_wait_ms = 0;
         veh.step = 0;
-        veh.in_cp = true;
+        veh.set_in_cp(true);
         let counted = veh.counted;
         let c = &mut self.cps[cp];
         if counted {
@@ -277,12 +373,10 @@ impl Sim<'_> {
     ) {
         let m = self.m;
         // A departing train frees its receiving track; the next train outside takes it now.
-        let track_stage = self.vehicles[v].track_stage;
+        let (track_stage, group, since) = self.held_track(v);
         if track_stage != NO_TRACK {
             let s = track_stage;
-            let veh = &mut self.vehicles[v];
-            veh.track_stage = NO_TRACK;
-            let (since, group) = (veh.track_since, veh.track_group);
+            self.extra_of(v).track_stage = NO_TRACK;
             let busy = self.busy_open(s, since, t);
             if self.stages[s].queue.is_retiring(group) {
                 self.lane_retires(t, s);
@@ -296,9 +390,10 @@ impl Sim<'_> {
         if self.crossing.active {
             self.crossing_leave(t, v);
         }
+        let load = self.load_of(v);
         // The vehicle is read in place (the fields below are disjoint from it).
         let veh = &mut self.vehicles[v];
-        veh.in_cp = false;
+        veh.set_in_cp(false);
         let veh = &*veh;
         let flow = &m.flows[veh.flow];
         debug_assert_eq!(cp, CheckpointId(flow.route[veh.leg as usize]));
@@ -309,7 +404,7 @@ impl Sim<'_> {
             c.kpi.departures += 1;
             if veh.counted {
                 c.kpi.served += 1;
-                add_cargo(&mut c.kpi, flow, veh);
+                add_cargo(&mut c.kpi, flow, &load);
                 c.kpi.wait.record(veh.cp_wait_ms as u64);
                 c.kpi
                     .time_in_system
@@ -338,7 +433,7 @@ impl Sim<'_> {
             let k = &mut fr.kpi;
             if !fr.mirrors_checkpoint {
                 k.served += 1;
-                add_cargo(k, flow, veh);
+                add_cargo(k, flow, &load);
                 k.wait.record(veh.total_wait_ms as u64);
                 k.time_in_system.record(tis);
                 k.wait_by_hour
@@ -348,10 +443,14 @@ impl Sim<'_> {
                 k.over_limit += 1;
             }
         }
-        let (load, counted) = (veh.load(), veh.counted);
+        let counted = veh.counted;
         let veh = &mut self.vehicles[v];
         veh.counted = false;
         veh.flow = FlowId(u32::MAX);
+        let extra = std::mem::replace(&mut veh.extra, NO_EXTRA);
+        if extra != NO_EXTRA {
+            self.free_extras.push(extra);
+        }
         self.free_ids.push(v);
         if let Some(onward) = transfer {
             self.store(cp, load);
