@@ -21,8 +21,10 @@ import io
 import json
 import math
 import os
+import shutil
 import sys
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
@@ -219,17 +221,15 @@ class SweepResult:
     ``out=`` was given).
     """
 
-    def __init__(self, out: Path, summary_json: str, tmp: Optional[tempfile.TemporaryDirectory] = None) -> None:
-        self._tmp = tmp
+    def __init__(self, out: Path, summary_json: str, temporary: bool = False) -> None:
+        if temporary:
+            weakref.finalize(self, shutil.rmtree, str(out), ignore_errors=True)
         self.dir = out
         self.document: Dict[str, Any] = json.loads(summary_json)
         self.summary = pd.read_csv(out / "summary.csv")
         self.runs = pd.read_csv(out / "runs.csv")
         base = self.document.get("baseline")
-        self.baseline: Optional[str] = None
-        for p in self.document.get("points", []):
-            if base is not None and p.get("index") == base:
-                self.baseline = p.get("label")
+        self.baseline: Optional[str] = base if isinstance(base, str) else None
         self.differences = self.summary[self.summary["diff_mean"].notna()].reset_index(drop=True)
 
     @property
@@ -301,10 +301,9 @@ def sweep(
     directory that holds other files, ``RuntimeError`` when a job fails.
     """
     src = resolve(sweep)
-    tmp = None
-    if out is None:
-        tmp = tempfile.TemporaryDirectory(prefix="borderflow-sweep-")
-        dest = Path(tmp.name)
+    temporary = out is None
+    if temporary:
+        dest = Path(tempfile.mkdtemp(prefix="borderflow-sweep-"))
     else:
         dest = Path(os.fspath(out))
     bar = _Progress() if progress else None
@@ -322,11 +321,11 @@ def sweep(
             bar,
         )
     except BaseException:
-        if tmp is not None:
-            tmp.cleanup()
+        if temporary:
+            shutil.rmtree(dest, ignore_errors=True)
         raise
     finally:
         if bar is not None:
             bar.close()
-    return SweepResult(dest, text, tmp)
+    return SweepResult(dest, text, temporary)
 
