@@ -66,6 +66,12 @@ def default_scenario() -> Dict[str, Any]:
     return _toml.loads(text)
 
 
+def _check_seed(seed: Optional[int]) -> None:
+    """The command line takes a seed from 0 to 2**64 - 1; so does Python."""
+    if seed is not None and not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be between 0 and 2**64 - 1 (got {seed})")
+
+
 def _num(x: Any) -> float:
     return math.nan if x is None else float(x)
 
@@ -194,6 +200,7 @@ def run(
     Raises :class:`ScenarioError` for a wrong scenario, ``RuntimeError`` when a replication
     cannot finish (a queue beyond the vehicle budget).
     """
+    _check_seed(seed)
     src = resolve(scenario)
     native = _native.run(src.path, src.text, src.file, seed, replications, days, replication_values)
     return RunResult(native)
@@ -300,6 +307,7 @@ def sweep(
     Raises :class:`ScenarioError` for a wrong sweep or base, ``ValueError`` for an output
     directory that holds other files, ``RuntimeError`` when a job fails.
     """
+    _check_seed(seed)
     src = resolve(sweep)
     temporary = out is None
     if temporary:
