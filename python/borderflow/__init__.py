@@ -290,6 +290,7 @@ def sweep(
     seed: Optional[int] = None,
     replications: Optional[int] = None,
     days: Optional[int] = None,
+    resume: bool = False,
 ) -> SweepResult:
     """Runs a policy sweep, as ``borderflow sweep FILE --out DIR``.
 
@@ -301,14 +302,17 @@ def sweep(
     text bar in terminals). ``seed``, ``replications``, ``days`` replace the sweep's.
 
     Ctrl-C stops the sweep after the jobs in flight and raises ``KeyboardInterrupt``: ``out``
-    then holds only the journal of the finished jobs, each whole (resumable with ``borderflow
-    sweep --resume``), and no summary files.
+    then holds only the journal of the finished jobs, each whole, and no summary files;
+    ``resume=True`` with the same sweep and ``out`` runs only the jobs it lacks (as ``borderflow
+    sweep --resume``).
 
     Raises :class:`ScenarioError` for a wrong sweep or base, ``ValueError`` for an output
     directory that holds other files, ``RuntimeError`` when a job fails.
     """
     _check_seed(seed)
     src = resolve(sweep)
+    if resume and out is None:
+        raise ValueError("resume=True needs out=, the directory of the sweep to continue")
     temporary = out is None
     if temporary:
         dest = Path(tempfile.mkdtemp(prefix="borderflow-sweep-"))
@@ -327,6 +331,7 @@ def sweep(
             replications,
             days,
             bar,
+            resume,
         )
     except BaseException:
         if temporary:

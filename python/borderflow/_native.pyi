@@ -31,5 +31,6 @@ def sweep_run(
     replications: Optional[int] = None,
     days: Optional[int] = None,
     progress: Optional[Callable[[int, int], Any]] = None,
+    resume: bool = False,
 ) -> str: ...
 def sweep_report(dir: str, path: str) -> None: ...

@@ -288,10 +288,10 @@ fn validate(
 
 /// Runs a sweep (`path` or TOML `text`, relative paths resolved against `dir`) into the output
 /// directory `out` (runs.csv, summary.csv, summary.json, manifest.json and the detail files,
-/// as `borderflow sweep --out`); returns summary.json's text. `progress(done, total)` is called
-/// as jobs end.
+/// as `borderflow sweep --out`, or with `resume` the jobs `out` lacks, as `--resume`); returns
+/// summary.json's text. `progress(done, total)` is called as jobs end.
 #[pyfunction]
-#[pyo3(signature = (path, text, file, dir, out, threads=None, seed=None, replications=None, days=None, progress=None))]
+#[pyo3(signature = (path, text, file, dir, out, threads=None, seed=None, replications=None, days=None, progress=None, resume=false))]
 #[allow(clippy::too_many_arguments)]
 fn sweep_run(
     py: Python<'_>,
@@ -305,6 +305,7 @@ fn sweep_run(
     replications: Option<i64>,
     days: Option<i64>,
     progress: Option<Bound<'_, PyAny>>,
+    resume: bool,
 ) -> PyResult<String> {
     let ov = overrides(seed, replications, days);
     let p = py
@@ -317,7 +318,7 @@ fn sweep_run(
         threads,
         shard: None,
         out: Some(out.clone()),
-        resume: false,
+        resume,
     };
     let done = in_background(py, progress.as_ref(), |cancel, tx| {
         let outcome = sweep::execute_cancellable(&p, &opts, cancel, &mut |done, total| {

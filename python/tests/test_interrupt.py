@@ -5,6 +5,7 @@ import signal
 import threading
 import time
 
+import pandas as pd
 import pytest
 
 import borderflow
@@ -57,3 +58,16 @@ def test_ctrl_c_stops_a_sweep_with_nothing_half_written(tmp_path):
         if lines:
             width = lines[0].count(",")
             assert all(line.count(",") == width for line in lines)
+
+
+def test_resume_runs_only_what_is_missing(small_sweep, tmp_path):
+    out = tmp_path / "out"
+    first = borderflow.sweep(small_sweep, out=out, progress=False)
+    # Drop the summary, as an interrupted sweep leaves the directory without one.
+    (out / "summary.csv").unlink()
+    again = borderflow.sweep(small_sweep, out=out, progress=False, resume=True)
+    pd.testing.assert_frame_equal(first.summary, again.summary)
+    with pytest.raises(ValueError):
+        borderflow.sweep(small_sweep, progress=False, resume=True)
+    with pytest.raises(ValueError):  # a directory that holds a sweep is not overwritten
+        borderflow.sweep(small_sweep, out=out, progress=False)
