@@ -49,6 +49,10 @@ pub enum Error {
     /// a broken invariant of the simulation (a bug).
     #[error("simulation failed: {0}")]
     Simulation(#[from] SimError),
+    /// The caller asked the run to stop (its cancel flag was set, e.g. by Ctrl-C in a notebook):
+    /// the jobs in flight ended, no summary was written.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// A library result.
@@ -60,7 +64,9 @@ impl Error {
     pub fn is_input(&self) -> bool {
         match self {
             Error::Scenario(_) | Error::Results { .. } | Error::Request(_) => true,
-            Error::Io { .. } | Error::Failed(_) | Error::Simulation(_) => false,
+            Error::Io { .. } | Error::Failed(_) | Error::Simulation(_) | Error::Interrupted => {
+                false
+            }
         }
     }
 

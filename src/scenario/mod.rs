@@ -67,11 +67,16 @@ pub struct Overrides {
 /// Reads and checks the scenario file at `path` (a sweep file is refused as such).
 pub fn load(path: &Path, overrides: Overrides) -> Result<Model, ScenarioError> {
     let text = read_text(path, "scenario file")?;
-    let file = path.display().to_string();
-    if let Some(e) = wrong_kind(&text, &file, InputKind::Scenario) {
+    load_text(&text, &path.display().to_string(), overrides)
+}
+
+/// Checks scenario `text` as [`load`] checks a file's (a sweep is refused as such); `file`
+/// names it in messages.
+pub fn load_text(text: &str, file: &str, overrides: Overrides) -> Result<Model, ScenarioError> {
+    if let Some(e) = wrong_kind(text, file, InputKind::Scenario) {
         return Err(e);
     }
-    parse(&text, &file, overrides)
+    parse(text, file, overrides)
 }
 
 /// The text of the scenario or sweep file at `path`: a regular file of at most

@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
@@ -104,6 +105,22 @@ pub fn execute(
     opts: &Options,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome, Error> {
+    execute_cancellable(plan, opts, &AtomicBool::new(false), progress)
+}
+
+/// [`execute`] that a caller can stop: a job not yet started when `cancel` becomes true is not
+/// started, and once the jobs in flight have ended and been journaled the call returns
+/// [`Error::Interrupted`]. The output directory then holds the journal of the finished jobs
+/// (each whole, as after a killed sweep: resumable) and no result files.
+///
+/// # Errors
+/// As [`execute`]; [`Error::Interrupted`] when cancelled.
+pub fn execute_cancellable(
+    plan: &Plan,
+    opts: &Options,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Outcome, Error> {
     if opts.shard.is_some() && opts.out.is_none() {
         return Err(Error::Request(
             "a shard needs an output directory to record its jobs".into(),
@@ -155,6 +172,9 @@ pub fn execute(
         s.spawn(move || {
             pool.install(|| {
                 todo.par_iter().for_each_with(tx, |tx, &job| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return;
+                    }
                     let done = run_job(plan, job, opts.out.as_deref());
                     // The receiver only goes away if the collector failed; nothing to do then.
                     let _ = tx.send((job, done));
@@ -184,6 +204,9 @@ pub fn execute(
             progress(done_jobs, total);
         }
     });
+    if cancel.load(Ordering::Relaxed) {
+        return Err(write_error.unwrap_or(Error::Interrupted));
+    }
     if let Some(e) = write_error.or(failed.map(|(_, e)| e)) {
         return Err(e);
     }
