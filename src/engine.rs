@@ -94,11 +94,12 @@ struct Node<E> {
 ///
 /// The bucket width adapts to the event density, as calendar queues usually do: it starts at
 /// 2^9 ms ≈ 0.5 s, narrower if the events pending when the queue spreads onto the wheel are
-/// dense; then every few thousand events taken off the wheel it is narrowed when the occupied
-/// buckets hold three or more events each on average (each goes through the near heap), and
-/// widened one step when they hold fewer than 1.5 and either many events go to the far heap or
-/// the bitmap scan crosses many empty words. A change re-buckets the pending events (rare: the
-/// checks get further apart after each change). See `width.rs`.
+/// dense; then every few thousand events taken off the wheel it is narrowed to about a quarter
+/// of the mean time between pops when the occupied buckets hold two or more events each on
+/// average (each goes through the near heap), and widened one step when they hold fewer than
+/// 1.5 and either many events go to the far heap or the bitmap scan crosses many empty words.
+/// A change re-buckets the pending events (rare: the checks are at least twice the pending
+/// count apart, and further after each change of direction). See `width.rs`.
 ///
 /// Why: in a busy model a heap's sift comparisons are coin flips the CPU mispredicts; the wheel
 /// replaces them with an index computation and a bit scan. And a pop hands out `front` at once and

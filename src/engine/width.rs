@@ -114,7 +114,7 @@ impl<E: Copy> EventQueue<E> {
         let far_rare = d.far_in * 16 < pops;
         // Two or more events a bucket on average, a quarter of the buckets holding several,
         // spread over a good part of the bucket (not ties at one instant, which no width
-        // separates), and few events beyond the wheel: narrow to an eighth of the mean time
+        // separates), and few events beyond the wheel: narrow to a quarter of the mean time
         // between pops, so most buckets hold one event (taken straight off the wheel) and the
         // scan for the next one stays within a bitmap word or two.
         if d.moved >= 2 * takes
@@ -123,7 +123,7 @@ impl<E: Copy> EventQueue<E> {
             && d.span * 4 >= d.multi << self.shift
         {
             let between = (self.now.as_ms() as u64 - d.t_at) / pops.max(1);
-            let to = between.max(1).ilog2().saturating_sub(3);
+            let to = between.max(1).ilog2().saturating_sub(2);
             if to < self.shift {
                 return to;
             }
