@@ -14,6 +14,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::time::{SimDuration, SimTime};
 
+mod width;
+use width::Density;
+
 /// The generator every random source uses: Xoshiro256++, whose output is fixed by its algorithm.
 pub type Rng = Xoshiro256PlusPlus;
 
@@ -52,7 +55,7 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-/// Bucket width of the event wheel: 2^9 ms ≈ 0.5 s.
+/// Bucket width the event wheel starts with: 2^9 ms ≈ 0.5 s (it adapts, see `width.rs`).
 const BUCKET_SHIFT: u32 = 9;
 /// Buckets on the wheel: 8,192, so the wheel covers the next ≈ 70 minutes.
 const WHEEL_BITS: u32 = 13;
@@ -76,18 +79,27 @@ struct Node<E> {
 /// The earliest pending event is held apart in `front`; the others are in a small binary heap
 /// while few are pending. Once more than 16 are pending at once it becomes a bucketed queue for
 /// integer time (a "calendar queue" in the literature): the time axis is cut into buckets of
-/// 2^9 ms and an event goes to one of three places by its bucket `b`:
+/// 2^s ms and an event goes to one of three places by its bucket `b`:
 ///
 /// - `b` at or before the current bucket: the **near** heap, ordered by (time, seq) — usually a
 ///   handful of events, so its pops and pushes are short;
-/// - one of the next 8,191 buckets (≈ 70 min): an unordered list on the **wheel**, found again
-///   through an occupancy bitmap — scheduling there is O(1) and branch-light;
+/// - one of the next 8,191 buckets (≈ 70 min at 0.5 s): an unordered list on the **wheel**, found
+///   again through an occupancy bitmap — scheduling there is O(1) and branch-light;
 /// - further ahead: the **far** heap, whose events move to the wheel as the wheel turns.
 ///
 /// When the near heap runs dry, the next occupied bucket's events move into it (a bucket of one
 /// event is taken straight off the wheel). Every event of the near heap precedes every event on
 /// the wheel, which precedes every far event, so pops come out in exactly the (time, seq) order
 /// of a single heap.
+///
+/// The bucket width adapts to the event density, as calendar queues usually do: it starts at
+/// 2^9 ms ≈ 0.5 s, narrower if the events pending when the queue spreads onto the wheel are
+/// dense; then every few thousand events taken off the wheel it is narrowed to about a quarter
+/// of the mean time between pops when the occupied buckets hold two or more events each on
+/// average (each goes through the near heap), and widened one step when they hold fewer than
+/// 1.5 and either many events go to the far heap or the bitmap scan crosses many empty words.
+/// A change re-buckets the pending events (rare: the checks are at least twice the pending
+/// count apart, and further after each change of direction). See `width.rs`.
 ///
 /// Why: in a busy model a heap's sift comparisons are coin flips the CPU mispredicts; the wheel
 /// replaces them with an index computation and a bit scan. And a pop hands out `front` at once and
@@ -109,6 +121,9 @@ pub struct EventQueue<E: Copy> {
     free: u32,
     in_wheel: usize,
     far: BinaryHeap<Entry<E>>,
+    // Bucket width as a power of two of milliseconds, and what decides it.
+    shift: u32,
+    density: Density,
     // The current bucket: the near heap holds the events of buckets up to it, the wheel those of
     // the next WHEEL - 1, the far heap the rest. Until more than SPREAD_AT events are pending
     // at once it is u64::MAX: everything stays in the near heap.
@@ -124,10 +139,10 @@ impl<E: Copy> Default for EventQueue<E> {
     }
 }
 
-/// The bucket of a key (its time, which is never negative, over the bucket width).
+/// The bucket of a key (its time, which is never negative, over the bucket width 2^`shift`).
 #[inline(always)]
-fn bucket_of(key: u128) -> u64 {
-    ((key >> 64) as u64) >> BUCKET_SHIFT
+fn bucket_of(key: u128, shift: u32) -> u64 {
+    ((key >> 64) as u64) >> shift
 }
 
 impl<E: Copy> EventQueue<E> {
@@ -149,6 +164,8 @@ impl<E: Copy> EventQueue<E> {
             free: NIL,
             in_wheel: 0,
             far: BinaryHeap::new(),
+            shift: BUCKET_SHIFT,
+            density: Density::default(),
             cur: u64::MAX,
             seq: 0,
             now: SimTime::ZERO,
@@ -211,7 +228,10 @@ impl<E: Copy> EventQueue<E> {
         self.drop_taken();
         self.head = vec![NIL; WHEEL];
         self.occupied = vec![0; WHEEL / 64];
-        self.cur = self.now.as_ms() as u64 >> BUCKET_SHIFT;
+        self.shift = self.initial_shift();
+        self.cur = self.now.as_ms() as u64 >> self.shift;
+        self.density.pops_at = self.processed;
+        self.density.t_at = self.now.as_ms() as u64;
         for e in std::mem::take(&mut self.near).into_vec() {
             self.insert(e);
         }
@@ -220,7 +240,7 @@ impl<E: Copy> EventQueue<E> {
     /// Stores an event that is not the earliest.
     #[inline(always)]
     fn insert(&mut self, entry: Entry<E>) {
-        let b = bucket_of(entry.key);
+        let b = bucket_of(entry.key, self.shift);
         if b <= self.cur {
             if std::mem::take(&mut self.near_taken)
                 && let Some(mut top) = self.near.peek_mut()
@@ -233,6 +253,7 @@ impl<E: Copy> EventQueue<E> {
         } else if b - self.cur < WHEEL as u64 {
             self.onto_wheel(b, entry);
         } else {
+            self.density.far_in += 1;
             self.far.push(entry);
         }
     }
@@ -289,7 +310,7 @@ impl<E: Copy> EventQueue<E> {
     fn turn_to(&mut self, b: u64) {
         self.cur = b;
         while let Some(e) = self.far.peek()
-            && bucket_of(e.key) - self.cur < WHEEL as u64
+            && bucket_of(e.key, self.shift) - self.cur < WHEEL as u64
         {
             let e = *e;
             self.far.pop();
@@ -331,26 +352,40 @@ impl<E: Copy> EventQueue<E> {
             return Some(e);
         }
         if self.in_wheel > 0 {
-            let b = self.cur + self.next_occupied();
+            if self.density.moved >= self.density.check_at {
+                return self.checkpoint();
+            }
+            let gap = self.next_occupied();
+            let b = self.cur + gap;
+            self.density.takes += 1;
+            self.density.gaps += gap;
             let slot = (b & WHEEL_MASK) as usize;
             let mut id = self.take_slot(slot);
             let first = self.free_node(id);
             if first.next != NIL {
                 // Several events in the bucket: the near heap orders them.
+                let t = (first.entry.key >> 64) as u64;
+                let (mut lo, mut hi, mut k) = (t, t, 1);
                 self.near.push(first.entry);
                 id = first.next;
                 while id != NIL {
                     let node = self.free_node(id);
+                    let t = (node.entry.key >> 64) as u64;
+                    (lo, hi, k) = (lo.min(t), hi.max(t), k + 1);
                     self.near.push(node.entry);
                     id = node.next;
                 }
+                self.density.moved += k;
+                self.density.multi += 1;
+                self.density.span += hi - lo;
                 self.turn_to(b);
                 return self.near.pop();
             }
+            self.density.moved += 1;
             self.turn_to(b);
             return Some(first.entry);
         }
-        let b = bucket_of(self.far.peek()?.key);
+        let b = bucket_of(self.far.peek()?.key, self.shift);
         self.turn_to(b);
         self.near.pop()
     }
@@ -685,7 +720,7 @@ mod tests {
         for i in 0..20u32 {
             q.schedule(SimTime::from_ms(i64::from(i)), i).unwrap();
         }
-        let last_bucket = ((WHEEL as i64) - 1) << BUCKET_SHIFT;
+        let last_bucket = ((WHEEL as i64) - 1) << q.shift;
         q.schedule(SimTime::from_ms(last_bucket + 3), 100).unwrap();
         q.schedule(SimTime::from_ms(last_bucket + 1), 101).unwrap();
         let got = drain(&mut q);
