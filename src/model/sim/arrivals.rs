@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand_distr::Exp1;
 
 use crate::engine::{EventQueue, Rng};
-use crate::model::spec::{Arrivals, Load};
+use crate::model::spec::Arrivals;
 use crate::time::{MS_PER_DAY, MS_PER_HOUR, SimDuration, SimTime};
 
 use super::ids::FlowId;
@@ -105,8 +105,7 @@ impl Sim<'_> {
     /// A late timetable vehicle of flow `f` appears.
     #[inline(never)]
     pub(super) fn on_late(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: FlowId) {
-        let spec = &self.m.flows[f];
-        self.create_vehicle(q, t, f, Load::of_flow(spec), t >= self.warmup);
+        self.create_vehicle(q, t, f, None, t >= self.warmup);
     }
 
     pub(super) fn on_arrival(&mut self, q: &mut EventQueue<Ev>, t: SimTime, f: FlowId) {
@@ -126,6 +125,6 @@ impl Sim<'_> {
                 return;
             }
         }
-        self.create_vehicle(q, t, f, Load::of_flow(spec), t >= self.warmup);
+        self.create_vehicle(q, t, f, None, t >= self.warmup);
     }
 }

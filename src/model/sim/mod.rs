@@ -40,7 +40,7 @@ use crate::time::SimTime;
 
 use super::error::SimError;
 use super::result::{CheckpointResult, EntityStats, Observe, RepResult, ServiceStart};
-use super::spec::Model;
+use super::spec::{Load, Model};
 use ids::{CheckpointId, FlowId, Id, IdVec, StageId, VehicleId};
 use lanes::LaneRt;
 use observe::Observations;
@@ -96,6 +96,8 @@ struct FlowRt {
     // Profiled rate: the thinning envelope, computed once.
     peak_per_h: f64,
     kpi: EntityStats,
+    // The cargo of one of its vehicles (`Load::of_flow`), unless a terminal splits it.
+    own_load: Load,
     // The checkpoint records this flow's statistics (see `flow_mirrors_checkpoint`); `finish`
     // copies them.
     mirrors_checkpoint: bool,

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use crate::dist::Drawn;
 use crate::engine::{EventQueue, stream};
 use crate::model::result::{CheckpointResult, EntityStats, Levels, Observe, ServiceStart};
-use crate::model::spec::{Arrivals, Model};
+use crate::model::spec::{Arrivals, Load, Model};
 use crate::time::SimTime;
 
 use super::blocking::held_move_target;
@@ -153,6 +153,7 @@ impl<'m> Sim<'m> {
                     _ => 0.0,
                 },
                 kpi: EntityStats::default(),
+                own_load: Load::of_flow(f),
                 mirrors_checkpoint: flow_mirrors_checkpoint(m, f),
             })
             .collect();

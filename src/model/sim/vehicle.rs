@@ -161,7 +161,7 @@ impl Sim<'_> {
     pub(super) fn load_of(&self, v: VehicleId) -> Load {
         let veh = &self.vehicles[v];
         match veh.extra {
-            NO_EXTRA => Load::of_flow(&self.m.flows[veh.flow]),
+            NO_EXTRA => self.flows[veh.flow].own_load,
             x => self.extras[x as usize].load,
         }
     }
@@ -210,22 +210,29 @@ impl Sim<'_> {
         q: &mut EventQueue<Ev>,
         t: SimTime,
         f: FlowId,
-        load: Load,
+        load: Option<Load>,
         counted: bool,
     ) {
+        let from = f;
         let f = if self.m.flows[f].choice.is_some() {
             self.choose_route(t, f)
         } else {
             f
         };
-        let spec = &self.m.flows[f];
         // Cargo other than the flow's own (a terminal's split, or a route-choice alternative
         // with a load of its own) goes into an extra record.
-        let extra = if load == Load::of_flow(spec) {
-            NO_EXTRA
-        } else {
-            self.new_extra(VehicleExtra::new(load))
+        let extra = match load {
+            None if f == from => NO_EXTRA,
+            _ => {
+                let load = load.unwrap_or(self.flows[from].own_load);
+                if load == self.flows[f].own_load {
+                    NO_EXTRA
+                } else {
+                    self.new_extra(VehicleExtra::new(load))
+                }
+            }
         };
+        let spec = &self.m.flows[f];
         let v = Vehicle {
             flow: f,
             class: ClassId(spec.class),
@@ -491,7 +498,7 @@ impl Sim<'_> {
         counted: bool,
     ) {
         for part in crate::model::spec::split(load, &self.m.flows[onward]) {
-            self.create_vehicle(q, t, onward, part, counted);
+            self.create_vehicle(q, t, onward, Some(part), counted);
             // A replication stopped (over its vehicle budget) makes no more.
             if self.error.is_some() {
                 return;
