@@ -25,7 +25,10 @@ start=$(date +%s)
 "$py" -m pip install -q "./python[test]"
 echo "built and installed the package in $(( $(date +%s) - start )) s ($("$py" --version))"
 
-export BORDERFLOW_BIN="${1:-$root/target/release/borderflow}"
+# Absolute: the tests run from another directory.
+bin="${1:-target/release/borderflow}"
+case "$bin" in /*) ;; *) bin="$root/$bin" ;; esac
+export BORDERFLOW_BIN="$bin"
 [ -x "$BORDERFLOW_BIN" ] || CARGO_TARGET_DIR="$root/target" cargo build --release --locked
 
 # Tests run from outside the source tree so they import the installed package.
