@@ -35,56 +35,42 @@ fn p1_year(c: &mut Criterion) {
     g.finish();
 }
 
-fn p3_year(c: &mut Criterion) {
-    let model = parse(P3, "benches/models/p3.toml", Overrides::default()).expect("P3 parses");
+/// Benchmarks `whole/<name>`: one year of a model with finite buffers, checking inside the
+/// measured loop that all P1's demand is served and that `blocked` stages block for some time.
+fn bench_blocking(c: &mut Criterion, name: &str, text: &str, file: &str, blocked: usize) {
+    let model = parse(text, file, Overrides::default()).expect("the model parses");
     let served: u64 = simulate(&model, 0).flows.iter().map(|f| f.served).sum();
     let mut g = c.benchmark_group("whole");
     g.sample_size(10);
     g.throughput(Throughput::Elements(served));
-    g.bench_function("p3_year", |b| {
+    g.bench_function(name, |b| {
         b.iter(|| {
             let r = simulate(black_box(&model), 0);
             let n: u64 = r.flows.iter().map(|f| f.served).sum();
-            // The same demand as P1, all served (the entry posts run at rho = 0.8).
+            // The same demand as P1, all served.
             assert!((2_150_000..2_330_000).contains(&n), "served {n}");
-            // The neutral zones fill: every exit post is blocked for some time.
             let end = model.horizon().as_ms();
-            let blocked = r
+            let n_blocked = r
                 .stages
                 .iter()
                 .filter(|s| s.levels.blocked.area(end) > 0)
                 .count();
-            assert_eq!(blocked, 8, "exit posts blocked");
+            assert_eq!(n_blocked, blocked, "stages blocked");
             n
         })
     });
     g.finish();
 }
 
+/// P3: the entry posts run at rho = 0.8 and the neutral zones fill, so every exit post blocks.
+fn p3_year(c: &mut Criterion) {
+    bench_blocking(c, "p3_year", P3, "benches/models/p3.toml", 8);
+}
+
+/// P4: both buffers fill (the night inspection runs at rho = 0.93), so every exit and entry post
+/// blocks.
 fn p4_year(c: &mut Criterion) {
-    let model = parse(P4, "benches/models/p4.toml", Overrides::default()).expect("P4 parses");
-    let served: u64 = simulate(&model, 0).flows.iter().map(|f| f.served).sum();
-    let mut g = c.benchmark_group("whole");
-    g.sample_size(10);
-    g.throughput(Throughput::Elements(served));
-    g.bench_function("p4_year", |b| {
-        b.iter(|| {
-            let r = simulate(black_box(&model), 0);
-            let n: u64 = r.flows.iter().map(|f| f.served).sum();
-            // The same demand as P1, all served (the night inspection runs at rho = 0.93).
-            assert!((2_150_000..2_330_000).contains(&n), "served {n}");
-            // Both buffers fill: every exit post and every entry post is blocked for some time.
-            let end = model.horizon().as_ms();
-            let blocked = r
-                .stages
-                .iter()
-                .filter(|s| s.levels.blocked.area(end) > 0)
-                .count();
-            assert_eq!(blocked, 16, "exit and entry posts blocked");
-            n
-        })
-    });
-    g.finish();
+    bench_blocking(c, "p4_year", P4, "benches/models/p4.toml", 16);
 }
 
 criterion_group!(benches, p1_year, p3_year, p4_year);
