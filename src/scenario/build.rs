@@ -417,6 +417,7 @@ fn stage_nodes(ck: &mut Checker, raw: &RawScenario, env: &Env, net: &mut Network
                 format!("needs at least one stage ([[{section}.stages]])"),
             );
         }
+        check::stage_count(ck, &cp_p, raw_stages.len());
         let indices = node_stages(ck, &cp_p, id, raw_stages, node, opens, env, net);
         check::one_tracks_stage(ck, &cp_p, id, raw_stages);
         net.checkpoints.push(CheckpointSpec {

@@ -39,6 +39,31 @@ pub(super) fn class_count(ck: &mut Checker, n: usize) {
     }
 }
 
+/// Most stages a node may have, and most nodes a route may pass: a vehicle keeps its place in
+/// its node and on its route in a byte each (a 64-byte vehicle record).
+const MAX_STAGES_PER_NODE: usize = 256;
+const MAX_ROUTE_NODES: usize = 256;
+
+/// At most [`MAX_STAGES_PER_NODE`] stages in a node (`cp_p`).
+pub(super) fn stage_count(ck: &mut Checker, cp_p: &FieldPath, n: usize) {
+    if n > MAX_STAGES_PER_NODE {
+        ck.report(
+            &cp_p.key("stages"),
+            format!("at most {MAX_STAGES_PER_NODE} stages a node are supported (found {n})"),
+        );
+    }
+}
+
+/// At most [`MAX_ROUTE_NODES`] nodes in a route (`route_p`).
+pub(super) fn route_length(ck: &mut Checker, route_p: &FieldPath, n: usize) {
+    if n > MAX_ROUTE_NODES {
+        ck.report(
+            route_p,
+            format!("at most {MAX_ROUTE_NODES} nodes a route are supported (found {n})"),
+        );
+    }
+}
+
 /// A node (`cp_p`, id `id`) has at most one tracks stage: a train holds one receiving track from
 /// its tracks stage until it leaves the node.
 pub(super) fn one_tracks_stage(ck: &mut Checker, cp_p: &FieldPath, id: &str, stages: &[RawStage]) {
@@ -645,5 +670,47 @@ arrivals = {{ process = \"poisson\", rate = \"1/h\" }}
         // `general` (the flow's class) and the 65 declared ones.
         let want = ["t.toml:5:2: classes: at most 64 cargo classes are supported (found 66)"];
         assert_eq!(got, want);
+    }
+
+    /// A checkpoint of `n` stages and a route through `m` one-stage checkpoints.
+    fn sized(stages: usize, route: usize) -> String {
+        let stage = |i: usize| {
+            format!(
+                "\n[[checkpoints.stages]]\nid = \"s{i}\"\nlanes = 1\nservice = {{ dist = \"deterministic\", value = \"5min\" }}\n"
+            )
+        };
+        let mut text = String::from("[[checkpoints]]\nid = \"big\"\n");
+        text.extend((0..stages).map(stage));
+        for c in 0..route {
+            text.push_str(&format!("\n[[checkpoints]]\nid = \"c{c}\"\n{}", stage(0)));
+        }
+        let ids: Vec<String> = (0..route).map(|c| format!("\"c{c}\"")).collect();
+        text.push_str(&format!(
+            "\n[[flows]]\nid = \"f\"\nmode = \"truck\"\nroute = [\"big\", {}]\narrivals = {{ process = \"poisson\", rate = \"1/h\" }}\n",
+            ids.join(", ")
+        ));
+        text
+    }
+
+    #[test]
+    fn at_most_256_stages_a_node_and_256_nodes_a_route() {
+        // 256 stages and a route of 256 nodes are accepted.
+        assert_eq!(problems_of(&sized(256, 255)), Vec::<String>::new());
+        let got = problems_of(&sized(257, 1));
+        assert_eq!(
+            got,
+            [
+                "t.toml:7:1: checkpoints[0].stages: at most 256 stages a node are supported (found 257)"
+            ]
+        );
+        let text = sized(1, 256);
+        // `problems_of` puts three lines of [simulation] first; the list starts at column 9.
+        let line = 3 + 1 + text.lines().position(|l| l.starts_with("route")).unwrap();
+        assert_eq!(
+            problems_of(&text),
+            [format!(
+                "t.toml:{line}:9: flows[0].route: at most 256 nodes a route are supported (found 257)"
+            )]
+        );
     }
 }

@@ -46,6 +46,7 @@ pub(super) fn build_route(
             "empty route: list at least one checkpoint id",
         );
     }
+    super::check::route_length(ck, &p.key("route"), route_ids.len());
     for (i, id) in route_ids.iter().enumerate() {
         match rc.cp_index.get(id) {
             Some(&c) => {

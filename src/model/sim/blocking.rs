@@ -157,7 +157,7 @@ impl Sim<'_> {
         if spec.buffer.is_none_or(|b| taken < b) {
             return true;
         }
-        let class = self.vehicles[v].class;
+        let class = self.class_of(v);
         let no_travel = spec.travel.as_ref().is_none_or(|d| d.is_zero());
         let wagons = self.m.flows[self.vehicles[v].flow].wagons;
         no_travel
@@ -177,7 +177,7 @@ impl Sim<'_> {
             return;
         }
         let veh = &mut self.vehicles[v];
-        veh.blocked = true;
+        veh.set_blocked(true);
         // Its waits run on while it is blocked: they hold `wait − t` until it moves on at `t'`
         // and adds `t'` (no field of its own for the start keeps the vehicle small).
         veh.cp_wait_ms -= t.as_ms();
@@ -296,7 +296,7 @@ impl Sim<'_> {
                 return;
             }
             self.stages[s].blocked.pop_front();
-            if self.vehicles[v].counted {
+            if self.vehicles[v].counted() {
                 self.stages[s].held_for_ms += i128::from(t.since(since).as_ms());
             }
             self.move_on(q, t, v);
@@ -307,7 +307,7 @@ impl Sim<'_> {
     fn move_on(&mut self, q: &mut EventQueue<Ev>, t: SimTime, v: VehicleId) {
         let from = self.stage_of(v);
         let veh = &mut self.vehicles[v];
-        veh.blocked = false;
+        veh.set_blocked(false);
         // Time blocked is time waited, at the checkpoint and on the route (see `block`).
         veh.cp_wait_ms += t.as_ms();
         veh.total_wait_ms += t.as_ms();

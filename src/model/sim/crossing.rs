@@ -148,7 +148,7 @@ impl Sim<'_> {
         if !mark.starts {
             return;
         }
-        let counted = veh.counted;
+        let counted = veh.counted();
         let rt = &mut self.crossing;
         let r = &mut rt.results[mark.slot as usize];
         r.in_crossing.add(t.as_ms(), 1);
@@ -184,7 +184,7 @@ impl Sim<'_> {
         let r = &mut self.crossing.results[mark.slot as usize];
         r.in_crossing.add(t.as_ms(), -1);
         r.kpi.departures += 1;
-        if veh.counted {
+        if veh.counted() {
             r.kpi.served += 1;
             add_cargo(&mut r.kpi, &self.m.flows[veh.flow], &load);
             r.kpi.time_in_system.record(t.since(since).as_ms() as u64);

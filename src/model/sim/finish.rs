@@ -5,7 +5,7 @@ use crate::model::result::{Blocks, Cargo, EntityStats, RepResult, StageResult};
 use crate::model::spec::StageKind;
 
 use super::Sim;
-use super::ids::{CheckpointId, Id, StageId, VehicleId};
+use super::ids::{CheckpointId, ClassId, Id, StageId, VehicleId};
 use super::mirror::copy_recorded;
 use super::vehicle::NO_TRACK;
 
@@ -53,19 +53,21 @@ impl Sim<'_> {
                 let busy = self.busy_open(track_stage, track_since, end);
                 self.stages[track_stage].busy_open_ms += busy;
             }
-            if !veh.counted {
+            if !veh.counted() {
                 continue;
             }
             let flow = &self.m.flows[veh.flow];
-            let queued_now = if veh.queued {
+            let queued_now = if veh.queued() {
                 end.since(veh.stage_arrive).as_ms()
-            } else if veh.blocked {
+            } else if veh.blocked() {
                 // Its waits hold `wait − blocked since` (see `Sim::block`).
                 end.as_ms()
             } else {
                 0
             };
-            let limit = self.m.classes[veh.class].max_wait.map(|d| d.as_ms());
+            let limit = self.m.classes[ClassId(flow.class)]
+                .max_wait
+                .map(|d| d.as_ms());
             let load = self.load_of(id);
             let cargo = Cargo {
                 tonnes: load.tonnes,
@@ -94,7 +96,7 @@ impl Sim<'_> {
                     st.kpi.backlog_end += 1;
                     st.kpi.backlog_cargo.add(cargo);
                     // Still outside at the horizon, after every track was found taken.
-                    if veh.queued
+                    if veh.queued()
                         && veh.found_tracks_full()
                         && end > veh.stage_arrive
                         && self.m.stages[s].kind == StageKind::Tracks
@@ -103,10 +105,10 @@ impl Sim<'_> {
                         self.cps[cp].kpi.held_outside += 1;
                     }
                     // Still queued there with a wait at the stage already over the limit.
-                    if veh.queued && limit.is_some_and(|l| queued_now > l) {
+                    if veh.queued() && limit.is_some_and(|l| queued_now > l) {
                         st.kpi.over_limit += 1;
                     }
-                    if st.mirrors_checkpoint && !veh.queued {
+                    if st.mirrors_checkpoint && !veh.queued() {
                         // In service: its wait at the stage is over, but the checkpoint records
                         // waits only when vehicles leave.
                         let waited = veh.service_start.since(veh.stage_arrive).as_ms() as u64;

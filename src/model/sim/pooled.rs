@@ -48,7 +48,7 @@ impl Sim<'_> {
                 return;
             }
             self.stages[s].queue.pop(class);
-            self.vehicles[v].queued = false;
+            self.vehicles[v].set_queued(false);
             self.change_waiting(t, s, -1);
             self.admit(t, s, v);
             if self.has_storage {
@@ -111,7 +111,7 @@ impl Sim<'_> {
                 at: t,
                 stage: s.0,
                 flow: veh.flow.0,
-                class: veh.class.0,
+                class: self.m.flows[veh.flow].class,
                 waited: SimDuration::ZERO,
                 unit_move: true,
             });

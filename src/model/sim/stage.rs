@@ -80,10 +80,11 @@ impl Sim<'_> {
             let veh = &mut self.vehicles[v];
             veh.stage_arrive = t;
             veh.arrive();
-            (veh.class, self.m.flows[veh.flow].wagons)
+            let flow = &self.m.flows[veh.flow];
+            (ClassId(flow.class), flow.wagons)
         };
         let pooled = self.m.stages[s].kind.is_pooled();
-        let counted = self.vehicles[v].counted;
+        let counted = self.vehicles[v].counted();
         let st = &mut self.stages[s];
         if !st.mirrors_checkpoint {
             if counted {
@@ -118,7 +119,7 @@ impl Sim<'_> {
         let full = self.m.stages[s].kind == StageKind::Tracks
             && self.stages[s].queue.free_group_for(class).is_none();
         self.vehicles[v].set_found_tracks_full(full);
-        self.vehicles[v].queued = true;
+        self.vehicles[v].set_queued(true);
         let st = &mut self.stages[s];
         st.queue.push(class, v, seq);
         let lean = st.lean;
@@ -231,7 +232,7 @@ impl Sim<'_> {
             while self.stages[s].queue.has_free(GroupId::FIRST)
                 && let Some(v) = self.stages[s].queue.pop(ClassId::FIRST)
             {
-                self.vehicles[v].queued = false;
+                self.vehicles[v].set_queued(false);
                 self.change_waiting(t, s, -1);
                 self.start(q, t, s, v, GroupId::FIRST);
             }
@@ -253,7 +254,7 @@ impl Sim<'_> {
                 return;
             }
             self.stages[s].queue.pop(class);
-            self.vehicles[v].queued = false;
+            self.vehicles[v].set_queued(false);
             self.change_waiting(t, s, -1);
             self.start(q, t, s, v, g);
         }
@@ -270,14 +271,15 @@ impl Sim<'_> {
         let cp = CheckpointId(self.m.stages[s].checkpoint);
         let st = &mut self.stages[s];
         let veh = &mut self.vehicles[v];
+        let class = self.m.flows[veh.flow].class;
         veh.service_start = t;
         let waited = t.since(veh.stage_arrive);
         veh.cp_wait_ms += waited.as_ms();
         veh.total_wait_ms += waited.as_ms();
-        if veh.counted {
+        if veh.counted() {
             // Over the limit here: this stage's own wait exceeds the class's max_wait (as the
             // checkpoint counts its wait and the flow its whole route's).
-            if let Some(limit) = self.m.classes[veh.class].max_wait
+            if let Some(limit) = self.m.classes[ClassId(class)].max_wait
                 && waited > limit
             {
                 st.kpi.over_limit += 1;
@@ -302,7 +304,7 @@ impl Sim<'_> {
                 at: t,
                 stage: s.0,
                 flow: veh.flow.0,
-                class: veh.class.0,
+                class,
                 waited,
                 unit_move: false,
             });
@@ -339,7 +341,7 @@ impl Sim<'_> {
         let spec = &self.m.stages[s];
         let st = &mut self.stages[s];
         let veh = &mut self.vehicles[v];
-        veh.group = g;
+        veh.set_group(g);
         let mut service = st
             .service_drawn
             .take(|buf| spec.service.fill(&mut st.rng_service, buf));
@@ -371,7 +373,7 @@ impl Sim<'_> {
         // A lean stage is made of lanes.
         if !self.stages[s].lean && self.m.stages[s].kind == StageKind::Tracks {
             // The train keeps its track until it leaves the checkpoint.
-            let (group, since) = (self.vehicles[v].group, self.vehicles[v].service_start);
+            let (group, since) = (self.vehicles[v].group(), self.vehicles[v].service_start);
             let extra = self.extra_of(v);
             extra.track_stage = s;
             extra.track_group = group;
@@ -395,14 +397,14 @@ impl Sim<'_> {
         v: VehicleId,
         s: StageId,
     ) {
-        let group = self.vehicles[v].group;
+        let group = self.vehicles[v].group();
         let kind = self.m.stages[s].kind;
         if self.stages[s].lean && self.stages[s].queue.waiting() > 0 {
             // The lane goes straight to the head of the queue: lanes free and busy are unchanged
             // (a -1 and a +1 at one instant leave the time-weighted busy level as it is).
             self.stage_served(t, s, v);
             if let Some(next) = self.stages[s].queue.pop(ClassId::FIRST) {
-                self.vehicles[next].queued = false;
+                self.vehicles[next].set_queued(false);
                 self.change_waiting(t, s, -1);
                 self.serve(q, t, s, next, group);
             }
@@ -443,7 +445,7 @@ impl Sim<'_> {
         let flow = &self.m.flows[veh.flow];
         st.levels.in_system.add(t.as_ms(), -1);
         st.kpi.departures += 1;
-        if veh.counted {
+        if veh.counted() {
             st.kpi.served += 1;
             add_cargo(&mut st.kpi, flow, &load);
             st.kpi

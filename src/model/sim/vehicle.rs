@@ -22,10 +22,21 @@ const IN_CP: u8 = 1;
 const IN_STAGE: u8 = 2;
 /// `Vehicle::flags`: found every receiving track taken when it reached its stage.
 const FOUND_TRACKS_FULL: u8 = 4;
+/// `Vehicle::flags`: its statistics count (it arrived after the warm-up, or carries cargo that
+/// did).
+const COUNTED: u8 = 8;
+/// `Vehicle::flags`: waiting in its stage's queue.
+const QUEUED: u8 = 16;
+/// `Vehicle::flags`: done at its stage but waiting for a place at the next one (its waits then
+/// hold `wait − blocked since`: see `Sim::block`).
+const BLOCKED: u8 = 32;
 
-/// A vehicle in the system: where it is on its route and its times so far; 72 bytes. What few
-/// vehicles need (cargo other than their flow's own, moves at a pooled stage, a held track) is
-/// in a [`VehicleExtra`] of their own, so a truck waiting in a road queue costs no more than this.
+/// A vehicle in the system: where it is on its route and its times so far; 64 bytes, a cache
+/// line. What few vehicles need (cargo other than their flow's own, moves at a pooled stage, a
+/// held track) is in a [`VehicleExtra`] of their own, so a truck waiting in a road queue costs no
+/// more than this. Its class is its flow's; its place on the route and in the node, and its lane
+/// group, fit a byte each (the scenario checks allow at most 256 nodes a route and 256 stages a
+/// node; a stage has at most 65 lane groups: one per class of at most 64, and one general).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Vehicle {
     pub(super) flow: FlowId,
@@ -34,17 +45,11 @@ pub(super) struct Vehicle {
     // Its `VehicleExtra` in `Sim::extras`, or NO_EXTRA: it carries its flow's own cargo
     // (`Load::of_flow`), works at no pooled stage and holds no track.
     pub(super) extra: u32,
-    pub(super) class: ClassId,
-    pub(super) group: GroupId,
-    pub(super) leg: u16,
-    pub(super) step: u16,
-    pub(super) counted: bool,
-    pub(super) queued: bool,
-    // Done at its stage but waiting for a place at the next one (its waits then hold
-    // `wait − blocked since`: see `Sim::block`).
-    pub(super) blocked: bool,
-    // Where the vehicle is, for the backlog at the horizon (IN_CP, IN_STAGE), and whether it
-    // found the tracks full (FOUND_TRACKS_FULL).
+    // Lane group serving it, route position (node) and position in the node (stage).
+    group: u8,
+    pub(super) leg: u8,
+    pub(super) step: u8,
+    // IN_CP, IN_STAGE, FOUND_TRACKS_FULL, COUNTED, QUEUED, BLOCKED.
     flags: u8,
     pub(super) created: SimTime,
     pub(super) cp_enter: SimTime,
@@ -53,6 +58,8 @@ pub(super) struct Vehicle {
     pub(super) cp_wait_ms: i64,
     pub(super) total_wait_ms: i64,
 }
+
+const _: () = assert!(std::mem::size_of::<Vehicle>() == 64);
 
 /// What a vehicle needs beyond [`Vehicle`] when it carries cargo other than its flow's own (a
 /// terminal splits a load), works at a pooled stage or holds a receiving track: an entry of
@@ -71,6 +78,56 @@ pub(super) struct VehicleExtra {
 }
 
 impl Vehicle {
+    /// Its statistics count.
+    #[inline(always)]
+    pub(super) fn counted(&self) -> bool {
+        self.flags & COUNTED != 0
+    }
+
+    #[inline(always)]
+    pub(super) fn set_counted(&mut self, on: bool) {
+        self.set_flag(COUNTED, on);
+    }
+
+    /// Waiting in its stage's queue.
+    #[inline(always)]
+    pub(super) fn queued(&self) -> bool {
+        self.flags & QUEUED != 0
+    }
+
+    #[inline(always)]
+    pub(super) fn set_queued(&mut self, on: bool) {
+        self.set_flag(QUEUED, on);
+    }
+
+    /// Done at its stage but waiting for a place at the next one.
+    #[inline(always)]
+    pub(super) fn blocked(&self) -> bool {
+        self.flags & BLOCKED != 0
+    }
+
+    #[inline(always)]
+    pub(super) fn set_blocked(&mut self, on: bool) {
+        self.set_flag(BLOCKED, on);
+    }
+
+    /// The lane group serving it.
+    #[inline(always)]
+    pub(super) fn group(&self) -> GroupId {
+        GroupId(u16::from(self.group))
+    }
+
+    #[inline(always)]
+    pub(super) fn set_group(&mut self, g: GroupId) {
+        debug_assert!(g.0 <= u16::from(u8::MAX));
+        self.group = g.0 as u8;
+    }
+
+    #[inline(always)]
+    fn set_flag(&mut self, flag: u8, on: bool) {
+        self.flags = (self.flags & !flag) | if on { flag } else { 0 };
+    }
+
     /// Inside a checkpoint (between its gate and its exit).
     pub(super) fn in_cp(&self) -> bool {
         self.flags & IN_CP != 0
@@ -113,13 +170,9 @@ impl Default for Vehicle {
             flow: FlowId(0),
             stage: StageId(0),
             extra: NO_EXTRA,
-            class: ClassId::FIRST,
-            group: GroupId::FIRST,
+            group: 0,
             leg: 0,
             step: 0,
-            counted: false,
-            queued: false,
-            blocked: false,
             flags: 0,
             created: SimTime::ZERO,
             cp_enter: SimTime::ZERO,
@@ -156,6 +209,12 @@ pub(super) fn add_cargo(k: &mut EntityStats, flow: &FlowSpec, load: &Load) {
 }
 
 impl Sim<'_> {
+    /// The cargo class of vehicle `v` (its flow's).
+    #[inline(always)]
+    pub(super) fn class_of(&self, v: VehicleId) -> ClassId {
+        ClassId(self.m.flows[self.vehicles[v].flow].class)
+    }
+
     /// The cargo on board vehicle `v`.
     #[inline]
     pub(super) fn load_of(&self, v: VehicleId) -> Load {
@@ -232,11 +291,9 @@ impl Sim<'_> {
                 }
             }
         };
-        let spec = &self.m.flows[f];
         let v = Vehicle {
             flow: f,
-            class: ClassId(spec.class),
-            counted,
+            flags: if counted { COUNTED } else { 0 },
             created: t,
             extra,
             ..Vehicle::default()
@@ -277,7 +334,7 @@ impl Sim<'_> {
         veh.cp_wait_ms = 0;
         veh.step = 0;
         veh.set_in_cp(true);
-        let counted = veh.counted;
+        let counted = veh.counted();
         let c = &mut self.cps[cp];
         if counted {
             c.kpi.arrivals += 1;
@@ -404,12 +461,12 @@ impl Sim<'_> {
         let veh = &*veh;
         let flow = &m.flows[veh.flow];
         debug_assert_eq!(cp, CheckpointId(flow.route[veh.leg as usize]));
-        let limit = m.classes[veh.class].max_wait.map(|d| d.as_ms());
+        let limit = m.classes[ClassId(flow.class)].max_wait.map(|d| d.as_ms());
         {
             let c = &mut self.cps[cp];
             c.levels.in_system.add(t.as_ms(), -1);
             c.kpi.departures += 1;
-            if veh.counted {
+            if veh.counted() {
                 c.kpi.served += 1;
                 add_cargo(&mut c.kpi, flow, &load);
                 c.kpi.wait.record(veh.cp_wait_ms as u64);
@@ -432,7 +489,7 @@ impl Sim<'_> {
         }
         // Leaves the system (at a transfer terminal, its cargo goes on in other vehicles).
         self.flows[veh.flow].kpi.departures += 1;
-        if veh.counted {
+        if veh.counted() {
             let tis = t.since(veh.created).as_ms() as u64;
             let over = limit.is_some_and(|l| veh.total_wait_ms > l);
             // Class statistics are the flows' merged at the end: a vehicle's class is its flow's.
@@ -450,9 +507,9 @@ impl Sim<'_> {
                 k.over_limit += 1;
             }
         }
-        let counted = veh.counted;
+        let counted = veh.counted();
         let veh = &mut self.vehicles[v];
-        veh.counted = false;
+        veh.set_counted(false);
         veh.flow = FlowId(u32::MAX);
         let extra = std::mem::replace(&mut veh.extra, NO_EXTRA);
         if extra != NO_EXTRA {
