@@ -9,7 +9,7 @@
 //! every pending event, so checkpoints are at least twice the pending count apart, and further
 //! each time the width turns back the other way.
 
-use super::{BUCKET_SHIFT, BinaryHeap, Entry, EventQueue, NIL, WHEEL};
+use super::{BUCKET_SHIFT, BinaryHeap, EventQueue, NIL, WHEEL};
 
 /// Widest buckets: 2^20 ms ≈ 17 min (the wheel then reaches ≈ 16 years); the narrowest are 1 ms.
 const MAX_SHIFT: u32 = 20;
@@ -76,10 +76,10 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// A checkpoint (the near heap is empty, the wheel is not): re-decides the width, re-buckets
-    /// if it changed, and takes the next event.
+    /// if it changed, and moves the next event into `front`.
     #[cold]
     #[inline(never)]
-    pub(super) fn checkpoint(&mut self) -> Option<Entry<E>> {
+    pub(super) fn checkpoint(&mut self) {
         let shift = self.next_shift();
         let last = self.density.last;
         let mut check_at = self.density.check_at;
@@ -103,7 +103,7 @@ impl<E: Copy> EventQueue<E> {
         }
         self.density.pops_at = self.processed;
         self.density.t_at = self.now.as_ms() as u64;
-        self.take_next()
+        self.refill_front();
     }
 
     /// The width the counts since the last checkpoint ask for.
