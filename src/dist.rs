@@ -397,6 +397,11 @@ mod tests {
             Dist::exponential(ms(7)).unwrap(),
             Dist::exponential(ms(86_400_000 * 30)).unwrap(),
             Dist::uniform(ms(10), ms(1_000)).unwrap(),
+            Dist::uniform(ms(300_000), ms(1_200_000)).unwrap(),
+            Dist::lognormal(ms(1_800_000), ms(900_000)).unwrap(),
+            Dist::lognormal_cv(ms(40), 2.5).unwrap(),
+            Dist::gamma(ms(600_000), ms(300_000)).unwrap(),
+            Dist::triangular(ms(10), ms(20), ms(90)).unwrap(),
             Dist::Deterministic(ms(5)),
         ];
         for (i, d) in dists.iter().enumerate() {
