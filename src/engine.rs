@@ -30,16 +30,27 @@ pub struct PastEventError {
     pub now: SimTime,
 }
 
-/// One pending event. The key packs (time, seq) into one `u128` so the heap compares one integer.
+/// One pending event: its time [ms], which is never negative, and its sequence number. Kept as
+/// two `u64`s (not one `u128`), so an entry is 8-aligned: 24 bytes with an 8-byte event instead
+/// of 32, and a wheel node 32 instead of 48; the heap compares them as one `u128` key.
 #[derive(Clone, Copy)]
 struct Entry<E> {
-    key: u128,
+    time: u64,
+    seq: u64,
     event: E,
+}
+
+impl<E> Entry<E> {
+    /// (time, seq) as one integer, ordered as the pair.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        (u128::from(self.time) << 64) | u128::from(self.seq)
+    }
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, o: &Self) -> bool {
-        self.key == o.key
+        self.key() == o.key()
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -51,7 +62,7 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     // BinaryHeap is a max-heap: reverse so the earliest (time, seq) is on top.
     fn cmp(&self, o: &Self) -> Ordering {
-        o.key.cmp(&self.key)
+        o.key().cmp(&self.key())
     }
 }
 
@@ -139,10 +150,10 @@ impl<E: Copy> Default for EventQueue<E> {
     }
 }
 
-/// The bucket of a key (its time, which is never negative, over the bucket width 2^`shift`).
+/// The bucket of an event time [ms] (over the bucket width 2^`shift`).
 #[inline(always)]
-fn bucket_of(key: u128, shift: u32) -> u64 {
-    ((key >> 64) as u64) >> shift
+fn bucket_of(time: u64, shift: u32) -> u64 {
+    time >> shift
 }
 
 impl<E: Copy> EventQueue<E> {
@@ -204,11 +215,14 @@ impl<E: Copy> EventQueue<E> {
             return Err(PastEventError { at, now: self.now });
         }
         // Negative times are excluded above (now >= 0), so the cast keeps the order.
-        let key = ((at.as_ms() as u64 as u128) << 64) | self.seq as u128;
+        let entry = Entry {
+            time: at.as_ms() as u64,
+            seq: self.seq,
+            event,
+        };
         self.seq += 1;
-        let entry = Entry { key, event };
         match self.front {
-            Some(f) if f.key < key => self.insert(entry),
+            Some(f) if f.key() < entry.key() => self.insert(entry),
             Some(f) => {
                 self.front = Some(entry);
                 self.insert(f);
@@ -240,7 +254,7 @@ impl<E: Copy> EventQueue<E> {
     /// Stores an event that is not the earliest.
     #[inline(always)]
     fn insert(&mut self, entry: Entry<E>) {
-        let b = bucket_of(entry.key, self.shift);
+        let b = bucket_of(entry.time, self.shift);
         if b <= self.cur {
             if std::mem::take(&mut self.near_taken)
                 && let Some(mut top) = self.near.peek_mut()
@@ -261,17 +275,20 @@ impl<E: Copy> EventQueue<E> {
     #[inline(always)]
     fn onto_wheel(&mut self, b: u64, entry: Entry<E>) {
         let slot = (b & WHEEL_MASK) as usize;
-        let node = Node {
-            entry,
-            next: self.head[slot],
-        };
+        let next = self.head[slot];
         let id = if self.free != NIL {
             let id = self.free;
-            self.free = self.nodes[id as usize].next;
-            self.nodes[id as usize] = node;
+            // Field by field: the entry often sits on the stack, written in 8-byte pieces, and a
+            // 16-byte load of two of them (a whole-node copy) cannot be store-forwarded.
+            let node = &mut self.nodes[id as usize];
+            self.free = node.next;
+            node.entry.time = entry.time;
+            node.entry.seq = entry.seq;
+            node.entry.event = entry.event;
+            node.next = next;
             id
         } else {
-            self.nodes.push(node);
+            self.nodes.push(Node { entry, next });
             (self.nodes.len() - 1) as u32
         };
         self.head[slot] = id;
@@ -310,7 +327,7 @@ impl<E: Copy> EventQueue<E> {
     fn turn_to(&mut self, b: u64) {
         self.cur = b;
         while let Some(e) = self.far.peek()
-            && bucket_of(e.key, self.shift) - self.cur < WHEEL as u64
+            && bucket_of(e.time, self.shift) - self.cur < WHEEL as u64
         {
             let e = *e;
             self.far.pop();
@@ -370,13 +387,13 @@ impl<E: Copy> EventQueue<E> {
             let first = self.free_node(id);
             if first.next != NIL {
                 // Several events in the bucket: the near heap orders them.
-                let t = (first.entry.key >> 64) as u64;
+                let t = first.entry.time;
                 let (mut lo, mut hi, mut k) = (t, t, 1);
                 self.near.push(first.entry);
                 id = first.next;
                 while id != NIL {
                     let node = self.free_node(id);
-                    let t = (node.entry.key >> 64) as u64;
+                    let t = node.entry.time;
                     (lo, hi, k) = (lo.min(t), hi.max(t), k + 1);
                     self.near.push(node.entry);
                     id = node.next;
@@ -395,7 +412,7 @@ impl<E: Copy> EventQueue<E> {
         }
         self.front = match self.far.peek() {
             Some(e) => {
-                let b = bucket_of(e.key, self.shift);
+                let b = bucket_of(e.time, self.shift);
                 self.turn_to(b);
                 self.near.pop()
             }
@@ -406,14 +423,14 @@ impl<E: Copy> EventQueue<E> {
     /// Time of the next pending event.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.front.map(|e| SimTime::from_ms((e.key >> 64) as i64))
+        self.front.map(|e| SimTime::from_ms(e.time as i64))
     }
 
     /// Removes the next event if it is due at or before `until`, advancing the clock to it.
     #[inline]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
         let front = self.front?;
-        let t = SimTime::from_ms((front.key >> 64) as i64);
+        let t = SimTime::from_ms(front.time as i64);
         if t > until {
             return None;
         }

@@ -62,7 +62,7 @@ impl<E: Copy> EventQueue<E> {
     /// nothing of the spacing: the default stays.
     pub(super) fn initial_shift(&self) -> u32 {
         let now = self.now.as_ms() as u64;
-        let mut times: Vec<u64> = self.near.iter().map(|e| (e.key >> 64) as u64).collect();
+        let mut times: Vec<u64> = self.near.iter().map(|e| e.time).collect();
         let half = times.len() / 2;
         if half == 0 {
             return BUCKET_SHIFT;
