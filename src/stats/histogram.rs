@@ -70,6 +70,36 @@ impl Histogram {
         }
     }
 
+    /// An empty histogram with no buckets allocated: they grow as samples come (or through
+    /// [`Self::merge`]). For histograms that mostly hold copies, such as yearly snapshots.
+    pub fn empty() -> Self {
+        Histogram {
+            counts: Vec::new(),
+            count: 0,
+            sum: 0,
+            min: u64::MAX,
+            max: 0,
+        }
+    }
+
+    /// A copy holding the buckets up to the last occupied one only: the same count, sum,
+    /// min, max and quantiles in less memory (a snapshot of waits below an hour takes ~28 KB
+    /// instead of the 60 KB presized).
+    pub fn snapshot(&self) -> Self {
+        let used = self
+            .counts
+            .iter()
+            .rposition(|&c| c > 0)
+            .map_or(0, |i| i + 1);
+        Histogram {
+            counts: self.counts[..used].to_vec(),
+            count: self.count,
+            sum: self.sum,
+            min: self.min,
+            max: self.max,
+        }
+    }
+
     /// Records one sample.
     #[inline]
     pub fn record(&mut self, v: u64) {
@@ -289,6 +319,50 @@ mod tests {
         assert_eq!(diff.min(), 200);
         assert!(diff.max() <= 9_000_000 && diff.max() as f64 >= 9_000_000.0 * 0.99);
         assert!(d.since(&d).is_empty());
+    }
+
+    /// A compact snapshot answers as the whole histogram does, in as many buckets as the
+    /// largest sample needs, and differences against it are those against a full copy.
+    #[test]
+    fn a_snapshot_is_the_histogram_in_fewer_buckets() {
+        let mut d = Histogram::new();
+        for v in [0u64, 5, 1_000, 70_000, 3_600_000] {
+            d.record(v);
+        }
+        let snap = d.snapshot();
+        assert_eq!(snap.counts.len(), bucket(3_600_000) + 1);
+        assert!(snap.counts.len() < d.counts.len());
+        assert_eq!(snap.counts.capacity(), snap.counts.len());
+        assert_eq!(
+            (snap.count(), snap.sum(), snap.min(), snap.max()),
+            (d.count(), d.sum(), d.min(), d.max())
+        );
+        for q in [0.0, 0.2, 0.5, 0.8, 0.95, 1.0] {
+            assert_eq!(snap.quantile(q), d.quantile(q), "q = {q}");
+        }
+        let full = d.clone();
+        for v in [200u64, 45_000, 9_000_000, 80_000_000_000] {
+            d.record(v);
+        }
+        let (a, b) = (d.since(&snap), d.since(&full));
+        assert_eq!(
+            (a.count(), a.sum(), a.min(), a.max()),
+            (4, b.sum(), b.min(), b.max())
+        );
+        for q in [0.25, 0.5, 0.75, 0.9] {
+            assert_eq!(a.quantile(q), b.quantile(q), "q = {q}");
+        }
+        // Empty: no buckets; merging into it gives the other histogram's figures.
+        let mut e = Histogram::empty();
+        assert_eq!(
+            (e.counts.len(), Histogram::new().snapshot().counts.len()),
+            (0, 0)
+        );
+        e.merge(&snap);
+        assert_eq!(
+            (e.count(), e.quantile(0.5)),
+            (snap.count(), snap.quantile(0.5))
+        );
     }
 
     /// Minimal 64-bit LCG (Knuth MMIX constants) so the fixtures are fixed without a rand dependency.

@@ -3,17 +3,19 @@
 //! or after their instant.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use crate::model::result::{Blocks, EntityStats, Observe, SeriesRow, YearResult, YearStats};
 use crate::stats::Histogram;
 use crate::time::{Date, MS_PER_DAY, SimDuration, SimTime};
 
 use super::Sim;
-use super::ids::{CheckpointId, FlowId, Id};
+use super::ids::{FlowId, Id};
 use super::route_choice::Feed;
 
-/// Cumulative statistics of an entity at a year boundary.
-#[derive(Clone, Debug, Default)]
+/// Cumulative statistics of an entity at a year boundary. Its wait histogram is a compact
+/// copy (see [`Histogram::snapshot`]): a run of many years holds one per checkpoint and flow.
+#[derive(Clone, Debug)]
 pub(super) struct YearSnap {
     arrivals: u64,
     served: u64,
@@ -21,6 +23,19 @@ pub(super) struct YearSnap {
     containers: f64,
     teu: f64,
     wait: Histogram,
+}
+
+impl Default for YearSnap {
+    fn default() -> Self {
+        YearSnap {
+            arrivals: 0,
+            served: 0,
+            tonnes: 0.0,
+            containers: 0.0,
+            teu: 0.0,
+            wait: Histogram::empty(),
+        }
+    }
 }
 
 impl YearSnap {
@@ -31,7 +46,7 @@ impl YearSnap {
             tonnes: k.tonnes,
             containers: k.containers,
             teu: k.teu,
-            wait: k.wait.clone(),
+            wait: k.wait.snapshot(),
         }
     }
 
@@ -71,8 +86,9 @@ pub(super) struct Observations {
     pub(super) year_idx: usize,
     // Checkpoint and flow statistics at the start of the current year.
     pub(super) snap_system: YearSnap,
-    pub(super) snap_cps: Vec<YearSnap>,
-    pub(super) snap_flows: Vec<YearSnap>,
+    // A flow that mirrors its checkpoint shares the checkpoint's snapshot.
+    pub(super) snap_cps: Vec<Rc<YearSnap>>,
+    pub(super) snap_flows: Vec<Rc<YearSnap>>,
     pub(super) done: Vec<YearResult>,
     // Queue figures published for route choice, one feed per choosing flow.
     pub(super) feeds: Vec<Feed>,
@@ -147,6 +163,7 @@ impl Sim<'_> {
         if m.reports_years() {
             let empty = YearSnap::default();
             self.obs.snap_system = empty.clone();
+            let empty = Rc::new(empty);
             self.obs.snap_cps = vec![empty.clone(); m.checkpoints.len()];
             self.obs.snap_flows = vec![empty; m.flows.len()];
         } else {
@@ -301,18 +318,22 @@ impl Sim<'_> {
         let Some(&(year, from)) = self.obs.years.get(self.obs.year_idx) else {
             return;
         };
-        let cps: Vec<YearSnap> = self.cps.iter().map(|c| YearSnap::of(&c.kpi)).collect();
+        let cps: Vec<Rc<YearSnap>> = self
+            .cps
+            .iter()
+            .map(|c| Rc::new(YearSnap::of(&c.kpi)))
+            .collect();
         // A flow that mirrors its checkpoint has its recorded statistics there until `finish`.
-        let flows: Vec<YearSnap> = self
+        let flows: Vec<Rc<YearSnap>> = self
             .m
             .flows
             .iter()
             .zip(&self.flows)
             .map(|(spec, f)| {
                 if f.mirrors_checkpoint {
-                    YearSnap::of(&self.cps[CheckpointId(spec.route[0])].kpi)
+                    cps[spec.route[0] as usize].clone()
                 } else {
-                    YearSnap::of(&f.kpi)
+                    Rc::new(YearSnap::of(&f.kpi))
                 }
             })
             .collect();
@@ -328,7 +349,7 @@ impl Sim<'_> {
             }
             system.wait.merge(&f.wait);
         }
-        let diff = |now: &[YearSnap], before: &[YearSnap]| -> Vec<YearStats> {
+        let diff = |now: &[Rc<YearSnap>], before: &[Rc<YearSnap>]| -> Vec<YearStats> {
             now.iter().zip(before).map(|(a, b)| a.since(b)).collect()
         };
         self.obs.done.push(YearResult {
