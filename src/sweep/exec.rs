@@ -56,8 +56,9 @@ pub fn all_jobs(plan: &Plan) -> Vec<usize> {
 }
 
 /// A job's cost, estimated before it runs: the vehicles its point's flows bring over the horizon
-/// times the stages each passes (mean arrival rates; fed flows count through the flows feeding
-/// them). Only the order in which jobs start depends on it.
+/// times the stages each passes on its own route (mean arrival rates). Flows fed by a terminal
+/// or a route choice add nothing of their own, so points that differ only in an onward leg or a
+/// split estimate alike and start in job order. Only the order in which jobs start depends on it.
 fn estimated_cost(model: &Model) -> f64 {
     let hours = model.days as f64 * 24.0;
     model
