@@ -81,7 +81,7 @@ impl Vehicle {
     /// Its statistics count.
     #[inline(always)]
     pub(super) fn counted(&self) -> bool {
-        self.flags & COUNTED != 0
+        self.flag(COUNTED)
     }
 
     #[inline(always)]
@@ -92,7 +92,7 @@ impl Vehicle {
     /// Waiting in its stage's queue.
     #[inline(always)]
     pub(super) fn queued(&self) -> bool {
-        self.flags & QUEUED != 0
+        self.flag(QUEUED)
     }
 
     #[inline(always)]
@@ -103,7 +103,7 @@ impl Vehicle {
     /// Done at its stage but waiting for a place at the next one.
     #[inline(always)]
     pub(super) fn blocked(&self) -> bool {
-        self.flags & BLOCKED != 0
+        self.flag(BLOCKED)
     }
 
     #[inline(always)]
@@ -124,28 +124,33 @@ impl Vehicle {
     }
 
     #[inline(always)]
+    fn flag(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    #[inline(always)]
     fn set_flag(&mut self, flag: u8, on: bool) {
         self.flags = (self.flags & !flag) | if on { flag } else { 0 };
     }
 
     /// Inside a checkpoint (between its gate and its exit).
     pub(super) fn in_cp(&self) -> bool {
-        self.flags & IN_CP != 0
+        self.flag(IN_CP)
     }
 
     /// At a stage (arrived, not yet left).
     pub(super) fn in_stage(&self) -> bool {
-        self.flags & IN_STAGE != 0
+        self.flag(IN_STAGE)
     }
 
     /// Found every receiving track taken when it reached its stage.
     pub(super) fn found_tracks_full(&self) -> bool {
-        self.flags & FOUND_TRACKS_FULL != 0
+        self.flag(FOUND_TRACKS_FULL)
     }
 
     #[inline(always)]
     pub(super) fn set_in_cp(&mut self, on: bool) {
-        self.flags = (self.flags & !IN_CP) | if on { IN_CP } else { 0 };
+        self.set_flag(IN_CP, on);
     }
 
     /// Arrives at a stage: at it, and not (yet) held outside.
@@ -160,7 +165,7 @@ impl Vehicle {
     }
 
     pub(super) fn set_found_tracks_full(&mut self, on: bool) {
-        self.flags = (self.flags & !FOUND_TRACKS_FULL) | if on { FOUND_TRACKS_FULL } else { 0 };
+        self.set_flag(FOUND_TRACKS_FULL, on);
     }
 }
 
