@@ -41,7 +41,8 @@ pub use sim::{
 };
 pub use spec::{
     Alternative, Ambiguity, Arrivals, CheckpointSpec, ClassSpec, CrossingRun, CrossingSlot,
-    CrossingSpec, DailyLanes, FlowSpec, Inspection, LaneGroup, LaneProfile, Load, Mode, Model,
-    NodeKind, Overload, OverloadReason, Partial, RateProfile, RouteChoice, RouteConflict, Split,
-    StageChange, StageKind, StageSpec, Storage, route_runs, split,
+    CrossingSpec, DailyLanes, FlowSpec, Inspection, LaneGroup, LaneProfile, Load, MAX_ROUTE_NODES,
+    MAX_STAGES_PER_NODE, Mode, Model, NodeKind, Overload, OverloadReason, Partial, RateProfile,
+    RouteChoice, RouteConflict, Split, StageChange, StageKind, StageSpec, Storage, route_runs,
+    split,
 };

@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{CheckpointSpec, FlowSpec, Mode, StageKind};
+use crate::model::{
+    CheckpointSpec, FlowSpec, MAX_ROUTE_NODES, MAX_STAGES_PER_NODE, Mode, StageKind,
+};
 
 use super::error::{Checker, FieldPath};
 use super::raw::{RawArrivals, RawFlow, RawScenario, RawStage};
@@ -38,11 +40,6 @@ pub(super) fn class_count(ck: &mut Checker, n: usize) {
         );
     }
 }
-
-/// Most stages a node may have, and most nodes a route may pass: a vehicle keeps its place in
-/// its node and on its route in a byte each (a 64-byte vehicle record).
-const MAX_STAGES_PER_NODE: usize = 256;
-const MAX_ROUTE_NODES: usize = 256;
 
 /// At most [`MAX_STAGES_PER_NODE`] stages in a node (`cp_p`).
 pub(super) fn stage_count(ck: &mut Checker, cp_p: &FieldPath, n: usize) {

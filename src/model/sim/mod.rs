@@ -319,6 +319,7 @@ impl Sim<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::MAX_ROUTE_NODES;
     use crate::scenario::{Overrides, default_scenario};
 
     /// The built-in scenario over a few days.
@@ -368,6 +369,25 @@ mod tests {
                  (now day 0 01:00:00.000) while handling warm-up end"
             )
         );
+    }
+
+    /// A model built in code past the byte-sized route and node positions stops at once
+    /// instead of sending vehicles to the wrong stage; at the limit it runs.
+    #[test]
+    fn a_route_of_more_than_256_nodes_is_refused_at_the_start() {
+        let mut m = model();
+        let f = &mut m.flows[0];
+        let node = f.route[0];
+        f.route = vec![node; MAX_ROUTE_NODES];
+        f.travel = vec![None; MAX_ROUTE_NODES];
+        m.days = 2;
+        assert!(try_simulate(&m, 0).is_ok());
+        let f = &mut m.flows[0];
+        f.route.push(node);
+        f.travel.push(None);
+        let panic = std::panic::catch_unwind(|| try_simulate(&m, 0)).unwrap_err();
+        let message = panic.downcast_ref::<String>().unwrap();
+        assert!(message.contains("more than 256 nodes"), "{message}");
     }
 
     #[test]

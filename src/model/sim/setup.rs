@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use crate::dist::Drawn;
 use crate::engine::{EventQueue, stream};
 use crate::model::result::{CheckpointResult, EntityStats, Levels, Observe, ServiceStart};
-use crate::model::spec::{Arrivals, Load, Model};
+use crate::model::spec::{Arrivals, Load, MAX_ROUTE_NODES, MAX_STAGES_PER_NODE, Model};
 use crate::time::SimTime;
 
 use super::blocking::held_move_target;
@@ -79,6 +79,16 @@ impl<'m> Sim<'m> {
         trace: Option<Vec<ServiceStart>>,
         observe: Observe,
     ) -> (Self, EventQueue<Ev>) {
+        // A vehicle's place in its node and on its route is a byte each (see `Vehicle`): past
+        // these limits it would wrap and the vehicle would go to the wrong stage.
+        assert!(
+            m.checkpoints
+                .iter()
+                .all(|c| c.stages.len() <= MAX_STAGES_PER_NODE)
+                && m.flows.iter().all(|f| f.route.len() <= MAX_ROUTE_NODES),
+            "a node has more than {MAX_STAGES_PER_NODE} stages or a route more than \
+             {MAX_ROUTE_NODES} nodes (the scenario checks refuse such input)"
+        );
         let rep = replication as u64;
         let n_classes = m.classes.len().max(1);
         let mirrored: Vec<Option<StageId>> =

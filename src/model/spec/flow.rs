@@ -122,7 +122,8 @@ pub struct FlowSpec {
     pub containers: u32,
     /// TEU per container.
     pub teu_per_container: f64,
-    /// Node indices (checkpoints, links, terminals) in order.
+    /// Node indices (checkpoints, links, terminals) in order; at most
+    /// [`MAX_ROUTE_NODES`](super::MAX_ROUTE_NODES).
     pub route: Vec<u32>,
     /// Travel before each route leg. `travel[0]` is `None` (vehicles appear at the first gate)
     /// except for a route-choice alternative, where it is the detour to reach that route.

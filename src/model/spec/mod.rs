@@ -52,6 +52,14 @@ pub struct ClassSpec {
     pub max_wait: Option<SimDuration>,
 }
 
+/// Most stages a node may have ([`CheckpointSpec::stages`]) and most nodes a route may pass
+/// ([`FlowSpec::route`]): a vehicle keeps its place in its node and on its route in a byte each
+/// (a 64-byte vehicle record). The scenario checks refuse more; simulating a [`Model`] built in
+/// code with more panics.
+pub const MAX_STAGES_PER_NODE: usize = 256;
+/// See [`MAX_STAGES_PER_NODE`].
+pub const MAX_ROUTE_NODES: usize = 256;
+
 /// A node of a route — a border crossing point, a link or a terminal: an ordered chain of stages.
 #[derive(Clone, Debug)]
 pub struct CheckpointSpec {
@@ -61,7 +69,8 @@ pub struct CheckpointSpec {
     pub name: String,
     /// What the node is.
     pub kind: NodeKind,
-    /// Indices into [`Model::stages`], in the order vehicles pass them.
+    /// Indices into [`Model::stages`], in the order vehicles pass them; at most
+    /// [`MAX_STAGES_PER_NODE`].
     pub stages: Vec<u32>,
     /// For a terminal: the flow whose vehicles carry the cargo on from here.
     pub transfer_to: Option<u32>,
