@@ -201,8 +201,8 @@ SWEEPS = [
                 "hypercube across the assumed ranges of the road inputs (truck service time, both "
                 "neutral zones, Maikapchagay and Dostyk road demand, the perishables' limit; the file says "
                 "which sheet row each comes from), common random numbers within each set. Only the service "
-                "time's mean is drawn: its sd stays 8.6 min, so its coefficient of variation runs from 1.43 "
-                "(6 min) to 0.56 (15.4 min) across the sets, and 'truck service time' moves its spread too.",
+                "time's mean is drawn; the scenario gives its spread as a coefficient of variation (0.9, "
+                "sheet R11), so every set keeps that shape and its sd follows the mean.",
         "axis": "hours", "ref": "today", "robust": True,
         "rows": [("system", "all", "wait_mean_h"), ("system", "all", "served_per_day"),
                  ("checkpoint", "kalzhat", "wait_mean_h"), ("checkpoint", "maikapchagay", "wait_mean_h"),
