@@ -273,8 +273,8 @@ def grows(kpi):
 def overloaded(point, kind, entity):
     """(backlog at the end, growth per day, reasons) if borderflow judged the entity overloaded at this point
     (README "Overload": a static reason — demand above lanes × open hours, a quota or a link's paths — or the
-    trend test on its backlog in most replications), else None. Flows and classes carry no judgement of their
-    own and take the system's."""
+    trend test on its backlog in most replications), else None. A flow or class is overloaded where a node its
+    vehicles pass is; results written before flows and classes were judged take the system's."""
     e = entity
     r = (point or {}).get("results", {}).get(kind, {}).get(e)
     if r is None or "overloaded" not in r:

@@ -247,6 +247,29 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         .collect();
     let mut system_flags = Flags::of_trend(None);
     node_flags.iter().for_each(|f| system_flags.join(f));
+    // A flow is overloaded where a node of its route is (its vehicles queue there, so its waits
+    // grow with the run too; vehicles that chose another route are that route's flow's), a
+    // class where one of its flows is, a crossing row where a node its vehicles pass is.
+    let through = |nodes: &mut dyn Iterator<Item = usize>| {
+        let mut f = Flags::of_trend(None);
+        nodes.for_each(|n| f.join(&node_flags[n]));
+        f
+    };
+    let flow_flags: Vec<Flags> = model
+        .flows
+        .iter()
+        .map(|f| through(&mut f.route.iter().map(|&n| n as usize)))
+        .collect();
+    let class_flags = |c: usize| {
+        let mut f = Flags::of_trend(None);
+        model
+            .flows
+            .iter()
+            .zip(&flow_flags)
+            .filter(|(spec, _)| spec.class as usize == c)
+            .for_each(|(_, ff)| f.join(ff));
+        f
+    };
 
     // The whole system: every flow's vehicles together.
     // Cargo counts once, where it is delivered: a flow that hands its cargo on at a terminal
@@ -398,15 +421,20 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     for (i, f) in model.flows.iter().enumerate() {
         let mut e = vehicle_level(EntityKind::Flow, f.id.clone(), &r.flows[i]);
         year_metrics(r, |y| y.flows[i], &mut e.values);
+        flow_flags[i].push(&mut e.values);
         out.push(e);
     }
     for (i, c) in model.classes.iter().enumerate() {
-        out.push(vehicle_level(
-            EntityKind::Class,
-            c.id.clone(),
-            &r.classes[i],
-        ));
+        let mut e = vehicle_level(EntityKind::Class, c.id.clone(), &r.classes[i]);
+        class_flags(i).push(&mut e.values);
+        out.push(e);
     }
-    out.extend(super::crossings::crossing_values(model, r, days, end));
+    out.extend(super::crossings::crossing_values(
+        model,
+        r,
+        days,
+        end,
+        |nodes| through(nodes),
+    ));
     out
 }

@@ -7,7 +7,10 @@
 //!   entity's backlog keeps growing over the second half of the run (the trend test below); the
 //!   reasons are 0/1 KPIs beside it (`overload_capacity`, `overload_quota`, `overload_paths`,
 //!   `overload_growth`) and `backlog_growth_per_day` is the fitted growth. A checkpoint carries
-//!   its stages' reasons; the system is overloaded when one of its nodes is.
+//!   its stages' reasons; the system is overloaded when one of its nodes is. A flow carries the
+//!   reasons of the nodes of its route, a class those of its flows, a crossing row those of the
+//!   nodes its vehicles pass there: their vehicles queue at those nodes, so their waits grow
+//!   with the run too.
 //! - **Trend test**: the vehicles inside the entity, time-averaged over 8 equal blocks that end
 //!   at the horizon and fill the second half of the measured span (whole weeks, or whole days in
 //!   a short run; see `sim::observe`), get a least-squares line. The replication is flagged when
@@ -165,6 +168,15 @@ pub fn judge(e: &EntitySummary) -> Option<Judgement> {
                 "backlog grows{rate} over the second half of the run ({k} of {} replications)",
                 g.n
             ));
+        }
+    }
+    // A flow, class or crossing row is judged by the nodes its vehicles pass (see `rep_values`).
+    if matches!(
+        e.kind,
+        EntityKind::Flow | EntityKind::Class | EntityKind::Crossing
+    ) {
+        for r in &mut reasons {
+            *r = format!("at a node its vehicles pass: {r}");
         }
     }
     Some(Judgement {

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value, json};
 
 use super::figure::{self, Digits};
+use super::overload;
 use super::text::render_grid;
-use crate::kpi::{Assumptions, CrossingAssumptions, EntitySummary, Summary, json_num};
+use crate::kpi::{Assumptions, CrossingAssumptions, EntitySummary, Summary, json_num, judge};
 
 /// Columns of the crossing table: header, KPI, scale, most decimals.
 pub(crate) const COLUMNS: [(&str, &str, f64, i32); 7] = [
@@ -73,12 +74,21 @@ pub(crate) fn text(s: &Summary, out: &mut String) {
     ];
     for e in &rows {
         let (_, mode, _) = split_id(a, &e.id);
-        let mut row = vec![title(a, &e.id), mode.to_string()];
+        // Overloaded where a node its vehicles pass is: its times grow with the run length.
+        let over = overload::overloaded(e);
+        let marker = if over { overload::MARKER } else { "" };
+        let mut row = vec![format!("{}{marker}", title(a, &e.id)), mode.to_string()];
         for &i in &cols {
             let (_, kpi, scale, dec) = COLUMNS[i];
+            let grows = if over && overload::grows_with_run(kpi) {
+                overload::GROWS
+            } else {
+                ""
+            };
             row.push(match e.get(kpi) {
                 Some(x) => {
                     figure::estimate(&x, scale, Digits::of(kpi, x.mean, scale, dec), reps, false)
+                        + grows
                 }
                 None => "-".into(),
             });
@@ -95,7 +105,8 @@ pub(crate) fn text(s: &Summary, out: &mut String) {
 }
 
 /// The `crossings` object of `run --json`: per row ("crossing-id/mode") its crossing id, name,
-/// direction and mode, then each KPI as `{ "mean", "ci95", "n" }`.
+/// direction and mode, then each KPI as `{ "mean", "ci95", "n" }`, and its judgement
+/// (`overloaded`, `overload_reasons`: where a node its vehicles pass is overloaded).
 pub(crate) fn json(s: &Summary) -> Value {
     let a = Some(&s.assumptions);
     let mut out = Map::new();
@@ -116,6 +127,10 @@ pub(crate) fn json(s: &Summary) -> Value {
                 name.clone(),
                 json!({ "mean": json_num(x.mean), "ci95": json_num(x.ci95), "n": x.n }),
             );
+        }
+        if let Some(j) = judge(e) {
+            m.insert("overloaded".into(), json!(j.overloaded));
+            m.insert("overload_reasons".into(), json!(j.reasons));
         }
         out.insert(e.id.clone(), Value::Object(m));
     }

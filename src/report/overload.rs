@@ -31,18 +31,33 @@ pub(crate) fn point_overloaded(p: &PointEstimates) -> bool {
 pub(crate) fn grows_with_run(kpi: &str) -> bool {
     let bounded = kpi.starts_with("queue_inside");
     !bounded
-        && ["wait_", "time_in_system", "queue_", "backlog_", "in_system"]
-            .iter()
-            .any(|p| kpi.starts_with(p))
+        && [
+            "wait_",
+            "time_in_system",
+            "queue_",
+            "backlog_",
+            "in_system",
+            "crossing_time",
+            "in_crossing",
+        ]
+        .iter()
+        .any(|p| kpi.starts_with(p))
 }
 
 /// The lines naming each overloaded checkpoint, link, terminal and stage of `p` with its reasons
 /// (indented by `indent`), in the order of the results; empty when none is.
-/// Stages are listed only `with_stages` (a node carries its stages' reasons).
+/// Stages are listed only `with_stages` (a node carries its stages' reasons). Flows, classes and
+/// crossing rows are not listed: they are overloaded through these nodes, and their rows are
+/// marked.
 pub(crate) fn entity_lines(p: &PointEstimates, indent: &str, with_stages: bool) -> String {
     let mut out = String::new();
     for e in &p.entities {
-        if e.kind == EntityKind::System || (e.kind == EntityKind::Stage && !with_stages) {
+        let derived = matches!(
+            e.kind,
+            EntityKind::Flow | EntityKind::Class | EntityKind::Crossing
+        );
+        if derived || e.kind == EntityKind::System || (e.kind == EntityKind::Stage && !with_stages)
+        {
             continue;
         }
         let Some(j) = judge(e).filter(|j| j.overloaded) else {

@@ -11,8 +11,9 @@
 //!   backlogs), above where higher is better (served, throughput) — and significant by the
 //!   paired t-test over the replications (two-sided, 5 %; with one replication there is no
 //!   test and the sign decides); *lose* when significant the other way; *unclear* otherwise; a
-//!   difference of exactly 0 is a *tie* and does not win. A draw where the entity (for the system, flows and classes: the
-//!   whole point) is overloaded at the policy or at the baseline is *overloaded*: its waits grow
+//!   difference of exactly 0 is a *tie* and does not win. A draw where the entity (for the
+//!   system: the whole point; for a flow, class or crossing row: a node its vehicles pass) is
+//!   overloaded at the policy or at the baseline is *overloaded*: its waits grow
 //!   with the run, so its difference is not a measurement and is left out of every statistic
 //!   below. A draw whose point is invalid or lacks the value is *missing*.
 //! - **share of wins** over the measured draws; **effect**: median and 5–95 % range (type-7
@@ -224,8 +225,9 @@ pub fn without_draw(label: &str) -> &str {
     }
 }
 
-/// Whether entity `e` is overloaded at point `p` (flows and classes, which are not judged on
-/// their own, by their point).
+/// Whether entity `e` is overloaded at point `p`: its own judgement (the whole point's for the
+/// system), or the point's for results written before flows, classes and crossing rows were
+/// judged.
 fn overloaded(p: &PointEstimates, e: &EntitySummary) -> bool {
     judge_in(p, e)
         .or_else(|| judge_point(p))

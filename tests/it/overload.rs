@@ -151,10 +151,10 @@ fn an_overloaded_mm1_has_overload_kpis_and_its_capacity_in_departures() {
         (left - served).abs() < 1.0 && (left - 216.0).abs() < 216.0 * 0.03,
         "{left} {served}"
     );
-    // Flows are not judged; every entity has its departures.
+    // The flow is judged by the node it passes; every entity has its departures.
     assert_eq!(
         kpi_mean(&stable, kpi::EntityKind::Flow, "arrivals", "overload"),
-        None
+        Some(0.0)
     );
     assert!(
         kpi_mean(
@@ -230,8 +230,12 @@ fn run_json_says_overloaded_and_why_on_each_checkpoint_and_stage() {
         d["system"]["overload_reasons"][0],
         "checkpoint booth: demand above lanes × open hours"
     );
-    // Flows and classes are not judged.
-    assert!(d["flows"]["arrivals"].get("overloaded").is_none());
+    // The flow and its class are overloaded through the node they pass.
+    assert_eq!(d["flows"]["arrivals"]["overloaded"], true);
+    assert_eq!(
+        d["flows"]["arrivals"]["overload_reasons"][0],
+        "at a node its vehicles pass: demand above lanes × open hours"
+    );
 
     let o = borderflow(&["run", &stable.name(), "--json"]);
     assert_code(&o, 0);
@@ -418,4 +422,109 @@ arrivals = { process = "poisson", rate = "24/day" }
         d["system"]["overload_reasons"][0],
         "link pass: demand above the link's paths per day"
     );
+}
+
+/// Two crossings, `a` overloaded (7 trucks/h on one lane of 10 min: ρ = 1.17) and `b` stable
+/// (6/h on two lanes: ρ = 0.5); flow `fa` (class general) crosses at a, `fb` (perishable) at b,
+/// and a crossing row covers each.
+fn two_crossings() -> TempFile {
+    TempFile::new(
+        "two-crossings",
+        r#"[simulation]
+name = "two-crossings"
+days = 60
+warmup_days = 5
+seed = 1
+replications = 3
+[classes.perishable]
+max_wait = "24h"
+[[checkpoints]]
+id = "a"
+[[checkpoints.stages]]
+id = "s"
+lanes = 1
+service = { dist = "exponential", mean = "10min" }
+[[checkpoints]]
+id = "b"
+[[checkpoints.stages]]
+id = "s"
+lanes = 2
+service = { dist = "exponential", mean = "10min" }
+[[crossings]]
+id = "xa"
+nodes = ["a"]
+[[crossings]]
+id = "xb"
+nodes = ["b"]
+[[flows]]
+id = "fa"
+mode = "truck"
+route = ["a"]
+arrivals = { process = "poisson", rate = "7/h" }
+[[flows]]
+id = "fb"
+mode = "truck"
+class = "perishable"
+route = ["b"]
+arrivals = { process = "poisson", rate = "6/h" }
+"#,
+    )
+}
+
+/// A flow, a class and a crossing row are overloaded where a node their vehicles pass is, not
+/// wherever the point is: the perishables through the stable crossing stay measured.
+#[test]
+fn flows_classes_and_crossings_are_judged_by_the_nodes_they_pass() {
+    let f = two_crossings();
+    let o = borderflow(&["run", &f.name(), "--json"]);
+    assert_code(&o, 0);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["checkpoints"]["a"]["overloaded"], true);
+    assert_eq!(j["checkpoints"]["b"]["overloaded"], false);
+    for (kind, over, stable) in [
+        ("flows", "fa", "fb"),
+        ("classes", "general", "perishable"),
+        ("crossings", "xa/truck", "xb/truck"),
+    ] {
+        let e = &j[kind][over];
+        assert_eq!(e["overloaded"], true, "{kind} {over}");
+        let reasons: Vec<&str> = e["overload_reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            reasons[0],
+            "at a node its vehicles pass: demand above lanes × open hours"
+        );
+        assert!(
+            reasons[1].starts_with("at a node its vehicles pass: backlog grows"),
+            "{reasons:?}"
+        );
+        assert_eq!(j[kind][stable]["overloaded"], false, "{kind} {stable}");
+        assert_eq!(j[kind][stable]["overload"]["mean"], 0.0, "{kind} {stable}");
+    }
+    // The text marks the rows and their growing figures; the list names the nodes only.
+    let o = borderflow(&["run", &f.name()]);
+    let text = stdout(&o);
+    for (row, grows) in [
+        ("fa [overloaded]", 5),
+        ("general [overloaded]", 5),
+        ("xa [overloaded]", 4),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no row {row}:\n{text}"));
+        assert_eq!(line.matches(" ↑").count(), grows, "{line}");
+    }
+    for stable in ["fb ", "perishable ", "xb "] {
+        let line = text.lines().find(|l| l.starts_with(stable)).unwrap();
+        assert!(
+            !line.contains("overloaded") && !line.contains('↑'),
+            "{line}"
+        );
+    }
+    assert!(!text.contains("  flow fa:"), "{text}");
 }

@@ -6,12 +6,14 @@
 
 use std::fmt::Write as _;
 
+use super::badge;
 use super::data::ReportData;
 use super::esc;
 use super::page::fmt_est;
 use crate::kpi::{Assumptions, CheckpointInfo, EntityKind, count_words};
 use crate::report::assumptions;
 use crate::report::modes::{self, Col, Traffic};
+use crate::report::overload::overloaded;
 
 /// The assumptions of the reference point (the baseline, or the only or first point).
 pub(super) fn reference(d: &ReportData) -> Option<&Assumptions> {
@@ -170,13 +172,26 @@ fn entity_table(out: &mut String, d: &ReportData, kind: EntityKind, ids: &[&str]
     for id in ids {
         for i in d.ranked() {
             let p = &d.points[i];
-            let _ = write!(out, "<tr><td class=\"label\">{}</td>", esc(id));
+            // Links and terminals are judged themselves, flows and classes by the nodes their
+            // vehicles pass (see `kpi::judge`).
+            let over = p.estimates.entity(kind, id).is_some_and(overloaded);
+            let _ = write!(
+                out,
+                "<tr><td class=\"label\">{}{}</td>",
+                esc(id),
+                badge::badge_if(over)
+            );
             if many {
                 let _ = write!(out, "<td class=\"label\">{}</td>", esc(p.label()));
             }
             for c in cols {
                 let k = p.cell(kind, id, c.kpi);
-                let _ = write!(out, "<td>{}</td>", fmt_est(k, c.kpi, c.scale, reps));
+                let _ = write!(
+                    out,
+                    "<td>{}{}</td>",
+                    fmt_est(k, c.kpi, c.scale, reps),
+                    badge::grows_if(over, c.kpi)
+                );
             }
             out.push_str("</tr>\n");
         }
