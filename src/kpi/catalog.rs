@@ -11,7 +11,8 @@
 
 use super::overload::{self, Flags};
 use crate::model::{
-    EntityStats, Levels, Model, NodeKind, RepResult, StageKind, StageResult, YearResult, YearStats,
+    Blocks, EntityStats, Levels, Model, NodeKind, RepResult, StageKind, StageResult, YearResult,
+    YearStats,
 };
 use crate::stats::Histogram;
 use crate::time::{Buckets, MS_PER_DAY, MS_PER_HOUR};
@@ -248,27 +249,58 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     let mut system_flags = Flags::of_trend(None);
     node_flags.iter().for_each(|f| system_flags.join(f));
     // A flow is overloaded where a node of its route is (its vehicles queue there, so its waits
-    // grow with the run too; vehicles that chose another route are that route's flow's), a
-    // class where one of its flows is, a crossing row where a node its vehicles pass is.
-    let through = |nodes: &mut dyn Iterator<Item = usize>| {
+    // grow with the run too; vehicles that chose another route are that route's flow's) unless
+    // its own vehicles clearly stay steady (priority at that node), or where they grow; a class
+    // where one of its flows is; a crossing row where a node its vehicles pass is.
+    let joined = |nodes: &mut dyn Iterator<Item = usize>| {
         let mut f = Flags::of_trend(None);
         nodes.for_each(|n| f.join(&node_flags[n]));
         f
     };
+    let own = |blocks: &Blocks, k: &EntityStats| {
+        (!blocks.means.is_empty()).then(|| {
+            let per_day = per_day(k);
+            (
+                overload::growth(blocks, per_day),
+                overload::steady(blocks, per_day),
+            )
+        })
+    };
     let flow_flags: Vec<Flags> = model
         .flows
         .iter()
-        .map(|f| through(&mut f.route.iter().map(|&n| n as usize)))
+        .enumerate()
+        .map(|(i, f)| {
+            let nodes = joined(&mut f.route.iter().map(|&n| n as usize));
+            let blocks = r.flow_inside_blocks.get(i).cloned().unwrap_or_default();
+            Flags::of_vehicles(&nodes, own(&blocks, &r.flows[i]))
+        })
         .collect();
     let class_flags = |c: usize| {
-        let mut f = Flags::of_trend(None);
-        model
-            .flows
-            .iter()
-            .zip(&flow_flags)
-            .filter(|(spec, _)| spec.class as usize == c)
-            .for_each(|(_, ff)| f.join(ff));
-        f
+        let of_class = || {
+            model
+                .flows
+                .iter()
+                .enumerate()
+                .filter(move |(_, spec)| spec.class as usize == c)
+                .map(|(i, _)| i)
+        };
+        // Its vehicles in the system: its flows' together (a time average of a sum is the sum).
+        let mut blocks = Blocks::default();
+        for i in of_class() {
+            let b = r.flow_inside_blocks.get(i).cloned().unwrap_or_default();
+            if blocks.means.is_empty() {
+                blocks = b;
+            } else if b.means.len() == blocks.means.len() {
+                blocks
+                    .means
+                    .iter_mut()
+                    .zip(&b.means)
+                    .for_each(|(a, x)| *a += x);
+            }
+        }
+        let rate = own(&blocks, &r.classes[c]).map(|((slope, _), _)| slope);
+        Flags::of_class(of_class().map(|i| &flow_flags[i]), rate)
     };
 
     // The whole system: every flow's vehicles together.
@@ -434,7 +466,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         r,
         days,
         end,
-        |nodes| through(nodes),
+        |nodes| Flags::of_vehicles(&joined(nodes), None),
     ));
     out
 }

@@ -31,8 +31,8 @@ pub use facts::{
 };
 pub use modes::per_day_kpi;
 pub use overload::{
-    GROWTH, GROWTH_RATE, Judgement, OVERLOADED, STATIC_REASONS, growth, judge, judge_in,
-    judge_point,
+    GROWTH, GROWTH_RATE, Judgement, OVERLOADED, ROUTE, STATIC_REASONS, growth, judge, judge_in,
+    judge_point, steady,
 };
 pub(crate) use read::{as_str, as_u64, err};
 pub(crate) use results::json_num;

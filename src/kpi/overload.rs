@@ -44,6 +44,10 @@ pub const STATIC_REASONS: [(&str, OverloadReason); 3] = [
     ("overload_paths", OverloadReason::Paths),
 ];
 
+/// KPI: 1 if a node that the entity's vehicles pass is overloaded in the replication and the
+/// entity's own vehicles do not clearly stay steady (flows, classes and crossing rows).
+pub const ROUTE: &str = "overload_route";
+
 /// One-sided level of the trend test: a rise this clear happens by chance once in 100 stable
 /// replications at most (fewer still with the materiality rule).
 const ALPHA: f64 = 0.01;
@@ -61,6 +65,16 @@ pub fn growth(blocks: &Blocks, arrivals_per_day: f64) -> (f64, bool) {
     (trend.slope, material && trend.rises(ALPHA))
 }
 
+/// True if the level of `blocks` clearly grows by less than the material share: the upper
+/// one-sided 99 % bound of its trend is below 1 % of `arrivals_per_day` a day. False where the
+/// run is too short for the blocks. A flow given priority at an overloaded crossing is steady
+/// there while the crossing's other vehicles pile up.
+pub fn steady(blocks: &Blocks, arrivals_per_day: f64) -> bool {
+    let step_days = blocks.len_ms as f64 / MS_PER_DAY as f64;
+    Trend::fit(&blocks.means, step_days)
+        .is_some_and(|t| t.below(MATERIAL_SHARE * arrivals_per_day, ALPHA))
+}
+
 /// The overload KPIs of one entity in one replication.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Flags {
@@ -69,6 +83,10 @@ pub(super) struct Flags {
     paths: bool,
     growth: bool,
     rate: Option<f64>,
+    // Flows, classes and crossing rows: judged by the nodes their vehicles pass (`route`: one
+    // of them is overloaded, and the entity's own vehicles do not clearly stay steady).
+    derived: bool,
+    route: bool,
 }
 
 impl Flags {
@@ -85,6 +103,7 @@ impl Flags {
             paths: has(OverloadReason::Paths),
             growth: growth.1,
             rate: Some(growth.0),
+            ..Flags::default()
         }
     }
 
@@ -97,16 +116,44 @@ impl Flags {
         }
     }
 
+    /// The flags of a flow, class or crossing row: overloaded where a node its vehicles pass is
+    /// (`nodes`: their flags joined), unless its own vehicles clearly stay steady there, and
+    /// where its own vehicles grow. `own`: its trend test (slope, flagged) and whether it is
+    /// steady (see [`steady`]); none for a crossing row or a run too short for the test.
+    pub(super) fn of_vehicles(nodes: &Flags, own: Option<((f64, bool), bool)>) -> Flags {
+        Flags {
+            derived: true,
+            route: nodes.overloaded() && !own.is_some_and(|(_, steady)| steady),
+            growth: own.is_some_and(|((_, grows), _)| grows),
+            rate: own.map(|((slope, _), _)| slope),
+            ..Flags::default()
+        }
+    }
+
     /// Adds the reasons of a part (a stage of a node, a node of the system).
     pub(super) fn join(&mut self, part: &Flags) {
         self.capacity |= part.capacity;
         self.quota |= part.quota;
         self.paths |= part.paths;
         self.growth |= part.growth;
+        self.route |= part.route;
+    }
+
+    /// A class's flags: overloaded where one of its flows is (`flows`, their flags), each
+    /// judged on its own (a class's vehicles together would dilute one overloaded flow among
+    /// many steady ones); `rate`: the growth of the class's own vehicles, for the record.
+    pub(super) fn of_class<'a>(flows: impl Iterator<Item = &'a Flags>, rate: Option<f64>) -> Flags {
+        let mut f = Flags {
+            derived: true,
+            rate,
+            ..Flags::default()
+        };
+        flows.for_each(|ff| f.join(ff));
+        f
     }
 
     fn overloaded(&self) -> bool {
-        self.capacity || self.quota || self.paths || self.growth
+        self.capacity || self.quota || self.paths || self.growth || self.route
     }
 
     /// Appends the KPIs: `overload`, the reasons, and the growth where it was measured.
@@ -120,6 +167,9 @@ impl Flags {
             out.push(((*name).into(), one(b)));
         }
         out.push((GROWTH.into(), one(self.growth)));
+        if self.derived {
+            out.push((ROUTE.into(), one(self.route)));
+        }
         // Only where the trend test ran (a run long enough for its blocks).
         if let Some(r) = self.rate.filter(|r| r.is_finite()) {
             out.push((GROWTH_RATE.into(), r));
@@ -152,6 +202,15 @@ pub fn judge(e: &EntitySummary) -> Option<Judgement> {
     let overloaded = share(OVERLOADED)? > 0.5;
     let mut reasons = Vec::new();
     if overloaded {
+        // A flow, class or crossing row is judged by the nodes its vehicles pass (see
+        // `rep_values`); the nodes say why.
+        if let Some(r) = e.get(ROUTE).filter(|r| r.value().is_some_and(|s| s > 0.0)) {
+            let k = (r.mean * r.n as f64).round() as usize;
+            reasons.push(format!(
+                "a node its vehicles pass is overloaded ({k} of {} replications)",
+                r.n
+            ));
+        }
         for (kpi, reason) in STATIC_REASONS {
             if share(kpi).is_some_and(|s| s > 0.0) {
                 reasons.push(reason.as_str().to_string());
@@ -168,15 +227,6 @@ pub fn judge(e: &EntitySummary) -> Option<Judgement> {
                 "backlog grows{rate} over the second half of the run ({k} of {} replications)",
                 g.n
             ));
-        }
-    }
-    // A flow, class or crossing row is judged by the nodes its vehicles pass (see `rep_values`).
-    if matches!(
-        e.kind,
-        EntityKind::Flow | EntityKind::Class | EntityKind::Crossing
-    ) {
-        for r in &mut reasons {
-            *r = format!("at a node its vehicles pass: {r}");
         }
     }
     Some(Judgement {

@@ -210,6 +210,9 @@ pub struct RepResult {
     pub checkpoints: Vec<CheckpointResult>,
     /// Per flow.
     pub flows: Vec<EntityStats>,
+    /// Per flow: its vehicles in the system, time-averaged over the blocks of the trend test
+    /// (see [`CheckpointResult::inside_blocks`]).
+    pub flow_inside_blocks: Vec<Blocks>,
     /// Per class.
     pub classes: Vec<EntityStats>,
     /// Per crossing × mode row, indexed like [`Model::crossing_slots`](crate::model::Model::crossing_slots).

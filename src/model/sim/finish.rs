@@ -39,6 +39,15 @@ impl Sim<'_> {
                 false => self.block_means(n_cps + i),
             })
             .collect();
+        // A flow that mirrors its checkpoint has the checkpoint's vehicles.
+        let n_stages = self.stages.len();
+        let flow_blocks: Vec<Blocks> = (self.m.flows.iter().zip(&self.flows))
+            .enumerate()
+            .map(|(i, (spec, f))| match f.mirrors_checkpoint {
+                true => cp_blocks[spec.route[0] as usize].clone(),
+                false => self.block_means(n_cps + n_stages + i),
+            })
+            .collect();
         // Vehicles still inside: the backlog, and waits that are already over their limit.
         let free: std::collections::HashSet<VehicleId> = self.free_ids.iter().copied().collect();
         for i in 0..self.vehicles.len() {
@@ -188,6 +197,7 @@ impl Sim<'_> {
                 .iter_mut()
                 .map(|f| std::mem::take(&mut f.kpi))
                 .collect(),
+            flow_inside_blocks: flow_blocks,
             classes,
             crossings,
             series: std::mem::take(&mut self.obs.rows),

@@ -36,6 +36,7 @@ use std::collections::VecDeque;
 
 use crate::dist::Drawn;
 use crate::engine::{EventQueue, Handler, PastEventError, Rng, run_before};
+use crate::stats::TimeWeighted;
 use crate::time::SimTime;
 
 use super::error::SimError;
@@ -101,6 +102,9 @@ struct FlowRt {
     // The checkpoint records this flow's statistics (see `flow_mirrors_checkpoint`); `finish`
     // copies them.
     mirrors_checkpoint: bool,
+    // Its vehicles in the system (created, not yet gone), for the trend test of overload; kept
+    // only where the flow does not mirror its checkpoint (whose level is the same).
+    in_system: TimeWeighted,
 }
 
 /// The state of one replication: the handler of the engine's events.

@@ -94,7 +94,7 @@ pub(super) struct Observations {
     pub(super) feeds: Vec<Feed>,
     // The trend test's block boundaries (see `trend_blocks`), the next one's index, and the area
     // under the in-system level at each boundary passed: per boundary, every checkpoint's, then
-    // every stage's.
+    // every stage's, then every flow's.
     pub(super) blocks_at: Vec<SimTime>,
     pub(super) block_idx: usize,
     pub(super) block_areas: Vec<i128>,
@@ -181,8 +181,9 @@ impl Sim<'_> {
             }
         }
         if let Some((_, at)) = trend_blocks(self.warmup, self.horizon) {
-            self.obs.block_areas =
-                Vec::with_capacity((m.checkpoints.len() + m.stages.len()) * at.len());
+            self.obs.block_areas = Vec::with_capacity(
+                (m.checkpoints.len() + m.stages.len() + m.flows.len()) * at.len(),
+            );
             self.obs.blocks_at = at;
         }
         self.update_next_observation();
@@ -241,21 +242,23 @@ impl Sim<'_> {
         }
     }
 
-    /// Records the area under every checkpoint's and stage's in-system level at a block
+    /// Records the area under every checkpoint's, stage's and flow's in-system level at a block
     /// boundary of the trend test (the level just before `t`, like every observation).
     fn block_boundary(&mut self, t: SimTime) {
         let tm = t.as_ms();
         let areas = self.cps.iter().map(|c| c.levels.in_system.area(tm));
         let areas = areas.chain(self.stages.iter().map(|s| s.levels.in_system.area(tm)));
+        let areas = areas.chain(self.flows.iter().map(|f| f.in_system.area(tm)));
         self.obs.block_areas.extend(areas);
         self.obs.block_idx += 1;
     }
 
-    /// The block means of entity `index` (a checkpoint's index, or the number of checkpoints plus
-    /// a stage's) from the areas at the boundaries; empty unless every boundary was passed.
+    /// The block means of entity `index` (a checkpoint's index, the number of checkpoints plus
+    /// a stage's, or the number of checkpoints and stages plus a flow's) from the areas at the
+    /// boundaries; empty unless every boundary was passed.
     pub(super) fn block_means(&self, index: usize) -> Blocks {
         let at = &self.obs.blocks_at;
-        let width = self.cps.len() + self.stages.len();
+        let width = self.cps.len() + self.stages.len() + self.flows.len();
         if at.len() < 2 || self.obs.block_areas.len() != width * at.len() {
             return Blocks::default();
         }

@@ -7,6 +7,7 @@ use crate::dist::Drawn;
 use crate::engine::{EventQueue, stream};
 use crate::model::result::{CheckpointResult, EntityStats, Levels, Observe, ServiceStart};
 use crate::model::spec::{Arrivals, Load, MAX_ROUTE_NODES, MAX_STAGES_PER_NODE, Model};
+use crate::stats::TimeWeighted;
 use crate::time::SimTime;
 
 use super::blocking::held_move_target;
@@ -165,6 +166,7 @@ impl<'m> Sim<'m> {
                 kpi: EntityStats::default(),
                 own_load: Load::of_flow(f),
                 mirrors_checkpoint: flow_mirrors_checkpoint(m, f),
+                in_system: TimeWeighted::new(0),
             })
             .collect();
         let mut sim = Sim {

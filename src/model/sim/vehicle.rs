@@ -315,8 +315,12 @@ impl Sim<'_> {
                 self.vehicles.push(v)
             }
         };
-        if counted && !self.flows[f].mirrors_checkpoint {
-            self.flows[f].kpi.arrivals += 1;
+        let fr = &mut self.flows[f];
+        if !fr.mirrors_checkpoint {
+            fr.in_system.add(t.as_ms(), 1);
+            if counted {
+                fr.kpi.arrivals += 1;
+            }
         }
         // A route-choice alternative starts with its detour to the first gate.
         if let Some(d) = &self.m.flows[f].travel[0]
@@ -493,7 +497,11 @@ impl Sim<'_> {
             return;
         }
         // Leaves the system (at a transfer terminal, its cargo goes on in other vehicles).
-        self.flows[veh.flow].kpi.departures += 1;
+        let fr = &mut self.flows[veh.flow];
+        fr.kpi.departures += 1;
+        if !fr.mirrors_checkpoint {
+            fr.in_system.add(t.as_ms(), -1);
+        }
         if veh.counted() {
             let tis = t.since(veh.created).as_ms() as u64;
             let over = limit.is_some_and(|l| veh.total_wait_ms > l);

@@ -9,7 +9,7 @@ use super::data::ReportData;
 use super::esc;
 use super::page::fmt_est;
 use super::sections::reference;
-use crate::kpi::EntityKind;
+use crate::kpi::{EntityKind, judge};
 use crate::report::crossings::{COLUMNS, shown, split_id};
 
 /// The column headers, in the order of [`COLUMNS`].
@@ -61,13 +61,21 @@ pub(super) fn section(out: &mut String, d: &ReportData) {
         let dir = ca.and_then(|x| x.direction.as_deref()).unwrap_or("–");
         for i in d.ranked() {
             let p = &d.points[i];
-            // Overloaded where one of its nodes is: its times measure the run length, not the
-            // crossing, and are marked so.
-            let over = ca.is_some_and(|x| {
-                x.nodes
-                    .iter()
-                    .any(|n| badge::checkpoint_is_overloaded(p, n))
-            });
+            // Overloaded where a node its vehicles pass is (its own judgement; for results
+            // written before rows were judged, any node of the crossing): its times measure the
+            // run length, not the crossing, and are marked so.
+            let over = match p
+                .estimates
+                .entity(EntityKind::Crossing, &e.id)
+                .and_then(judge)
+            {
+                Some(j) => j.overloaded,
+                None => ca.is_some_and(|x| {
+                    x.nodes
+                        .iter()
+                        .any(|n| badge::checkpoint_is_overloaded(p, n))
+                }),
+            };
             let mark = badge::badge_if(over);
             let _ = write!(
                 out,
