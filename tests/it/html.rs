@@ -873,3 +873,86 @@ fn the_run_report_tables_each_crossing_direction_with_its_time_and_nodes() {
     assert!(section.contains("dostyk-rail-cn-kz: alashankou → dostyk-alashankou → dostyk"));
     assert!(section.contains("TEU/day"));
 }
+
+/// `compare` of A (crossing a) with B (crossings a and b): the report shows B's own checkpoint,
+/// described as B has it, and B's own flow, with dashes where A lacks them.
+#[test]
+fn compare_report_shows_the_entities_only_scenario_b_has() {
+    let dir = scratch("compare-b-only");
+    let scenario = |name: &str, extra: &str, rate_a: &str| {
+        let path = dir.join(format!("{name}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                r#"[simulation]
+name = "{name}"
+days = 20
+warmup_days = 2
+seed = 1
+replications = 2
+[[checkpoints]]
+id = "a"
+[[checkpoints.stages]]
+id = "s"
+lanes = 2
+service = {{ dist = "exponential", mean = "10min" }}
+[[flows]]
+id = "fa"
+mode = "truck"
+route = ["a"]
+arrivals = {{ process = "poisson", rate = "{rate_a}" }}
+{extra}"#
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let a = scenario("A", "", "9/h");
+    let b = scenario(
+        "B",
+        r#"[[checkpoints]]
+id = "b"
+[[checkpoints.stages]]
+id = "gate"
+lanes = 1
+service = { dist = "exponential", mean = "10min" }
+[[flows]]
+id = "fb"
+mode = "truck"
+route = ["b"]
+arrivals = { process = "poisson", rate = "3/h" }
+"#,
+        "6/h",
+    );
+    let out = dir.join("out");
+    let out_s = out.display().to_string();
+    assert_code(
+        &borderflow(&["compare", &a, &b, "--quiet", "--out", &out_s]),
+        0,
+    );
+    let html_path = dir.join("r.html");
+    let o = borderflow(&["report", &out_s, "-o", &html_path.display().to_string()]);
+    assert_code(&o, 0);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains("<section class=\"checkpoint\" id=\"cp-a\">"));
+    let b_section = html
+        .split("<section class=\"checkpoint\" id=\"cp-b\">")
+        .nth(1)
+        .expect("B's own checkpoint has its section");
+    let b_section = &b_section[..b_section.find("</section>").unwrap()];
+    assert!(
+        b_section.contains("Stages (not at the baseline point): gate (1 lane)"),
+        "{b_section}"
+    );
+    // One row per point: B's figures, A's dashes.
+    assert_eq!(table_rows(b_section, "checkpoint"), 2);
+    let flows = rows_of(&html, "flow");
+    assert_eq!(
+        flows
+            .iter()
+            .filter(|r| r.contains("<td class=\"label\">fb</td>"))
+            .count(),
+        2,
+        "{flows:?}"
+    );
+}

@@ -373,16 +373,21 @@ fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
     out.push_str("</tbody></table>\n");
 }
 
-/// The checkpoints to chart: those of the reference point that have checkpoint KPIs (links and
-/// terminals are left out).
+/// The checkpoints to chart: those with checkpoint KPIs (links and terminals are left out), the
+/// reference point's first, then those only other points have (scenario B's own in `compare`).
 pub fn charted_checkpoints(d: &ReportData) -> Vec<&CheckpointInfo> {
-    let Some(p) = d.points.get(d.baseline.unwrap_or(0)) else {
-        return Vec::new();
-    };
-    p.checkpoints
-        .iter()
-        .filter(|c| p.estimates.entity(EntityKind::Checkpoint, &c.id).is_some())
-        .collect()
+    let r = d.baseline.unwrap_or(0);
+    let mut out: Vec<&CheckpointInfo> = Vec::new();
+    for p in d.points.get(r).into_iter().chain(&d.points) {
+        for c in &p.checkpoints {
+            if p.estimates.entity(EntityKind::Checkpoint, &c.id).is_some()
+                && !out.iter().any(|o| o.id == c.id)
+            {
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// Number of charts drawn per checkpoint.
@@ -502,18 +507,27 @@ pub fn render(d: &ReportData) -> String {
     sections::assumptions_section(&mut out, d);
     comparison_table(&mut out, d);
     yearly_table(&mut out, d);
+    let reference = d.points.get(d.baseline.unwrap_or(0));
     for cp in charted_checkpoints(d) {
         let over = d
             .points
             .iter()
             .any(|p| badge::checkpoint_is_overloaded(p, &cp.id));
+        // A checkpoint only other points have (scenario B's own in `compare`) is described as
+        // they have it.
+        let at_reference = reference.is_some_and(|p| p.checkpoints.iter().any(|c| c.id == cp.id));
         let _ = write!(
             out,
             "<section class=\"checkpoint\" id=\"cp-{}\"><h2>{}{}</h2>\n<p class=\"facts\">Stages \
-             (baseline): {}</p>\n{}",
+             ({}): {}</p>\n{}",
             esc(&cp.id),
             esc(&cp.title()),
             badge::badge_if(over),
+            if at_reference {
+                "baseline"
+            } else {
+                "not at the baseline point"
+            },
             sections::stage_line(d, cp),
             badge::checkpoint_note(d, &cp.id)
         );

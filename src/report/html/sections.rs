@@ -62,9 +62,28 @@ pub(super) fn has_road(d: &ReportData) -> bool {
     })
 }
 
+/// The assumptions that describe node `id`: the reference point's, or else those of the first
+/// point that has it (scenario B's own node in `compare`).
+fn with_node<'a>(d: &'a ReportData, id: &str) -> Option<&'a Assumptions> {
+    let mut all = d.points.iter().filter_map(|p| p.assumptions.as_ref());
+    reference(d)
+        .filter(|a| a.node(id).is_some())
+        .or_else(|| all.find(|a| a.node(id).is_some()))
+        .or(reference(d))
+}
+
+/// As [`with_node`], for flow `id`.
+fn with_flow<'a>(d: &'a ReportData, id: &str) -> Option<&'a Assumptions> {
+    let mut all = d.points.iter().filter_map(|p| p.assumptions.as_ref());
+    reference(d)
+        .filter(|a| a.flow(id).is_some())
+        .or_else(|| all.find(|a| a.flow(id).is_some()))
+        .or(reference(d))
+}
+
 /// The columns of a checkpoint's table, in its own terms.
 pub(super) fn node_cols(d: &ReportData, id: &str) -> Vec<Col> {
-    let a = reference(d);
+    let a = with_node(d, id);
     modes::node_html(modes::node_traffic(a, id), a.and_then(|a| a.node(id)))
 }
 
@@ -199,18 +218,19 @@ fn entity_table(out: &mut String, d: &ReportData, kind: EntityKind, ids: &[&str]
     out.push_str("</tbody></table>\n");
 }
 
-/// The ids of the entities of `kind` at the reference point, in order.
+/// The ids of the entities of `kind`: the reference point's in order, then those only other
+/// points have (scenario B's own in `compare`).
 fn ids(d: &ReportData, kind: EntityKind) -> Vec<&str> {
-    d.points
-        .get(d.baseline.unwrap_or(0))
-        .map(|p| {
-            p.estimates
-                .of_kind(kind)
-                .into_iter()
-                .map(|e| e.id.as_str())
-                .collect()
-        })
-        .unwrap_or_default()
+    let r = d.baseline.unwrap_or(0);
+    let mut out: Vec<&str> = Vec::new();
+    for p in d.points.get(r).into_iter().chain(&d.points) {
+        for e in p.estimates.of_kind(kind) {
+            if !out.contains(&e.id.as_str()) {
+                out.push(&e.id);
+            }
+        }
+    }
+    out
 }
 
 /// Sections for terminals (ports), links (rail, river, road), flows and cargo classes.
@@ -233,9 +253,11 @@ pub(super) fn other_sections(out: &mut String, d: &ReportData) {
             let part: Vec<&str> = terminals
                 .iter()
                 .copied()
-                .filter(|id| modes::node_traffic(a, id) == t)
+                .filter(|id| modes::node_traffic(with_node(d, id), id) == t)
                 .collect();
-            let node = part.first().and_then(|id| a.and_then(|a| a.node(id)));
+            let node = part
+                .first()
+                .and_then(|id| with_node(d, id).and_then(|a| a.node(id)));
             entity_table(
                 out,
                 d,
@@ -256,7 +278,7 @@ pub(super) fn other_sections(out: &mut String, d: &ReportData) {
         let part: Vec<&str> = links
             .iter()
             .copied()
-            .filter(|l| modes::node_traffic(a, l) == t)
+            .filter(|l| modes::node_traffic(with_node(d, l), l) == t)
             .collect();
         if part.is_empty() {
             continue;
@@ -311,7 +333,7 @@ pub(super) fn other_sections(out: &mut String, d: &ReportData) {
             let part: Vec<&str> = flows
                 .iter()
                 .copied()
-                .filter(|f| modes::flow_traffic(a, f) == t)
+                .filter(|f| modes::flow_traffic(with_flow(d, f), f) == t)
                 .collect();
             entity_table(out, d, EntityKind::Flow, &part, &modes::flow_html(t, false));
         }
