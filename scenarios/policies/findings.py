@@ -613,11 +613,16 @@ def robust_sentence(rob, policy, entity_kind, entity, kpi, phrase, ref="today's 
     head = f"Over {n} input sets drawn across the assumed ranges ({inputs})"
     ovt = (f"{ov} sets are overloaded and not measured ({ovp} with it, {ovb} with {ref})" if ov else
            "no set is overloaded")
+    # What is overloaded: the whole network for the system, a crossing for a node, the vehicles for a
+    # flow or class (borderflow judges each by the nodes they pass and their own backlog).
+    what = {"flow": "these vehicles", "class": "these vehicles"}.get(entity_kind)
     if ovb > ovp:
+        kept = f"keeps {what} stable" if what else "keeps every crossing stable"
         ovt += (f": in at least {ovb - ovp} sets where {ref} is overloaded (its queue grows all year) the "
-                "policy keeps every crossing stable, the largest effect it has and one no mean can show")
+                f"policy {kept}, the largest effect it has and one no mean can show")
     elif ovp > ovb:
-        ovt += f": in at least {ovp - ovb} sets it overloads a crossing that is stable with {ref}"
+        over = f"overloads {what}, stable" if what else "overloads a crossing that is stable"
+        ovt += f": in at least {ovp - ovb} sets it {over} with {ref}"
     if m == 0:
         return f"{head}, {phrase} is never measured: {ovt}."
     unit = " h" if kpi.endswith("_h") else ""
