@@ -135,7 +135,7 @@ class RunResult:
         self.classes = _tidy(doc["classes"])
         self.crossings = _tidy(doc["crossings"])
         rows = []
-        for kind in ("checkpoints", "links", "terminals", "stages", "flows", "classes"):
+        for kind in ("checkpoints", "links", "terminals", "stages", "flows", "classes", "crossings"):
             for entity, kpis in doc[kind].items():
                 if "overloaded" in kpis:
                     rows.append((kind, entity, bool(kpis["overloaded"]), list(kpis["overload_reasons"])))

@@ -250,13 +250,15 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
     node_flags.iter().for_each(|f| system_flags.join(f));
     // A flow is overloaded where a node of its route is (its vehicles queue there, so its waits
     // grow with the run too; vehicles that chose another route are that route's flow's) unless
-    // its own vehicles clearly stay steady (priority at that node), or where they grow; a class
+    // those nodes visibly pile up while its own vehicles clearly stay steady (priority there), or
+    // where its own vehicles grow; a flow that had no vehicle is not; a class is overloaded
     // where one of its flows is; a crossing row where a node its vehicles pass is.
     let joined = |nodes: &mut dyn Iterator<Item = usize>| {
         let mut f = Flags::of_trend(None);
         nodes.for_each(|n| f.join(&node_flags[n]));
         f
     };
+    let piles_up = |route: &[u32]| route.iter().all(|&n| node_flags[n as usize].piles_up());
     let own = |blocks: &Blocks, k: &EntityStats| {
         (!blocks.means.is_empty()).then(|| {
             let per_day = per_day(k);
@@ -273,7 +275,15 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         .map(|(i, f)| {
             let nodes = joined(&mut f.route.iter().map(|&n| n as usize));
             let blocks = r.flow_inside_blocks.get(i).cloned().unwrap_or_default();
-            Flags::of_vehicles(&nodes, own(&blocks, &r.flows[i]))
+            let k = &r.flows[i];
+            let no_vehicle = k.arrivals == 0
+                && k.departures == 0
+                && k.backlog_end == 0
+                && blocks.means.iter().all(|&m| m == 0.0);
+            if no_vehicle {
+                return Flags::of_vehicles(&Flags::default(), None, false);
+            }
+            Flags::of_vehicles(&nodes, own(&blocks, k), piles_up(&f.route))
         })
         .collect();
     let class_flags = |c: usize| {
@@ -466,7 +476,7 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
         r,
         days,
         end,
-        |nodes| Flags::of_vehicles(&joined(nodes), None),
+        |nodes| Flags::of_vehicles(&joined(nodes), None, false),
     ));
     out
 }

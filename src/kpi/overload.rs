@@ -7,10 +7,14 @@
 //!   entity's backlog keeps growing over the second half of the run (the trend test below); the
 //!   reasons are 0/1 KPIs beside it (`overload_capacity`, `overload_quota`, `overload_paths`,
 //!   `overload_growth`) and `backlog_growth_per_day` is the fitted growth. A checkpoint carries
-//!   its stages' reasons; the system is overloaded when one of its nodes is. A flow carries the
-//!   reasons of the nodes of its route, a class those of its flows, a crossing row those of the
-//!   nodes its vehicles pass there: their vehicles queue at those nodes, so their waits grow
-//!   with the run too.
+//!   its stages' reasons; the system is overloaded when one of its nodes is.
+//! - **Flows, classes, crossing rows** (their vehicles queue at the nodes they pass, so their
+//!   waits grow with the run too): no static reason of their own, but `overload_route` when a
+//!   node their vehicles pass is overloaded — for a flow, unless those nodes visibly pile up
+//!   (their trend test flags them) while the flow's own vehicles in the system clearly stay
+//!   steady ([`steady`]: priority at that node) — and, for a flow, `overload_growth` from the
+//!   trend test on its own vehicles. A flow that had no vehicle is not overloaded; a class is
+//!   overloaded where one of its flows is.
 //! - **Trend test**: the vehicles inside the entity, time-averaged over 8 equal blocks that end
 //!   at the horizon and fill the second half of the measured span (whole weeks, or whole days in
 //!   a short run; see `sim::observe`), get a least-squares line. The replication is flagged when
@@ -70,6 +74,9 @@ pub fn growth(blocks: &Blocks, arrivals_per_day: f64) -> (f64, bool) {
 /// run is too short for the blocks. A flow given priority at an overloaded crossing is steady
 /// there while the crossing's other vehicles pile up.
 pub fn steady(blocks: &Blocks, arrivals_per_day: f64) -> bool {
+    if arrivals_per_day <= 0.0 {
+        return !blocks.means.is_empty() && blocks.means.iter().all(|&m| m == 0.0);
+    }
     let step_days = blocks.len_ms as f64 / MS_PER_DAY as f64;
     Trend::fit(&blocks.means, step_days)
         .is_some_and(|t| t.below(MATERIAL_SHARE * arrivals_per_day, ALPHA))
@@ -116,14 +123,22 @@ impl Flags {
         }
     }
 
-    /// The flags of a flow, class or crossing row: overloaded where a node its vehicles pass is
-    /// (`nodes`: their flags joined), unless its own vehicles clearly stay steady there, and
-    /// where its own vehicles grow. `own`: its trend test (slope, flagged) and whether it is
-    /// steady (see [`steady`]); none for a crossing row or a run too short for the test.
-    pub(super) fn of_vehicles(nodes: &Flags, own: Option<((f64, bool), bool)>) -> Flags {
+    /// The flags of a flow or crossing row: overloaded where a node its vehicles pass is
+    /// (`nodes`: their flags joined), unless those nodes visibly pile up (`piles_up`: each
+    /// overloaded one's own trend test flags it) while its own vehicles clearly stay steady,
+    /// and where its own vehicles grow. `own`: its trend test (slope, flagged) and whether it is
+    /// steady (see [`steady`]); none for a crossing row or a run too short for the test. A
+    /// vehicle alone at a node, or a flow that mirrors its checkpoint, grows as the node does,
+    /// so it is never steady where the node piles up.
+    pub(super) fn of_vehicles(
+        nodes: &Flags,
+        own: Option<((f64, bool), bool)>,
+        piles_up: bool,
+    ) -> Flags {
+        let steady = piles_up && own.is_some_and(|(_, steady)| steady);
         Flags {
             derived: true,
-            route: nodes.overloaded() && !own.is_some_and(|(_, steady)| steady),
+            route: nodes.overloaded() && !steady,
             growth: own.is_some_and(|((_, grows), _)| grows),
             rate: own.map(|((slope, _), _)| slope),
             ..Flags::default()
@@ -150,6 +165,12 @@ impl Flags {
         };
         flows.for_each(|ff| f.join(ff));
         f
+    }
+
+    /// True unless the entity is overloaded without its own trend test flagging it (a static
+    /// reason alone): where it is overloaded, its backlog visibly piles up.
+    pub(super) fn piles_up(&self) -> bool {
+        !self.overloaded() || self.growth
     }
 
     fn overloaded(&self) -> bool {
@@ -218,9 +239,11 @@ pub fn judge(e: &EntitySummary) -> Option<Judgement> {
         }
         if let Some(g) = e.get(GROWTH).filter(|g| g.value().is_some_and(|s| s > 0.0)) {
             let k = (g.mean * g.n as f64).round() as usize;
+            // (A class's growth is its flows'; its own pooled rate may be lower, even negative.)
             let rate = e
                 .get(GROWTH_RATE)
                 .and_then(|r| r.value())
+                .filter(|&r| r > 0.0)
                 .map(|r| format!(" by {} vehicles a day", per_day(r)))
                 .unwrap_or_default();
             reasons.push(format!(

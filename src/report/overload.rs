@@ -44,20 +44,18 @@ pub(crate) fn grows_with_run(kpi: &str) -> bool {
         .any(|p| kpi.starts_with(p))
 }
 
-/// The lines naming each overloaded checkpoint, link, terminal and stage of `p` with its reasons
-/// (indented by `indent`), in the order of the results; empty when none is.
-/// Stages are listed only `with_stages` (a node carries its stages' reasons). Flows, classes and
-/// crossing rows are not listed: they are overloaded through these nodes, and their rows are
-/// marked.
-pub(crate) fn entity_lines(p: &PointEstimates, indent: &str, with_stages: bool) -> String {
+/// The lines naming each overloaded entity of `p` with its reasons (indented by `indent`), in
+/// the order of the results; empty when none is. Stages, flows, classes and crossing rows are
+/// listed only `with_parts` (a run's list): a node carries its stages' reasons, and the others
+/// are overloaded through the nodes they pass or their own growth.
+pub(crate) fn entity_lines(p: &PointEstimates, indent: &str, with_parts: bool) -> String {
     let mut out = String::new();
     for e in &p.entities {
-        let derived = matches!(
+        let part = matches!(
             e.kind,
-            EntityKind::Flow | EntityKind::Class | EntityKind::Crossing
+            EntityKind::Stage | EntityKind::Flow | EntityKind::Class | EntityKind::Crossing
         );
-        if derived || e.kind == EntityKind::System || (e.kind == EntityKind::Stage && !with_stages)
-        {
+        if e.kind == EntityKind::System || (part && !with_parts) {
             continue;
         }
         let Some(j) = judge(e).filter(|j| j.overloaded) else {

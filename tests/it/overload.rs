@@ -528,7 +528,12 @@ fn flows_classes_and_crossings_are_judged_by_the_nodes_they_pass() {
             "{line}"
         );
     }
-    assert!(!text.contains("  flow fa:"), "{text}");
+    // The run's list names them too, with their reasons; the stable ones not.
+    assert!(
+        text.contains("  flow fa: a node its vehicles pass is overloaded (3 of 3 replications)"),
+        "{text}"
+    );
+    assert!(!text.contains("  flow fb:"), "{text}");
 }
 
 /// A class given priority at an overloaded crossing is steady there: 7 general trucks an hour

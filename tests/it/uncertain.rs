@@ -394,8 +394,10 @@ label = "service at a"
             .unwrap_or_else(|| panic!("no row for {kind} {id}"))
             .clone()
     };
-    // Service at a above 60/7 = 8.6 min overloads it: the Latin hypercube puts 3 of the 6
-    // draws in 8.83–12 min, 1 in 7.67–8.83 min (the static check decides there), 2 below.
+    // Service at a above 60/7 = 8.57 min overloads it (the static check): the Latin hypercube
+    // puts one draw in each sixth of 5–12 min, so the draws in 9.67–10.83 and 10.83–12 min are
+    // overloaded, the one in 8.5–9.67 min almost surely, and the one in 7.33–8.5 min (ρ up to
+    // 0.99) may be flagged by the trend test: 3 or 4.
     let over = |x: &Value| x["overloaded"].as_u64().unwrap();
     let measured = |x: &Value| x["measured"].as_u64().unwrap();
     let (all, fa, general) = (

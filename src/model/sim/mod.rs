@@ -151,8 +151,8 @@ struct Sim<'m> {
 ///
 /// # Panics
 ///
-/// Only if an internal invariant of the simulation breaks (a [`SimError`], a bug); use
-/// [`try_simulate`] to get it as an error.
+/// If an internal invariant of the simulation breaks (a [`SimError`], a bug); use
+/// [`try_simulate`] to get it as an error. Also as [`try_simulate`] does.
 pub fn simulate(model: &Model, replication: u32) -> RepResult {
     try_simulate(model, replication).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -178,6 +178,12 @@ pub fn simulate_traced(model: &Model, replication: u32) -> (RepResult, Vec<Servi
 
 /// Runs replication `replication` of `model`: its raw results, or the [`SimError`] that stopped
 /// it.
+///
+/// # Panics
+///
+/// If `model` breaks a limit the scenario checks enforce, which only a model built in code
+/// can: a node of more than [`MAX_STAGES_PER_NODE`](crate::model::MAX_STAGES_PER_NODE) stages
+/// or a route of more than [`MAX_ROUTE_NODES`](crate::model::MAX_ROUTE_NODES) nodes.
 pub fn try_simulate(model: &Model, replication: u32) -> Result<RepResult, SimError> {
     try_simulate_with(model, replication, Observe::default())
 }
