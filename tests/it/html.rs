@@ -916,6 +916,10 @@ id = "b"
 id = "gate"
 lanes = 1
 service = { dist = "exponential", mean = "10min" }
+[[crossings]]
+id = "xb"
+name = "Crossing B"
+nodes = ["b"]
 [[flows]]
 id = "fb"
 mode = "truck"
@@ -946,6 +950,20 @@ arrivals = { process = "poisson", rate = "3/h" }
     );
     // One row per point: B's figures, A's dashes.
     assert_eq!(table_rows(b_section, "checkpoint"), 2);
+    // Its queue is drawn over B's busiest fortnight, not an empty baseline one.
+    assert!(b_section.contains("(busiest fortnight)"), "{b_section}");
+    assert!(b_section.contains("when the queue at B: "), "{b_section}");
+    // B's own crossing, named as B declares it, with its nodes.
+    let crossings = rows_of(&html, "crossing");
+    assert_eq!(
+        crossings
+            .iter()
+            .filter(|r| r.contains(">Crossing B</td>"))
+            .count(),
+        2,
+        "{crossings:?}"
+    );
+    assert!(html.contains("xb: b"));
     let flows = rows_of(&html, "flow");
     assert_eq!(
         flows

@@ -9,7 +9,7 @@ use super::data::ReportData;
 use super::esc;
 use super::page::fmt_est;
 use super::sections::reference;
-use crate::kpi::{EntityKind, judge};
+use crate::kpi::{Assumptions, EntityKind, EntitySummary, judge};
 use crate::report::crossings::{COLUMNS, shown, split_id};
 
 /// The column headers, in the order of [`COLUMNS`].
@@ -23,16 +23,33 @@ const HEADERS: [&str; 7] = [
     "Inside the crossing,<br>mean [vehicles]",
 ];
 
+/// The assumptions that describe crossing row `id`: the reference point's, or else those of the
+/// first point that has the crossing (scenario B's own in `compare`).
+fn with_crossing<'a>(d: &'a ReportData, id: &str) -> Option<&'a Assumptions> {
+    let c = id.rsplit_once('/').map_or(id, |(c, _)| c);
+    let mut all = d.points.iter().filter_map(|p| p.assumptions.as_ref());
+    reference(d)
+        .filter(|a| a.crossing(c).is_some())
+        .or_else(|| all.find(|a| a.crossing(c).is_some()))
+        .or(reference(d))
+}
+
 /// Writes the crossing section (nothing when the reference point has no crossing rows).
 pub(super) fn section(out: &mut String, d: &ReportData) {
-    let Some(refp) = d.points.get(d.baseline.unwrap_or(0)) else {
-        return;
-    };
-    let rows = refp.estimates.of_kind(EntityKind::Crossing);
+    // The reference point's rows, then those only other points have (scenario B's own in
+    // `compare`), each as the first point that has it gives it.
+    let r = d.baseline.unwrap_or(0);
+    let mut rows: Vec<&EntitySummary> = Vec::new();
+    for p in d.points.get(r).into_iter().chain(&d.points) {
+        for e in p.estimates.of_kind(EntityKind::Crossing) {
+            if !rows.iter().any(|x| x.id == e.id) {
+                rows.push(e);
+            }
+        }
+    }
     if rows.is_empty() {
         return;
     }
-    let a = reference(d);
     let cols = shown(rows.iter().copied());
     let reps = d.replications as usize;
     let many = d.points.len() > 1;
@@ -42,9 +59,9 @@ pub(super) fn section(out: &mut String, d: &ReportData) {
          route (the queue in front of the first control included) to leaving its last node — \
          waits, blocking, waits for a path, travel between the nodes and transshipment, both \
          sides — as the CAREC CPMM measures the time to cross a border. One row per crossing, \
-         direction and mode; mean ± 95% half-width over replications. Where a node of the \
-         crossing is overloaded (badge), its times grow with the run and measure its length, not \
-         the crossing.</p>\n\
+         direction and mode; mean ± 95% half-width over replications. Where a node that the \
+         row's vehicles pass in the crossing is overloaded (badge), its times grow with the run \
+         and measure its length, not the crossing.</p>\n\
          <table class=\"crossing\"><thead><tr><th class=\"label\">Crossing</th>\
          <th class=\"label\">Direction</th><th class=\"label\">Mode</th>",
     );
@@ -56,7 +73,7 @@ pub(super) fn section(out: &mut String, d: &ReportData) {
     }
     out.push_str("</tr></thead><tbody>\n");
     for e in &rows {
-        let (c, mode, ca) = split_id(a, &e.id);
+        let (c, mode, ca) = split_id(with_crossing(d, &e.id), &e.id);
         let name = ca.map_or(c, |x| x.name.as_str());
         let dir = ca.and_then(|x| x.direction.as_deref()).unwrap_or("–");
         for i in d.ranked() {
@@ -99,12 +116,20 @@ pub(super) fn section(out: &mut String, d: &ReportData) {
         }
     }
     out.push_str("</tbody></table>\n");
-    if let Some(a) = a {
-        let nodes: Vec<String> = a
-            .crossings
-            .iter()
-            .map(|c| format!("{}: {}", esc(&c.id), esc(&c.nodes.join(" → "))))
-            .collect();
+    // Every crossing shown, as the first point that has it declares it.
+    let mut declared: Vec<&str> = Vec::new();
+    let nodes: Vec<String> = rows
+        .iter()
+        .filter_map(|e| {
+            let (c, _, ca) = split_id(with_crossing(d, &e.id), &e.id);
+            let ca = ca?;
+            (!declared.contains(&c)).then(|| {
+                declared.push(c);
+                format!("{}: {}", esc(&ca.id), esc(&ca.nodes.join(" → ")))
+            })
+        })
+        .collect();
+    if !nodes.is_empty() {
         let _ = writeln!(
             out,
             "<p class=\"note\">Nodes of each crossing, in the order vehicles pass them: {}.</p>",

@@ -12,6 +12,7 @@ use super::chart::{
     segments, value_axis, y_top,
 };
 use super::data::{Point, ReportData};
+use super::esc;
 use super::hourly::{served_by_day, utilisation_by_hour};
 use crate::kpi::{CheckpointInfo, EntityKind, HOUR_PREFIX, Sample, StageInfo, StageSeries};
 use crate::time::MS_PER_HOUR;
@@ -301,10 +302,14 @@ fn queue_fortnight(out: &mut String, c: &Ctx) {
     let stage_keys: Vec<String> = c.cp.stages.iter().map(|s| c.stage_key(s)).collect();
     let start = c.start;
     let day_fmt = move |x: &f64| day_label(start, *x);
-    let window = c.d.points[c.reference]
-        .series
-        .as_ref()
-        .and_then(|s| busiest_fortnight(&summed(s, &stage_keys, |x| x.queue)));
+    // The reference point's busiest fortnight; for a checkpoint it lacks (scenario B's own in
+    // `compare`), that of the first point shown that has it.
+    let found = std::iter::once(c.reference)
+        .chain(c.shown.iter().copied())
+        .filter_map(|i| Some((i, c.d.points[i].series.as_ref()?)))
+        .find_map(|(i, s)| Some((i, busiest_fortnight(&summed(s, &stage_keys, |x| x.queue))?)));
+    let window = found.map(|(_, w)| w);
+    let at_baseline = c.d.baseline.is_some() && found.is_some_and(|(i, _)| i == c.reference);
     let (a, b) = window.unwrap_or((0.0, 1.0));
     let mut lines = c.lines(|p| {
         let Some(s) = &p.series else {
@@ -332,11 +337,7 @@ fn queue_fortnight(out: &mut String, c: &Ctx) {
             "Queue, {} – {} (busiest {}fortnight)",
             day_label(start, a / 24.0),
             day_label(start, (b - 1.0) / 24.0),
-            if c.d.baseline.is_some() {
-                "baseline "
-            } else {
-                ""
-            }
+            if at_baseline { "baseline " } else { "" }
         ),
         None => "Queue over a fortnight (no time series)".into(),
     };
@@ -352,9 +353,16 @@ fn queue_fortnight(out: &mut String, c: &Ctx) {
             y_fmt: y.fmt,
             lines,
         },
-        "vehicles waiting at all stages of the checkpoint, every sampling step, in the 14 days \
-         when the baseline queue was longest on average (replication 0). The same days are shown \
-         for every policy, so the lines can be compared hour by hour.",
+        &format!(
+            "vehicles waiting at all stages of the checkpoint, every sampling step, in the 14 \
+             days when {} was longest on average (replication 0). The same days are shown for \
+             every policy, so the lines can be compared hour by hour.",
+            match found {
+                Some(_) if at_baseline => "the baseline queue".to_string(),
+                Some((i, _)) => format!("the queue at {}", esc(c.d.points[i].label())),
+                None => "the queue".to_string(),
+            }
+        ),
     );
 }
 

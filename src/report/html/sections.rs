@@ -90,7 +90,7 @@ pub(super) fn node_cols(d: &ReportData, id: &str) -> Vec<Col> {
 /// The stages of `cp` in words, their servers in their own unit: "tracks (3 tracks) → customs
 /// (1 lane, …)".
 pub(super) fn stage_line(d: &ReportData, cp: &CheckpointInfo) -> String {
-    let node = reference(d).and_then(|a| a.node(&cp.id));
+    let node = with_node(d, &cp.id).and_then(|a| a.node(&cp.id));
     cp.stages
         .iter()
         .map(|s| {
@@ -303,7 +303,7 @@ pub(super) fn other_sections(out: &mut String, d: &ReportData) {
         let facts: Vec<String> = part
             .iter()
             .filter_map(|l| {
-                let s = a?.node(l)?.stages.first()?;
+                let s = with_node(d, l)?.node(l)?.stages.first()?;
                 let paths = s
                     .daily_quota
                     .map_or_else(|| "no limit of paths".into(), |q| format!("{q} paths/day"));
