@@ -616,13 +616,15 @@ def robust_sentence(rob, policy, entity_kind, entity, kpi, phrase, ref="today's 
     # What is overloaded: the whole network for the system, a crossing for a node, the vehicles for a
     # flow or class (borderflow judges each by the nodes they pass and their own backlog).
     what = {"flow": "these vehicles", "class": "these vehicles"}.get(entity_kind)
+    def sets(k):
+        return f"{k} set" if k == 1 else f"{k} sets"
     if ovb > ovp:
         kept = f"keeps {what} stable" if what else "keeps every crossing stable"
-        ovt += (f": in at least {ovb - ovp} sets where {ref} is overloaded (its queue grows all year) the "
+        ovt += (f": in at least {sets(ovb - ovp)} where {ref} is overloaded (its queue grows all year) the "
                 f"policy {kept}, the largest effect it has and one no mean can show")
     elif ovp > ovb:
         over = f"overloads {what}, stable" if what else "overloads a crossing that is stable"
-        ovt += f": in at least {ovp - ovb} sets it {over} with {ref}"
+        ovt += f": in at least {sets(ovp - ovb)} it {over} with {ref}"
     if m == 0:
         return f"{head}, {phrase} is never measured: {ovt}."
     unit = " h" if kpi.endswith("_h") else ""
