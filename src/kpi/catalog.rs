@@ -309,7 +309,8 @@ pub fn rep_values(model: &Model, r: &RepResult) -> Vec<EntityValues> {
                     .for_each(|(a, x)| *a += x);
             }
         }
-        let rate = own(&blocks, &r.classes[c]).map(|((slope, _), _)| slope);
+        let rate =
+            (!blocks.means.is_empty()).then(|| overload::growth(&blocks, per_day(&r.classes[c])).0);
         Flags::of_class(of_class().map(|i| &flow_flags[i]), rate)
     };
 

@@ -32,7 +32,7 @@ pub use facts::{
 pub use modes::per_day_kpi;
 pub use overload::{
     GROWTH, GROWTH_RATE, Judgement, OVERLOADED, ROUTE, STATIC_REASONS, growth, judge, judge_in,
-    judge_point, steady,
+    judge_point,
 };
 pub(crate) use read::{as_str, as_u64, err};
 pub(crate) use results::json_num;

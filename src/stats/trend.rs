@@ -55,9 +55,7 @@ impl Trend {
         }
         t > t_quantile(1.0 - alpha, self.n - 2)
     }
-}
 
-impl Trend {
     /// True if the values clearly rise by less than `bound` per unit of x: the slope's upper
     /// one-sided confidence bound at level 1 − `alpha` (slope + t_{1−α, n−2} · se) is below
     /// `bound`. Constant values (no scatter) are below any positive bound.
@@ -89,13 +87,13 @@ mod tests {
         // se = √(3.6 / 3 / 40) = √0.03 = 0.173205.
         let t = Trend::fit(&[1.0, 3.0, 2.0, 5.0, 4.0], 2.0).unwrap();
         assert!((t.slope - 0.4).abs() < 1e-12, "{t:?}");
+        assert!((t.se - 0.03f64.sqrt()).abs() < 1e-12, "{t:?}");
+        assert_eq!(t.n, 5);
         // Upper 95 % bound: 0.4 + 2.353 × 0.173205 = 0.8076.
         assert!(t.below(0.81, 0.05) && !t.below(0.80, 0.05), "{t:?}");
         // No scatter: the slope itself.
         let flat = Trend::fit(&[2.0, 2.0, 2.0], 1.0).unwrap();
         assert!(flat.below(1e-9, 0.01) && !flat.below(0.0, 0.01));
-        assert!((t.se - 0.03f64.sqrt()).abs() < 1e-12, "{t:?}");
-        assert_eq!(t.n, 5);
         // t = 2.309 < t_{0.95, 3} = 2.353: not a clear rise at 5 %; it is at 10 % (1.638).
         assert!((t.t() - 2.309_401).abs() < 1e-5);
         assert!(!t.rises(0.05));

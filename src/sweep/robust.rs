@@ -12,8 +12,9 @@
 //!   paired t-test over the replications (two-sided, 5 %; with one replication there is no
 //!   test and the sign decides); *lose* when significant the other way; *unclear* otherwise; a
 //!   difference of exactly 0 is a *tie* and does not win. A draw where the entity (for the
-//!   system: the whole point; for a flow, class or crossing row: a node its vehicles pass) is
-//!   overloaded at the policy or at the baseline is *overloaded*: its waits grow
+//!   system: the whole point; for a flow, class or crossing row: as `kpi::overload` judges it,
+//!   through the nodes its vehicles pass) is overloaded at the policy or at the baseline is
+//!   *overloaded*: its waits grow
 //!   with the run, so its difference is not a measurement and is left out of every statistic
 //!   below. A draw whose point is invalid or lacks the value is *missing*.
 //! - **share of wins** over the measured draws; **effect**: median and 5–95 % range (type-7

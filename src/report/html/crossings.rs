@@ -8,7 +8,6 @@ use super::badge;
 use super::data::ReportData;
 use super::esc;
 use super::page::fmt_est;
-use super::sections::reference;
 use crate::kpi::{Assumptions, EntityKind, EntitySummary, judge};
 use crate::report::crossings::{COLUMNS, shown, split_id};
 
@@ -27,20 +26,15 @@ const HEADERS: [&str; 7] = [
 /// first point that has the crossing (scenario B's own in `compare`).
 fn with_crossing<'a>(d: &'a ReportData, id: &str) -> Option<&'a Assumptions> {
     let c = id.rsplit_once('/').map_or(id, |(c, _)| c);
-    let mut all = d.points.iter().filter_map(|p| p.assumptions.as_ref());
-    reference(d)
-        .filter(|a| a.crossing(c).is_some())
-        .or_else(|| all.find(|a| a.crossing(c).is_some()))
-        .or(reference(d))
+    d.describing(|a| a.crossing(c).is_some())
 }
 
 /// Writes the crossing section (nothing when the reference point has no crossing rows).
 pub(super) fn section(out: &mut String, d: &ReportData) {
     // The reference point's rows, then those only other points have (scenario B's own in
     // `compare`), each as the first point that has it gives it.
-    let r = d.baseline.unwrap_or(0);
     let mut rows: Vec<&EntitySummary> = Vec::new();
-    for p in d.points.get(r).into_iter().chain(&d.points) {
+    for p in d.reference_first() {
         for e in p.estimates.of_kind(EntityKind::Crossing) {
             if !rows.iter().any(|x| x.id == e.id) {
                 rows.push(e);

@@ -94,6 +94,30 @@ pub struct ReportData {
 }
 
 impl ReportData {
+    /// The points, the reference one (the baseline, or the first) first, then all of them in
+    /// order: the order in which an entity's first appearance decides how it is listed and
+    /// described, so that entities only other points have (scenario B's own in `compare`)
+    /// follow the reference point's.
+    pub fn reference_first(&self) -> impl Iterator<Item = &Point> {
+        self.points
+            .get(self.baseline.unwrap_or(0))
+            .into_iter()
+            .chain(&self.points)
+    }
+
+    /// The first assumptions, in [`Self::reference_first`] order, that `has` something (a node,
+    /// flow or crossing); else the reference point's.
+    pub fn describing(&self, has: impl Fn(&Assumptions) -> bool) -> Option<&Assumptions> {
+        let mut all = self
+            .reference_first()
+            .filter_map(|p| p.assumptions.as_ref());
+        all.find(|a| has(a)).or_else(|| {
+            self.points
+                .get(self.baseline.unwrap_or(0))
+                .and_then(|p| p.assumptions.as_ref())
+        })
+    }
+
     /// Positions of the points in ranking order: lowest mean system wait first, overloaded
     /// points last (they are left out of the ranking).
     pub fn ranked(&self) -> Vec<usize> {

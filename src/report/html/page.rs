@@ -376,9 +376,8 @@ fn checkpoint_table(out: &mut String, d: &ReportData, cp: &CheckpointInfo) {
 /// The checkpoints to chart: those with checkpoint KPIs (links and terminals are left out), the
 /// reference point's first, then those only other points have (scenario B's own in `compare`).
 pub fn charted_checkpoints(d: &ReportData) -> Vec<&CheckpointInfo> {
-    let r = d.baseline.unwrap_or(0);
     let mut out: Vec<&CheckpointInfo> = Vec::new();
-    for p in d.points.get(r).into_iter().chain(&d.points) {
+    for p in d.reference_first() {
         for c in &p.checkpoints {
             if p.estimates.entity(EntityKind::Checkpoint, &c.id).is_some()
                 && !out.iter().any(|o| o.id == c.id)

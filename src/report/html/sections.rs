@@ -65,20 +65,12 @@ pub(super) fn has_road(d: &ReportData) -> bool {
 /// The assumptions that describe node `id`: the reference point's, or else those of the first
 /// point that has it (scenario B's own node in `compare`).
 fn with_node<'a>(d: &'a ReportData, id: &str) -> Option<&'a Assumptions> {
-    let mut all = d.points.iter().filter_map(|p| p.assumptions.as_ref());
-    reference(d)
-        .filter(|a| a.node(id).is_some())
-        .or_else(|| all.find(|a| a.node(id).is_some()))
-        .or(reference(d))
+    d.describing(|a| a.node(id).is_some())
 }
 
 /// As [`with_node`], for flow `id`.
 fn with_flow<'a>(d: &'a ReportData, id: &str) -> Option<&'a Assumptions> {
-    let mut all = d.points.iter().filter_map(|p| p.assumptions.as_ref());
-    reference(d)
-        .filter(|a| a.flow(id).is_some())
-        .or_else(|| all.find(|a| a.flow(id).is_some()))
-        .or(reference(d))
+    d.describing(|a| a.flow(id).is_some())
 }
 
 /// The columns of a checkpoint's table, in its own terms.
@@ -221,9 +213,8 @@ fn entity_table(out: &mut String, d: &ReportData, kind: EntityKind, ids: &[&str]
 /// The ids of the entities of `kind`: the reference point's in order, then those only other
 /// points have (scenario B's own in `compare`).
 fn ids(d: &ReportData, kind: EntityKind) -> Vec<&str> {
-    let r = d.baseline.unwrap_or(0);
     let mut out: Vec<&str> = Vec::new();
-    for p in d.points.get(r).into_iter().chain(&d.points) {
+    for p in d.reference_first() {
         for e in p.estimates.of_kind(kind) {
             if !out.contains(&e.id.as_str()) {
                 out.push(&e.id);
